@@ -1,0 +1,225 @@
+// The MLX backends: mlx_cpu and mlx_gpu run each op as MLX users write it,
+// the *_compile ones the same function wrapped once in mx::compile. All four
+// share everything but the device and that wrapping.
+#include <mlx/array.h>
+#include <mlx/compile.h>
+#include <mlx/device.h>
+#include <mlx/ops.h>
+#include <mlx/stream.h>
+#include <mlx/transforms.h>
+#include <mlx/version.h>
+
+#include <cstdio>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <variant>
+
+#include "backends/mlx/mlx_ops.h"
+#include "core/backend.h"
+
+namespace opbench::mlx_backend {
+
+namespace {
+
+// One call of an op: the input arrays in, the result (one array) out. Plain
+// backends call the op's function, compiled ones mx::compile's wrapping of it.
+using Graph = std::function<Arrays(const Arrays&)>;
+
+// MLX places each op on the default device, as Python's
+// mx.set_default_device does; the backends of both devices live in one
+// process, so each sets its own for as long as it builds graphs.
+class DeviceScope {
+ public:
+  explicit DeviceScope(mx::Device device) : previous_(mx::default_device()) { mx::set_default_device(device); }
+  ~DeviceScope() { mx::set_default_device(previous_); }
+  DeviceScope(const DeviceScope&) = delete;
+  DeviceScope& operator=(const DeviceScope&) = delete;
+
+ private:
+  mx::Device previous_;
+};
+
+// Float inputs are copied as float32; Int64 indices become int32, the type
+// MLX users index with. Index values are below a row count that mlx_shape
+// has checked fits 32 bits, so nothing is lost.
+mx::array to_array(const HostTensor& t) {
+  mx::Shape shape = mlx_shape(t.shape);
+  return t.dtype == DType::Float32 ? mx::array(t.f32.begin(), std::move(shape), mx::float32)
+                                   : mx::array(t.i64.begin(), std::move(shape), mx::int32);
+}
+
+// A result back on the host: float32 as is, integers (Argmax's uint32) as
+// Int64, row-major whatever strides MLX chose.
+HostTensor to_host(const mx::array& result) {
+  mx::array a = mx::contiguous(result);
+  mx::eval(a);
+  HostTensor out;
+  out.name = "out";
+  out.shape.assign(a.shape().begin(), a.shape().end());
+  if (a.dtype() == mx::float32) {
+    out.f32.assign(a.data<float>(), a.data<float>() + a.size());
+  } else if (a.dtype() == mx::uint32) {
+    out.dtype = DType::Int64;
+    out.i64.assign(a.data<uint32_t>(), a.data<uint32_t>() + a.size());
+  } else if (a.dtype() == mx::int32) {
+    out.dtype = DType::Int64;
+    out.i64.assign(a.data<int32_t>(), a.data<int32_t>() + a.size());
+  } else {
+    mx::array f = mx::astype(a, mx::float32);
+    mx::eval(f);
+    out.f32.assign(f.data<float>(), f.data<float>() + f.size());
+  }
+  return out;
+}
+
+class MlxPrepared : public PreparedOp {
+ public:
+  MlxPrepared(mx::Device device, Graph graph, Arrays inputs)
+      : device_(device), graph_(std::move(graph)), inputs_(std::move(inputs)) {}
+
+  // Builds the lazy graph and evaluates it; eval returns once the result is
+  // computed. On the GPU the stream is synchronised too, so nothing the call
+  // queued is still running when the sample ends.
+  void run() override {
+    DeviceScope scope(device_);
+    output_ = graph_(inputs_).front();
+    mx::eval(*output_);
+    if (device_ == mx::Device::gpu) mx::synchronize();
+  }
+  void release_output() override { output_.reset(); }
+  HostTensor output() override {
+    if (!output_) throw std::runtime_error("no MLX result: run() has not been called");
+    DeviceScope scope(device_);
+    return to_host(*output_);
+  }
+
+ private:
+  mx::Device device_;
+  Graph graph_;
+  Arrays inputs_;
+  std::optional<mx::array> output_;  // mx::array has no empty state
+};
+
+struct Variant {
+  BackendInfo info;
+  mx::Device::DeviceType device;
+  bool compiled;
+};
+
+class MlxBackend : public Backend {
+ public:
+  explicit MlxBackend(Variant variant) : variant_(std::move(variant)) {}
+
+  const BackendInfo& info() const override { return variant_.info; }
+  std::string unavailable_reason() const override {
+    if (mx::is_available(device())) return "";
+    return device() == mx::Device::gpu
+               ? "this MLX has no GPU device (pip install mlx[cuda13] on NVIDIA, or run on Apple silicon)"
+               : "this MLX has no CPU device";
+  }
+  std::map<std::string, std::string> versions() const override { return {{"mlx", mx::version()}}; }
+  std::string device_name() const override;
+  // MLX has no API for its CPU thread count (its CPU work runs on its own
+  // stream thread, plus whatever its BLAS does), so `threads` is not applied.
+  void set_threads(int) override {}
+
+  std::unique_ptr<PreparedOp> prepare(const Experiment& e, const std::vector<HostTensor>& inputs) override {
+    const MlxOp* op = find_mlx_op(e.op);
+    if (!op) throw std::runtime_error(std::string("MLX ") + mx::version() + " has no " + e.op + " in opbench");
+    try {
+      DeviceScope scope(device());
+      Arrays arrays = prepared_inputs(e, *op, inputs);
+      Graph graph = graph_of(e, *op);
+      if (variant_.compiled) graph = compiled(graph, arrays);
+      return std::make_unique<MlxPrepared>(device(), std::move(graph), std::move(arrays));
+    } catch (const std::exception& err) {
+      throw std::runtime_error(std::string("MLX ") + mx::version() + " cannot prepare " + e.op + ": " + err.what());
+    }
+  }
+
+ private:
+  mx::Device device() const { return mx::Device(variant_.device); }
+
+  // The inputs as arrays on this backend's device, with the op's own
+  // preparation done and everything evaluated, so that no timed call pays for it.
+  static Arrays prepared_inputs(const Experiment& e, const MlxOp& op, const std::vector<HostTensor>& inputs) {
+    Arrays arrays;
+    for (const HostTensor& t : inputs) arrays.push_back(to_array(t));
+    if (op.prepare) arrays = op.prepare(e, std::move(arrays));
+    mx::eval(arrays);
+    return arrays;
+  }
+
+  // The experiment's parameters (axis, shapes) are captured here, so the
+  // same closure serves plain and compiled backends.
+  static Graph graph_of(const Experiment& e, const MlxOp& op) {
+    return [e, call = op.call](const Arrays& in) { return Arrays{call(e, in)}; };
+  }
+
+  // mx::compile gives a capturing closure its own id (one per compiled
+  // function, erased from MLX's cache when that function is destroyed), so
+  // every prepared experiment is traced on its own. The first call traces and
+  // builds the fused kernels (on the CPU, by running a C++ compiler): done
+  // here, outside timing. MLX keeps its compile cache per thread, so run()
+  // must come from the thread that prepared.
+  static Graph compiled(const Graph& graph, const Arrays& inputs) {
+    Graph fused = mx::compile(graph);
+    mx::eval(fused(inputs));
+    return fused;
+  }
+
+  Variant variant_;
+};
+
+// "NVIDIA H100 80GB HBM3 (79 GiB)" as MLX describes its GPU; empty on the CPU.
+std::string MlxBackend::device_name() const {
+  if (device() != mx::Device::gpu || !mx::is_available(device())) return "";
+  const auto& facts = mx::device_info(device());
+  auto text = [&](const char* key) -> std::string {
+    auto it = facts.find(key);
+    const std::string* s = it == facts.end() ? nullptr : std::get_if<std::string>(&it->second);
+    return s ? *s : "";
+  };
+  auto bytes = [&](const char* key) -> size_t {
+    auto it = facts.find(key);
+    const size_t* n = it == facts.end() ? nullptr : std::get_if<size_t>(&it->second);
+    return n ? *n : 0;
+  };
+  std::string name = text("device_name");
+  size_t memory = bytes("total_memory") ? bytes("total_memory") : bytes("memory_size");
+  if (name.empty() || !memory) return name;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, " (%.0f GiB)", memory / 1073741824.0);
+  return name + buf;
+}
+
+template <typename... Speedups>
+BackendInfo info(std::string name, int column, std::string description, Speedups... speedups) {
+  return BackendInfo{std::move(name), column, std::move(description), {speedups...}};
+}
+
+std::unique_ptr<Backend> backend(BackendInfo info, mx::Device::DeviceType device, bool compiled) {
+  return std::make_unique<MlxBackend>(Variant{std::move(info), device, compiled});
+}
+
+// Column positions follow the seed: mlx_gpu, mlx_gpu_compile, mlx_cpu, mps, cpu, cuda.
+OPBENCH_REGISTER_BACKEND("mlx_gpu", [] {
+  return backend(info("mlx_gpu", 10, "mlx framework with gpu backend", SpeedupColumn{"mps", 20}, SpeedupColumn{"mlx_cpu", 30}),
+                 mx::Device::gpu, false);
+});
+OPBENCH_REGISTER_BACKEND("mlx_gpu_compile", [] {
+  return backend(info("mlx_gpu_compile", 20, "mlx framework with gpu backend and mx.compile", SpeedupColumn{"mlx_gpu", 10}),
+                 mx::Device::gpu, true);
+});
+OPBENCH_REGISTER_BACKEND("mlx_cpu", [] {
+  return backend(info("mlx_cpu", 30, "mlx framework with cpu backend"), mx::Device::cpu, false);
+});
+OPBENCH_REGISTER_BACKEND("mlx_cpu_compile", [] {
+  return backend(info("mlx_cpu_compile", 35, "mlx framework with cpu backend and mx.compile", SpeedupColumn{"mlx_cpu", 35}),
+                 mx::Device::cpu, true);
+});
+
+}  // namespace
+
+}  // namespace opbench::mlx_backend

@@ -1,0 +1,35 @@
+#pragma once
+// The ops in MLX's words. Private to the MLX plug-in: the only translation
+// units that include MLX are this folder's.
+#include <mlx/array.h>
+
+#include <string_view>
+#include <vector>
+
+#include "core/experiment.h"
+#include "core/shape.h"
+
+namespace opbench::mlx_backend {
+
+namespace mx = mlx::core;
+using Arrays = std::vector<mx::array>;
+
+struct MlxOp {
+  // Untimed: turns the inputs (host layout, already arrays) into what the
+  // timed call takes, e.g. scatter's updates in MLX's E x 1 x F form or
+  // attention's mask. nullptr: as is.
+  Arrays (*prepare)(const Experiment&, Arrays) = nullptr;
+  // Timed: builds the lazy graph of one call; the caller evaluates it.
+  // MLX already uses the reference's layout (channels last), so results need
+  // no conversion back.
+  mx::array (*call)(const Experiment&, const Arrays&) = nullptr;
+};
+
+// nullptr when opbench has no MLX implementation of `op`.
+const MlxOp* find_mlx_op(std::string_view op);
+
+// opbench's shape as MLX's (32-bit dimensions); throws std::runtime_error
+// for a dimension MLX cannot hold.
+mx::Shape mlx_shape(const Shape& shape);
+
+}  // namespace opbench::mlx_backend

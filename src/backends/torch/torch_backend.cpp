@@ -1,0 +1,151 @@
+// The LibTorch backends: cpu, cuda and mps share everything but the device.
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <torch/cuda.h>
+#include <torch/mps.h>
+#include <torch/version.h>
+
+#include <stdexcept>
+
+#include "backends/torch/torch_device.h"
+#include "backends/torch/torch_ops.h"
+#include "core/backend.h"
+#include "core/ops.h"
+
+namespace opbench::torch_backend {
+
+namespace {
+
+at::Tensor to_device(const HostTensor& t, at::Device device) {
+  std::vector<int64_t> sizes(t.shape.begin(), t.shape.end());
+  at::Tensor host = t.dtype == DType::Float32
+                        ? at::from_blob(const_cast<float*>(t.f32.data()), sizes, at::kFloat)
+                        : at::from_blob(const_cast<int64_t*>(t.i64.data()), sizes, at::kLong);
+  return host.to(device, /*non_blocking=*/false, /*copy=*/true);
+}
+
+HostTensor to_host(const at::Tensor& result) {
+  at::Tensor t = result.to(at::kCPU).contiguous();
+  HostTensor out;
+  out.name = "out";
+  out.shape.assign(t.sizes().begin(), t.sizes().end());
+  if (t.scalar_type() == at::kLong) {
+    out.dtype = DType::Int64;
+    out.i64.assign(t.data_ptr<int64_t>(), t.data_ptr<int64_t>() + t.numel());
+  } else {
+    t = t.to(at::kFloat);
+    out.f32.assign(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
+  }
+  return out;
+}
+
+// BLAS as LibTorch reports it in its build configuration ("MKL 2024.2").
+std::string blas_name() {
+  std::string config = at::show_config();
+  const std::string mkl = "Math Kernel Library Version ";
+  if (auto at_mkl = config.find(mkl); at_mkl != std::string::npos) {
+    std::string version = config.substr(at_mkl + mkl.size());
+    return "MKL " + version.substr(0, version.find_first_of("-\n "));
+  }
+  const std::string key = "BLAS_INFO=";
+  if (auto at_key = config.find(key); at_key != std::string::npos) {
+    std::string value = config.substr(at_key + key.size());
+    return value.substr(0, value.find_first_of(",\n "));
+  }
+  return "unknown";
+}
+
+class TorchPrepared : public PreparedOp {
+ public:
+  TorchPrepared(const Experiment& e, const TorchOp& op, Tensors inputs, void (*sync)())
+      : experiment_(e), op_(op), inputs_(std::move(inputs)), sync_(sync) {}
+
+  void run() override {
+    output_ = op_.call(experiment_, inputs_);
+    sync_();
+  }
+  void release_output() override { output_.reset(); }
+  HostTensor output() override {
+    at::Tensor result = op_.to_reference_layout ? op_.to_reference_layout(experiment_, output_) : output_;
+    return to_host(result);
+  }
+
+ private:
+  Experiment experiment_;
+  const TorchOp& op_;
+  Tensors inputs_;
+  void (*sync_)();
+  at::Tensor output_;
+};
+
+void no_sync() {}
+void cuda_sync() { torch::cuda::synchronize(); }
+void mps_sync() { torch::mps::synchronize(); }
+
+struct DeviceKind {
+  BackendInfo info;
+  at::DeviceType type;
+  void (*sync)();
+  bool (*available)();
+  const char* unavailable;
+};
+
+bool always() { return true; }
+bool has_cuda() { return torch::cuda::is_available(); }
+bool has_mps() { return torch::mps::is_available(); }
+
+class TorchBackend : public Backend {
+ public:
+  explicit TorchBackend(DeviceKind kind) : kind_(std::move(kind)) {}
+
+  const BackendInfo& info() const override { return kind_.info; }
+  std::string unavailable_reason() const override { return kind_.available() ? "" : kind_.unavailable; }
+  std::map<std::string, std::string> versions() const override {
+    std::map<std::string, std::string> v{{"torch", TORCH_VERSION}};
+    if (kind_.type == at::kCPU) v["torch_blas"] = blas_name();
+    if (kind_.type == at::kCUDA) v["torch_cuda"] = cuda_version();
+    return v;
+  }
+  std::string device_name() const override { return kind_.type == at::kCUDA ? cuda_device_name() : ""; }
+  void set_threads(int threads) override {
+    if (threads > 0 && kind_.type == at::kCPU) at::set_num_threads(threads);
+  }
+
+  std::unique_ptr<PreparedOp> prepare(const Experiment& e, const std::vector<HostTensor>& inputs) override {
+    const TorchOp* op = find_torch_op(e.op);
+    if (!op) throw std::runtime_error("LibTorch " TORCH_VERSION " has no " + e.op + " in opbench");
+    at::Device device(kind_.type);
+    Tensors tensors;
+    for (const HostTensor& t : inputs) tensors.push_back(to_device(t, device));
+    if (op->prepare) tensors = op->prepare(e, std::move(tensors));
+    kind_.sync();
+    return std::make_unique<TorchPrepared>(e, *op, std::move(tensors), kind_.sync);
+  }
+
+ private:
+  DeviceKind kind_;
+};
+
+template <typename... Speedups>
+BackendInfo info(std::string name, int column, std::string description, Speedups... speedups) {
+  return BackendInfo{std::move(name), column, std::move(description), {speedups...}};
+}
+
+// Column positions follow the seed: mlx_gpu, mlx_gpu_compile, mlx_cpu, mps, cpu, cuda.
+OPBENCH_REGISTER_BACKEND("mps", [] {
+  return std::make_unique<TorchBackend>(DeviceKind{info("mps", 40, "torch framework with mps (gpu) backend"), at::kMPS,
+                                                   mps_sync, has_mps, "this LibTorch has no MPS device (Apple GPUs only)"});
+});
+OPBENCH_REGISTER_BACKEND("cpu", [] {
+  return std::make_unique<TorchBackend>(
+      DeviceKind{info("cpu", 50, "torch framework with cpu backend"), at::kCPU, no_sync, always, ""});
+});
+OPBENCH_REGISTER_BACKEND("cuda", [] {
+  return std::make_unique<TorchBackend>(DeviceKind{info("cuda", 60, "torch framework with cuda backend", SpeedupColumn{"cpu", 40}),
+                                                   at::kCUDA, cuda_sync, has_cuda,
+                                                   "no CUDA device, or this LibTorch was built without CUDA"});
+});
+
+}  // namespace
+
+}  // namespace opbench::torch_backend

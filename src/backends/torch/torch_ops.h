@@ -1,0 +1,28 @@
+#pragma once
+// The ops in LibTorch's words. Private to the torch plug-in: the only
+// translation units that include ATen are this folder's.
+#include <ATen/ATen.h>
+
+#include <string_view>
+#include <vector>
+
+#include "core/experiment.h"
+
+namespace opbench::torch_backend {
+
+using Tensors = std::vector<at::Tensor>;
+
+struct TorchOp {
+  // Untimed: turns the inputs (host layout, already on the device) into what
+  // the timed call takes, e.g. channels-last to channels-first. nullptr: as is.
+  Tensors (*prepare)(const Experiment&, Tensors) = nullptr;
+  // Timed: one call of the op.
+  at::Tensor (*call)(const Experiment&, const Tensors&) = nullptr;
+  // Untimed: the result back in the reference's layout, for checking. nullptr: as is.
+  at::Tensor (*to_reference_layout)(const Experiment&, const at::Tensor&) = nullptr;
+};
+
+// nullptr when LibTorch has no implementation of `op` here.
+const TorchOp* find_torch_op(std::string_view op);
+
+}  // namespace opbench::torch_backend

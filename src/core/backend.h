@@ -1,0 +1,90 @@
+#pragma once
+// A backend is one framework on one device ("cpu" = LibTorch on the CPU).
+// Backends are plug-ins: each registers itself from its own folder under
+// src/backends/, and the core never includes a framework header.
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/experiment.h"
+#include "core/tensor.h"
+
+namespace opbench {
+
+// "speedup of this backend over `baseline`", a column of the seed's tables.
+struct SpeedupColumn {
+  std::string baseline;
+  int order = 0;  // position among all speedup columns (the seed's order)
+};
+
+struct BackendInfo {
+  std::string name;         // the seed's column name: "cpu", "cuda", "mlx_gpu"
+  int column = 0;           // position among backend columns (the seed's order)
+  std::string description;  // "torch framework with cpu backend"
+  std::vector<SpeedupColumn> speedups;
+};
+
+// An experiment made ready on a backend: inputs converted and resident on the
+// device. run() is one timed sample; nothing else is timed.
+class PreparedOp {
+ public:
+  virtual ~PreparedOp() = default;
+  // One call of the op, returning only when its result is complete (device
+  // synchronised, lazy graph evaluated).
+  virtual void run() = 0;
+  // The last run's result, copied to the host in the reference's layout.
+  virtual HostTensor output() = 0;
+  // Drops the last result, outside timing, before the next sample: freeing
+  // it is the harness's doing, not the op's, so it must not be timed.
+  virtual void release_output() {}
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual const BackendInfo& info() const = 0;
+  // Empty when usable on this machine, else why not ("no CUDA device").
+  virtual std::string unavailable_reason() const = 0;
+  // Framework versions for the machine line and the result file:
+  // {"torch": "2.11.0", "blas": "MKL 2024.2"}.
+  virtual std::map<std::string, std::string> versions() const = 0;
+  // The device this backend runs on when it is not the host CPU
+  // ("NVIDIA H100 80GB HBM3, 79.1 GiB"), else empty.
+  virtual std::string device_name() const { return {}; }
+  // Threads for CPU backends; 0 leaves the framework's default.
+  virtual void set_threads(int threads) { (void)threads; }
+  // Converts inputs and builds the call, outside timing. Throws on failure
+  // (op missing in this framework version, out of memory): the cell becomes
+  // nan with the exception's message.
+  virtual std::unique_ptr<PreparedOp> prepare(const Experiment& e, const std::vector<HostTensor>& inputs) = 0;
+};
+
+using BackendFactory = std::function<std::unique_ptr<Backend>()>;
+
+// Called by each plug-in at static-initialisation time (see OPBENCH_REGISTER_BACKEND).
+bool register_backend(const std::string& name, BackendFactory factory);
+
+// Every backend compiled into this build, in column order.
+std::vector<std::unique_ptr<Backend>> create_backends();
+
+// Backends this build lacks, and why ("mlx_cpu: MLX was not found when
+// opbench was configured; pip install mlx[cpu] ..."). Filled by the build.
+struct MissingBackend {
+  std::string names;
+  std::string reason;
+};
+const std::vector<MissingBackend>& missing_backends();
+
+// Every backend name this build knows of, registered or missing; used to
+// tell "unknown backend" from "not in this build".
+const std::vector<std::string>& known_backend_names();
+
+}  // namespace opbench
+
+#define OPBENCH_CONCAT_INNER(a, b) a##b
+#define OPBENCH_CONCAT(a, b) OPBENCH_CONCAT_INNER(a, b)
+// Registers a backend factory from a plug-in's translation unit.
+#define OPBENCH_REGISTER_BACKEND(name, factory) \
+  static const bool OPBENCH_CONCAT(opbench_registered_, __LINE__) = ::opbench::register_backend(name, factory)

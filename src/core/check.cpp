@@ -1,0 +1,78 @@
+#include "core/check.h"
+
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "core/ops.h"
+
+namespace opbench {
+
+namespace {
+
+CheckResult fail(double error, std::string detail) { return {false, error, std::move(detail)}; }
+
+CheckResult relative_norm(const Experiment& e, const HostTensor& got, const RefTensor& ref) {
+  double diff = 0, norm = 0;
+  for (size_t i = 0; i < ref.values.size(); ++i) {
+    double g = got.at(static_cast<int64_t>(i)), r = ref.values[i];
+    if (!std::isfinite(g) && std::isfinite(r)) return fail(INFINITY, "non-finite value at element " + std::to_string(i));
+    diff += (g - r) * (g - r);
+    norm += r * r;
+  }
+  double error = std::sqrt(diff) / std::max(std::sqrt(norm), 1e-30);
+  if (error > tolerance(e.op)) return fail(error, "relative error " + std::to_string(error) + " above " + std::to_string(tolerance(e.op)));
+  return {true, error, ""};
+}
+
+CheckResult exact(const HostTensor& got, const RefTensor& ref) {
+  size_t wrong = 0;
+  for (size_t i = 0; i < ref.values.size(); ++i) wrong += got.at(static_cast<int64_t>(i)) != ref.values[i];
+  double share = ref.values.empty() ? 0 : static_cast<double>(wrong) / ref.values.size();
+  if (wrong) return fail(share, std::to_string(wrong) + " of " + std::to_string(ref.values.size()) + " elements differ");
+  return {true, 0, ""};
+}
+
+// Scatter with repeated indices: each row of the result must be zeros (never
+// written) or one of the source rows whose index points there.
+CheckResult scatter_rows(const Experiment& e, const std::vector<HostTensor>& inputs, const HostTensor& got) {
+  const HostTensor &idx = inputs[0], &src = inputs[1];
+  int64_t rows = e.dims[0][0], cols = e.dims[0][1];
+  std::map<int64_t, std::vector<int64_t>> writers;  // row -> source rows
+  for (int64_t k = 0; k < idx.numel(); ++k) writers[idx.i64[k]].push_back(k);
+  int64_t wrong = 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    auto row_equals = [&](auto value_at) {
+      for (int64_t c = 0; c < cols; ++c)
+        if (got.at(r * cols + c) != value_at(c)) return false;
+      return true;
+    };
+    auto it = writers.find(r);
+    bool ok = it == writers.end() ? row_equals([](int64_t) { return 0.0; }) : false;
+    if (it != writers.end())
+      for (int64_t k : it->second)
+        if ((ok = row_equals([&](int64_t c) { return static_cast<double>(src.f32[k * cols + c]); }))) break;
+    wrong += !ok;
+  }
+  double share = static_cast<double>(wrong) / rows;
+  if (wrong) return fail(share, std::to_string(wrong) + " of " + std::to_string(rows) + " rows match no source row");
+  return {true, 0, ""};
+}
+
+}  // namespace
+
+double tolerance(const std::string& op) {
+  static const std::set<std::string> tf32_ops = {"Conv1d", "Conv2d", "Linear", "MatMul", "ScaledDotProductAttention"};
+  return tf32_ops.count(op) ? 2e-3 : 1e-4;
+}
+
+CheckResult check_output(const Experiment& e, const std::vector<HostTensor>& inputs, const HostTensor& got,
+                         const RefTensor& ref) {
+  if (got.shape != ref.shape)
+    return fail(INFINITY, "shape " + format_shape(got.shape) + " where " + format_shape(ref.shape) + " was expected");
+  if (e.op == "Argmax") return exact(got, ref);
+  if (e.op == "Scatter") return scatter_rows(e, inputs, got);
+  return relative_norm(e, got, ref);
+}
+
+}  // namespace opbench

@@ -1,0 +1,27 @@
+#pragma once
+// Comparing a backend's output with the reference result.
+#include <string>
+
+#include "core/experiment.h"
+#include "core/tensor.h"
+
+namespace opbench {
+
+struct CheckResult {
+  bool passed = false;
+  // How far off: relative norm error for float results, the share of wrong
+  // elements for indices and scatter rows.
+  double error = 0;
+  std::string detail;  // why it failed, for the result file
+};
+
+// Largest relative norm error accepted for `op`: looser where GPUs may use
+// TF32 (convolutions, matrix products, attention).
+double tolerance(const std::string& op);
+
+// Compares `got` with `ref` for experiment `e`. Argmax must match exactly;
+// Scatter accepts, at a repeated index, any of the rows written there.
+CheckResult check_output(const Experiment& e, const std::vector<HostTensor>& inputs, const HostTensor& got,
+                         const RefTensor& ref);
+
+}  // namespace opbench

@@ -1,0 +1,74 @@
+#include "core/experiment.h"
+
+#include <charconv>
+#include <sstream>
+
+#include "core/error.h"
+#include "core/ops.h"
+
+namespace opbench {
+
+std::string Experiment::name() const {
+  std::string out = op + " /";
+  for (const Shape& d : dims) out += " dim=" + format_shape(d);
+  if (axis) out += " axi=" + std::to_string(*axis);
+  return out;
+}
+
+std::string Experiment::line() const {
+  std::string out = op;
+  for (size_t i = 0; i < dims.size(); ++i) out += " dim" + std::to_string(i + 1) + "=" + format_shape(dims[i]);
+  if (axis) out += " axis=" + std::to_string(*axis);
+  return out;
+}
+
+namespace {
+
+int64_t parse_axis(std::string_view line, std::string_view value) {
+  int64_t axis = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), axis);
+  if (value.empty() || ec != std::errc() || end != value.data() + value.size())
+    throw UsageError("in '" + std::string(line) + "': axis '" + std::string(value) + "' is not an integer");
+  return axis;
+}
+
+// dimN: N must be the next dimension in order, so that "dim2" never comes
+// without "dim1".
+void add_dim(Experiment& e, std::string_view line, std::string_view key, std::string_view value) {
+  std::string expected = "dim" + std::to_string(e.dims.size() + 1);
+  if (key != expected)
+    throw UsageError("in '" + std::string(line) + "': expected '" + expected + "=' but found '" + std::string(key) + "='");
+  e.dims.push_back(parse_shape(value));
+}
+
+}  // namespace
+
+Experiment parse_experiment(std::string_view line) {
+  std::istringstream words{std::string(line)};
+  Experiment e;
+  if (!(words >> e.op)) throw UsageError("empty experiment");
+  std::string word;
+  while (words >> word) {
+    size_t eq = word.find('=');
+    if (eq == std::string::npos)
+      throw UsageError("in '" + std::string(line) + "': argument '" + word + "' is not of the form name=value");
+    std::string_view key = std::string_view(word).substr(0, eq);
+    std::string_view value = std::string_view(word).substr(eq + 1);
+    if (key == "axis") {
+      if (e.axis) throw UsageError("in '" + std::string(line) + "': axis given twice");
+      e.axis = parse_axis(line, value);
+    } else if (key.substr(0, 3) == "dim") {
+      add_dim(e, line, key, value);
+    } else {
+      throw UsageError("in '" + std::string(line) + "': unknown argument '" + std::string(key) + "'");
+    }
+  }
+  try {
+    find_op(e.op).validate(e);
+  } catch (const UsageError& err) {
+    throw UsageError("in '" + std::string(line) + "': " + err.what());
+  }
+  return e;
+}
+
+}  // namespace opbench

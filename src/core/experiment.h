@@ -1,0 +1,29 @@
+#pragma once
+// One experiment: an op and its arguments, as a line of a suite file
+// ("Argmax dim1=64x1024x128 axis=0").
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/shape.h"
+
+namespace opbench {
+
+struct Experiment {
+  std::string op;
+  std::vector<Shape> dims;     // dim1, dim2, ... in order
+  std::optional<int64_t> axis;
+
+  // The seed's row label: "Argmax / dim=64x1024x128 axi=0".
+  std::string name() const;
+  // The suite-file form, which parse_experiment reads back.
+  std::string line() const;
+};
+
+// Parses one suite line and validates it against the op's definition
+// (arity, axis range, compatible shapes). Throws UsageError naming the text.
+Experiment parse_experiment(std::string_view line);
+
+}  // namespace opbench

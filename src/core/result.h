@@ -1,0 +1,70 @@
+#pragma once
+// What a run produced: the model behind the JSON result file and every
+// report. It holds plain records, not live experiments, so files from other
+// opbench versions (with ops this one lacks) still load and merge.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/backend.h"
+#include "core/sampler.h"
+#include "core/stats.h"
+
+namespace opbench {
+
+struct Cell {
+  std::string backend;
+  std::string error;  // why this cell has no time; empty when it has one
+  Stats stats;
+  std::vector<double> samples_ms;
+  std::string stop;  // why sampling stopped
+
+  bool ok() const { return error.empty(); }
+};
+
+struct ExperimentRecord {
+  std::string op;
+  std::string name;  // "Argmax / dim=64x1024x128 axi=0"
+  std::string line;  // "Argmax dim1=64x1024x128 axis=0"
+  std::vector<Cell> cells;
+
+  const Cell* find(const std::string& backend) const;
+};
+
+struct BackendRecord {
+  BackendInfo info;
+  std::string device;  // "NVIDIA H100 80GB HBM3 (79 GiB)" for GPUs, else empty
+};
+
+struct Machine {
+  std::string cpu;  // "Intel(R) Xeon(R) Platinum 8481C"
+  int cores = 0;    // logical CPUs
+  uint64_t memory_bytes = 0;
+  std::string os;        // "Linux 6.1.0-18-amd64 x86_64"
+  std::string hostname;
+};
+
+struct RunSettings {
+  SamplerSettings sampler;
+  uint64_t seed = 0;
+  int threads = 0;  // CPU threads for CPU backends; 0 = the framework's default
+};
+
+struct RunRecord {
+  int schema_version = 1;
+  std::string opbench_version;
+  std::string created;  // UTC, ISO 8601
+  std::string suite;    // "default", "quick", a file name, or "custom"
+  Machine machine;
+  std::map<std::string, std::string> versions;  // "torch", "torch_blas", "mlx", ...
+  RunSettings settings;
+  std::vector<BackendRecord> backends;  // in column order
+  std::vector<ExperimentRecord> experiments;
+
+  // The seed's bold machine line: CPU, cores, memory, GPUs, framework versions.
+  std::string description() const;
+};
+
+}  // namespace opbench

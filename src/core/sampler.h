@@ -1,0 +1,35 @@
+#pragma once
+// The measurement loop: warm up, then take timed samples until the mean is
+// known well enough or the time cap is reached.
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "core/backend.h"
+#include "core/stats.h"
+
+namespace opbench {
+
+struct SamplerSettings {
+  double warmup_s = 0.05;       // warm-up time (at least one call)
+  size_t min_samples = 5;       // never fewer, unless the time cap is hit
+  size_t max_samples = 10000;   // storage is reserved up front for these
+  double min_time_s = 0.1;      // sample for at least this long
+  double max_time_s = 2.0;      // stop sampling after this long, whatever the noise
+  double target_noise = 0.01;   // stop once the mean's relative standard error is below this
+};
+
+struct Measurement {
+  std::vector<double> samples_ms;
+  Stats stats;
+  // Why sampling stopped: "noise" (target reached), "time" (cap), "count" (max_samples).
+  std::string stop;
+};
+
+// Samples that must be taken even when the time cap is reached, so every
+// cell has a spread.
+inline constexpr size_t kMinimumSamples = 3;
+
+Measurement measure(PreparedOp& op, const SamplerSettings& settings);
+
+}  // namespace opbench

@@ -1,0 +1,46 @@
+#include "core/suite.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "core/error.h"
+
+namespace opbench {
+
+namespace suites_data {
+extern const std::string_view kDefault;
+extern const std::string_view kQuick;
+}  // namespace suites_data
+
+std::vector<Experiment> parse_suite(std::string_view text, const std::string& source) {
+  std::vector<Experiment> out;
+  std::istringstream lines{std::string(text)};
+  int number = 0;
+  for (std::string line; std::getline(lines, line);) {
+    ++number;
+    line = line.substr(0, line.find('#'));
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    try {
+      out.push_back(parse_experiment(line));
+    } catch (const UsageError& e) {
+      throw UsageError(source + ":" + std::to_string(number) + ": " + e.what());
+    }
+  }
+  if (out.empty()) throw UsageError(source + ": no experiments");
+  return out;
+}
+
+std::vector<std::string> builtin_suite_names() { return {"default", "quick"}; }
+
+Suite load_suite(const std::string& name_or_path) {
+  if (name_or_path == "default") return {"default", parse_suite(suites_data::kDefault, "default suite")};
+  if (name_or_path == "quick") return {"quick", parse_suite(suites_data::kQuick, "quick suite")};
+  std::ifstream file(name_or_path);
+  if (!file)
+    throw UsageError("unknown suite '" + name_or_path + "': not a built-in suite (default, quick) nor a readable file");
+  std::stringstream text;
+  text << file.rdbuf();
+  return {name_or_path, parse_suite(text.str(), name_or_path)};
+}
+
+}  // namespace opbench

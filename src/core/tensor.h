@@ -1,0 +1,33 @@
+#pragma once
+// Host-side tensors: the inputs every backend receives, and outputs copied
+// back for checking. Row-major, in the reference's layout (channels last).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/shape.h"
+
+namespace opbench {
+
+enum class DType { Float32, Int64 };
+
+struct HostTensor {
+  std::string name;  // "x", "idx", "w": what the op calls this input
+  Shape shape;
+  DType dtype = DType::Float32;
+  std::vector<float> f32;    // filled when dtype == Float32
+  std::vector<int64_t> i64;  // filled when dtype == Int64
+
+  int64_t numel() const { return element_count(shape); }
+  size_t bytes() const { return static_cast<size_t>(numel()) * (dtype == DType::Float32 ? 4 : 8); }
+  // Element i as a double, whatever the dtype.
+  double at(int64_t i) const { return dtype == DType::Float32 ? f32[i] : static_cast<double>(i64[i]); }
+};
+
+// A result in double precision, as the independent reference computes it.
+struct RefTensor {
+  Shape shape;
+  std::vector<double> values;
+};
+
+}  // namespace opbench

@@ -1,0 +1,218 @@
+#include "report/json.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "core/error.h"
+
+namespace opbench {
+
+using nlohmann::json;
+
+namespace {
+
+// ---- writing -------------------------------------------------------------
+
+json to_json(const Stats& s) {
+  return {{"mean", s.mean}, {"median", s.median}, {"min", s.min}, {"max", s.max}, {"stddev", s.stddev}};
+}
+
+json to_json(const Cell& c) {
+  json j = {{"backend", c.backend}};
+  if (!c.ok()) {
+    j["error"] = c.error;
+    return j;
+  }
+  j["time_ms"] = to_json(c.stats);
+  j["noise"] = c.stats.noise;
+  j["count"] = c.stats.count;
+  j["stop"] = c.stop;
+  j["samples_ms"] = c.samples_ms;
+  return j;
+}
+
+json to_json(const BackendRecord& b) {
+  json speedups = json::array();
+  for (const SpeedupColumn& s : b.info.speedups) speedups.push_back({{"baseline", s.baseline}, {"order", s.order}});
+  return {{"name", b.info.name},
+          {"column", b.info.column},
+          {"description", b.info.description},
+          {"device", b.device},
+          {"speedups", speedups}};
+}
+
+json to_json(const RunSettings& s) {
+  const SamplerSettings& m = s.sampler;
+  return {{"seed", s.seed},
+          {"threads", s.threads},
+          {"warmup_s", m.warmup_s},
+          {"min_samples", m.min_samples},
+          {"max_samples", m.max_samples},
+          {"min_time_s", m.min_time_s},
+          {"max_time_s", m.max_time_s},
+          {"target_noise", m.target_noise}};
+}
+
+// ---- reading -------------------------------------------------------------
+
+// Field access that names the missing or mistyped field in its error.
+template <typename T>
+T field(const json& j, const char* key, const std::string& where) {
+  if (!j.is_object() || !j.contains(key)) throw UsageError(where + ": missing field '" + key + "'");
+  try {
+    return j.at(key).get<T>();
+  } catch (const json::exception&) {
+    throw UsageError(where + ": field '" + key + "' has the wrong type");
+  }
+}
+
+template <typename T>
+T optional_field(const json& j, const char* key, T fallback) {
+  if (!j.is_object() || !j.contains(key) || j.at(key).is_null()) return fallback;
+  try {
+    return j.at(key).get<T>();
+  } catch (const json::exception&) {
+    return fallback;
+  }
+}
+
+double number_or_nan(const json& j, const char* key) { return optional_field<double>(j, key, NAN); }
+
+Cell cell_from(const json& j, const std::string& where) {
+  Cell c;
+  c.backend = field<std::string>(j, "backend", where);
+  c.error = optional_field<std::string>(j, "error", "");
+  if (!c.ok()) return c;
+  if (!j.contains("time_ms")) throw UsageError(where + ": cell for '" + c.backend + "' has neither time_ms nor error");
+  const json& t = j.at("time_ms");
+  c.stats = {number_or_nan(t, "mean"), number_or_nan(t, "median"), number_or_nan(t, "min"),
+             number_or_nan(t, "max"), number_or_nan(t, "stddev"), number_or_nan(j, "noise"),
+             optional_field<size_t>(j, "count", 0)};
+  c.stop = optional_field<std::string>(j, "stop", "");
+  c.samples_ms = optional_field<std::vector<double>>(j, "samples_ms", {});
+  if (std::isnan(c.stats.mean)) c.error = "no mean time in file";
+  return c;
+}
+
+BackendRecord backend_from(const json& j, const std::string& where) {
+  BackendRecord b;
+  b.info.name = field<std::string>(j, "name", where);
+  b.info.column = optional_field<int>(j, "column", 1000);
+  b.info.description = optional_field<std::string>(j, "description", "");
+  b.device = optional_field<std::string>(j, "device", "");
+  if (j.contains("speedups") && j.at("speedups").is_array())
+    for (const json& s : j.at("speedups"))
+      b.info.speedups.push_back({field<std::string>(s, "baseline", where), optional_field<int>(s, "order", 0)});
+  return b;
+}
+
+RunSettings settings_from(const json& j) {
+  RunSettings s;
+  s.seed = optional_field<uint64_t>(j, "seed", 0);
+  s.threads = optional_field<int>(j, "threads", 0);
+  SamplerSettings& m = s.sampler;
+  m.warmup_s = optional_field<double>(j, "warmup_s", m.warmup_s);
+  m.min_samples = optional_field<size_t>(j, "min_samples", m.min_samples);
+  m.max_samples = optional_field<size_t>(j, "max_samples", m.max_samples);
+  m.min_time_s = optional_field<double>(j, "min_time_s", m.min_time_s);
+  m.max_time_s = optional_field<double>(j, "max_time_s", m.max_time_s);
+  m.target_noise = optional_field<double>(j, "target_noise", m.target_noise);
+  return s;
+}
+
+Machine machine_from(const json& j) {
+  return {optional_field<std::string>(j, "cpu", "unknown CPU"), optional_field<int>(j, "cores", 0),
+          optional_field<uint64_t>(j, "memory_bytes", 0), optional_field<std::string>(j, "os", ""),
+          optional_field<std::string>(j, "hostname", "")};
+}
+
+}  // namespace
+
+std::string to_json(const RunRecord& r) {
+  json experiments = json::array();
+  for (const ExperimentRecord& e : r.experiments) {
+    json cells = json::array();
+    for (const Cell& c : e.cells) cells.push_back(to_json(c));
+    experiments.push_back({{"op", e.op}, {"name", e.name}, {"line", e.line}, {"cells", cells}});
+  }
+  json backends = json::array();
+  for (const BackendRecord& b : r.backends) backends.push_back(to_json(b));
+  const Machine& m = r.machine;
+  json j = {{"schema", "opbench-result"},
+            {"schema_version", kSchemaVersion},
+            {"opbench_version", r.opbench_version},
+            {"created", r.created},
+            {"suite", r.suite},
+            {"description", r.description()},
+            {"machine",
+             {{"cpu", m.cpu}, {"cores", m.cores}, {"memory_bytes", m.memory_bytes}, {"os", m.os}, {"hostname", m.hostname}}},
+            {"versions", r.versions},
+            {"settings", to_json(r.settings)},
+            {"backends", backends},
+            {"experiments", experiments}};
+  return j.dump(1) + "\n";
+}
+
+RunRecord from_json(const std::string& text, const std::string& source) {
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::parse_error& e) {
+    throw UsageError(source + ": not valid JSON (byte " + std::to_string(e.byte) + ")");
+  }
+  if (!j.is_object() || optional_field<std::string>(j, "schema", "") != "opbench-result")
+    throw UsageError(source + ": not an opbench result file (no \"schema\": \"opbench-result\")");
+  int version = field<int>(j, "schema_version", source);
+  if (version < 1 || version > kSchemaVersion)
+    throw UsageError(source + ": schema version " + std::to_string(version) + " is not one this opbench reads (1.." +
+                     std::to_string(kSchemaVersion) + ")");
+  RunRecord r;
+  r.schema_version = version;
+  r.opbench_version = optional_field<std::string>(j, "opbench_version", "");
+  r.created = optional_field<std::string>(j, "created", "");
+  r.suite = optional_field<std::string>(j, "suite", "");
+  r.machine = machine_from(j.value("machine", json::object()));
+  r.versions = optional_field<std::map<std::string, std::string>>(j, "versions", {});
+  r.settings = settings_from(j.value("settings", json::object()));
+  for (const json& b : field<json>(j, "backends", source)) r.backends.push_back(backend_from(b, source + ": backends"));
+  for (const json& e : field<json>(j, "experiments", source)) {
+    std::string where = source + ": experiment";
+    ExperimentRecord rec{field<std::string>(e, "op", where), field<std::string>(e, "name", where),
+                         optional_field<std::string>(e, "line", ""), {}};
+    for (const json& c : field<json>(e, "cells", where + " '" + rec.name + "'"))
+      rec.cells.push_back(cell_from(c, where + " '" + rec.name + "'"));
+    r.experiments.push_back(std::move(rec));
+  }
+  return r;
+}
+
+RunRecord read_result_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw UsageError(path + ": cannot read (" + std::strerror(errno) + ")");
+  std::stringstream text;
+  text << in.rdbuf();
+  return from_json(text.str(), path);
+}
+
+void write_file_atomically(const std::string& path, const std::string& text) {
+  std::string temporary = path + ".partial";
+  std::FILE* f = std::fopen(temporary.c_str(), "wb");
+  if (!f) throw std::runtime_error("cannot write " + temporary + ": " + std::strerror(errno));
+  bool written = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  written = std::fflush(f) == 0 && written;
+  int saved = errno;
+  written = std::fclose(f) == 0 && written;
+  if (!written) {
+    std::remove(temporary.c_str());
+    throw std::runtime_error("cannot write " + path + ": " + std::strerror(saved ? saved : errno));
+  }
+  if (std::rename(temporary.c_str(), path.c_str()) != 0)
+    throw std::runtime_error("cannot rename " + temporary + " to " + path + ": " + std::strerror(errno));
+}
+
+}  // namespace opbench

@@ -1,0 +1,153 @@
+#include "report/markdown.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+
+namespace opbench {
+
+namespace {
+
+struct SpeedupPair {
+  std::string a, b;  // speedup of a over b
+  int order;
+  std::string header() const { return a + "/" + b + " speedup"; }
+};
+
+struct Table {
+  std::vector<std::string> backends;  // columns, in the seed's order
+  std::vector<SpeedupPair> speedups;
+  std::vector<std::pair<std::string, std::map<std::string, double>>> rows;  // label -> backend -> ms
+};
+
+std::vector<std::string> backend_columns(const RunRecord& r) {
+  std::vector<const BackendRecord*> sorted;
+  for (const BackendRecord& b : r.backends) sorted.push_back(&b);
+  std::stable_sort(sorted.begin(), sorted.end(), [](auto* x, auto* y) { return x->info.column < y->info.column; });
+  std::vector<std::string> names;
+  for (auto* b : sorted) names.push_back(b->info.name);
+  return names;
+}
+
+// Speedup columns whose two backends both ran, in the seed's order.
+std::vector<SpeedupPair> speedup_columns(const RunRecord& r) {
+  std::vector<std::string> ran = backend_columns(r);
+  auto has = [&](const std::string& name) { return std::find(ran.begin(), ran.end(), name) != ran.end(); };
+  std::vector<SpeedupPair> pairs;
+  for (const BackendRecord& b : r.backends)
+    for (const SpeedupColumn& s : b.info.speedups)
+      if (has(s.baseline)) pairs.push_back({b.info.name, s.baseline, s.order});
+  std::stable_sort(pairs.begin(), pairs.end(), [](auto& x, auto& y) { return x.order < y.order; });
+  return pairs;
+}
+
+double mean_or_nan(const Cell* c) { return c && c->ok() ? c->stats.mean : NAN; }
+
+std::string render(const Table& t) {
+  std::vector<std::string> headers = t.backends;
+  for (const SpeedupPair& s : t.speedups) headers.push_back(s.header());
+  size_t width = 0;
+  for (auto& [label, times] : t.rows) width = std::max(width, label.size());
+
+  std::string out = "| Operation" + std::string(width > 5 ? width - 5 : 0, ' ') + " |";
+  for (const std::string& h : headers) out += " " + h + " |";
+  out += "\n|" + std::string(width + 6, '-') + "|";
+  for (const std::string& h : headers) out += std::string(std::max<size_t>(6, h.size()), '-') + "|";
+  out += "\n";
+  for (auto& [label, times] : t.rows) {
+    std::string line = "| " + label + std::string(width - label.size(), ' ');
+    auto time_of = [&](const std::string& b) { return times.count(b) ? times.at(b) : NAN; };
+    for (const std::string& b : t.backends) line += " | " + format_ms(time_of(b));
+    for (const SpeedupPair& s : t.speedups) line += " | " + format_speedup(time_of(s.a), time_of(s.b));
+    out += line + " |\n";
+  }
+  return out;
+}
+
+Table empty_table(const RunRecord& r) { return {backend_columns(r), speedup_columns(r), {}}; }
+
+std::string percent(double fraction) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f%%", fraction * 100);
+  return buf;
+}
+
+}  // namespace
+
+std::string format_ms(double ms) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%6.2f", ms);
+  return std::isnan(ms) ? "   nan" : buf;
+}
+
+std::string format_speedup(double time_a, double time_b) {
+  double x = (time_b / time_a - 1) * 100;
+  std::string text;
+  if (std::isnan(x) || std::isinf(x)) text = "nan";
+  else text = (x > 0 ? "+" : "") + std::to_string(static_cast<long long>(x));
+  if (text.size() < 6) text.insert(0, 6 - text.size(), ' ');
+  return text + "%";
+}
+
+std::string detailed_table(const RunRecord& r) {
+  Table t = empty_table(r);
+  for (const ExperimentRecord& e : r.experiments) {
+    std::map<std::string, double> times;
+    for (const std::string& b : t.backends) times[b] = mean_or_nan(e.find(b));
+    t.rows.emplace_back(e.name, times);
+  }
+  return render(t);
+}
+
+std::string average_table(const RunRecord& r) {
+  Table t = empty_table(r);
+  // The seed labels an op by the text before the '/' of its experiments'
+  // names, trailing space included; its columns are sized on that.
+  std::vector<std::string> ops;
+  std::map<std::string, std::map<std::string, std::vector<double>>> times;
+  for (const ExperimentRecord& e : r.experiments) {
+    if (!times.count(e.op)) ops.push_back(e.op);
+    for (const std::string& b : t.backends) times[e.op][b].push_back(mean_or_nan(e.find(b)));
+  }
+  for (const std::string& op : ops) {
+    std::map<std::string, double> means;
+    for (auto& [b, values] : times[op]) {
+      double sum = 0;  // a nan anywhere leaves the op's mean nan: no average over a subset
+      for (double v : values) sum += v;
+      means[b] = sum / values.size();
+    }
+    t.rows.emplace_back(op + " ", means);
+  }
+  return render(t);
+}
+
+std::string table_notes(const RunRecord& r) {
+  std::vector<double> noises;
+  std::string worst_name, failures;
+  double worst = -1;
+  for (const ExperimentRecord& e : r.experiments)
+    for (const Cell& c : e.cells) {
+      if (!c.ok()) {
+        failures += "- nan: " + e.name + " on " + c.backend + ": " + c.error + "\n";
+        continue;
+      }
+      noises.push_back(c.stats.noise);
+      if (c.stats.noise > worst) worst = c.stats.noise, worst_name = e.name + " on " + c.backend;
+    }
+  std::string out;
+  if (!noises.empty()) {
+    std::sort(noises.begin(), noises.end());
+    out += "Times are means in milliseconds. Noise (relative standard error of the mean): median " +
+           percent(noises[noises.size() / 2]) + ", worst " + percent(worst) + " (" + worst_name + ").\n";
+  }
+  if (!failures.empty()) out += "\n" + failures;
+  return out;
+}
+
+std::string render_run(const RunRecord& r) {
+  return "**" + r.description() + "**\n\n## Detailed benchmark\n\n" + detailed_table(r) + "\n## Average benchmark\n\n" +
+         average_table(r) + "\n" + table_notes(r);
+}
+
+}  // namespace opbench

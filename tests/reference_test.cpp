@@ -1,0 +1,313 @@
+// The reference against answers worked out by hand, one small case per
+// point where an op could go wrong (axis, layout, mask, clamp, ties).
+#include "core/reference.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "core/ops.h"
+
+namespace opbench {
+namespace {
+
+using namespace reference;
+
+HostTensor floats(Shape shape, std::vector<float> values) {
+  return {"x", std::move(shape), DType::Float32, std::move(values), {}};
+}
+
+HostTensor indices(std::vector<int64_t> values) {
+  return {"idx", {static_cast<int64_t>(values.size())}, DType::Int64, {}, std::move(values)};
+}
+
+RefTensor run(RefTensor (*op)(const Experiment&, const Inputs&), const std::string& line, const Inputs& in) {
+  return op(parse_experiment(line), in);
+}
+
+void expect_tensor(const RefTensor& got, const Shape& shape, const std::vector<double>& values, double tolerance = 1e-12) {
+  EXPECT_EQ(got.shape, shape);
+  ASSERT_EQ(got.values.size(), values.size());
+  for (size_t i = 0; i < values.size(); ++i) EXPECT_NEAR(got.values[i], values[i], tolerance) << "at flat index " << i;
+}
+
+const double kLn3 = std::log(3.0);
+
+// ---- Argmax --------------------------------------------------------------
+
+// x = [[1, 5, 5],
+//      [4, 2, 6]]
+const HostTensor kTwoByThree = floats({2, 3}, {1, 5, 5, 4, 2, 6});
+
+TEST(ReferenceArgmax, AlongRowsAndColumnsFirstOccurrenceOnTies) {
+  expect_tensor(run(argmax, "Argmax dim1=2x3 axis=0", {kTwoByThree}), {3}, {1, 0, 1});
+  expect_tensor(run(argmax, "Argmax dim1=2x3 axis=1", {kTwoByThree}), {2}, {1, 2});  // 5, 5: the first
+}
+
+TEST(ReferenceArgmax, NegativeAxisCountsFromTheEnd) {
+  expect_tensor(run(argmax, "Argmax dim1=2x3 axis=-2", {kTwoByThree}), {3}, {1, 0, 1});
+  expect_tensor(run(argmax, "Argmax dim1=2x3 axis=-1", {kTwoByThree}), {2}, {1, 2});
+}
+
+// ---- BCE -----------------------------------------------------------------
+
+TEST(ReferenceBce, MeanOfProbabilityForm) {
+  // -(log 0.5 + log(1 - 0.25)) / 2
+  expect_tensor(run(bce, "BCE dim1=2 dim2=2", {floats({2}, {0.5f, 0.25f}), floats({2}, {1, 0})}), {}, {0.4904146265058631});
+}
+
+TEST(ReferenceBce, EachLogClampedAtMinus100) {
+  // log 0 and log(1 - 1) are -inf, and log of the smallest float is -103.3: all count as -100.
+  const float tiny = std::numeric_limits<float>::denorm_min();
+  HostTensor p = floats({4}, {0.0f, 1.0f, tiny, 0.0f}), t = floats({4}, {1, 0, 1, 0});
+  expect_tensor(run(bce, "BCE dim1=4 dim2=4", {p, t}), {}, {(100 + 100 + 100 + 0) / 4.0});
+}
+
+// ---- Concat --------------------------------------------------------------
+
+TEST(ReferenceConcat, AlongColumns) {
+  HostTensor a = floats({2, 1}, {1, 2}), b = floats({2, 2}, {3, 4, 5, 6});
+  expect_tensor(run(concat, "Concat dim1=2x1 dim2=2x2 axis=1", {a, b}), {2, 3}, {1, 3, 4, 2, 5, 6});
+  expect_tensor(run(concat, "Concat dim1=2x1 dim2=2x2 axis=-1", {a, b}), {2, 3}, {1, 3, 4, 2, 5, 6});
+}
+
+TEST(ReferenceConcat, AlongRows) {
+  HostTensor a = floats({1, 2}, {1, 2}), b = floats({2, 2}, {3, 4, 5, 6});
+  expect_tensor(run(concat, "Concat dim1=1x2 dim2=2x2 axis=0", {a, b}), {3, 2}, {1, 2, 3, 4, 5, 6});
+}
+
+// ---- Conv1d / Conv2d -----------------------------------------------------
+
+TEST(ReferenceConv1d, SlidesWithoutFlippingTheKernel) {
+  // [1 2 3 4] with kernel [2 1]: 2*1+2, 2*2+3, 2*3+4 (cross-correlation, not convolution).
+  HostTensor x = floats({1, 4, 1}, {1, 2, 3, 4}), w = floats({1, 2, 1}, {2, 1});
+  expect_tensor(run(conv1d, "Conv1d dim1=1x4x1 dim2=1x2x1", {x, w}), {1, 3, 1}, {4, 7, 10});
+}
+
+TEST(ReferenceConv1d, ChannelsLastInAndOut) {
+  // x (L x Cin) = [[1,2],[3,4],[5,6]]. Filter 0 takes channel 0 at tap 0 and
+  // channel 1 at tap 1; filter 1 sums the whole window.
+  HostTensor x = floats({1, 3, 2}, {1, 2, 3, 4, 5, 6});
+  HostTensor w = floats({2, 2, 2}, {1, 0, 0, 1, /**/ 1, 1, 1, 1});
+  expect_tensor(run(conv1d, "Conv1d dim1=1x3x2 dim2=2x2x2", {x, w}), {1, 2, 2}, {1 + 4, 1 + 2 + 3 + 4, 3 + 6, 3 + 4 + 5 + 6});
+}
+
+TEST(ReferenceConv2d, KnownWindowsChannelsLast) {
+  // x = [[1 2 3], [4 5 6], [7 8 9]]; filter 0 = [[1 2], [3 4]], filter 1 = all ones.
+  HostTensor x = floats({1, 3, 3, 1}, {1, 2, 3, 4, 5, 6, 7, 8, 9});
+  HostTensor w = floats({2, 2, 2, 1}, {1, 2, 3, 4, 1, 1, 1, 1});
+  // Output N x 2 x 2 x Cout: each position holds (filter 0, filter 1).
+  expect_tensor(run(conv2d, "Conv2d dim1=1x3x3x1 dim2=2x2x2x1", {x, w}), {1, 2, 2, 2}, {37, 12, 47, 16, 67, 24, 77, 28});
+}
+
+// ---- Gather --------------------------------------------------------------
+
+TEST(ReferenceGather, PicksRowsWithRepeats) {
+  HostTensor x = floats({3, 2}, {1, 2, 3, 4, 5, 6});
+  expect_tensor(run(gather, "Gather dim1=3x2 dim2=3", {x, indices({2, 0, 2})}), {3, 2}, {5, 6, 1, 2, 5, 6});
+}
+
+// ---- LayerNorm -----------------------------------------------------------
+
+TEST(ReferenceLayerNorm, LastAxisBiasedVarianceWithEps) {
+  // Row [1 3]: mean 2, biased variance 1. Row [2 2]: variance 0, eps keeps it finite.
+  const double unit = 1 / std::sqrt(1 + 1e-5);
+  expect_tensor(run(layer_norm, "LayerNorm dim1=2x2", {floats({2, 2}, {1, 3, 2, 2})}), {2, 2}, {-unit, unit, 0, 0});
+}
+
+TEST(ReferenceLayerNorm, ThreeElementRow) {
+  // [0 3 6]: mean 3, biased variance (9 + 0 + 9) / 3 = 6 (the unbiased one would be 9).
+  const double s = 3 / std::sqrt(6 + 1e-5);
+  expect_tensor(run(layer_norm, "LayerNorm dim1=1x3", {floats({1, 3}, {0, 3, 6})}), {1, 3}, {-s, 0, s});
+}
+
+// ---- Elementwise ---------------------------------------------------------
+
+TEST(ReferenceLeakyRelu, SlopeOneHundredth) {
+  expect_tensor(run(leaky_relu, "LeakyReLU dim1=3", {floats({3}, {-2, 0, 3})}), {3}, {-0.02, 0, 3}, 1e-9);
+}
+
+TEST(ReferencePrelu, SlopeFromAlpha) {
+  expect_tensor(run(prelu, "PReLU dim1=3 dim2=1", {floats({3}, {-2, 0, 3}), floats({1}, {0.25f})}), {3}, {-0.5, 0, 3});
+}
+
+TEST(ReferenceRelu, ClampsNegatives) {
+  expect_tensor(run(relu, "ReLU dim1=3", {floats({3}, {-1, 0, 2})}), {3}, {0, 0, 2});
+}
+
+TEST(ReferenceSelu, BothBranches) {
+  // x = -1: lambda * alpha * (e^-1 - 1).
+  expect_tensor(run(selu, "SeLU dim1=3", {floats({3}, {1, 0, -1})}), {3}, {1.0507009873554805, 0, -1.1113307378125625});
+}
+
+TEST(ReferenceSigmoid, KnownValues) {
+  HostTensor x = floats({3}, {0, static_cast<float>(kLn3), -static_cast<float>(kLn3)});
+  expect_tensor(run(sigmoid, "Sigmoid dim1=3", {x}), {3}, {0.5, 0.75, 0.25}, 1e-7);
+}
+
+TEST(ReferenceSoftplus, ThresholdAndSmallValues) {
+  // log(1+e^21) is 21 + 7.6e-10: the threshold must return 21 itself. 20 is
+  // not above it; -30 needs log1p to keep its 9.4e-14.
+  HostTensor x = floats({4}, {0, 21, 20, -30});
+  RefTensor y = run(softplus, "Softplus dim1=4", {x});
+  EXPECT_EQ(y.values[1], 21.0);
+  expect_tensor(y, {4}, {std::log(2.0), 21, 20.000000002061153, 9.357622968839737e-14}, 1e-13);
+  EXPECT_NEAR(y.values[3] / 9.357622968839737e-14, 1.0, 1e-9);
+}
+
+// ---- Linear / MatMul -----------------------------------------------------
+
+TEST(ReferenceLinear, RowsTimesWeightsPlusBias) {
+  HostTensor x = floats({2, 2}, {1, 2, 3, 4}), w = floats({2, 3}, {1, 0, 1, 0, 1, 1}), b = floats({3}, {10, 20, 30});
+  expect_tensor(run(linear, "Linear dim1=2x2 dim2=2x3 dim3=3", {x, w, b}), {2, 3}, {11, 22, 33, 13, 24, 37});
+}
+
+TEST(ReferenceLinear, LeadingAxesAreRows) {
+  HostTensor x = floats({2, 1, 2}, {1, 2, 3, 4}), w = floats({2, 1}, {1, -1}), b = floats({1}, {0.5f});
+  expect_tensor(run(linear, "Linear dim1=2x1x2 dim2=2x1 dim3=1", {x, w, b}), {2, 1, 1}, {-0.5, -0.5});
+}
+
+TEST(ReferenceMatmul, TwoByTwo) {
+  HostTensor a = floats({2, 2}, {1, 2, 3, 4}), b = floats({2, 2}, {5, 6, 7, 8});
+  expect_tensor(run(matmul, "MatMul dim1=2x2 dim2=2x2", {a, b}), {2, 2}, {19, 22, 43, 50});
+}
+
+TEST(ReferenceMatmul, MissingBatchDimRepeats) {
+  // a holds two 1x2 rows [1 2] and [3 4]; b = [5; 6] serves both.
+  HostTensor a = floats({2, 1, 2}, {1, 2, 3, 4}), b = floats({2, 1}, {5, 6});
+  expect_tensor(run(matmul, "MatMul dim1=2x1x2 dim2=2x1", {a, b}), {2, 1, 1}, {17, 39});
+  // And the other way round: a = [1 2] against b's two 2x1 columns [5;6] and [7;8].
+  HostTensor row = floats({1, 2}, {1, 2}), columns = floats({2, 2, 1}, {5, 6, 7, 8});
+  expect_tensor(run(matmul, "MatMul dim1=1x2 dim2=2x2x1", {row, columns}), {2, 1, 1}, {17, 23});
+}
+
+TEST(ReferenceMatmul, SizeOneBatchDimsBroadcastOnBothSides) {
+  // Batch 2x1 against batch 3 gives 2x3: an outer product of a = [1 2] and b = [10 20 30].
+  HostTensor a = floats({2, 1, 1, 1}, {1, 2}), b = floats({3, 1, 1}, {10, 20, 30});
+  expect_tensor(run(matmul, "MatMul dim1=2x1x1x1 dim2=3x1x1", {a, b}), {2, 3, 1, 1}, {10, 20, 30, 20, 40, 60});
+}
+
+// ---- ScaledDotProductAttention ---------------------------------------------
+
+TEST(ReferenceAttention, CausalMaskTopLeftWhenMoreQueriesThanKeys) {
+  // D = 1 (scale 1), Lq = 3, Lk = 2, two heads.
+  // Head 0: q = [5 0 ln3], k = [0 1], v = [4 8]. Query 0 sees key 0 only,
+  // whatever its score; query 1 scores (0, 0); query 2 scores (0, ln3): weights 1/4, 3/4.
+  // Head 1: q = k = 0, v = [1 3]: query 0 sees v0, the others the mean.
+  HostTensor q = floats({1, 2, 3, 1}, {5, 0, static_cast<float>(kLn3), 0, 0, 0});
+  HostTensor k = floats({1, 2, 2, 1}, {0, 1, 0, 0});
+  HostTensor v = floats({1, 2, 2, 1}, {4, 8, 1, 3});
+  expect_tensor(run(scaled_dot_product_attention, "ScaledDotProductAttention dim1=1x2x3x1 dim2=1x2x2x1 dim3=1x2x2x1", {q, k, v}),
+                {1, 2, 3, 1}, {4, 6, 7, 1, 2, 2}, 1e-6);
+}
+
+TEST(ReferenceAttention, CausalMaskTopLeftWhenFewerQueriesThanKeys) {
+  // One query sees key 0 only (bottom-right alignment would let it see all three).
+  HostTensor q = floats({1, 1, 1, 1}, {1}), k = floats({1, 1, 3, 1}, {0, 5, 5}), v = floats({1, 1, 3, 1}, {2, 100, 100});
+  expect_tensor(run(scaled_dot_product_attention, "ScaledDotProductAttention dim1=1x1x1x1 dim2=1x1x3x1 dim3=1x1x3x1", {q, k, v}),
+                {1, 1, 1, 1}, {2});
+}
+
+TEST(ReferenceAttention, ScoresScaledByOneOverSqrtD) {
+  // D = 4, scale 1/2. Query 1 = ones, key 1 = ln3/2 everywhere: score 4 * ln3/2 / 2 = ln3,
+  // key 0 scores 0, so weights 1/4, 3/4 (unscaled they would be 1/10, 9/10).
+  const float c = static_cast<float>(kLn3 / 2);
+  HostTensor q = floats({1, 1, 2, 4}, {0, 0, 0, 0, 1, 1, 1, 1});
+  HostTensor k = floats({1, 1, 2, 4}, {0, 0, 0, 0, c, c, c, c});
+  HostTensor v = floats({1, 1, 2, 4}, {4, 0, 0, 0, 8, 4, 0, 0});
+  expect_tensor(run(scaled_dot_product_attention, "ScaledDotProductAttention dim1=1x1x2x4 dim2=1x1x2x4 dim3=1x1x2x4", {q, k, v}),
+                {1, 1, 2, 4}, {4, 0, 0, 0, 7, 3, 0, 0}, 1e-6);
+}
+
+// ---- Scatter family --------------------------------------------------------
+
+// Rows 0 and 2 of a 3x2 result are hit: row 0 by sources 0 and 1, row 2 by source 2.
+const HostTensor kScatterIdx = indices({0, 0, 2});
+
+TEST(ReferenceScatter, LastWriterWinsUntouchedRowsStayZero) {
+  HostTensor src = floats({3, 2}, {1, 2, 3, 4, 5, 6});
+  expect_tensor(run(scatter, "Scatter dim1=3x2 dim2=3", {kScatterIdx, src}), {3, 2}, {3, 4, 0, 0, 5, 6});
+}
+
+TEST(ReferenceScatterSum, AddsEveryColumn) {
+  HostTensor src = floats({3, 2}, {1, 2, 3, 4, 5, 6});
+  expect_tensor(run(scatter_sum, "ScatterSum dim1=3x2 dim2=3", {kScatterIdx, src}), {3, 2}, {4, 6, 0, 0, 5, 6});
+}
+
+TEST(ReferenceScatterMax, InitialZerosTakePart) {
+  // Every source negative: the zeros win everywhere.
+  HostTensor negative = floats({3, 2}, {-1, -2, -3, -4, -5, -6});
+  expect_tensor(run(scatter_max, "ScatterMax dim1=3x2 dim2=3", {kScatterIdx, negative}), {3, 2}, {0, 0, 0, 0, 0, 0});
+  // Mixed: per column, the largest of 0 and the sources.
+  HostTensor mixed = floats({3, 2}, {1, -2, 3, -4, -5, 6});
+  expect_tensor(run(scatter_max, "ScatterMax dim1=3x2 dim2=3", {kScatterIdx, mixed}), {3, 2}, {3, 0, 0, 0, 0, 6});
+}
+
+// ---- Softmax / Sort / Sum / SumAll ------------------------------------------
+
+TEST(ReferenceSoftmax, AlongEachAxis) {
+  // x = [[0 0], [ln3 0]]
+  HostTensor x = floats({2, 2}, {0, 0, static_cast<float>(kLn3), 0});
+  expect_tensor(run(softmax, "Softmax dim1=2x2 axis=-1", {x}), {2, 2}, {0.5, 0.5, 0.75, 0.25}, 1e-7);
+  expect_tensor(run(softmax, "Softmax dim1=2x2 axis=0", {x}), {2, 2}, {0.25, 0.5, 0.75, 0.5}, 1e-7);
+}
+
+TEST(ReferenceSoftmax, LargeValuesStayFinite) {
+  expect_tensor(run(softmax, "Softmax dim1=2 axis=0", {floats({2}, {1000, 1000})}), {2}, {0.5, 0.5});
+}
+
+TEST(ReferenceSort, AscendingAlongEachAxis) {
+  // x = [[3 1 2], [0 5 -1]]
+  HostTensor x = floats({2, 3}, {3, 1, 2, 0, 5, -1});
+  expect_tensor(run(sort, "Sort dim1=2x3 axis=1", {x}), {2, 3}, {1, 2, 3, -1, 0, 5});
+  expect_tensor(run(sort, "Sort dim1=2x3 axis=-1", {x}), {2, 3}, {1, 2, 3, -1, 0, 5});
+  expect_tensor(run(sort, "Sort dim1=2x3 axis=0", {x}), {2, 3}, {0, 1, -1, 3, 5, 2});
+}
+
+TEST(ReferenceSum, AlongEachAxis) {
+  HostTensor x = floats({2, 3}, {1, 2, 3, 4, 5, 6});
+  expect_tensor(run(sum, "Sum dim1=2x3 axis=0", {x}), {3}, {5, 7, 9});
+  expect_tensor(run(sum, "Sum dim1=2x3 axis=1", {x}), {2}, {6, 15});
+  expect_tensor(run(sum, "Sum dim1=2x3 axis=-1", {x}), {2}, {6, 15});
+}
+
+TEST(ReferenceSum, MiddleAxisOfThree) {
+  // x[i][j][k] = 4i + 2j + k; summing j pairs (0,2), (1,3), (4,6), (5,7).
+  HostTensor x = floats({2, 2, 2}, {0, 1, 2, 3, 4, 5, 6, 7});
+  expect_tensor(run(sum, "Sum dim1=2x2x2 axis=1", {x}), {2, 2}, {2, 4, 10, 12});
+}
+
+TEST(ReferenceSumAll, ScalarAccumulatedInDouble) {
+  expect_tensor(run(sum_all, "SumAll dim1=2x2", {floats({2, 2}, {1, 2, 3, 4})}), {}, {10});
+  // In float, 2^24 + 1 rounds back to 2^24 and both ones would be lost.
+  expect_tensor(run(sum_all, "SumAll dim1=3", {floats({3}, {16777216, 1, 1})}), {}, {16777218});
+}
+
+// ---- Every op: shapes agree with the op table --------------------------------
+
+class ReferenceShapes : public testing::TestWithParam<const char*> {};
+
+TEST_P(ReferenceShapes, MatchOutputShapeAndAreFinite) {
+  const Experiment e = parse_experiment(GetParam());
+  const OpSpec& op = find_op(e.op);
+  const RefTensor out = op.reference(e, make_inputs(e, 7));
+  EXPECT_EQ(out.shape, op.output_shape(e));
+  EXPECT_EQ(static_cast<int64_t>(out.values.size()), element_count(out.shape));
+  for (double v : out.values) EXPECT_TRUE(std::isfinite(v));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    EveryOp, ReferenceShapes,
+    testing::Values("Argmax dim1=2x3x4 axis=1", "BCE dim1=2x3 dim2=2x3", "Concat dim1=2x3 dim2=2x2 axis=-1",
+                    "Conv1d dim1=2x5x3 dim2=4x2x3", "Conv2d dim1=2x5x4x3 dim2=4x2x3x3", "Gather dim1=5x3 dim2=4",
+                    "LayerNorm dim1=2x3x4", "LeakyReLU dim1=2x3", "Linear dim1=2x3x4 dim2=4x5 dim3=5",
+                    "MatMul dim1=2x1x3x4 dim2=3x4x5", "PReLU dim1=2x3 dim2=1", "ReLU dim1=2x3",
+                    "ScaledDotProductAttention dim1=1x2x3x4 dim2=1x2x5x4 dim3=1x2x5x4", "Scatter dim1=5x3 dim2=4",
+                    "ScatterSum dim1=5x3 dim2=4", "ScatterMax dim1=5x3 dim2=4", "SeLU dim1=4", "Sigmoid dim1=4",
+                    "Softmax dim1=2x3 axis=0", "Softplus dim1=4", "Sort dim1=3x4 axis=-2", "Sum dim1=2x3x4 axis=-1",
+                    "SumAll dim1=2x3"));
+
+}  // namespace
+}  // namespace opbench
