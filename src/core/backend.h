@@ -39,6 +39,10 @@ class PreparedOp {
   // Drops the last result, outside timing, before the next sample: freeing
   // it is the harness's doing, not the op's, so it must not be timed.
   virtual void release_output() {}
+  // Fills `bytes` of memory from the framework's allocator with NaN and
+  // frees it again, before the check run: an op that leaves its fresh result
+  // unwritten then shows NaN, not numbers left there by an earlier call.
+  virtual void poison(size_t bytes) { (void)bytes; }
 };
 
 class Backend {

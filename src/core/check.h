@@ -19,6 +19,15 @@ struct CheckResult {
 // TF32 (convolutions, matrix products, attention).
 double tolerance(const std::string& op);
 
+// Multiply-adds (in double) the runner spends at most on one experiment's
+// reference: above it, the reference is taken at sampled positions.
+inline constexpr double kReferenceBudget = 3e8;
+
+// The reference result of `e` on `inputs`: complete, or sampled at spread
+// positions where the op has an element-wise reference and the complete one
+// would cost more than `budget`.
+RefTensor expected_result(const Experiment& e, const std::vector<HostTensor>& inputs, double budget = kReferenceBudget);
+
 // Compares `got` with `ref` for experiment `e`. Argmax must match exactly;
 // Scatter accepts, at a repeated index, any of the rows written there.
 CheckResult check_output(const Experiment& e, const std::vector<HostTensor>& inputs, const HostTensor& got,

@@ -1,6 +1,7 @@
 #include "core/ops.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "core/error.h"
 #include "core/random.h"
@@ -139,6 +140,39 @@ Shape matmul_out(const Experiment& e) {
 }
 Shape attention_out(const Experiment& e) { return e.dims[0]; }
 
+// ---- work ----------------------------------------------------------------
+
+// K operations per element of dim1.
+template <int K>
+double per_element(const Experiment& e) {
+  return K * static_cast<double>(element_count(e.dims[0]));
+}
+double no_flops(const Experiment&) { return 0; }
+double per_source_element(const Experiment& e) { return static_cast<double>(e.dims[1][0]) * e.dims[0][1]; }
+double sort_flops(const Experiment& e) {  // comparisons: n log2 n per lane
+  double n = static_cast<double>(e.dims[0][normalized_axis(e, e.dims[0].size())]);
+  return element_count(e.dims[0]) * std::max(1.0, std::log2(n));
+}
+double matmul_flops(const Experiment& e) {
+  const Shape &a = e.dims[0], &b = e.dims[1];
+  return 2.0 * element_count(broadcast_batch(e)) * a[a.size() - 2] * a.back() * b.back();
+}
+double linear_flops(const Experiment& e) {
+  double rows = static_cast<double>(element_count(e.dims[0]) / e.dims[0].back());
+  return rows * e.dims[1][1] * (2.0 * e.dims[1][0] + 1);
+}
+double conv_flops(const Experiment& e) {
+  return 2.0 * element_count(conv_out(e)) * (element_count(e.dims[1]) / e.dims[1][0]);
+}
+// Query i sees keys j <= i: two products over the visible pairs, plus the
+// softmax's exp, sum and division on each visible score.
+double attention_flops(const Experiment& e) {
+  const Shape &q = e.dims[0], &k = e.dims[1];
+  double visible = 0;
+  for (int64_t i = 0; i < q[2]; ++i) visible += std::min(i + 1, k[2]);
+  return static_cast<double>(q[0]) * q[1] * visible * (4.0 * q[3] + 3);
+}
+
 // ---- inputs --------------------------------------------------------------
 
 HostTensor float_input(std::string name, const Shape& shape) {
@@ -205,33 +239,34 @@ std::vector<HostTensor> scatter_inputs(const Experiment& e, uint64_t seed) {
 
 using namespace reference;
 
-// One line per op: name, what it computes, arity, axis, checks, inputs, reference, output.
+// One line per op: name, what it computes, arity, axis, shape checks, inputs,
+// reference, output shape, work, and the element-wise reference for costly ops.
 const std::vector<OpSpec> kOps = {
-    {"Argmax", "index of the largest element along axis", 1, true, any_shape, normal_inputs, argmax, without_axis},
-    {"BCE", "binary cross-entropy on probabilities, mean", 2, false, same_shapes, bce_inputs, bce, scalar},
-    {"Concat", "dim1 and dim2 joined along axis", 2, true, concat_shapes, concat_inputs, concat, concat_out},
-    {"Conv1d", "1-D convolution, NLC x (Cout K Cin), stride 1, no padding", 2, false, conv1d_shapes, conv_inputs, conv1d, conv_out},
-    {"Conv2d", "2-D convolution, NHWC x (Cout KH KW Cin), stride 1, no padding", 2, false, conv2d_shapes, conv_inputs, conv2d, conv_out},
-    {"Gather", "rows x[idx] of an N x F matrix", 2, false, need_indexable_rows, gather_inputs, gather, rows_out},
-    {"LayerNorm", "normalise over the last axis, eps 1e-5, no affine", 1, false, any_shape, normal_inputs, layer_norm, same_as_input},
-    {"LeakyReLU", "x if x > 0 else 0.01 x", 1, false, any_shape, normal_inputs, leaky_relu, same_as_input},
-    {"Linear", "x @ w + b", 3, false, linear_shapes, linear_inputs, linear, linear_out},
-    {"MatMul", "a @ b with batch broadcasting", 2, false, matmul_shapes, matmul_inputs, matmul, matmul_out},
-    {"PReLU", "x if x > 0 else alpha x", 2, false, prelu_shapes, prelu_inputs, prelu, same_as_input},
-    {"ReLU", "max(x, 0)", 1, false, any_shape, normal_inputs, relu, same_as_input},
+    {"Argmax", "index of the largest element along axis", 1, true, any_shape, normal_inputs, argmax, without_axis, per_element<1>},
+    {"BCE", "binary cross-entropy on probabilities, mean", 2, false, same_shapes, bce_inputs, bce, scalar, per_element<7>},
+    {"Concat", "dim1 and dim2 joined along axis", 2, true, concat_shapes, concat_inputs, concat, concat_out, no_flops},
+    {"Conv1d", "1-D convolution, NLC x (Cout K Cin), stride 1, no padding", 2, false, conv1d_shapes, conv_inputs, conv1d, conv_out, conv_flops, convolution_at},
+    {"Conv2d", "2-D convolution, NHWC x (Cout KH KW Cin), stride 1, no padding", 2, false, conv2d_shapes, conv_inputs, conv2d, conv_out, conv_flops, convolution_at},
+    {"Gather", "rows x[idx] of an N x F matrix", 2, false, need_indexable_rows, gather_inputs, gather, rows_out, no_flops},
+    {"LayerNorm", "normalise over the last axis, eps 1e-5, no affine", 1, false, any_shape, normal_inputs, layer_norm, same_as_input, per_element<5>},
+    {"LeakyReLU", "x if x > 0 else 0.01 x", 1, false, any_shape, normal_inputs, leaky_relu, same_as_input, per_element<1>},
+    {"Linear", "x @ w + b", 3, false, linear_shapes, linear_inputs, linear, linear_out, linear_flops, linear_at},
+    {"MatMul", "a @ b with batch broadcasting", 2, false, matmul_shapes, matmul_inputs, matmul, matmul_out, matmul_flops, matmul_at},
+    {"PReLU", "x if x > 0 else alpha x", 2, false, prelu_shapes, prelu_inputs, prelu, same_as_input, per_element<1>},
+    {"ReLU", "max(x, 0)", 1, false, any_shape, normal_inputs, relu, same_as_input, per_element<1>},
     {"ScaledDotProductAttention", "softmax(q k^T / sqrt(D) + causal mask) v", 3, false, attention_shapes, attention_inputs,
-     scaled_dot_product_attention, attention_out},
-    {"Scatter", "out = zeros; out[idx[e], :] = src[e, :]", 2, false, need_indexable_rows, scatter_inputs, scatter, same_as_input},
-    {"ScatterSum", "out = zeros; out[idx[e], :] += src[e, :]", 2, false, need_indexable_rows, scatter_inputs, scatter_sum, same_as_input},
+     scaled_dot_product_attention, attention_out, attention_flops, attention_at},
+    {"Scatter", "out = zeros; out[idx[e], :] = src[e, :]", 2, false, need_indexable_rows, scatter_inputs, scatter, same_as_input, no_flops},
+    {"ScatterSum", "out = zeros; out[idx[e], :] += src[e, :]", 2, false, need_indexable_rows, scatter_inputs, scatter_sum, same_as_input, per_source_element},
     {"ScatterMax", "out = zeros; out[idx[e], :] = max(out[idx[e], :], src[e, :])", 2, false, need_indexable_rows, scatter_inputs,
-     scatter_max, same_as_input},
-    {"SeLU", "scaled exponential linear unit", 1, false, any_shape, normal_inputs, selu, same_as_input},
-    {"Sigmoid", "1 / (1 + exp(-x))", 1, false, any_shape, normal_inputs, sigmoid, same_as_input},
-    {"Softmax", "softmax along axis", 1, true, any_shape, normal_inputs, softmax, same_as_input},
-    {"Softplus", "log(1 + exp(x)), stable", 1, false, any_shape, normal_inputs, softplus, same_as_input},
-    {"Sort", "ascending sort along axis", 1, true, any_shape, normal_inputs, sort, same_as_input},
-    {"Sum", "sum along axis", 1, true, any_shape, normal_inputs, sum, without_axis},
-    {"SumAll", "sum of every element", 1, false, any_shape, normal_inputs, sum_all, scalar},
+     scatter_max, same_as_input, per_source_element},
+    {"SeLU", "scaled exponential linear unit", 1, false, any_shape, normal_inputs, selu, same_as_input, per_element<3>},
+    {"Sigmoid", "1 / (1 + exp(-x))", 1, false, any_shape, normal_inputs, sigmoid, same_as_input, per_element<3>},
+    {"Softmax", "softmax along axis", 1, true, any_shape, normal_inputs, softmax, same_as_input, per_element<4>},
+    {"Softplus", "log(1 + exp(x)), stable", 1, false, any_shape, normal_inputs, softplus, same_as_input, per_element<3>},
+    {"Sort", "ascending sort along axis", 1, true, any_shape, normal_inputs, sort, same_as_input, sort_flops},
+    {"Sum", "sum along axis", 1, true, any_shape, normal_inputs, sum, without_axis, per_element<1>},
+    {"SumAll", "sum of every element", 1, false, any_shape, normal_inputs, sum_all, scalar, per_element<1>},
 };
 
 }  // namespace
@@ -263,6 +298,12 @@ void OpSpec::validate(const Experiment& e) const {
       bad("axis " + std::to_string(*e.axis) + " is out of range for " + dim_text(e, 0) + " (rank " + std::to_string(rank) + ")");
   }
   check_shapes(e);
+}
+
+double minimum_bytes(const Experiment& e, const std::vector<HostTensor>& inputs) {
+  double bytes = 0;
+  for (const HostTensor& t : inputs) bytes += static_cast<double>(t.bytes());
+  return bytes + static_cast<double>(element_count(find_op(e.op).output_shape(e))) * (e.op == "Argmax" ? 8 : 4);
 }
 
 std::vector<HostTensor> make_inputs(const Experiment& e, uint64_t seed) {

@@ -26,6 +26,12 @@ struct OpSpec {
   // The result, computed naively in double precision from the same inputs.
   RefTensor (*reference)(const Experiment&, const std::vector<HostTensor>&) = nullptr;
   Shape (*output_shape)(const Experiment&) = nullptr;
+  // Floating-point operations the op must do (comparisons for Sort and
+  // Argmax), counted from the definition, not from any implementation.
+  double (*flops)(const Experiment&) = nullptr;
+  // One element of the reference result, for ops whose full reference is
+  // too costly on large shapes; nullptr where the full one is always cheap.
+  double (*reference_at)(const Experiment&, const std::vector<HostTensor>&, int64_t flat) = nullptr;
 
   // Arity, axis and shape checks together. Throws UsageError.
   void validate(const Experiment& e) const;
@@ -38,6 +44,10 @@ const OpSpec& find_op(std::string_view name);
 
 // The axis of `e` made non-negative for a tensor of rank `rank`.
 int64_t normalized_axis(const Experiment& e, size_t rank);
+
+// The fewest bytes the op must move: each input read once, each output
+// written once (float32 results; index results as int64).
+double minimum_bytes(const Experiment& e, const std::vector<HostTensor>& inputs);
 
 // Inputs for `e`, seeded from `seed` and the experiment's own line, so an
 // experiment sees the same numbers whatever else runs with it.

@@ -38,3 +38,14 @@ RefTensor sum(const Experiment&, const Inputs&);
 RefTensor sum_all(const Experiment&, const Inputs&);
 
 }  // namespace opbench::reference
+
+namespace opbench::reference {
+
+// One element (flat row-major index of the result) of the ops whose full
+// reference is too costly on large shapes.
+double matmul_at(const Experiment&, const Inputs&, int64_t flat);
+double linear_at(const Experiment&, const Inputs&, int64_t flat);
+double convolution_at(const Experiment&, const Inputs&, int64_t flat);
+double attention_at(const Experiment&, const Inputs&, int64_t flat);
+
+}  // namespace opbench::reference

@@ -14,14 +14,25 @@
 
 namespace opbench {
 
+// How a cell's output compared with the reference before it was timed.
+struct CheckRecord {
+  std::string status;  // "passed", "failed", or "skipped" (with --no-check)
+  double error = 0;    // relative norm error, or the share of wrong elements
+  std::string detail;  // for a failure: what was wrong
+  std::string against; // "reference" or "reference at N sampled elements"
+};
+
 struct Cell {
   std::string backend;
   std::string error;  // why this cell has no time; empty when it has one
   Stats stats;
   std::vector<double> samples_ms;
   std::string stop;  // why sampling stopped
+  CheckRecord check;
 
-  bool ok() const { return error.empty(); }
+  // A wrong result is never reported as a time.
+  bool wrong() const { return check.status == "failed"; }
+  bool ok() const { return error.empty() && !wrong(); }
 };
 
 struct ExperimentRecord {
@@ -50,6 +61,7 @@ struct RunSettings {
   SamplerSettings sampler;
   uint64_t seed = 0;
   int threads = 0;  // CPU threads for CPU backends; 0 = the framework's default
+  bool check = true;  // compare every cell's output with the reference before timing it
 };
 
 struct RunRecord {

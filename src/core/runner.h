@@ -1,7 +1,7 @@
 #pragma once
-// Runs experiments on backends: inputs once per experiment, then for each
-// backend a check run and the measurement. A failure becomes a nan cell with
-// its reason; the run goes on.
+// Runs experiments on backends: inputs and the reference result once per
+// experiment, then for each backend a checked run and the measurement. A
+// failure becomes a nan cell with its reason; the run goes on.
 #include <vector>
 
 #include "core/backend.h"
@@ -25,8 +25,10 @@ class RunObserver {
 void run_experiments(const std::vector<Experiment>& experiments, const std::vector<Backend*>& backends,
                      RunRecord& record, RunObserver& observer);
 
-// One cell: prepare, check run, measurement. Never throws.
-Cell run_cell(Backend& backend, const Experiment& e, const std::vector<HostTensor>& inputs,
+// One cell: prepare, a run on poisoned memory whose output is compared with
+// `expected` (nullptr: not compared, the cell's check is "skipped"), then the
+// measurement. Never throws.
+Cell run_cell(Backend& backend, const Experiment& e, const std::vector<HostTensor>& inputs, const RefTensor* expected,
               const SamplerSettings& settings);
 
 }  // namespace opbench

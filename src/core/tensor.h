@@ -24,10 +24,15 @@ struct HostTensor {
   double at(int64_t i) const { return dtype == DType::Float32 ? f32[i] : static_cast<double>(i64[i]); }
 };
 
-// A result in double precision, as the independent reference computes it.
+// A result in double precision, as the independent reference computes it:
+// every element, or (where that costs too much) the elements at `positions`.
 struct RefTensor {
   Shape shape;
-  std::vector<double> values;
+  std::vector<double> values;      // values[k] is element positions[k], or element k when dense
+  std::vector<int64_t> positions;  // flat indices; empty when every element is present
+
+  bool dense() const { return positions.empty(); }
+  int64_t position(size_t k) const { return dense() ? static_cast<int64_t>(k) : positions[k]; }
 };
 
 }  // namespace opbench

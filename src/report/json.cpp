@@ -22,10 +22,15 @@ json to_json(const Stats& s) {
   return {{"mean", s.mean}, {"median", s.median}, {"min", s.min}, {"max", s.max}, {"stddev", s.stddev}};
 }
 
+json to_json(const CheckRecord& c) {
+  return {{"status", c.status}, {"error", c.error}, {"detail", c.detail}, {"against", c.against}};
+}
+
 json to_json(const Cell& c) {
   json j = {{"backend", c.backend}};
+  if (!c.check.status.empty()) j["check"] = to_json(c.check);
   if (!c.ok()) {
-    j["error"] = c.error;
+    if (!c.error.empty()) j["error"] = c.error;
     return j;
   }
   j["time_ms"] = to_json(c.stats);
@@ -55,7 +60,8 @@ json to_json(const RunSettings& s) {
           {"max_samples", m.max_samples},
           {"min_time_s", m.min_time_s},
           {"max_time_s", m.max_time_s},
-          {"target_noise", m.target_noise}};
+          {"target_noise", m.target_noise},
+          {"check", s.check}};
 }
 
 // ---- reading -------------------------------------------------------------
@@ -83,10 +89,16 @@ T optional_field(const json& j, const char* key, T fallback) {
 
 double number_or_nan(const json& j, const char* key) { return optional_field<double>(j, key, NAN); }
 
+CheckRecord check_from(const json& j) {
+  return {optional_field<std::string>(j, "status", ""), number_or_nan(j, "error"),
+          optional_field<std::string>(j, "detail", ""), optional_field<std::string>(j, "against", "")};
+}
+
 Cell cell_from(const json& j, const std::string& where) {
   Cell c;
   c.backend = field<std::string>(j, "backend", where);
   c.error = optional_field<std::string>(j, "error", "");
+  if (j.contains("check")) c.check = check_from(j.at("check"));
   if (!c.ok()) return c;
   if (!j.contains("time_ms")) throw UsageError(where + ": cell for '" + c.backend + "' has neither time_ms nor error");
   const json& t = j.at("time_ms");
@@ -115,6 +127,7 @@ RunSettings settings_from(const json& j) {
   RunSettings s;
   s.seed = optional_field<uint64_t>(j, "seed", 0);
   s.threads = optional_field<int>(j, "threads", 0);
+  s.check = optional_field<bool>(j, "check", true);
   SamplerSettings& m = s.sampler;
   m.warmup_s = optional_field<double>(j, "warmup_s", m.warmup_s);
   m.min_samples = optional_field<size_t>(j, "min_samples", m.min_samples);

@@ -42,7 +42,14 @@ std::vector<SpeedupPair> speedup_columns(const RunRecord& r) {
   return pairs;
 }
 
-double mean_or_nan(const Cell* c) { return c && c->ok() ? c->stats.mean : NAN; }
+// A cell whose output disagreed with the reference has no time: the tables
+// mark it "wrong" (explained in the notes), distinct from a nan that failed to run.
+constexpr double kWrong = -1;
+
+double mean_or_nan(const Cell* c) {
+  if (c && c->wrong()) return kWrong;
+  return c && c->ok() ? c->stats.mean : NAN;
+}
 
 std::string render(const Table& t) {
   std::vector<std::string> headers = t.backends;
@@ -76,13 +83,14 @@ std::string percent(double fraction) {
 }  // namespace
 
 std::string format_ms(double ms) {
+  if (ms == kWrong) return " wrong";
   char buf[64];
   std::snprintf(buf, sizeof buf, "%6.2f", ms);
   return std::isnan(ms) ? "   nan" : buf;
 }
 
 std::string format_speedup(double time_a, double time_b) {
-  double x = (time_b / time_a - 1) * 100;
+  double x = time_a == kWrong || time_b == kWrong ? NAN : (time_b / time_a - 1) * 100;
   std::string text;
   if (std::isnan(x) || std::isinf(x)) text = "nan";
   else text = (x > 0 ? "+" : "") + std::to_string(static_cast<long long>(x));
@@ -114,7 +122,7 @@ std::string average_table(const RunRecord& r) {
     std::map<std::string, double> means;
     for (auto& [b, values] : times[op]) {
       double sum = 0;  // a nan anywhere leaves the op's mean nan: no average over a subset
-      for (double v : values) sum += v;
+      for (double v : values) sum += v == kWrong ? NAN : v;
       means[b] = sum / values.size();
     }
     t.rows.emplace_back(op + " ", means);
@@ -124,18 +132,30 @@ std::string average_table(const RunRecord& r) {
 
 std::string table_notes(const RunRecord& r) {
   std::vector<double> noises;
+  size_t checked = 0, sampled = 0;
   std::string worst_name, failures;
   double worst = -1;
   for (const ExperimentRecord& e : r.experiments)
     for (const Cell& c : e.cells) {
+      if (c.wrong()) {
+        failures += "- wrong: " + e.name + " on " + c.backend + ": output disagrees with the " + c.check.against + " (" +
+                    c.check.detail + "); not timed\n";
+        continue;
+      }
       if (!c.ok()) {
         failures += "- nan: " + e.name + " on " + c.backend + ": " + c.error + "\n";
         continue;
       }
       noises.push_back(c.stats.noise);
+      checked += c.check.status == "passed";
+      sampled += c.check.status == "passed" && c.check.against != "reference";
       if (c.stats.noise > worst) worst = c.stats.noise, worst_name = e.name + " on " + c.backend;
     }
   std::string out;
+  if (!r.settings.check) out += "Outputs were not checked against the reference (--no-check).\n";
+  else if (checked)
+    out += "Before timing, " + std::to_string(checked) + " cells' outputs agreed with the double-precision reference (" +
+           std::to_string(sampled) + " of them at sampled elements).\n";
   if (!noises.empty()) {
     std::sort(noises.begin(), noises.end());
     out += "Times are means in milliseconds. Noise (relative standard error of the mean): median " +

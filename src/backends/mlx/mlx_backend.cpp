@@ -9,6 +9,7 @@
 #include <mlx/transforms.h>
 #include <mlx/version.h>
 
+#include <cmath>
 #include <cstdio>
 #include <functional>
 #include <optional>
@@ -88,6 +89,14 @@ class MlxPrepared : public PreparedOp {
     if (device_ == mx::Device::gpu) mx::synchronize();
   }
   void release_output() override { output_.reset(); }
+  // MLX's allocator keeps freed buffers for reuse: a NaN-filled one of the
+  // result's size is what a fresh, unwritten result would get next.
+  void poison(size_t bytes) override {
+    DeviceScope scope(device_);
+    mx::array block = mx::full({static_cast<int>(bytes / sizeof(float))}, NAN, mx::float32);
+    mx::eval(block);
+    if (device_ == mx::Device::gpu) mx::synchronize();
+  }
   HostTensor output() override {
     if (!output_) throw std::runtime_error("no MLX result: run() has not been called");
     DeviceScope scope(device_);

@@ -5,6 +5,7 @@
 #include <torch/mps.h>
 #include <torch/version.h>
 
+#include <cmath>
 #include <stdexcept>
 
 #include "backends/torch/torch_device.h"
@@ -65,6 +66,12 @@ class TorchPrepared : public PreparedOp {
     sync_();
   }
   void release_output() override { output_.reset(); }
+  // The caching allocators (CUDA's, MPS's) hand this block to the op's
+  // result next; on the CPU a fresh large allocation is zeroed by the OS.
+  void poison(size_t bytes) override {
+    at::Tensor block = at::full({static_cast<int64_t>(bytes / sizeof(float))}, NAN, inputs_.at(0).options().dtype(at::kFloat));
+    sync_();
+  }
   HostTensor output() override {
     at::Tensor result = op_.to_reference_layout ? op_.to_reference_layout(experiment_, output_) : output_;
     return to_host(result);
