@@ -22,6 +22,9 @@ install_system_packages() {
   [ -f /usr/include/nlohmann/json.hpp ] || missing+=(nlohmann-json3-dev)
   [ -f /usr/include/gtest/gtest.h ] || missing+=(libgtest-dev)
   python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
+  # For the report tests: a browser that opens the HTML report, and the SVG-to-PNG converter of the charts.
+  command -v chromium >/dev/null || missing+=(chromium)
+  command -v rsvg-convert >/dev/null || missing+=(librsvg2-bin)
   [ ${#missing[@]} -eq 0 ] && return
   if ! command -v apt-get >/dev/null; then
     log "missing ${missing[*]} and no apt-get here: install them with your package manager"

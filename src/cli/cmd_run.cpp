@@ -2,21 +2,29 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 
 #include "cli/commands.h"
+#include "cli/interrupt.h"
 #include "core/error.h"
+#include "core/isolation.h"
 #include "core/machine.h"
 #include "core/ops.h"
 #include "core/runner.h"
 #include "core/suite.h"
 #include "report/json.h"
+#include "report/calibration_file.h"
 #include "report/markdown.h"
+#include "report/metrics.h"
 
 namespace opbench::cli {
 
@@ -40,8 +48,17 @@ const CommandSpec kRunSpec = {
         {"min-time", "SECONDS", "shortest sampling time per cell (default: 0.1)"},
         {"max-time", "SECONDS", "longest sampling time per cell; 3 samples are always taken (default: 2)"},
         {"target-noise", "FRACTION", "stop once the mean's relative standard error is below this (default: 0.01)"},
+        {"timing", "MODE", "wall (default: one call to completion), events (GPU device events), batched (many calls, one wait)"},
+        {"batch", "N", "calls per sample with --timing batched (default: enough for about 1 ms)"},
+        {"cold", "", "flush the caches (CPU, and the GPU's L2) before every sample; default: warm"},
+        {"dtype", "TYPE", "float32 (default, the seed's), float16 or bfloat16 for every experiment's float data"},
         {"no-check", "", "do not compare outputs with the reference before timing (the output says so)"},
+        {"metrics", "", "also print (and write metrics.md) GB/s, GFLOP/s and share of peak per cell"},
+        {"calibration", "FILE", "peaks from opbench calibrate (default: ~/.opbench/calibration-<hostname>.json, if there)"},
         {"quiet", "", "no progress line on stderr"},
+        {"resume", "FILE", "finish the run whose result.json FILE is: run only the cells it lacks, with its suite, backends and settings"},
+        {"time-limit", "SECONDS", "longest time for one cell, and for one experiment's inputs and reference; past it the cell is stopped and marked nan (default: 600)"},
+        {"no-isolate", "", "run the cells in this process: a crash or hang of a framework then ends the run (default: a worker process)"},
     }};
 
 namespace {
@@ -58,6 +75,8 @@ std::vector<Experiment> choose_experiments(const Args& args, std::string& suite_
     suite_name = "custom";
   }
   for (const std::string& line : args.all("case")) experiments.push_back(parse_experiment(line));
+  if (args.has("dtype"))
+    for (Experiment& e : experiments) e.dtype = check_dtype(args.get("dtype"));
 
   if (args.has("ops")) {
     std::set<std::string> ops;
@@ -77,42 +96,19 @@ std::vector<Experiment> choose_experiments(const Args& args, std::string& suite_
   return experiments;
 }
 
-std::string list_names(const std::vector<std::string>& names) {
-  std::string out;
-  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
-  return out;
-}
-
-std::vector<std::unique_ptr<Backend>> choose_backends(const Args& args) {
-  std::vector<std::unique_ptr<Backend>> all = create_backends(), chosen;
-  if (!args.has("backends")) {
-    for (auto& b : all)
-      if (b->unavailable_reason().empty()) chosen.push_back(std::move(b));
-    if (chosen.empty()) throw UsageError("no backend is available in this build (see opbench list)");
-    return chosen;
-  }
-  for (const std::string& name : split_list(args.get("backends"), "backends")) {
-    auto it = std::find_if(all.begin(), all.end(), [&](auto& b) { return b && b->info().name == name; });
-    if (it == all.end()) {
-      for (const MissingBackend& m : missing_backends())
-        if ((", " + m.names + ",").find(", " + name + ",") != std::string::npos)
-          throw UsageError("backend '" + name + "' is not in this build: " + m.reason);
-      throw UsageError("unknown backend '" + name + "' (known: " + list_names(known_backend_names()) + ")");
-    }
-    if (std::string reason = (*it)->unavailable_reason(); !reason.empty())
-      throw UsageError("backend '" + name + "' is not available here: " + reason);
-    chosen.push_back(std::move(*it));
-  }
-  std::stable_sort(chosen.begin(), chosen.end(), [](auto& a, auto& b) { return a->info().column < b->info().column; });
-  return chosen;
-}
-
 RunSettings choose_settings(const Args& args) {
   RunSettings s;
   SamplerSettings& m = s.sampler;
   s.threads = static_cast<int>(args.get_int("threads", 0, 1, 4096));
   s.seed = static_cast<uint64_t>(args.get_int("seed", 0, 0, INT64_MAX));
   s.check = !args.has("no-check");
+  m.timing = args.get("timing", m.timing);
+  if (m.timing != "wall" && m.timing != "events" && m.timing != "batched")
+    throw UsageError("--timing '" + m.timing + "' is not one of wall, events, batched");
+  m.batch = args.get_int("batch", 0, 1, 1'000'000);
+  if (m.batch && m.timing != "batched") throw UsageError("--batch needs --timing batched");
+  m.cold = args.has("cold");
+  if (m.cold && m.timing == "batched") throw UsageError("--cold cannot flush between the calls of a batch: use --timing wall or events");
   m.warmup_s = args.get_double("warmup", m.warmup_s, 0, 3600);
   m.min_samples = args.get_int("min-samples", m.min_samples, 1, 10'000'000);
   m.max_samples = args.get_int("max-samples", m.max_samples, 1, 10'000'000);
@@ -157,6 +153,7 @@ class RunProgress : public RunObserver {
     else std::cerr << line << "\n";
   }
   void experiment_finished(const RunRecord& record) override { write_file_atomically(result_path_, to_json(record)); }
+  bool stop_requested() override { return interruption() != 0; }
   void done() const {
     if (!quiet_ && tty_) std::cerr << "\r\033[K" << std::flush;
   }
@@ -185,33 +182,203 @@ std::string titled(const RunRecord& r, const std::string& title, const std::stri
   return "# " + title + "\n\n**" + r.description() + "**\n\n" + table;
 }
 
+// ---- resuming --------------------------------------------------------------
+
+// What `--resume FILE` continues: the file's record and the plan it lists.
+struct Resumed {
+  RunRecord previous;
+  std::vector<Experiment> plan;
+  std::vector<std::unique_ptr<Backend>> backends;
+};
+
+// Options that change what is measured: with --resume they may only repeat
+// what the file recorded. Keys of the file's "settings" map to options.
+std::string option_of_setting(std::string key) {
+  if (key == "check") return "no-check";
+  if (key.size() > 2 && key.compare(key.size() - 2, 2, "_s") == 0) key.resize(key.size() - 2);
+  std::replace(key.begin(), key.end(), '_', '-');
+  return key;
+}
+
+Resumed load_resume(const Args& args, const RunSettings& given) {
+  const std::string path = args.get("resume");
+  Resumed r;
+  r.previous = read_result_file(path);
+  const RunRecord& prev = r.previous;
+  auto conflict = [&](const std::string& why) { throw UsageError("cannot resume " + path + ": " + why); };
+
+  // The experiments come from the file.
+  for (const char* option : {"ops", "filter", "case", "dtype"})
+    if (args.has(option))
+      conflict(std::string("--") + option + " cannot be combined with --resume: the experiments to run are the file's plan");
+  if (args.has("suite") && args.get("suite") != prev.suite)
+    conflict("--suite " + args.get("suite") + " differs from the file's suite '" + prev.suite + "'");
+
+  // Settings: repeated ones must agree with the file.
+  nlohmann::json recorded = nlohmann::json::parse(settings_to_json(prev.settings)),
+                 wanted = nlohmann::json::parse(settings_to_json(given));
+  for (auto& [key, value] : wanted.items()) {
+    std::string option = option_of_setting(key);
+    if (!args.has(option) || !recorded.contains(key) || recorded[key] == value) continue;
+    conflict("--" + option + (args.get(option).empty() ? "" : " " + args.get(option)) +
+             " differs from the file's setting " + key + " = " + recorded[key].dump());
+  }
+
+  // The backends, as recorded.
+  std::string names;
+  for (const BackendRecord& b : prev.backends) names += (names.empty() ? "" : ",") + b.info.name;
+  if (names.empty()) conflict("the file names no backend");
+  if (args.has("backends")) {
+    std::vector<std::string> a = split_list(args.get("backends"), "backends"), b = split_list(names, "backends");
+    std::sort(a.begin(), a.end());
+    std::sort(b.begin(), b.end());
+    if (a != b) conflict("--backends " + args.get("backends") + " differs from the file's backends " + names);
+  }
+  try {
+    r.backends = choose_backends(Args(kRunSpec, {"--backends", names}));
+  } catch (const UsageError& e) {
+    conflict(e.what());
+  }
+  for (const auto& b : r.backends) {
+    for (const BackendRecord& rec : prev.backends)
+      if (rec.info.name == b->info().name && rec.device != b->device_name())
+        conflict(b->info().name + " ran on '" + rec.device + "' in the file, on '" + b->device_name() + "' here");
+    for (const auto& [key, version] : b->versions())
+      if (auto it = prev.versions.find(key); it != prev.versions.end() && it->second != version)
+        conflict("the file was measured with " + key + " " + it->second + ", this opbench has " + version);
+  }
+  Machine here = read_machine();
+  if (here.cpu != prev.machine.cpu || here.cores != prev.machine.cores)
+    conflict("the file was measured on " + prev.machine.cpu + " (" + std::to_string(prev.machine.cores) +
+             " cores), this machine is " + here.cpu + " (" + std::to_string(here.cores) + " cores)");
+
+  // The plan: listed in the file, or (older files) its built-in or file suite.
+  std::vector<std::string> lines = prev.plan;
+  if (lines.empty()) {
+    if (prev.suite == "custom" || prev.suite.empty()) conflict("the file lists no plan of experiments");
+    for (const Experiment& e : load_suite(prev.suite).experiments) lines.push_back(e.line());
+  }
+  for (const std::string& line : lines) {
+    try {
+      r.plan.push_back(parse_experiment(line));
+    } catch (const UsageError& e) {
+      conflict(std::string("its plan has an experiment this opbench cannot run: ") + e.what());
+    }
+  }
+  // Every recorded experiment belongs to the plan, every cell to a backend.
+  std::multiset<std::string> planned(lines.begin(), lines.end());
+  for (const ExperimentRecord& e : prev.experiments) {
+    auto it = planned.find(e.line);
+    if (it == planned.end()) conflict("experiment '" + e.line + "' is not in the file's plan");
+    planned.erase(it);
+    for (const Cell& c : e.cells)
+      if (std::none_of(prev.backends.begin(), prev.backends.end(), [&](const BackendRecord& b) { return b.info.name == c.backend; }))
+        conflict("experiment '" + e.line + "' has a cell for backend '" + c.backend + "', which the file does not list");
+  }
+  return r;
+}
+
+size_t count_cells(const RunRecord& r) {
+  size_t n = 0;
+  for (const ExperimentRecord& e : r.experiments) n += e.cells.size();
+  return n;
+}
+
 }  // namespace
 
 int run_command(const Args& args) {
   if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional()[0] + "'");
-  std::string suite_name;
-  std::vector<Experiment> experiments = choose_experiments(args, suite_name);
+  const bool isolate = !args.has("no-isolate");
+  const double time_limit = args.get_double("time-limit", 600, 0.01, 1e7);
+  if (!isolate && args.has("time-limit"))
+    throw UsageError("--time-limit needs the worker process: it cannot be combined with --no-isolate");
+
   RunSettings settings = choose_settings(args);
-  std::vector<std::unique_ptr<Backend>> backends = choose_backends(args);
-  std::string out_dir = args.get("out", default_out_dir());
+  std::vector<Experiment> experiments;
+  std::vector<std::unique_ptr<Backend>> backends;
+  std::vector<ExperimentRecord> done;
+  RunRecord record;
+  std::string out_dir, result_path;
+  if (args.has("resume")) {
+    Resumed resumed = load_resume(args, settings);
+    experiments = std::move(resumed.plan);
+    backends = std::move(resumed.backends);
+    record = std::move(resumed.previous);
+    done = std::move(record.experiments);
+    record.experiments.clear();
+    record.plan.clear();
+    for (const Experiment& e : experiments) record.plan.push_back(e.line());
+    settings = record.settings;
+    result_path = args.get("resume");
+    out_dir = std::filesystem::path(result_path).parent_path().string();
+    if (out_dir.empty()) out_dir = ".";
+    if (args.has("out")) out_dir = args.get("out"), result_path = out_dir + "/result.json";
+  } else {
+    std::string suite_name;
+    experiments = choose_experiments(args, suite_name);
+    backends = choose_backends(args);
+    record = new_record(suite_name, settings, backends);
+    record.peaks = load_calibration(args.get("calibration", default_calibration_path(record.machine)), record.machine);
+    for (const Experiment& e : experiments) record.plan.push_back(e.line());
+    out_dir = args.get("out", default_out_dir());
+    result_path = out_dir + "/result.json";
+  }
   std::error_code ec;
   std::filesystem::create_directories(out_dir, ec);
   if (ec) throw UsageError("--out '" + out_dir + "': cannot create the folder (" + ec.message() + ")");
 
   std::vector<Backend*> running;
+  std::vector<std::string> names;
   for (auto& b : backends) {
     b->set_threads(settings.threads);
     running.push_back(b.get());
+    names.push_back(b->info().name);
   }
-  RunRecord record = new_record(suite_name, settings, backends);
-  RunProgress progress(args.has("quiet"), out_dir + "/result.json");
-  run_experiments(experiments, running, record, progress);
+  // From here on a file exists that --resume can finish (a resumed run
+  // keeps its file as it is until the first new experiment is done).
+  if (done.empty()) write_file_atomically(result_path, to_json(record));
+  if (!done.empty() && !args.has("quiet")) {
+    size_t planned = experiments.size() * backends.size(), have = 0;
+    for (const ExperimentRecord& e : done) have += e.cells.size();
+    std::cerr << "resuming " << args.get("resume") << ": " << have << " of " << planned << " cells done, "
+              << planned - std::min(have, planned) << " to run\n";
+  }
+
+  catch_interruptions();
+  RunProgress progress(args.has("quiet"), result_path);
+  std::unique_ptr<ExperimentExecutor> executor;
+  if (isolate) executor = std::make_unique<IsolatedExecutor>("", names, time_limit);
+  else executor = std::make_unique<InProcessExecutor>();
+  try {
+    run_experiments(experiments, running, record, progress, *executor, done);
+    executor.reset();  // stops the worker
+    write_file_atomically(result_path, to_json(record));
+  } catch (const std::exception& e) {
+    progress.done();
+    throw std::runtime_error(std::string(e.what()) + "; " + result_path +
+                             " keeps what was measured before: opbench run --resume " + result_path + " finishes the run");
+  }
   progress.done();
 
+  size_t planned = experiments.size() * backends.size(), have = count_cells(record);
+  if (int sig = interruption(); sig && have < planned) {
+    std::cerr << "opbench run: stopped by " << (sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal") << ": "
+              << have << " of " << planned << " cells are in " << result_path << "; to finish the run: opbench run --resume "
+              << result_path << "\n";
+    return kExitInterrupted + sig;
+  }
+
   std::cout << render_run(record);
+  if (args.has("metrics")) std::cout << "\n## Metrics\n\n" << metrics_table(record);
+  std::cout << std::flush;
+  if (!std::cout)
+    throw std::runtime_error(std::string("cannot write the tables to standard output (") + std::strerror(errno ? errno : EIO) +
+                             "); the results are in " + result_path);
   write_file_atomically(out_dir + "/detailed.md", titled(record, "Detailed benchmark", detailed_table(record)));
   write_file_atomically(out_dir + "/average.md", titled(record, "Average benchmark", average_table(record)));
-  std::cerr << "results: " << out_dir << "/result.json, detailed.md, average.md\n";
+  if (args.has("metrics")) write_file_atomically(out_dir + "/metrics.md", titled(record, "Metrics", metrics_table(record)));
+  std::cerr << "results: " << out_dir << "/result.json, detailed.md, average.md" << (args.has("metrics") ? ", metrics.md" : "")
+            << "\n";
   return kExitOk;
 }
 

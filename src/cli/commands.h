@@ -4,7 +4,10 @@
 #include <string>
 #include <vector>
 
+#include <memory>
+
 #include "cli/options.h"
+#include "core/backend.h"
 
 namespace opbench::cli {
 
@@ -12,13 +15,29 @@ namespace opbench::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;  // a run-time failure (cannot write results, unreadable file)
 inline constexpr int kExitUsage = 2;    // bad input, reported before anything ran
+inline constexpr int kExitRegression = 3;  // opbench compare --fail-above: a significant slowdown past the threshold
+// opbench run stopped by SIGINT or SIGTERM: 128 + the signal (130, 143), as a
+// shell reports a process the signal ended; the result file holds what was
+// measured, and `opbench run --resume` finishes it.
+inline constexpr int kExitInterrupted = 128;
 
 extern const CommandSpec kRunSpec;
 extern const CommandSpec kListSpec;
 extern const CommandSpec kReportSpec;
+extern const CommandSpec kCompareSpec;
+extern const CommandSpec kWorkerSpec;  // hidden: the process `run` starts for its cells
+
+// The backends named by --backends (default: every available one), in column
+// order. Throws UsageError for an unknown, unbuilt or unavailable backend.
+std::vector<std::unique_ptr<Backend>> choose_backends(const Args& args);
+
+extern const CommandSpec kCalibrateSpec;
+int calibrate_command(const Args& args);
 
 int run_command(const Args& args);
 int list_command(const Args& args);
 int report_command(const Args& args);
+int compare_command(const Args& args);
+int worker_command(const Args& args);
 
 }  // namespace opbench::cli

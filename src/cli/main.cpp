@@ -14,7 +14,9 @@ struct Command {
   const CommandSpec& spec;
   int (*handler)(const Args&);
 };
-const Command kCommands[] = {{kRunSpec, run_command}, {kListSpec, list_command}, {kReportSpec, report_command}};
+const Command kCommands[] = {{kRunSpec, run_command}, {kListSpec, list_command}, {kReportSpec, report_command},
+                             {kCompareSpec, compare_command}, {kWorkerSpec, worker_command},
+                             {kCalibrateSpec, calibrate_command}};
 
 void print_overview() {
   std::cout << "usage: opbench <command> [options]\n\n"
@@ -23,7 +25,9 @@ void print_overview() {
                "commands:\n"
                "  run       time a suite of experiments on a set of backends\n"
                "  list      the ops, the backends of this build, and the suites\n"
-               "  report    re-render the tables of result files\n\n"
+               "  report    re-render result files; merge several into the seed's documents, charts, HTML\n"
+               "  compare   what changed between two runs, with a significance test\n"
+               "  calibrate measure this machine's peaks once, for the --metrics table\n\n"
                "'opbench <command> --help' describes each command's options.\n";
 }
 
@@ -57,6 +61,6 @@ int main(int argc, char** argv) {
       return kExitFailure;
     }
   }
-  std::cerr << "opbench: error: unknown command '" << args[0] << "' (commands: run, list, report; see opbench --help)\n";
+  std::cerr << "opbench: error: unknown command '" << args[0] << "' (commands: run, list, report, compare; see opbench --help)\n";
   return kExitUsage;
 }

@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,19 @@ class PreparedOp {
   // frees it again, before the check run: an op that leaves its fresh result
   // unwritten then shows NaN, not numbers left there by an earlier call.
   virtual void poison(size_t bytes) { (void)bytes; }
+
+  // ---- other ways of timing (see SamplerSettings::timing) ----
+  // Device time of one call, in ms, from events recorded on the device
+  // around it; nullopt where the backend has no such timer (CPU backends).
+  virtual std::optional<double> run_with_device_timer() { return std::nullopt; }
+  // `n` calls queued back to back and one wait for all of them at the end,
+  // so a launch-and-sync latency is paid once, not n times.
+  virtual void run_batch(size_t n) {
+    for (size_t i = 0; i < n; ++i) run();
+  }
+  // Evicts the op's inputs from the caches it runs through (the device's L2
+  // for GPUs); false where the backend leaves that to the core's CPU flush.
+  virtual bool flush_device_cache() { return false; }
 };
 
 class Backend {
@@ -57,6 +71,10 @@ class Backend {
   // The device this backend runs on when it is not the host CPU
   // ("NVIDIA H100 80GB HBM3, 79.1 GiB"), else empty.
   virtual std::string device_name() const { return {}; }
+  // Bytes free on that device now, for the runner's memory check before an
+  // experiment; nullopt when unknown (the default, and CPU backends, whose
+  // memory is the host's and is checked from /proc/meminfo).
+  virtual std::optional<uint64_t> free_device_memory() const { return std::nullopt; }
   // Threads for CPU backends; 0 leaves the framework's default.
   virtual void set_threads(int threads) { (void)threads; }
   // Converts inputs and builds the call, outside timing. Throws on failure

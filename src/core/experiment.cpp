@@ -12,6 +12,7 @@ std::string Experiment::name() const {
   std::string out = op + " /";
   for (const Shape& d : dims) out += " dim=" + format_shape(d);
   if (axis) out += " axi=" + std::to_string(*axis);
+  if (dtype != "float32") out += " dty=" + dtype;
   return out;
 }
 
@@ -19,8 +20,17 @@ std::string Experiment::line() const {
   std::string out = op;
   for (size_t i = 0; i < dims.size(); ++i) out += " dim" + std::to_string(i + 1) + "=" + format_shape(dims[i]);
   if (axis) out += " axis=" + std::to_string(*axis);
+  if (dtype != "float32") out += " dtype=" + dtype;
   return out;
 }
+
+const std::string& check_dtype(const std::string& dtype) {
+  if (dtype != "float32" && dtype != "float16" && dtype != "bfloat16")
+    throw UsageError("unknown dtype '" + dtype + "' (known: float32, float16, bfloat16)");
+  return dtype;
+}
+
+int dtype_bytes(const std::string& dtype) { return dtype == "float32" ? 4 : 2; }
 
 namespace {
 
@@ -38,7 +48,11 @@ void add_dim(Experiment& e, std::string_view line, std::string_view key, std::st
   std::string expected = "dim" + std::to_string(e.dims.size() + 1);
   if (key != expected)
     throw UsageError("in '" + std::string(line) + "': expected '" + expected + "=' but found '" + std::string(key) + "='");
-  e.dims.push_back(parse_shape(value));
+  try {
+    e.dims.push_back(parse_shape(value));
+  } catch (const UsageError& err) {
+    throw UsageError("in '" + std::string(line) + "': " + err.what());
+  }
 }
 
 }  // namespace
@@ -57,6 +71,8 @@ Experiment parse_experiment(std::string_view line) {
     if (key == "axis") {
       if (e.axis) throw UsageError("in '" + std::string(line) + "': axis given twice");
       e.axis = parse_axis(line, value);
+    } else if (key == "dtype") {
+      e.dtype = check_dtype(std::string(value));
     } else if (key.substr(0, 3) == "dim") {
       add_dim(e, line, key, value);
     } else {

@@ -168,8 +168,9 @@ double conv_flops(const Experiment& e) {
 // softmax's exp, sum and division on each visible score.
 double attention_flops(const Experiment& e) {
   const Shape &q = e.dims[0], &k = e.dims[1];
-  double visible = 0;
-  for (int64_t i = 0; i < q[2]; ++i) visible += std::min(i + 1, k[2]);
+  // Sum over i < L of min(i + 1, K), in closed form (L can be 2^40).
+  double L = static_cast<double>(q[2]), K = static_cast<double>(k[2]);
+  double visible = L <= K ? L * (L + 1) / 2 : K * (K + 1) / 2 + (L - K) * K;
   return static_cast<double>(q[0]) * q[1] * visible * (4.0 * q[3] + 3);
 }
 
@@ -267,6 +268,8 @@ const std::vector<OpSpec> kOps = {
     {"Sort", "ascending sort along axis", 1, true, any_shape, normal_inputs, sort, same_as_input, sort_flops},
     {"Sum", "sum along axis", 1, true, any_shape, normal_inputs, sum, without_axis, per_element<1>},
     {"SumAll", "sum of every element", 1, false, any_shape, normal_inputs, sum_all, scalar, per_element<1>},
+    // Not in the reference's suites: `opbench calibrate` times it for the memory bandwidth roof.
+    {"Copy", "a copy of x (calibration: memory bandwidth)", 1, false, any_shape, normal_inputs, copy, same_as_input, no_flops},
 };
 
 }  // namespace
@@ -298,16 +301,31 @@ void OpSpec::validate(const Experiment& e) const {
       bad("axis " + std::to_string(*e.axis) + " is out of range for " + dim_text(e, 0) + " (rank " + std::to_string(rank) + ")");
   }
   check_shapes(e);
+  // The result must be a tensor opbench accepts, as each input is: batch
+  // broadcasting and concatenation multiply or add up element counts.
+  Shape out = output_shape(e);
+  int64_t count = 1;
+  for (int64_t d : out) {
+    if (d < 1 || d > kMaxElements / count)
+      bad(name + ": the result " + format_shape(out) + " would have more than 2^40 elements");
+    count *= d;
+  }
 }
 
-double minimum_bytes(const Experiment& e, const std::vector<HostTensor>& inputs) {
-  double bytes = 0;
-  for (const HostTensor& t : inputs) bytes += static_cast<double>(t.bytes());
-  return bytes + static_cast<double>(element_count(find_op(e.op).output_shape(e))) * (e.op == "Argmax" ? 8 : 4);
+double minimum_bytes(const Experiment& e) {
+  const double f = dtype_bytes(e.dtype);
+  const double out = element_count(find_op(e.op).output_shape(e)) * (e.op == "Argmax" ? 8.0 : f);
+  if (e.op == "Gather") return element_count(e.dims[0]) * f + e.dims[1][0] * 8.0 + out;  // x, idx, out
+  if (e.op.rfind("Scatter", 0) == 0) return e.dims[1][0] * (8.0 + e.dims[0][1] * f) + out;  // idx, src rows, out
+  double in = 0;
+  for (const Shape& d : e.dims) in += element_count(d) * f;
+  return in + out;
 }
 
 std::vector<HostTensor> make_inputs(const Experiment& e, uint64_t seed) {
-  return find_op(e.op).make_inputs(e, hash_text(e.line(), seed));
+  Experiment same_data = e;  // every dtype of an experiment starts from the same numbers
+  same_data.dtype = "float32";
+  return find_op(e.op).make_inputs(e, hash_text(same_data.line(), seed));
 }
 
 }  // namespace opbench

@@ -45,9 +45,9 @@ const OpSpec& find_op(std::string_view name);
 // The axis of `e` made non-negative for a tensor of rank `rank`.
 int64_t normalized_axis(const Experiment& e, size_t rank);
 
-// The fewest bytes the op must move: each input read once, each output
-// written once (float32 results; index results as int64).
-double minimum_bytes(const Experiment& e, const std::vector<HostTensor>& inputs);
+// The fewest bytes the op must move, from its shapes: each input read once,
+// each output written once (floats in the experiment's dtype, indices as int64).
+double minimum_bytes(const Experiment& e);
 
 // Inputs for `e`, seeded from `seed` and the experiment's own line, so an
 // experiment sees the same numbers whatever else runs with it.

@@ -78,8 +78,8 @@ void fill_bernoulli(std::vector<float>& out, uint64_t seed, uint64_t stream) {
 void fill_index(std::vector<int64_t>& out, int64_t limit, uint64_t seed, uint64_t stream) {
   uint64_t key = stream_key(seed, stream);
   parallel_for(out.size(), [&](size_t b, size_t e) {
-    for (size_t i = b; i < e; ++i)
-      out[i] = static_cast<int64_t>(unit(bits(key, i)) * static_cast<double>(limit));
+    for (size_t i = b; i < e; ++i)  // unit() rounds to 1.0 for the top 53-bit value: keep below limit
+      out[i] = std::min(limit - 1, static_cast<int64_t>(unit(bits(key, i)) * static_cast<double>(limit)));
   });
 }
 

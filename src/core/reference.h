@@ -36,6 +36,8 @@ RefTensor softplus(const Experiment&, const Inputs&);
 RefTensor sort(const Experiment&, const Inputs&);
 RefTensor sum(const Experiment&, const Inputs&);
 RefTensor sum_all(const Experiment&, const Inputs&);
+// The calibration op: the input itself.
+RefTensor copy(const Experiment&, const Inputs&);
 
 }  // namespace opbench::reference
 

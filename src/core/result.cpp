@@ -1,5 +1,6 @@
 #include "core/result.h"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -14,9 +15,14 @@ const Cell* ExperimentRecord::find(const std::string& backend) const {
 std::string RunRecord::description() const {
   std::ostringstream out;
   out << machine.cpu << " (" << machine.cores << " cores), " << std::lround(machine.memory_bytes / 1073741824.0) << " GiB";
-  std::string last_device;
-  for (const BackendRecord& b : backends)
-    if (!b.device.empty() && b.device != last_device) out << " / " << (last_device = b.device);
+  // Each GPU once, though two frameworks may round its memory differently.
+  std::vector<std::string> gpus;
+  for (const BackendRecord& b : backends) {
+    std::string name = b.device.substr(0, b.device.find(" ("));
+    if (b.device.empty() || std::find(gpus.begin(), gpus.end(), name) != gpus.end()) continue;
+    gpus.push_back(name);
+    out << " / " << b.device;
+  }
   // Frameworks by name; "torch_blas" and the like go in brackets after theirs.
   const char* separator = " - ";
   for (const auto& [name, version] : versions) {

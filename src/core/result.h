@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/backend.h"
+#include "core/calibration.h"
 #include "core/sampler.h"
 #include "core/stats.h"
 
@@ -27,7 +28,9 @@ struct Cell {
   std::string error;  // why this cell has no time; empty when it has one
   Stats stats;
   std::vector<double> samples_ms;
-  std::string stop;  // why sampling stopped
+  std::string stop;    // why sampling stopped
+  std::string timing;  // what a sample is: "wall", "events", "batched x32" (SamplerSettings::timing)
+  std::string cache;   // "warm" or "cold"
   CheckRecord check;
 
   // A wrong result is never reported as a time.
@@ -73,7 +76,13 @@ struct RunRecord {
   std::map<std::string, std::string> versions;  // "torch", "torch_blas", "mlx", ...
   RunSettings settings;
   std::vector<BackendRecord> backends;  // in column order
+  // Every experiment line the run set out to measure, in order: what
+  // `opbench run --resume` compares `experiments` with to find what is left.
+  std::vector<std::string> plan;
   std::vector<ExperimentRecord> experiments;
+  // Per backend, the machine's limits from `opbench calibrate`; empty when
+  // the machine was not calibrated.
+  std::map<std::string, Peaks> peaks;
 
   // The seed's bold machine line: CPU, cores, memory, GPUs, framework versions.
   std::string description() const;

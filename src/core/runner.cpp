@@ -1,10 +1,12 @@
 #include "core/runner.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <new>
 
 #include "core/check.h"
+#include "core/memory.h"
 #include "core/ops.h"
 
 namespace opbench {
@@ -55,6 +57,8 @@ Cell run_cell(Backend& backend, const Experiment& e, const std::vector<HostTenso
     cell.samples_ms = std::move(m.samples_ms);
     cell.stats = m.stats;
     cell.stop = m.stop;
+    cell.timing = m.timing;
+    cell.cache = m.cache;
   } catch (const std::bad_alloc&) {
     cell.error = "out of memory";
   } catch (const std::exception& ex) {
@@ -86,35 +90,127 @@ Prepared prepare_experiment(const Experiment& e, const RunSettings& settings) {
     }
   } catch (const std::bad_alloc&) {
     p.error = "out of memory while generating the inputs or the reference";
+  } catch (const std::exception& ex) {
+    p.error = "cannot generate the inputs or the reference: " + first_line(ex.what());
   }
   return p;
 }
 
+Cell failed_cell(const std::string& backend, const std::string& error) {
+  Cell cell;
+  cell.backend = backend;
+  cell.error = error;
+  return cell;
+}
+
 }  // namespace
+
+void run_experiment(const Experiment& e, const std::vector<Backend*>& backends, const RunSettings& settings,
+                    const CellEvents& events) {
+  MemoryNeed need = estimate_memory(e, settings.check);
+  Prepared p;
+  p.error = memory_shortfall(need.host_bytes, available_host_memory(), "memory");
+  if (p.error.empty()) p = prepare_experiment(e, settings);
+  for (size_t i = 0; i < backends.size(); ++i) {
+    if (events.stop && events.stop()) return;
+    if (events.started) events.started(i);
+    Backend& backend = *backends[i];
+    Cell cell;
+    std::string device_shortfall;
+    if (p.error.empty())
+      if (std::optional<uint64_t> free = backend.free_device_memory())
+        device_shortfall = memory_shortfall(need.device_bytes, free, "memory on " + backend.device_name());
+    if (!p.error.empty()) cell = failed_cell(backend.info().name, p.error);
+    else if (!device_shortfall.empty()) cell = failed_cell(backend.info().name, device_shortfall);
+    else cell = run_cell(backend, e, p.inputs, p.has_expected ? &p.expected : nullptr, settings.sampler);
+    if (events.finished) events.finished(i, std::move(cell));
+  }
+}
+
+void run_experiments(const std::vector<Experiment>& experiments, const std::vector<Backend*>& backends,
+                     RunRecord& record, RunObserver& observer, ExperimentExecutor& executor,
+                     const std::vector<ExperimentRecord>& done) {
+  // Each experiment's earlier record, if any: the first unused one with its line.
+  std::vector<const ExperimentRecord*> earlier(experiments.size(), nullptr);
+  std::vector<bool> used(done.size(), false);
+  for (size_t i = 0; i < experiments.size(); ++i)
+    for (size_t k = 0; k < done.size(); ++k)
+      if (!used[k] && done[k].line == experiments[i].line()) {
+        earlier[i] = &done[k];
+        used[k] = true;
+        break;
+      }
+
+  // record.experiments holds, in order, every experiment that has a cell:
+  // `slot[i]` is experiment i's position there, or npos.
+  const size_t npos = static_cast<size_t>(-1), base = record.experiments.size();
+  std::vector<size_t> slot(experiments.size(), npos);
+  std::vector<std::vector<Backend*>> missing(experiments.size());
+  size_t total = 0;
+  for (size_t i = 0; i < experiments.size(); ++i) {
+    for (Backend* b : backends)
+      if (!earlier[i] || !earlier[i]->find(b->info().name)) missing[i].push_back(b);
+    total += missing[i].size();
+    if (earlier[i]) {
+      slot[i] = record.experiments.size();
+      ExperimentRecord rec = *earlier[i];
+      std::erase_if(rec.cells, [&](const Cell& c) {
+        return std::none_of(backends.begin(), backends.end(), [&](Backend* b) { return b->info().name == c.backend; });
+      });
+      record.experiments.push_back(std::move(rec));
+    }
+  }
+
+  auto start = std::chrono::steady_clock::now();
+  size_t index = 0;
+  for (size_t i = 0; i < experiments.size(); ++i) {
+    if (missing[i].empty()) continue;
+    if (observer.stop_requested()) break;
+    const Experiment& e = experiments[i];
+    std::vector<Cell> cells;
+    CellEvents events;
+    events.started = [&](size_t k) {
+      double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      observer.cell_started(index++, total, e, missing[i][k]->info().name, elapsed);
+    };
+    events.finished = [&](size_t, Cell cell) { cells.push_back(std::move(cell)); };
+    events.stop = [&] { return observer.stop_requested(); };
+    executor.run(e, missing[i], record.settings, events);
+    bool stopped = cells.size() < missing[i].size();
+    if (cells.empty()) {
+      if (stopped) break;  // stopped before its first cell
+      continue;
+    }
+
+    if (slot[i] == npos) {
+      size_t at = base;
+      for (size_t j = 0; j < i; ++j) at += slot[j] != npos;
+      record.experiments.insert(record.experiments.begin() + static_cast<std::ptrdiff_t>(at),
+                                ExperimentRecord{e.op, e.name(), e.line(), {}});
+      for (size_t j = i + 1; j < experiments.size(); ++j)
+        if (slot[j] != npos) ++slot[j];
+      slot[i] = at;
+    }
+    // The cells in the order of `backends`: earlier ones and new ones merged.
+    ExperimentRecord& rec = record.experiments[slot[i]];
+    std::vector<Cell> merged;
+    for (Backend* b : backends) {
+      const std::string& name = b->info().name;
+      if (const Cell* old = rec.find(name)) merged.push_back(*old);
+      else if (auto it = std::find_if(cells.begin(), cells.end(), [&](const Cell& c) { return c.backend == name; });
+               it != cells.end())
+        merged.push_back(std::move(*it));
+    }
+    rec.cells = std::move(merged);
+    observer.experiment_finished(record);
+    if (stopped) break;  // stopped part-way
+  }
+}
 
 void run_experiments(const std::vector<Experiment>& experiments, const std::vector<Backend*>& backends,
                      RunRecord& record, RunObserver& observer) {
-  auto start = std::chrono::steady_clock::now();
-  size_t total = experiments.size() * backends.size(), index = 0;
-  for (const Experiment& e : experiments) {
-    ExperimentRecord rec{e.op, e.name(), e.line(), {}};
-    Prepared p = prepare_experiment(e, record.settings);
-    for (Backend* backend : backends) {
-      double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      observer.cell_started(index++, total, e, backend->info().name, elapsed);
-      if (!p.error.empty()) {
-        Cell failed;
-        failed.backend = backend->info().name;
-        failed.error = p.error;
-        rec.cells.push_back(failed);
-        continue;
-      }
-      rec.cells.push_back(
-          run_cell(*backend, e, p.inputs, p.has_expected ? &p.expected : nullptr, record.settings.sampler));
-    }
-    record.experiments.push_back(std::move(rec));
-    observer.experiment_finished(record);
-  }
+  InProcessExecutor in_process;
+  run_experiments(experiments, backends, record, observer, in_process);
 }
 
 }  // namespace opbench

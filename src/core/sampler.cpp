@@ -1,6 +1,10 @@
 #include "core/sampler.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <fstream>
+#include <optional>
 
 namespace opbench {
 
@@ -9,30 +13,88 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+double ms_between(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double, std::milli>(b - a).count(); }
 
-void warm_up(PreparedOp& op, const SamplerSettings& settings) {
+// Returns the shortest warm-up call, in ms: the least disturbed estimate of
+// one call, for sizing batches.
+double warm_up(PreparedOp& op, const SamplerSettings& settings) {
   Clock::time_point start = Clock::now();
+  double shortest = INFINITY;
   do {
     op.release_output();
+    Clock::time_point before = Clock::now();
     op.run();
+    shortest = std::min(shortest, ms_between(before, Clock::now()));
   } while (seconds_since(start) < settings.warmup_s);
+  return shortest;
+}
+
+// Enough calls per batch for about a millisecond, so that one wait is small
+// beside the work.
+size_t batch_size(const SamplerSettings& settings, double call_ms) {
+  if (settings.batch) return settings.batch;
+  return static_cast<size_t>(std::clamp(std::ceil(1.0 / std::max(call_ms, 1e-6)), 1.0, 1000.0));
+}
+
+// One sample in the chosen way; nullopt when the backend lacks a device
+// timer (the caller then falls back to the wall clock). `after` is when it
+// ended, which the stopping rule reuses rather than read the clock again.
+std::optional<double> take_sample(PreparedOp& op, const std::string& timing, size_t batch, Clock::time_point& after) {
+  if (timing == "events") {
+    std::optional<double> ms = op.run_with_device_timer();
+    after = Clock::now();
+    return ms;
+  }
+  Clock::time_point before = Clock::now();
+  if (timing == "batched") op.run_batch(batch);
+  else op.run();
+  after = Clock::now();
+  return ms_between(before, after) / (timing == "batched" ? batch : 1);
+}
+
+size_t cache_bytes() {
+  // The largest cache sysfs lists for CPU 0 (usually the last level).
+  size_t largest = 0;
+  for (int index = 0; index < 8; ++index) {
+    std::ifstream in("/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(index) + "/size");
+    std::string text;
+    if (!(in >> text)) break;
+    size_t value = std::stoul(text) * (text.back() == 'K' ? 1024 : text.back() == 'M' ? 1048576 : 1);
+    largest = std::max(largest, value);
+  }
+  return largest ? largest : size_t{64} << 20;
 }
 
 }  // namespace
 
+void flush_cpu_caches() {
+  static std::vector<char> buffer(std::max<size_t>(2 * cache_bytes(), size_t{32} << 20));
+  static char round = 0;
+  std::fill(buffer.begin(), buffer.end(), ++round);
+}
+
 Measurement measure(PreparedOp& op, const SamplerSettings& settings) {
-  warm_up(op, settings);
   Measurement m;
+  double call_ms = warm_up(op, settings);
+  size_t batch = settings.timing == "batched" ? batch_size(settings, call_ms) : 1;
+  m.timing = settings.timing == "batched" ? "batched x" + std::to_string(batch) : settings.timing;
+  m.cache = settings.cold ? "cold" : "warm";
+  std::string timing = settings.timing;
+
   size_t capacity = std::max(settings.max_samples, kMinimumSamples);
   m.samples_ms.reserve(capacity);  // no allocation between the clock reads
   double sum = 0, sum_squares = 0;
   Clock::time_point start = Clock::now();
   while (true) {
     op.release_output();
-    Clock::time_point before = Clock::now();
-    op.run();
-    Clock::time_point after = Clock::now();
-    double ms = std::chrono::duration<double, std::milli>(after - before).count();
+    if (settings.cold && !op.flush_device_cache()) flush_cpu_caches();
+    Clock::time_point after;
+    std::optional<double> sample = take_sample(op, timing, batch, after);
+    if (!sample) {  // no device timer on this backend: the wall clock it is
+      timing = m.timing = "wall";
+      continue;
+    }
+    double ms = *sample;
     m.samples_ms.push_back(ms);
     sum += ms;
     sum_squares += ms * ms;

@@ -17,6 +17,13 @@ struct SamplerSettings {
   double min_time_s = 0.1;      // sample for at least this long
   double max_time_s = 2.0;      // stop sampling after this long, whatever the noise
   double target_noise = 0.01;   // stop once the mean's relative standard error is below this
+  // What a sample is:
+  //   "wall"    the host clock around one call that returns with its work done (device synchronised)
+  //   "events"  device events around one call (GPU backends; others fall back to "wall" and say so)
+  //   "batched" the host clock around `batch` calls queued back to back and one wait, divided by `batch`
+  std::string timing = "wall";
+  size_t batch = 0;   // calls per batched sample; 0: enough for about 1 ms
+  bool cold = false;  // flush the caches (CPU's, and the device's L2) before each sample
 };
 
 struct Measurement {
@@ -24,6 +31,8 @@ struct Measurement {
   Stats stats;
   // Why sampling stopped: "noise" (target reached), "time" (cap), "count" (max_samples).
   std::string stop;
+  std::string timing;  // how the samples were taken: "wall", "events", "batched x32"
+  std::string cache;   // "warm" or "cold"
 };
 
 // Samples that must be taken even when the time cap is reached, so every
@@ -31,5 +40,9 @@ struct Measurement {
 inline constexpr size_t kMinimumSamples = 3;
 
 Measurement measure(PreparedOp& op, const SamplerSettings& settings);
+
+// Writes a buffer larger than the CPU's last-level cache, so the next call
+// finds none of its data there.
+void flush_cpu_caches();
 
 }  // namespace opbench

@@ -1,14 +1,20 @@
 #include "report/json.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <type_traits>
 
 #include "core/error.h"
+#include "report/calibration_file.h"
 
 namespace opbench {
 
@@ -37,6 +43,8 @@ json to_json(const Cell& c) {
   j["noise"] = c.stats.noise;
   j["count"] = c.stats.count;
   j["stop"] = c.stop;
+  j["timing"] = c.timing;
+  j["cache"] = c.cache;
   j["samples_ms"] = c.samples_ms;
   return j;
 }
@@ -61,16 +69,41 @@ json to_json(const RunSettings& s) {
           {"min_time_s", m.min_time_s},
           {"max_time_s", m.max_time_s},
           {"target_noise", m.target_noise},
+          {"timing", m.timing},
+          {"batch", m.batch},
+          {"cold", m.cold},
           {"check", s.check}};
 }
 
 // ---- reading -------------------------------------------------------------
 
 // Field access that names the missing or mistyped field in its error.
+// A number a field of type T can hold: nlohmann's get<int>() of 1e300 (or of
+// 3e9) would be undefined behaviour or a wrapped value, so it counts as the
+// wrong type.
+template <typename T>
+bool fits(const json& v) {
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    constexpr int bits = std::numeric_limits<T>::digits;  // value bits: 31 for int, 64 for uint64_t
+    if (v.is_number_float()) {
+      double d = v.get<double>();
+      return std::isfinite(d) && d < std::ldexp(1.0, bits) && d > (std::is_signed_v<T> ? -std::ldexp(1.0, bits) - 1 : -1.0);
+    }
+    if (v.is_number_unsigned()) return v.get<uint64_t>() <= static_cast<uint64_t>(std::numeric_limits<T>::max());
+    if (v.is_number_integer()) {
+      int64_t i = v.get<int64_t>();
+      if (i < 0) return std::is_signed_v<T> && i >= static_cast<int64_t>(std::numeric_limits<T>::min());
+      return static_cast<uint64_t>(i) <= static_cast<uint64_t>(std::numeric_limits<T>::max());
+    }
+  }
+  return true;
+}
+
 template <typename T>
 T field(const json& j, const char* key, const std::string& where) {
   if (!j.is_object() || !j.contains(key)) throw UsageError(where + ": missing field '" + key + "'");
   try {
+    if (!fits<T>(j.at(key))) throw UsageError(where + ": field '" + key + "' is out of range");
     return j.at(key).get<T>();
   } catch (const json::exception&) {
     throw UsageError(where + ": field '" + key + "' has the wrong type");
@@ -79,7 +112,7 @@ T field(const json& j, const char* key, const std::string& where) {
 
 template <typename T>
 T optional_field(const json& j, const char* key, T fallback) {
-  if (!j.is_object() || !j.contains(key) || j.at(key).is_null()) return fallback;
+  if (!j.is_object() || !j.contains(key) || j.at(key).is_null() || !fits<T>(j.at(key))) return fallback;
   try {
     return j.at(key).get<T>();
   } catch (const json::exception&) {
@@ -106,6 +139,8 @@ Cell cell_from(const json& j, const std::string& where) {
              number_or_nan(t, "max"), number_or_nan(t, "stddev"), number_or_nan(j, "noise"),
              optional_field<size_t>(j, "count", 0)};
   c.stop = optional_field<std::string>(j, "stop", "");
+  c.timing = optional_field<std::string>(j, "timing", "wall");
+  c.cache = optional_field<std::string>(j, "cache", "warm");
   c.samples_ms = optional_field<std::vector<double>>(j, "samples_ms", {});
   if (std::isnan(c.stats.mean)) c.error = "no mean time in file";
   return c;
@@ -135,6 +170,9 @@ RunSettings settings_from(const json& j) {
   m.min_time_s = optional_field<double>(j, "min_time_s", m.min_time_s);
   m.max_time_s = optional_field<double>(j, "max_time_s", m.max_time_s);
   m.target_noise = optional_field<double>(j, "target_noise", m.target_noise);
+  m.timing = optional_field<std::string>(j, "timing", m.timing);
+  m.batch = optional_field<size_t>(j, "batch", m.batch);
+  m.cold = optional_field<bool>(j, "cold", m.cold);
   return s;
 }
 
@@ -167,7 +205,9 @@ std::string to_json(const RunRecord& r) {
             {"versions", r.versions},
             {"settings", to_json(r.settings)},
             {"backends", backends},
-            {"experiments", experiments}};
+            {"plan", r.plan},
+            {"experiments", experiments},
+            {"peaks", json::parse(peaks_to_json(r.peaks))}};
   return j.dump(1) + "\n";
 }
 
@@ -176,6 +216,8 @@ RunRecord from_json(const std::string& text, const std::string& source) {
   try {
     j = json::parse(text);
   } catch (const json::parse_error& e) {
+    if (text.find_first_not_of(" \t\r\n") == std::string::npos) throw UsageError(source + ": empty file, not a result");
+    if (e.byte >= text.size()) throw UsageError(source + ": not valid JSON: it ends before the JSON does (truncated?)");
     throw UsageError(source + ": not valid JSON (byte " + std::to_string(e.byte) + ")");
   }
   if (!j.is_object() || optional_field<std::string>(j, "schema", "") != "opbench-result")
@@ -192,7 +234,9 @@ RunRecord from_json(const std::string& text, const std::string& source) {
   r.machine = machine_from(j.value("machine", json::object()));
   r.versions = optional_field<std::map<std::string, std::string>>(j, "versions", {});
   r.settings = settings_from(j.value("settings", json::object()));
+  if (j.contains("peaks")) r.peaks = peaks_from_json(j.at("peaks").dump());
   for (const json& b : field<json>(j, "backends", source)) r.backends.push_back(backend_from(b, source + ": backends"));
+  r.plan = optional_field<std::vector<std::string>>(j, "plan", {});
   for (const json& e : field<json>(j, "experiments", source)) {
     std::string where = source + ": experiment";
     ExperimentRecord rec{field<std::string>(e, "op", where), field<std::string>(e, "name", where),
@@ -202,6 +246,28 @@ RunRecord from_json(const std::string& text, const std::string& source) {
     r.experiments.push_back(std::move(rec));
   }
   return r;
+}
+
+std::string cell_to_json(const Cell& cell) { return to_json(cell).dump(); }
+
+Cell cell_from_json(const std::string& text, const std::string& source) {
+  try {
+    return cell_from(json::parse(text), source);
+  } catch (const json::exception& e) {
+    throw UsageError(source + ": not a cell (" + e.what() + ")");
+  }
+}
+
+std::string settings_to_json(const RunSettings& settings) { return to_json(settings).dump(); }
+
+RunSettings settings_from_json(const std::string& text, const std::string& source) {
+  try {
+    json j = json::parse(text);
+    if (!j.is_object()) throw UsageError(source + ": settings are not a JSON object");
+    return settings_from(j);
+  } catch (const json::exception& e) {
+    throw UsageError(source + ": not run settings (" + e.what() + ")");
+  }
 }
 
 RunRecord read_result_file(const std::string& path) {
@@ -216,16 +282,27 @@ void write_file_atomically(const std::string& path, const std::string& text) {
   std::string temporary = path + ".partial";
   std::FILE* f = std::fopen(temporary.c_str(), "wb");
   if (!f) throw std::runtime_error("cannot write " + temporary + ": " + std::strerror(errno));
+  errno = 0;
   bool written = std::fwrite(text.data(), 1, text.size(), f) == text.size();
   written = std::fflush(f) == 0 && written;
+  written = written && fsync(fileno(f)) == 0;  // on the disk before it replaces the old file
   int saved = errno;
   written = std::fclose(f) == 0 && written;
   if (!written) {
     std::remove(temporary.c_str());
     throw std::runtime_error("cannot write " + path + ": " + std::strerror(saved ? saved : errno));
   }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0)
-    throw std::runtime_error("cannot rename " + temporary + " to " + path + ": " + std::strerror(errno));
+  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+    int saved_rename = errno;
+    std::remove(temporary.c_str());
+    throw std::runtime_error("cannot rename " + temporary + " to " + path + ": " + std::strerror(saved_rename));
+  }
+  // The rename itself reaches the disk with the folder's entry.
+  std::string folder = path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/') + 1);
+  if (int dir = open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir >= 0) {
+    fsync(dir);
+    close(dir);
+  }
 }
 
 }  // namespace opbench

@@ -9,17 +9,7 @@ namespace opbench {
 
 namespace {
 
-struct SpeedupPair {
-  std::string a, b;  // speedup of a over b
-  int order;
-  std::string header() const { return a + "/" + b + " speedup"; }
-};
-
-struct Table {
-  std::vector<std::string> backends;  // columns, in the seed's order
-  std::vector<SpeedupPair> speedups;
-  std::vector<std::pair<std::string, std::map<std::string, double>>> rows;  // label -> backend -> ms
-};
+using Table = TableData;
 
 std::vector<std::string> backend_columns(const RunRecord& r) {
   std::vector<const BackendRecord*> sorted;
@@ -42,9 +32,7 @@ std::vector<SpeedupPair> speedup_columns(const RunRecord& r) {
   return pairs;
 }
 
-// A cell whose output disagreed with the reference has no time: the tables
-// mark it "wrong" (explained in the notes), distinct from a nan that failed to run.
-constexpr double kWrong = -1;
+constexpr double kWrong = kWrongMs;
 
 double mean_or_nan(const Cell* c) {
   if (c && c->wrong()) return kWrong;
@@ -74,6 +62,10 @@ std::string render(const Table& t) {
 
 Table empty_table(const RunRecord& r) { return {backend_columns(r), speedup_columns(r), {}}; }
 
+const char* const kTimingLegend =
+    "wall: host clock around one call, device synchronised; events: device events around the call; "
+    "batched xN: N calls between two clock reads, divided.";
+
 std::string percent(double fraction) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f%%", fraction * 100);
@@ -98,17 +90,21 @@ std::string format_speedup(double time_a, double time_b) {
   return text + "%";
 }
 
-std::string detailed_table(const RunRecord& r) {
+std::string detailed_table(const RunRecord& r) { return render(detailed_data(r)); }
+
+std::string average_table(const RunRecord& r) { return render(average_data(r)); }
+
+TableData detailed_data(const RunRecord& r) {
   Table t = empty_table(r);
   for (const ExperimentRecord& e : r.experiments) {
     std::map<std::string, double> times;
     for (const std::string& b : t.backends) times[b] = mean_or_nan(e.find(b));
     t.rows.emplace_back(e.name, times);
   }
-  return render(t);
+  return t;
 }
 
-std::string average_table(const RunRecord& r) {
+TableData average_data(const RunRecord& r) {
   Table t = empty_table(r);
   // The seed labels an op by the text before the '/' of its experiments'
   // names, trailing space included; its columns are sized on that.
@@ -127,12 +123,13 @@ std::string average_table(const RunRecord& r) {
     }
     t.rows.emplace_back(op + " ", means);
   }
-  return render(t);
+  return t;
 }
 
 std::string table_notes(const RunRecord& r) {
   std::vector<double> noises;
   size_t checked = 0, sampled = 0;
+  std::map<std::string, size_t> modes;  // "wall, warm caches" -> cells
   std::string worst_name, failures;
   double worst = -1;
   for (const ExperimentRecord& e : r.experiments)
@@ -147,6 +144,7 @@ std::string table_notes(const RunRecord& r) {
         continue;
       }
       noises.push_back(c.stats.noise);
+      modes[(c.timing.empty() ? "wall" : c.timing) + " timing, " + (c.cache.empty() ? "warm" : c.cache) + " caches"]++;
       checked += c.check.status == "passed";
       sampled += c.check.status == "passed" && c.check.against != "reference";
       if (c.stats.noise > worst) worst = c.stats.noise, worst_name = e.name + " on " + c.backend;
@@ -154,12 +152,15 @@ std::string table_notes(const RunRecord& r) {
   std::string out;
   if (!r.settings.check) out += "Outputs were not checked against the reference (--no-check).\n";
   else if (checked)
-    out += "Before timing, " + std::to_string(checked) + " cells' outputs agreed with the double-precision reference (" +
-           std::to_string(sampled) + " of them at sampled elements).\n";
+    out += "Before timing, " + std::to_string(checked) + " cells' outputs agreed with the double-precision reference" +
+           (sampled ? " (" + std::to_string(sampled) + " of them at sampled elements)" : std::string()) + ".\n";
   if (!noises.empty()) {
     std::sort(noises.begin(), noises.end());
     out += "Times are means in milliseconds. Noise (relative standard error of the mean): median " +
            percent(noises[noises.size() / 2]) + ", worst " + percent(worst) + " (" + worst_name + ").\n";
+    std::string listed;
+    for (auto& [mode, count] : modes) listed += (listed.empty() ? "" : "; ") + mode + " (" + std::to_string(count) + " cells)";
+    out += "Samples: " + listed + ". " + kTimingLegend + "\n";
   }
   if (!failures.empty()) out += "\n" + failures;
   return out;

@@ -156,6 +156,9 @@ class MlxBackend : public Backend {
     Arrays arrays;
     for (const HostTensor& t : inputs) arrays.push_back(to_array(t));
     if (op.prepare) arrays = op.prepare(e, std::move(arrays));
+    mx::Dtype dtype = e.dtype == "float16" ? mx::float16 : e.dtype == "bfloat16" ? mx::bfloat16 : mx::float32;
+    for (mx::array& a : arrays)
+      if (a.dtype() == mx::float32) a = mx::astype(a, dtype);
     mx::eval(arrays);
     return arrays;
   }
@@ -214,7 +217,9 @@ std::unique_ptr<Backend> backend(BackendInfo info, mx::Device::DeviceType device
 
 // Column positions follow the seed: mlx_gpu, mlx_gpu_compile, mlx_cpu, mps, cpu, cuda.
 OPBENCH_REGISTER_BACKEND("mlx_gpu", [] {
-  return backend(info("mlx_gpu", 10, "mlx framework with gpu backend", SpeedupColumn{"mps", 20}, SpeedupColumn{"mlx_cpu", 30}),
+  // mlx_gpu/cuda: the NVIDIA counterpart of the seed's mlx_gpu/mps.
+  return backend(info("mlx_gpu", 10, "mlx framework with gpu backend", SpeedupColumn{"mps", 20}, SpeedupColumn{"cuda", 25},
+                      SpeedupColumn{"mlx_cpu", 30}),
                  mx::Device::gpu, false);
 });
 OPBENCH_REGISTER_BACKEND("mlx_gpu_compile", [] {

@@ -25,19 +25,8 @@ at::Tensor to_device(const HostTensor& t, at::Device device) {
   return host.to(device, /*non_blocking=*/false, /*copy=*/true);
 }
 
-HostTensor to_host(const at::Tensor& result) {
-  at::Tensor t = result.to(at::kCPU).contiguous();
-  HostTensor out;
-  out.name = "out";
-  out.shape.assign(t.sizes().begin(), t.sizes().end());
-  if (t.scalar_type() == at::kLong) {
-    out.dtype = DType::Int64;
-    out.i64.assign(t.data_ptr<int64_t>(), t.data_ptr<int64_t>() + t.numel());
-  } else {
-    t = t.to(at::kFloat);
-    out.f32.assign(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
-  }
-  return out;
+at::ScalarType scalar_type(const std::string& dtype) {
+  return dtype == "float16" ? at::kHalf : dtype == "bfloat16" ? at::kBFloat16 : at::kFloat;
 }
 
 // BLAS as LibTorch reports it in its build configuration ("MKL 2024.2").
@@ -58,8 +47,8 @@ std::string blas_name() {
 
 class TorchPrepared : public PreparedOp {
  public:
-  TorchPrepared(const Experiment& e, const TorchOp& op, Tensors inputs, void (*sync)())
-      : experiment_(e), op_(op), inputs_(std::move(inputs)), sync_(sync) {}
+  TorchPrepared(const Experiment& e, const TorchOp& op, Tensors inputs, void (*sync)(), bool cuda)
+      : experiment_(e), op_(op), inputs_(std::move(inputs)), sync_(sync), cuda_(cuda) {}
 
   void run() override {
     output_ = op_.call(experiment_, inputs_);
@@ -72,16 +61,26 @@ class TorchPrepared : public PreparedOp {
     at::Tensor block = at::full({static_cast<int64_t>(bytes / sizeof(float))}, NAN, inputs_.at(0).options().dtype(at::kFloat));
     sync_();
   }
-  HostTensor output() override {
-    at::Tensor result = op_.to_reference_layout ? op_.to_reference_layout(experiment_, output_) : output_;
-    return to_host(result);
+  std::optional<double> run_with_device_timer() override {
+    if (!cuda_) return std::nullopt;
+    return cuda_event_time([this] { output_ = op_.call(experiment_, inputs_); });
   }
+  void run_batch(size_t n) override {
+    for (size_t i = 0; i < n; ++i) output_ = op_.call(experiment_, inputs_);
+    sync_();
+  }
+  bool flush_device_cache() override {
+    if (cuda_) flush_cuda_l2();
+    return cuda_;
+  }
+  HostTensor output() override { return to_host(experiment_, op_, output_); }
 
  private:
   Experiment experiment_;
   const TorchOp& op_;
   Tensors inputs_;
   void (*sync_)();
+  bool cuda_;
   at::Tensor output_;
 };
 
@@ -95,6 +94,7 @@ struct DeviceKind {
   void (*sync)();
   bool (*available)();
   const char* unavailable;
+  bool graph = false;  // captured once in a CUDA graph and replayed (cuda_graph)
 };
 
 bool always() { return true; }
@@ -125,8 +125,11 @@ class TorchBackend : public Backend {
     Tensors tensors;
     for (const HostTensor& t : inputs) tensors.push_back(to_device(t, device));
     if (op->prepare) tensors = op->prepare(e, std::move(tensors));
+    for (at::Tensor& t : tensors)
+      if (t.is_floating_point()) t = t.to(scalar_type(e.dtype));
     kind_.sync();
-    return std::make_unique<TorchPrepared>(e, *op, std::move(tensors), kind_.sync);
+    if (kind_.graph) return prepare_cuda_graph(e, *op, std::move(tensors));
+    return std::make_unique<TorchPrepared>(e, *op, std::move(tensors), kind_.sync, kind_.type == at::kCUDA);
   }
 
  private:
@@ -152,7 +155,29 @@ OPBENCH_REGISTER_BACKEND("cuda", [] {
                                                    at::kCUDA, cuda_sync, has_cuda,
                                                    "no CUDA device, or this LibTorch was built without CUDA"});
 });
+// PyTorch's nearest equivalent of mx.compile: launch overhead captured away.
+OPBENCH_REGISTER_BACKEND("cuda_graph", [] {
+  return std::make_unique<TorchBackend>(DeviceKind{
+      info("cuda_graph", 65, "torch framework with cuda backend, each op captured once in a CUDA graph and replayed",
+           SpeedupColumn{"cuda", 45}),
+      at::kCUDA, cuda_sync, has_cuda, "no CUDA device, or this LibTorch was built without CUDA", true});
+});
 
 }  // namespace
+
+HostTensor to_host(const Experiment& e, const TorchOp& op, const at::Tensor& result) {
+  at::Tensor t = (op.to_reference_layout ? op.to_reference_layout(e, result) : result).to(at::kCPU).contiguous();
+  HostTensor out;
+  out.name = "out";
+  out.shape.assign(t.sizes().begin(), t.sizes().end());
+  if (t.scalar_type() == at::kLong) {
+    out.dtype = DType::Int64;
+    out.i64.assign(t.data_ptr<int64_t>(), t.data_ptr<int64_t>() + t.numel());
+  } else {
+    t = t.to(at::kFloat);
+    out.f32.assign(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
+  }
+  return out;
+}
 
 }  // namespace opbench::torch_backend

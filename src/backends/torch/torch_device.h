@@ -1,13 +1,29 @@
 #pragma once
-// Facts about the CUDA device that need CUDA's headers, kept in their own
-// translation unit (torch_cuda_info.cpp, built only when LibTorch has CUDA).
+// What only CUDA's headers can do, kept in torch_cuda.cpp (built when
+// LibTorch has CUDA; torch_no_cuda.cpp stands in otherwise).
+#include <functional>
+#include <memory>
 #include <string>
+
+#include "backends/torch/torch_ops.h"
+#include "core/backend.h"
 
 namespace opbench::torch_backend {
 
-// "NVIDIA H100 80GB HBM3 (79.1 GiB)", or "" without a CUDA device.
+// "NVIDIA H100 80GB HBM3 (79 GiB)", or "" without a CUDA device.
 std::string cuda_device_name();
 // The CUDA version LibTorch was built with ("13.0"), or "".
 std::string cuda_version();
+// Device time of `launch` (which queues work and does not wait), in ms,
+// from CUDA events recorded on the current stream around it.
+double cuda_event_time(const std::function<void()>& launch);
+// Overwrites a buffer twice the size of the device's L2 cache, and waits.
+void flush_cuda_l2();
+// The cuda_graph backend's op: `op` captured once in a CUDA graph, replayed
+// by run(). Throws where LibTorch has no CUDA, or the op cannot be captured.
+std::unique_ptr<PreparedOp> prepare_cuda_graph(const Experiment& e, const TorchOp& op, Tensors inputs);
+
+// The result of an op on the host, in the reference's layout.
+HostTensor to_host(const Experiment& e, const TorchOp& op, const at::Tensor& result);
 
 }  // namespace opbench::torch_backend

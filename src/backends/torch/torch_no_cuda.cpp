@@ -1,9 +1,18 @@
-// Built when LibTorch has no CUDA: there is no CUDA device to describe.
+// Built when LibTorch has no CUDA: there is no CUDA device to describe, time or capture on.
+#include <stdexcept>
+
 #include "backends/torch/torch_device.h"
 
 namespace opbench::torch_backend {
 
+namespace {
+[[noreturn]] void no_cuda() { throw std::runtime_error("this LibTorch was built without CUDA"); }
+}  // namespace
+
 std::string cuda_device_name() { return ""; }
 std::string cuda_version() { return ""; }
+double cuda_event_time(const std::function<void()>&) { no_cuda(); }
+void flush_cuda_l2() { no_cuda(); }
+std::unique_ptr<PreparedOp> prepare_cuda_graph(const Experiment&, const TorchOp&, Tensors) { no_cuda(); }
 
 }  // namespace opbench::torch_backend

@@ -82,6 +82,7 @@ at::Tensor softplus(const Experiment&, const Tensors& in) { return at::softplus(
 at::Tensor sort(const Experiment& e, const Tensors& in) { return std::get<0>(at::sort(in[0], axis(e))); }
 at::Tensor sum(const Experiment& e, const Tensors& in) { return at::sum(in[0], {axis(e)}); }
 at::Tensor sum_all(const Experiment&, const Tensors& in) { return at::sum(in[0]); }
+at::Tensor copy(const Experiment&, const Tensors& in) { return in[0].clone(); }
 
 const std::map<std::string, TorchOp, std::less<>> kTorchOps = {
     {"Argmax", {nullptr, argmax}},
@@ -107,6 +108,7 @@ const std::map<std::string, TorchOp, std::less<>> kTorchOps = {
     {"Sort", {nullptr, sort}},
     {"Sum", {nullptr, sum}},
     {"SumAll", {nullptr, sum_all}},
+    {"Copy", {nullptr, copy}},
 };
 
 }  // namespace

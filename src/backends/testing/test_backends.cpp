@@ -1,0 +1,117 @@
+// Backends for testing opbench itself, never for measuring: registered only
+// when the environment has OPBENCH_TEST_BACKENDS=1 (a worker process started
+// by `opbench run` inherits it).
+//
+//   test_ok     computes each op with the double-precision reference: every
+//               op, always right, slow on large shapes
+//   test_abort  prints a line on stderr and calls abort() in every run
+//   test_segv   prints a line and dies of SIGSEGV in every run
+//   test_kill   dies of SIGKILL in every run, as the out-of-memory killer does
+//   test_hang   never returns from a run
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "core/backend.h"
+#include "core/ops.h"
+
+namespace opbench::testing_backends {
+
+namespace {
+
+enum class Fault { None, Abort, Segv, Kill, Hang };
+
+class ReferencePrepared : public PreparedOp {
+ public:
+  ReferencePrepared(const Experiment& e, const std::vector<HostTensor>& inputs, Fault fault)
+      : e_(e), inputs_(inputs), fault_(fault) {}
+
+  void run() override {
+    misbehave();
+    RefTensor ref = find_op(e_.op).reference(e_, inputs_);
+    HostTensor out{"out", ref.shape, e_.op == "Argmax" ? DType::Int64 : DType::Float32, {}, {}};
+    if (out.dtype == DType::Int64) out.i64.assign(ref.values.begin(), ref.values.end());
+    else out.f32.assign(ref.values.begin(), ref.values.end());
+    output_ = std::move(out);
+  }
+  HostTensor output() override { return output_; }
+  void release_output() override { output_ = {}; }
+
+ private:
+  void misbehave() {
+    switch (fault_) {
+      case Fault::None:
+        return;
+      case Fault::Abort:
+        std::fprintf(stderr, "test_abort: aborting on purpose\n");
+        std::fflush(stderr);
+        std::abort();
+      case Fault::Segv:
+        std::fprintf(stderr, "test_segv: a segmentation fault on purpose\n");
+        std::fflush(stderr);
+        raise(SIGSEGV);  // what a wild pointer would bring, without the undefined behaviour
+        std::_Exit(99);
+      case Fault::Kill:
+        raise(SIGKILL);
+        std::_Exit(99);
+      case Fault::Hang:
+        std::fprintf(stderr, "test_hang: hanging on purpose\n");
+        std::fflush(stderr);
+        while (true) pause();
+    }
+  }
+
+  Experiment e_;
+  std::vector<HostTensor> inputs_;
+  Fault fault_;
+  HostTensor output_;
+};
+
+class TestBackend : public Backend {
+ public:
+  TestBackend(std::string name, int column, Fault fault) : fault_(fault) {
+    info_.name = std::move(name);
+    info_.column = column;
+    info_.description = "test backend (OPBENCH_TEST_BACKENDS)";
+  }
+  const BackendInfo& info() const override { return info_; }
+  std::string unavailable_reason() const override { return ""; }
+  std::map<std::string, std::string> versions() const override { return {}; }
+  std::unique_ptr<PreparedOp> prepare(const Experiment& e, const std::vector<HostTensor>& inputs) override {
+    return std::make_unique<ReferencePrepared>(e, inputs, fault_);
+  }
+
+ private:
+  BackendInfo info_;
+  Fault fault_;
+};
+
+bool enabled() {
+  const char* value = std::getenv("OPBENCH_TEST_BACKENDS");
+  return value && *value && std::string(value) != "0";
+}
+
+bool register_all() {
+  const struct {
+    const char* name;
+    int column;
+    Fault fault;
+  } kinds[] = {{"test_abort", 901, Fault::Abort}, {"test_segv", 902, Fault::Segv}, {"test_kill", 903, Fault::Kill},
+               {"test_hang", 904, Fault::Hang},   {"test_ok", 905, Fault::None}};
+  for (const auto& k : kinds) {
+    std::string name = k.name;
+    int column = k.column;
+    Fault fault = k.fault;
+    register_backend(name, [=] { return std::make_unique<TestBackend>(name, column, fault); });
+  }
+  return true;
+}
+
+const bool registered = enabled() && register_all();
+
+}  // namespace
+
+}  // namespace opbench::testing_backends

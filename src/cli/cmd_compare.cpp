@@ -1,0 +1,56 @@
+// opbench compare: what changed between two runs, and whether it is real.
+#include <iostream>
+
+#include "cli/commands.h"
+#include "core/error.h"
+#include "report/compare.h"
+#include "report/json.h"
+#include "report/text.h"
+
+namespace opbench::cli {
+
+const CommandSpec kCompareSpec = {
+    "compare", "opbench compare BASE NEW [options]",
+    "Compares two result files, e.g. before and after an upgrade: per experiment and backend, both mean times,\n"
+    "new/base, the p-value of a two-sided Mann-Whitney U test on the two sets of samples (exact for up to 20\n"
+    "samples a side without ties, else the normal approximation with tie correction), and the change. A change\n"
+    "is real when p < alpha AND the means differ by more than --min-effect: 'slower' (new/base > 1 + min effect)\n"
+    "or 'faster' (< 1 - min effect); else 'same'. 'untested' where the samples are too few for any difference\n"
+    "to reach p < alpha (3 and 3 samples: p >= 0.1), so more samples are needed (--min-samples). Last, the\n"
+    "geometric mean of new/base over every cell with a time in both. Exit status: 0, or 3 with --fail-above\n"
+    "when a cell is significantly slower by more than its threshold.",
+    {
+        {"alpha", "P", "significance level of the test (default: 0.05)"},
+        {"min-effect", "FRACTION", "smallest change of the mean that counts, 0.05 = 5% (default: 0.05)"},
+        {"fail-above", "FRACTION", "exit 3 when a cell is significantly slower by more than this, 0.10 = 10% (for CI)"},
+    }};
+
+int compare_command(const Args& args) {
+  if (args.positional().size() != 2)
+    throw UsageError("compare takes two result files, BASE and NEW (usage: " + kCompareSpec.usage + ")");
+  CompareSettings settings;
+  settings.alpha = args.get_double("alpha", settings.alpha, 1e-300, 1);
+  settings.min_effect = args.get_double("min-effect", settings.min_effect, 0, 100);
+  double fail_above = args.get_double("fail-above", -1, 0, 1000);
+  const std::string &base_path = args.positional()[0], &new_path = args.positional()[1];
+  RunRecord base = read_result_file(base_path), next = read_result_file(new_path);
+
+  std::cout << "base: " << base_path << ": " << base.description() << "\n"
+            << "new:  " << new_path << ": " << next.description() << "\n";
+  if (base.description() != next.description())
+    std::cout << "(the runs are of different machines or framework versions)\n";
+  std::cout << "\n";
+  Comparison comparison = compare_runs(base, next, settings);
+  std::cout << render_comparison(comparison, settings);
+  if (!args.has("fail-above")) return kExitOk;
+  size_t regressions = 0;
+  for (const CellComparison& c : comparison.cells)
+    if (regressed(c, fail_above)) {
+      if (!regressions++) std::cerr << "opbench compare: slower by more than " << fail_above * 100 << "%:\n";
+      std::cerr << "  " << c.experiment << " on " << c.backend << ": new/base " << formatted("%.3f", c.ratio)
+                << " (p = " << formatted("%.2g", c.p) << ")\n";
+    }
+  return regressions ? kExitRegression : kExitOk;
+}
+
+}  // namespace opbench::cli

@@ -1,0 +1,26 @@
+// opbench worker: the process that runs cells for `opbench run` (see
+// core/isolation.h). Not for people: `opbench --help` does not list it.
+#include "cli/commands.h"
+#include "core/error.h"
+#include "core/isolation.h"
+#include "report/json.h"
+
+namespace opbench::cli {
+
+const CommandSpec kWorkerSpec = {
+    "worker",
+    "opbench worker --backends LIST --settings JSON",
+    "Runs cells for `opbench run`, which starts it: experiments come on standard input, cells go out on\n"
+    "file descriptor 3, one JSON object a line. Not meant to be started by hand.",
+    {
+        {"backends", "LIST", "the backends to make"},
+        {"settings", "JSON", "the run settings, as the result file writes them"},
+    }};
+
+int worker_command(const Args& args) {
+  if (!args.has("backends") || !args.has("settings")) throw UsageError("needs --backends and --settings");
+  RunSettings settings = settings_from_json(args.get("settings"), "--settings");
+  return serve_worker(split_list(args.get("backends"), "backends"), settings, 0, 3);
+}
+
+}  // namespace opbench::cli

@@ -1,0 +1,34 @@
+#pragma once
+// The Mann-Whitney U test (Wilcoxon rank-sum): do two sets of samples come
+// from the same distribution? Rank-based, so a few outliers (a preempted
+// sample) do not decide it. Plain functions over vectors.
+#include <cstddef>
+#include <vector>
+
+namespace opbench {
+
+struct MannWhitney {
+  double u = 0;  // U of the first sample: how many (a, b) pairs have a > b, ties counting one half
+  double p = 1;  // two-sided p-value
+  bool exact = false;  // p from the exact distribution of U, not the normal approximation
+};
+
+enum class MannWhitneyMethod {
+  automatic,   // exact when there are no ties and both samples have at most 20 values, else asymptotic
+  exact,       // the exact distribution of U (ties are not allowed for; at most 20 values a sample)
+  asymptotic,  // normal approximation with tie correction and continuity correction
+};
+
+// Two-sided test of `a` against `b`. Needs at least one value in each; with
+// every value equal there is no evidence of a difference and p is 1.
+// The same numbers as scipy.stats.mannwhitneyu(a, b, alternative="two-sided",
+// method=...) with use_continuity=True.
+MannWhitney mann_whitney_u(const std::vector<double>& a, const std::vector<double>& b,
+                           MannWhitneyMethod method = MannWhitneyMethod::automatic);
+
+// The smallest two-sided p-value samples of m and n values can give (total
+// separation, no ties): 2 / C(m+n, m). Below alpha, a test can tell; at or
+// above it (3 and 3 samples: 0.1), no difference can ever be significant.
+double mann_whitney_smallest_p(size_t m, size_t n);
+
+}  // namespace opbench

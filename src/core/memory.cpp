@@ -1,0 +1,85 @@
+#include "core/memory.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "core/check.h"
+#include "core/ops.h"
+
+namespace opbench {
+
+namespace {
+
+double count(const Shape& s) { return static_cast<double>(element_count(s)); }
+
+// The host inputs at their peak while being made: float32 tensors, int64
+// indices; scatter ops draw a source from a normal matrix they then drop.
+double input_bytes(const Experiment& e) {
+  if (e.op == "Gather") return count(e.dims[0]) * 4 + count(e.dims[1]) * 8;
+  if (e.op.rfind("Scatter", 0) == 0) {
+    double rows = count(e.dims[1]), features = e.dims[0].size() > 1 ? static_cast<double>(e.dims[0][1]) : 1;
+    return count(e.dims[0]) * 4 + rows * 8 * 2 + rows * features * 4;
+  }
+  double bytes = 0;
+  for (const Shape& s : e.dims) bytes += count(s) * 4;
+  return bytes;
+}
+
+}  // namespace
+
+MemoryNeed estimate_memory(const Experiment& e, bool check) {
+  const OpSpec& op = find_op(e.op);
+  double inputs = input_bytes(e);
+  double outputs = count(op.output_shape(e));
+  double output_bytes = outputs * (e.op == "Argmax" ? 8 : 4);
+  double poison = outputs * 8;  // the runner's poison fill before the check run (see runner.cpp)
+  double reference = 0;
+  if (check) {
+    bool dense = !op.reference_at || op.flops(e) <= kReferenceBudget;
+    reference = dense ? outputs * 8 : 4096.0 * 16;
+  }
+  MemoryNeed need;
+  // Host: the inputs and the reference, the output copied back for the
+  // check, and a CPU backend's own copy of inputs and result (or poison).
+  need.host_bytes = inputs + reference + output_bytes + inputs + std::max(poison, output_bytes);
+  need.device_bytes = inputs + std::max(poison, output_bytes);
+  return need;
+}
+
+std::optional<uint64_t> available_host_memory() {
+  if (const char* forced = std::getenv("OPBENCH_TEST_MEMORY_AVAILABLE"); forced && *forced) {
+    char* end = nullptr;
+    unsigned long long value = std::strtoull(forced, &end, 10);
+    if (end && *end == '\0') return value;
+  }
+  std::ifstream info("/proc/meminfo");
+  for (std::string line; std::getline(info, line);) {
+    if (line.rfind("MemAvailable:", 0) != 0) continue;
+    std::istringstream words(line.substr(13));
+    unsigned long long kib = 0;
+    std::string unit;
+    if (words >> kib >> unit && unit == "kB") return static_cast<uint64_t>(kib) * 1024;
+  }
+  return std::nullopt;
+}
+
+std::string format_bytes(double bytes) {
+  const char* units[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB"};
+  int unit = 0;
+  while (bytes >= 1024 && unit < 5) bytes /= 1024, ++unit;
+  char buf[48];
+  if (unit == 0) std::snprintf(buf, sizeof buf, "%.0f bytes", bytes);
+  else std::snprintf(buf, sizeof buf, "%.1f %s", bytes, units[unit]);
+  return buf;
+}
+
+std::string memory_shortfall(double need, std::optional<uint64_t> available, const std::string& where) {
+  if (!available || need <= static_cast<double>(*available)) return "";
+  return "skipped: needs about " + format_bytes(need) + " of " + where + " for its inputs, outputs and reference, but " +
+         format_bytes(static_cast<double>(*available)) + " is free";
+}
+
+}  // namespace opbench

@@ -1,0 +1,35 @@
+#pragma once
+// Memory an experiment needs, estimated before it runs, and memory the
+// machine has free: an experiment that cannot fit is skipped with a reason
+// instead of driving the machine into swap or the out-of-memory killer.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/experiment.h"
+
+namespace opbench {
+
+struct MemoryNeed {
+  double host_bytes = 0;    // inputs, the reference (doubles), output copies, one CPU backend's own copies
+  double device_bytes = 0;  // on a GPU backend: its inputs, its result and the poison fill before the check
+};
+
+// An estimate from the shapes alone (nothing is allocated): `check` adds the
+// reference result, held in double precision.
+MemoryNeed estimate_memory(const Experiment& e, bool check);
+
+// MemAvailable of /proc/meminfo: what can be allocated without swapping;
+// nullopt where it cannot be read (not Linux). OPBENCH_TEST_MEMORY_AVAILABLE
+// (bytes) replaces it, for tests.
+std::optional<uint64_t> available_host_memory();
+
+// "needs about 37.3 GiB of memory ..., 21.9 GiB is available", or empty when
+// `need` fits in `available` (or `available` is unknown). `where` names the
+// memory: "memory", "memory on NVIDIA H100".
+std::string memory_shortfall(double need, std::optional<uint64_t> available, const std::string& where);
+
+// 1536 -> "1.5 KiB"; bytes, KiB, MiB, GiB, TiB.
+std::string format_bytes(double bytes);
+
+}  // namespace opbench

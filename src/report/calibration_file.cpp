@@ -1,0 +1,74 @@
+#include "report/calibration_file.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "core/error.h"
+#include "core/machine.h"
+#include "report/json.h"
+
+namespace opbench {
+
+using nlohmann::json;
+
+namespace {
+
+json to_json(const std::map<std::string, Peaks>& peaks) {
+  json j = json::object();
+  for (const auto& [backend, p] : peaks) j[backend] = {{"bandwidth_gbs", p.bandwidth_gbs}, {"gflops", p.gflops}};
+  return j;
+}
+
+std::map<std::string, Peaks> from(const json& j) {
+  std::map<std::string, Peaks> peaks;
+  if (!j.is_object()) return peaks;
+  for (const auto& [backend, p] : j.items()) {
+    if (!p.is_object()) continue;
+    Peaks& out = peaks[backend];
+    out.bandwidth_gbs = p.value("bandwidth_gbs", 0.0);
+    if (p.contains("gflops") && p["gflops"].is_object())
+      for (const auto& [dtype, rate] : p["gflops"].items())
+        if (rate.is_number()) out.gflops[dtype] = rate.get<double>();
+  }
+  return peaks;
+}
+
+}  // namespace
+
+std::string default_calibration_path(const Machine& machine) {
+  const char* home = std::getenv("HOME");
+  return std::string(home ? home : ".") + "/.opbench/calibration-" + machine.hostname + ".json";
+}
+
+void save_calibration(const std::string& path, const Machine& machine, const std::map<std::string, Peaks>& peaks) {
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  json j = {{"schema", "opbench-calibration"},
+            {"created", utc_now()},
+            {"machine", {{"cpu", machine.cpu}, {"cores", machine.cores}, {"hostname", machine.hostname}}},
+            {"peaks", to_json(peaks)}};
+  write_file_atomically(path, j.dump(1) + "\n");
+}
+
+std::map<std::string, Peaks> load_calibration(const std::string& path, const Machine& machine) {
+  std::ifstream in(path);
+  if (!in) return {};
+  std::stringstream text;
+  text << in.rdbuf();
+  json j = json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || j.value("schema", "") != "opbench-calibration")
+    throw UsageError(path + ": not an opbench calibration file");
+  const json& m = j.value("machine", json::object());
+  if (m.value("cpu", "") != machine.cpu || m.value("cores", 0) != machine.cores) return {};
+  return from(j.value("peaks", json::object()));
+}
+
+std::string peaks_to_json(const std::map<std::string, Peaks>& peaks) { return to_json(peaks).dump(); }
+
+std::map<std::string, Peaks> peaks_from_json(const std::string& text) {
+  return from(json::parse(text, nullptr, /*allow_exceptions=*/false));
+}
+
+}  // namespace opbench

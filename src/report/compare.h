@@ -1,0 +1,53 @@
+#pragma once
+// Two runs of the same suite, before and after a change: per experiment and
+// backend, both mean times, their ratio, and whether the change is real (a
+// Mann-Whitney U test on the two sets of samples), as google/benchmark's
+// compare tool does.
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace opbench {
+
+struct CompareSettings {
+  double alpha = 0.05;       // a change is significant when the test's p-value is below this...
+  double min_effect = 0.05;  // ...and the ratio of the means is off 1 by more than this
+};
+
+enum class Change { faster, slower, same, untested };
+
+struct CellComparison {
+  std::string experiment;  // the row's name
+  std::string backend;
+  double base_ms = 0, new_ms = 0;  // mean times
+  double ratio = 0;                // new / base
+  double p = 1;                    // two-sided; nan when too few samples to test (see mann_whitney_smallest_p)
+  size_t base_count = 0, new_count = 0;
+  Change change = Change::untested;
+};
+
+// A cell in only one run, or without a time in one of them.
+struct NotCompared {
+  std::string experiment, backend, why;  // "only in base", "nan in new: out of memory", "wrong in base"
+};
+
+struct Comparison {
+  std::vector<CellComparison> cells;  // in the base run's order
+  std::vector<NotCompared> not_compared;
+  double geomean_ratio = 1;  // over every compared cell; nan when none
+  size_t faster = 0, slower = 0, same = 0, untested = 0;
+};
+
+// Cells are matched by experiment name and backend.
+Comparison compare_runs(const RunRecord& base, const RunRecord& next, const CompareSettings& settings);
+
+// A significant slowdown worse than `threshold` (new/base - 1 > threshold).
+bool regressed(const CellComparison& cell, double threshold);
+
+// The table, the cells not compared, and the summary line.
+std::string render_comparison(const Comparison& comparison, const CompareSettings& settings);
+
+std::string change_name(Change change);  // "faster", "slower", "same", "untested"
+
+}  // namespace opbench

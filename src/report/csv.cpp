@@ -1,0 +1,58 @@
+#include "report/csv.h"
+
+#include <cmath>
+
+#include "report/metrics.h"
+#include "report/text.h"
+
+namespace opbench {
+
+namespace {
+
+// A field quoted when it holds a comma, a quote or a line break; quotes doubled.
+std::string field(const std::string& text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+// The shortest text that reads back as the same double (34.34, not
+// 34.340000000000003), so nothing is lost on the way to a spreadsheet; empty for nan.
+std::string number(double x) {
+  if (!std::isfinite(x)) return "";
+  std::string text = formatted("%.15g", x);
+  return std::stod(text) == x ? text : formatted("%.17g", x);
+}
+
+}  // namespace
+
+std::string csv_report(const std::vector<RunRecord>& records, const std::vector<std::string>& sources) {
+  std::string out =
+      "source,machine,experiment,op,line,backend,status,mean_ms,median_ms,min_ms,max_ms,stddev_ms,noise,count,stop,"
+      "timing,cache,check,check_error,check_against,error,gb_per_s,gflop_per_s,peak_share\r\n";
+  for (size_t i = 0; i < records.size(); ++i) {
+    const RunRecord& r = records[i];
+    std::string machine = r.description();
+    for (const ExperimentRecord& e : r.experiments)
+      for (const Cell& c : e.cells) {
+        bool timed = c.ok();
+        const Stats& s = c.stats;
+        CellRates rates = cell_rates(r, e, c);
+        std::vector<std::string> row = {
+            i < sources.size() ? sources[i] : "", machine, e.name, e.op, e.line, c.backend,
+            c.wrong() ? "wrong" : timed ? "ok" : "nan",
+            timed ? number(s.mean) : "", timed ? number(s.median) : "", timed ? number(s.min) : "",
+            timed ? number(s.max) : "", timed ? number(s.stddev) : "", timed ? number(s.noise) : "",
+            timed ? std::to_string(s.count) : "", timed ? c.stop : "", timed ? c.timing : "", timed ? c.cache : "",
+            c.check.status, c.check.status.empty() ? "" : number(c.check.error), c.check.against,
+            c.wrong() ? c.check.detail : c.error, number(rates.gbs), number(rates.gflops), number(rates.peak_share)};
+        std::string line;
+        for (size_t k = 0; k < row.size(); ++k) line += (k ? "," : "") + field(row[k]);
+        out += line + "\r\n";
+      }
+  }
+  return out;
+}
+
+}  // namespace opbench

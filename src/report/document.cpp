@@ -1,0 +1,144 @@
+#include "report/document.h"
+
+#include <algorithm>
+#include <map>
+#include <regex>
+#include <set>
+
+#include "report/markdown.h"
+
+namespace opbench {
+
+namespace {
+
+bool has_backend(const RunRecord& r, auto&& predicate) {
+  return std::any_of(r.backends.begin(), r.backends.end(), predicate);
+}
+
+// The first GPU a record's backends ran on, without its memory: "NVIDIA H100 80GB HBM3".
+std::string gpu_name(const RunRecord& r) {
+  for (const BackendRecord& b : r.backends)
+    if (!b.device.empty()) return std::regex_replace(b.device, std::regex(R"( \([^()]*\)$)"), "");
+  return "";
+}
+
+// Experiments a record lacks after align_experiments: no cells.
+std::string missing_note(const RunRecord& r) {
+  size_t missing = 0;
+  std::vector<std::string> ops;
+  for (const ExperimentRecord& e : r.experiments) {
+    if (!e.cells.empty()) continue;
+    ++missing;
+    if (std::find(ops.begin(), ops.end(), e.op) == ops.end()) ops.push_back(e.op);
+  }
+  if (!missing) return "";
+  std::string listed;
+  for (const std::string& op : ops) listed += (listed.empty() ? "" : ", ") + op;
+  return "- nan: " + std::to_string(missing) + " of the document's " + std::to_string(r.experiments.size()) +
+         " experiments were not run on this machine (" + listed + "): their rows are nan, and so are those ops' averages\n";
+}
+
+}  // namespace
+
+MachineKind machine_kind(const RunRecord& r) {
+  if (r.machine.cpu.find("Apple") != std::string::npos || r.machine.os.rfind("Darwin", 0) == 0 ||
+      has_backend(r, [](const BackendRecord& b) { return b.info.name == "mps"; }))
+    return MachineKind::apple_silicon;
+  if (has_backend(r, [](const BackendRecord& b) { return b.info.name.rfind("cuda", 0) == 0 || !b.device.empty(); }))
+    return MachineKind::cuda_gpu;
+  return MachineKind::cpu;
+}
+
+std::string kind_heading(MachineKind kind) {
+  switch (kind) {
+    case MachineKind::apple_silicon: return "Apple Silicon";
+    case MachineKind::cuda_gpu: return "CUDA GPUs";
+    case MachineKind::cpu: return "CPUs";
+  }
+  return "";
+}
+
+std::vector<std::pair<MachineKind, std::vector<size_t>>> group_machines(const std::vector<RunRecord>& records) {
+  std::vector<std::pair<MachineKind, std::vector<size_t>>> groups;
+  for (MachineKind kind : {MachineKind::apple_silicon, MachineKind::cuda_gpu, MachineKind::cpu}) {
+    std::vector<size_t> members;
+    for (size_t i = 0; i < records.size(); ++i)
+      if (machine_kind(records[i]) == kind) members.push_back(i);
+    if (!members.empty()) groups.emplace_back(kind, std::move(members));
+  }
+  return groups;
+}
+
+std::vector<std::string> machine_labels(const std::vector<RunRecord>& records) {
+  std::vector<std::string> labels;
+  std::map<std::string, int> seen;
+  for (const RunRecord& r : records) {
+    std::string label = gpu_name(r);
+    if (label.empty()) label = std::regex_replace(r.machine.cpu, std::regex(R"(\((R|TM|tm)\))"), "");
+    int n = ++seen[label];
+    labels.push_back(n == 1 ? label : label + " #" + std::to_string(n));
+  }
+  return labels;
+}
+
+std::vector<RunRecord> align_experiments(std::vector<RunRecord> records) {
+  std::vector<std::pair<std::string, std::string>> all;  // name, op, in first-seen order
+  std::set<std::string> names;
+  for (const RunRecord& r : records)
+    for (const ExperimentRecord& e : r.experiments)
+      if (names.insert(e.name).second) all.emplace_back(e.name, e.op);
+  for (RunRecord& r : records) {
+    std::map<std::string, ExperimentRecord> own;
+    for (ExperimentRecord& e : r.experiments) own.emplace(e.name, std::move(e));
+    r.experiments.clear();
+    for (auto& [name, op] : all) {
+      auto it = own.find(name);
+      r.experiments.push_back(it != own.end() ? std::move(it->second) : ExperimentRecord{op, name, "", {}});
+    }
+  }
+  return records;
+}
+
+std::vector<std::pair<std::string, std::string>> column_legend(const std::vector<RunRecord>& records) {
+  std::vector<const BackendRecord*> backends;
+  std::vector<SpeedupPair> speedups;
+  for (const RunRecord& r : records) {
+    for (const BackendRecord& b : r.backends)
+      if (std::none_of(backends.begin(), backends.end(), [&](auto* x) { return x->info.name == b.info.name; }))
+        backends.push_back(&b);
+    for (const SpeedupPair& s : average_data(r).speedups)
+      if (std::none_of(speedups.begin(), speedups.end(), [&](auto& x) { return x.header() == s.header(); }))
+        speedups.push_back(s);
+  }
+  std::stable_sort(backends.begin(), backends.end(), [](auto* x, auto* y) { return x->info.column < y->info.column; });
+  std::stable_sort(speedups.begin(), speedups.end(), [](auto& x, auto& y) { return x.order < y.order; });
+  std::vector<std::pair<std::string, std::string>> legend;
+  for (const BackendRecord* b : backends)
+    legend.emplace_back(b->info.name, b->info.description.empty() ? b->info.name + " backend" : b->info.description);
+  for (const SpeedupPair& s : speedups)
+    legend.emplace_back(s.header(), "runtime speedup of " + s.a + " compared to " + s.b);
+  return legend;
+}
+
+std::string merged_document(const std::vector<RunRecord>& records, DocumentKind kind) {
+  bool average = kind == DocumentKind::average;
+  std::string out = average ? "# Average MLX benchmark\n\nAveraged runtime benchmark of mlx operations, measured in "
+                              "`milliseconds`.\n\n"
+                            : "# Detailed MLX benchmark\n\nDetailed runtime benchmark of mlx operations, measured in "
+                              "`milliseconds`.\n\n";
+  for (auto& [name, text] : column_legend(records)) out += "* `" + name + "`: " + text + "\n";
+  std::vector<RunRecord> aligned = align_experiments(records);
+  for (auto& [machine_kind, members] : group_machines(aligned)) {
+    out += "\n## " + kind_heading(machine_kind) + "\n";
+    for (size_t i : members) {
+      const RunRecord& r = aligned[i];
+      out += "\n**" + r.description() + "**\n\n" + (average ? average_table(r) : detailed_table(r));
+      std::string notes = table_notes(r), missing = missing_note(r);
+      if (!missing.empty()) notes += (notes.find("\n- ") == std::string::npos ? "\n" : "") + missing;
+      if (!notes.empty()) out += "\n" + notes;
+    }
+  }
+  return out;
+}
+
+}  // namespace opbench

@@ -1,0 +1,86 @@
+#include "report/gbench.h"
+
+#include <nlohmann/json.hpp>
+
+namespace opbench {
+
+namespace {
+
+using nlohmann::json;
+
+// Fields google/benchmark writes for every run, named as its JSON reporter
+// names them. opbench times the wall clock only: cpu_time repeats real_time.
+json run(const std::string& name, size_t family, size_t repetitions, const char* run_type, double ms) {
+  return {{"name", name},
+          {"family_index", family},
+          {"per_family_instance_index", 0},
+          {"run_name", name},
+          {"run_type", run_type},
+          {"repetitions", repetitions},
+          {"threads", 1},
+          {"iterations", 1},
+          {"real_time", ms},
+          {"cpu_time", ms},
+          {"time_unit", "ms"}};
+}
+
+json aggregate(const std::string& name, size_t family, size_t repetitions, const char* which, double value,
+               const char* unit = "time") {
+  json j = run(name, family, repetitions, "aggregate", value);
+  j["name"] = name + "_" + which;
+  j["aggregate_name"] = which;
+  j["aggregate_unit"] = unit;
+  return j;
+}
+
+}  // namespace
+
+std::string gbench_json(const RunRecord& r) {
+  json versions = r.versions;
+  json context = {{"date", r.created},
+                  {"host_name", r.machine.hostname},
+                  {"executable", "opbench"},
+                  {"num_cpus", r.machine.cores},
+                  {"mhz_per_cpu", 0},  // not measured by opbench
+                  {"cpu_scaling_enabled", false},
+                  {"caches", json::array()},
+                  {"load_avg", json::array()},
+                  {"library_build_type", "release"},
+                  // opbench's own, which google/benchmark's tools ignore:
+                  {"opbench_version", r.opbench_version},
+                  {"suite", r.suite},
+                  {"cpu", r.machine.cpu},
+                  {"os", r.machine.os},
+                  {"description", r.description()},
+                  {"versions", versions}};
+  json benchmarks = json::array();
+  size_t family = 0;
+  for (const ExperimentRecord& e : r.experiments)
+    for (const Cell& c : e.cells) {
+      std::string name = e.name + "/" + c.backend;
+      if (!c.ok()) {
+        json j = run(name, family++, 1, "iteration", 0);
+        j["repetition_index"] = 0;
+        j["error_occurred"] = true;
+        j["error_message"] = c.wrong() ? "wrong result: " + c.check.detail : c.error;
+        benchmarks.push_back(j);
+        continue;
+      }
+      size_t n = c.samples_ms.size();
+      for (size_t i = 0; i < n; ++i) {
+        json j = run(name, family, n, "iteration", c.samples_ms[i]);
+        j["repetition_index"] = i;
+        benchmarks.push_back(j);
+      }
+      const Stats& s = c.stats;
+      size_t repetitions = n ? n : s.count;
+      benchmarks.push_back(aggregate(name, family, repetitions, "mean", s.mean));
+      benchmarks.push_back(aggregate(name, family, repetitions, "median", s.median));
+      benchmarks.push_back(aggregate(name, family, repetitions, "stddev", s.stddev));
+      benchmarks.push_back(aggregate(name, family, repetitions, "cv", s.mean > 0 ? s.stddev / s.mean : 0, "percentage"));
+      ++family;
+    }
+  return json{{"context", context}, {"benchmarks", benchmarks}}.dump(2) + "\n";
+}
+
+}  // namespace opbench

@@ -1,0 +1,488 @@
+// Every op of every backend in this build against the independent
+// double-precision reference, the frameworks against each other, and the
+// runner's handling of backends that fail.
+//
+// Backends come from create_backends(): on a machine without a GPU the GPU
+// backends are skipped with their reason; the same binary on a GPU machine
+// tests them.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <map>
+#include <memory>
+#include <new>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/backend.h"
+#include "core/check.h"
+#include "core/experiment.h"
+#include "core/ops.h"
+#include "core/runner.h"
+#include "core/suite.h"
+
+namespace opbench {
+namespace {
+
+constexpr uint64_t kSeed = 0;  // opbench run's default seed
+
+// ---- backends ------------------------------------------------------------
+
+// One instance of each backend of this build for the whole binary: MLX keeps
+// compiled functions per thread, and gtest runs every test on this one.
+const std::vector<std::unique_ptr<Backend>>& backends() {
+  static const std::vector<std::unique_ptr<Backend>> all = create_backends();
+  return all;
+}
+
+Backend* backend_named(const std::string& name) {
+  for (const auto& b : backends())
+    if (b->info().name == name) return b.get();
+  return nullptr;
+}
+
+// ---- experiments ---------------------------------------------------------
+
+// Small shapes on the axes the quick suite does not reach: negative axes,
+// axis 0 and 1, attention with Lq != Lk, batch broadcasting on either side,
+// one input channel, index draws from [0, 1) (every index 0).
+const std::vector<std::string> kExtraLines = {
+    "Argmax dim1=5x7 axis=0",
+    "Argmax dim1=5x7 axis=1",
+    "Argmax dim1=3x5x7 axis=-1",
+    "Argmax dim1=4x3x6 axis=-2",
+    "Softmax dim1=6x9 axis=0",
+    "Softmax dim1=6x9 axis=1",
+    "Softmax dim1=3x5x7 axis=-2",
+    "Sum dim1=6x9 axis=0",
+    "Sum dim1=6x9 axis=1",
+    "Sum dim1=3x5x7 axis=-3",
+    "Sort dim1=6x9 axis=0",
+    "Sort dim1=6x9 axis=1",
+    "Sort dim1=3x5x7 axis=-2",
+    "Concat dim1=3x5 dim2=4x5 axis=0",
+    "Concat dim1=3x5 dim2=3x2 axis=1",
+    "Concat dim1=2x3x4 dim2=2x3x5 axis=-1",
+    "Concat dim1=2x3x4 dim2=2x1x4 axis=-2",
+    "ScaledDotProductAttention dim1=1x2x12x8 dim2=1x2x5x8 dim3=1x2x5x8",   // Lq > Lk
+    "ScaledDotProductAttention dim1=2x1x3x16 dim2=2x1x9x16 dim3=2x1x9x16",  // Lq < Lk
+    "MatMul dim1=7x5 dim2=3x5x4",          // batch on the right only
+    "MatMul dim1=3x7x5 dim2=5x4",          // batch on the left only
+    "MatMul dim1=2x1x3x5 dim2=4x5x6",      // both sides broadcast
+    "MatMul dim1=1x4x5 dim2=3x5x2",        // size-1 batch on the left
+    "MatMul dim1=3x4x5 dim2=1x5x2",        // size-1 batch on the right
+    "Conv1d dim1=2x11x1 dim2=3x4x1",       // Cin = 1
+    "Conv2d dim1=2x7x6x1 dim2=4x3x2x1",    // Cin = 1
+    "Conv2d dim1=1x5x9x2 dim2=3x5x1x2",    // kernel as tall as the input
+    "Gather dim1=2x5 dim2=7",              // 2 rows: every index 0
+    "Scatter dim1=2x5 dim2=7",
+    "ScatterSum dim1=2x5 dim2=7",
+    "ScatterMax dim1=2x5 dim2=7",
+    "Linear dim1=5x3 dim2=3x4 dim3=4",
+    "PReLU dim1=3x4 dim2=1x1",
+    "LayerNorm dim1=7x13",
+    "BCE dim1=7 dim2=7",
+    "SumAll dim1=1",
+    "ReLU dim1=1",
+};
+
+// The quick suite, then the extras.
+const std::vector<std::string>& experiment_lines() {
+  static const std::vector<std::string> lines = [] {
+    std::vector<std::string> out;
+    for (const Experiment& e : load_suite("quick").experiments) out.push_back(e.line());
+    out.insert(out.end(), kExtraLines.begin(), kExtraLines.end());
+    return out;
+  }();
+  return lines;
+}
+
+std::vector<size_t> quick_indices() {
+  std::vector<size_t> out;
+  for (size_t i = 0; i < load_suite("quick").experiments.size(); ++i) out.push_back(i);
+  return out;
+}
+
+std::string op_of_line(const std::string& line) { return line.substr(0, line.find(' ')); }
+
+// ---- comparing -----------------------------------------------------------
+
+bool same_tensor(const HostTensor& a, const HostTensor& b) {
+  if (a.name != b.name || a.shape != b.shape || a.dtype != b.dtype) return false;
+  if (a.f32.size() != b.f32.size() || a.i64.size() != b.i64.size()) return false;
+  // Bytes, not values: a NaN written into an input must count as a change.
+  return std::memcmp(a.f32.data(), b.f32.data(), a.f32.size() * sizeof(float)) == 0 &&
+         std::memcmp(a.i64.data(), b.i64.data(), a.i64.size() * sizeof(int64_t)) == 0;
+}
+
+std::string describe(const HostTensor& t) {
+  return format_shape(t.shape) + (t.dtype == DType::Float32 ? " float32" : " int64") + ", " +
+         std::to_string(t.dtype == DType::Float32 ? t.f32.size() : t.i64.size()) + " values";
+}
+
+// ---- every backend x every experiment against the reference ---------------
+
+struct BackendCase {
+  std::string backend;
+  size_t index;  // into experiment_lines()
+};
+
+std::vector<BackendCase> backend_cases() {
+  std::vector<BackendCase> out;
+  for (const auto& b : backends())
+    for (size_t i = 0; i < experiment_lines().size(); ++i) out.push_back({b->info().name, i});
+  return out;
+}
+
+std::string backend_case_name(const testing::TestParamInfo<BackendCase>& info) {
+  return info.param.backend + "_" + op_of_line(experiment_lines()[info.param.index]) + "_" +
+         std::to_string(info.param.index);
+}
+
+class BackendOp : public testing::TestWithParam<BackendCase> {};
+
+TEST_P(BackendOp, MatchesReferenceTwiceAndLeavesInputsAlone) {
+  Backend* backend = backend_named(GetParam().backend);
+  ASSERT_NE(backend, nullptr);
+  // OPBENCH_TEST_BACKENDS=1 adds backends that crash or hang on purpose, for
+  // the harness's own tests: they are not frameworks to check here.
+  if (GetParam().backend.rfind("test_", 0) == 0) GTEST_SKIP() << GetParam().backend << " is a backend for testing opbench itself";
+  if (std::string reason = backend->unavailable_reason(); !reason.empty())
+    GTEST_SKIP() << GetParam().backend << " is not available here: " << reason;
+
+  const std::string& line = experiment_lines()[GetParam().index];
+  SCOPED_TRACE(GetParam().backend + ": " + line);
+  const Experiment e = parse_experiment(line);
+  const OpSpec& spec = find_op(e.op);
+  const std::vector<HostTensor> inputs = make_inputs(e, kSeed);
+  const std::vector<HostTensor> untouched = inputs;
+  const RefTensor ref = spec.reference(e, inputs);
+  ASSERT_EQ(ref.shape, spec.output_shape(e)) << "reference and op table disagree on the result's shape";
+
+  std::unique_ptr<PreparedOp> op = backend->prepare(e, inputs);
+  ASSERT_NE(op, nullptr);
+  for (int call = 1; call <= 2; ++call) {
+    op->run();
+    HostTensor got = op->output();
+    CheckResult check = check_output(e, inputs, got, ref);
+    EXPECT_TRUE(check.passed) << "call " << call << ": " << check.detail << " (error " << check.error << ", got "
+                              << describe(got) << ")";
+    op->release_output();
+  }
+
+  ASSERT_EQ(inputs.size(), untouched.size());
+  for (size_t i = 0; i < inputs.size(); ++i)
+    EXPECT_TRUE(same_tensor(inputs[i], untouched[i])) << "input " << i << " ('" << untouched[i].name
+                                                      << "') was modified by " << GetParam().backend;
+}
+
+INSTANTIATE_TEST_SUITE_P(AllBackends, BackendOp, testing::ValuesIn(backend_cases()), backend_case_name);
+
+// ---- LibTorch on the CPU against MLX on the CPU ----------------------------
+
+HostTensor output_of(Backend& backend, const Experiment& e, const std::vector<HostTensor>& inputs) {
+  std::unique_ptr<PreparedOp> op = backend.prepare(e, inputs);
+  op->run();
+  HostTensor out = op->output();
+  op->release_output();
+  return out;
+}
+
+// ||a - b|| / ||b||, both read as doubles.
+double relative_norm_error(const HostTensor& a, const HostTensor& b) {
+  double diff = 0, norm = 0;
+  for (int64_t i = 0; i < b.numel(); ++i) {
+    diff += (a.at(i) - b.at(i)) * (a.at(i) - b.at(i));
+    norm += b.at(i) * b.at(i);
+  }
+  return std::sqrt(diff) / std::max(std::sqrt(norm), 1e-30);
+}
+
+class CrossFramework : public testing::TestWithParam<size_t> {};
+
+TEST_P(CrossFramework, TorchCpuAndMlxCpuAgree) {
+  for (const char* name : {"cpu", "mlx_cpu"}) {
+    Backend* b = backend_named(name);
+    if (!b) GTEST_SKIP() << name << " is not in this build";
+    if (std::string reason = b->unavailable_reason(); !reason.empty())
+      GTEST_SKIP() << name << " is not available here: " << reason;
+  }
+  const Experiment e = load_suite("quick").experiments[GetParam()];
+  SCOPED_TRACE(e.line());
+  const std::vector<HostTensor> inputs = make_inputs(e, kSeed);
+  HostTensor torch = output_of(*backend_named("cpu"), e, inputs);
+  HostTensor mlx = output_of(*backend_named("mlx_cpu"), e, inputs);
+  ASSERT_EQ(torch.shape, mlx.shape);
+  ASSERT_EQ(torch.numel(), mlx.numel());
+
+  if (e.op == "Argmax") {
+    ASSERT_EQ(torch.dtype, DType::Int64);
+    ASSERT_EQ(mlx.dtype, DType::Int64);
+    EXPECT_EQ(torch.i64, mlx.i64);
+  } else if (e.op == "Scatter") {
+    // A repeated index may keep a different row on each framework: each must
+    // hold one of the rows written there.
+    const RefTensor ref = find_op(e.op).reference(e, inputs);
+    CheckResult t = check_output(e, inputs, torch, ref), m = check_output(e, inputs, mlx, ref);
+    EXPECT_TRUE(t.passed) << "cpu: " << t.detail;
+    EXPECT_TRUE(m.passed) << "mlx_cpu: " << m.detail;
+  } else {
+    ASSERT_EQ(torch.dtype, DType::Float32);
+    ASSERT_EQ(mlx.dtype, DType::Float32);
+    EXPECT_LE(relative_norm_error(mlx, torch), tolerance(e.op));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(QuickSuite, CrossFramework, testing::ValuesIn(quick_indices()),
+                         [](const testing::TestParamInfo<size_t>& info) {
+                           return load_suite("quick").experiments[info.param].op + "_" + std::to_string(info.param);
+                         });
+
+// ---- failures through the runner ----------------------------------------
+
+// Backends of this test that fail on purpose, each in one way. None stands in
+// for a framework: they test what the runner makes of a failure.
+enum class Fault { None, RuntimeError, BadAlloc, MultiLineError, UnknownThrow, WrongShape, NonFinite, WrongValues, ThrowsInRun };
+
+// Computes ReLU correctly on the host unless told to fail.
+class PlantedOp : public PreparedOp {
+ public:
+  PlantedOp(Fault fault, const Experiment& e, const std::vector<HostTensor>& inputs)
+      : fault_(fault), shape_(find_op(e.op).output_shape(e)), x_(inputs.at(0)) {}
+
+  void run() override {
+    if (fault_ == Fault::ThrowsInRun) throw std::runtime_error("planted in run");
+    out_ = HostTensor{"out", shape_, DType::Float32, std::vector<float>(x_.f32.size()), {}};
+    for (size_t i = 0; i < x_.f32.size(); ++i) out_.f32[i] = x_.f32[i] > 0 ? x_.f32[i] : 0.0f;
+    if (fault_ == Fault::WrongShape) out_.shape.push_back(1);
+    if (fault_ == Fault::NonFinite) out_.f32.back() = std::numeric_limits<float>::quiet_NaN();
+    if (fault_ == Fault::WrongValues) out_.f32 = x_.f32;  // the input, negatives and all
+    ++runs;
+  }
+  HostTensor output() override { return out_; }
+  void release_output() override { out_ = {}; }
+
+  int runs = 0;
+
+ private:
+  Fault fault_;
+  Shape shape_;
+  HostTensor x_;
+  HostTensor out_;
+};
+
+class PlantedBackend : public Backend {
+ public:
+  PlantedBackend(std::string name, Fault fault) : info_{std::move(name), 1000, "a backend of this test", {}}, fault_(fault) {}
+
+  const BackendInfo& info() const override { return info_; }
+  std::string unavailable_reason() const override { return ""; }
+  std::map<std::string, std::string> versions() const override { return {}; }
+  std::unique_ptr<PreparedOp> prepare(const Experiment& e, const std::vector<HostTensor>& inputs) override {
+    ++prepared;
+    switch (fault_) {
+      case Fault::RuntimeError: throw std::runtime_error("planted");
+      case Fault::BadAlloc: throw std::bad_alloc();
+      case Fault::MultiLineError: throw std::runtime_error("planted first line\n  frame #0: somewhere\n  frame #1: elsewhere");
+      case Fault::UnknownThrow: throw 42;
+      default: return std::make_unique<PlantedOp>(fault_, e, inputs);
+    }
+  }
+
+  int prepared = 0;
+
+ private:
+  BackendInfo info_;
+  Fault fault_;
+};
+
+// Few samples, little time: these tests are about errors, not timings.
+SamplerSettings fast_settings() {
+  SamplerSettings s;
+  s.warmup_s = 0;
+  s.min_samples = 3;
+  s.max_samples = 20;
+  s.min_time_s = 0;
+  s.max_time_s = 0.001;
+  return s;
+}
+
+// One cell of `line` on a planted backend, its output compared with the
+// reference unless `compare` is false.
+Cell cell_for(Fault fault, const std::string& line = "ReLU dim1=4x4", bool compare = true) {
+  PlantedBackend backend("planted", fault);
+  const Experiment e = parse_experiment(line);
+  const std::vector<HostTensor> inputs = make_inputs(e, kSeed);
+  const RefTensor ref = find_op(e.op).reference(e, inputs);
+  return run_cell(backend, e, inputs, compare ? &ref : nullptr, fast_settings());
+}
+
+TEST(RunCell, HealthyBackendGivesSamples) {
+  Cell cell = cell_for(Fault::None);
+  EXPECT_EQ(cell.backend, "planted");
+  ASSERT_TRUE(cell.ok()) << cell.error << cell.check.detail;
+  EXPECT_EQ(cell.check.status, "passed");
+  EXPECT_EQ(cell.check.against, "reference");
+  EXPECT_GE(cell.samples_ms.size(), kMinimumSamples);
+  EXPECT_EQ(cell.samples_ms.size(), cell.stats.count);
+  EXPECT_FALSE(cell.stop.empty());
+}
+
+TEST(RunCell, WithoutReferenceTheCheckIsSkipped) {
+  Cell cell = cell_for(Fault::None, "ReLU dim1=4x4", /*compare=*/false);
+  ASSERT_TRUE(cell.ok()) << cell.error;
+  EXPECT_EQ(cell.check.status, "skipped");
+  EXPECT_GE(cell.samples_ms.size(), kMinimumSamples);
+}
+
+TEST(RunCell, WrongValuesAreNotTimed) {
+  Cell cell = cell_for(Fault::WrongValues);
+  EXPECT_FALSE(cell.ok());
+  EXPECT_TRUE(cell.wrong());
+  EXPECT_EQ(cell.check.status, "failed");
+  EXPECT_GT(cell.check.error, tolerance("ReLU"));
+  EXPECT_FALSE(cell.check.detail.empty());
+  EXPECT_TRUE(cell.samples_ms.empty());
+}
+
+TEST(RunCell, PrepareThrowingBecomesCellWithItsMessage) {
+  Cell cell = cell_for(Fault::RuntimeError);
+  EXPECT_FALSE(cell.ok());
+  EXPECT_EQ(cell.error, "planted");
+  EXPECT_EQ(cell.backend, "planted");
+  EXPECT_TRUE(cell.samples_ms.empty());
+}
+
+TEST(RunCell, BadAllocBecomesOutOfMemory) {
+  Cell cell = cell_for(Fault::BadAlloc);
+  EXPECT_FALSE(cell.ok());
+  EXPECT_EQ(cell.error, "out of memory");
+}
+
+TEST(RunCell, OnlyTheFirstLineOfAFrameworkMessageIsKept) {
+  Cell cell = cell_for(Fault::MultiLineError);
+  EXPECT_EQ(cell.error, "planted first line");
+}
+
+TEST(RunCell, NonExceptionThrowIsStillACell) {
+  Cell cell = cell_for(Fault::UnknownThrow);
+  EXPECT_FALSE(cell.ok());
+  EXPECT_FALSE(cell.error.empty());
+}
+
+TEST(RunCell, ThrowInRunBecomesCell) {
+  Cell cell = cell_for(Fault::ThrowsInRun);
+  EXPECT_EQ(cell.error, "planted in run");
+}
+
+// The shape is checked even when no reference is compared (--no-check).
+TEST(RunCell, WrongShapeFailsTheCheckRun) {
+  for (bool compare : {true, false}) {
+    Cell cell = cell_for(Fault::WrongShape, "ReLU dim1=4x4", compare);
+    EXPECT_FALSE(cell.ok());
+    EXPECT_TRUE(cell.wrong());
+    EXPECT_EQ(cell.check.status, "failed");
+    EXPECT_NE(cell.check.detail.find("shape 4x4x1 instead of 4x4"), std::string::npos) << cell.check.detail;
+    EXPECT_TRUE(cell.samples_ms.empty());
+  }
+}
+
+TEST(RunCell, NonFiniteValuesFailTheCheckRun) {
+  for (bool compare : {true, false}) {
+    Cell cell = cell_for(Fault::NonFinite, "ReLU dim1=4x4", compare);
+    EXPECT_FALSE(cell.ok());
+    EXPECT_EQ(cell.check.status, "failed");
+    EXPECT_NE(cell.check.detail.find("non-finite"), std::string::npos) << cell.check.detail;
+    EXPECT_TRUE(cell.samples_ms.empty());
+  }
+}
+
+// Counts what the runner reports, to see that it goes on past failures.
+class CountingObserver : public RunObserver {
+ public:
+  void cell_started(size_t index, size_t total, const Experiment&, const std::string& backend, double) override {
+    started.push_back(backend);
+    indices.push_back(index);
+    this->total = total;
+  }
+  void experiment_finished(const RunRecord& record) override { finished.push_back(record.experiments.size()); }
+
+  std::vector<std::string> started;
+  std::vector<size_t> indices;
+  std::vector<size_t> finished;
+  size_t total = 0;
+};
+
+TEST(RunExperiments, FailingBackendsBecomeCellsAndTheRunGoesOn) {
+  PlantedBackend throwing("throws", Fault::RuntimeError), oom("oom", Fault::BadAlloc),
+      wrong("wrong_shape", Fault::WrongShape), wrong_values("wrong_values", Fault::WrongValues),
+      healthy("healthy", Fault::None);
+  std::vector<Backend*> list = {&throwing, &oom, &wrong, &wrong_values, &healthy};
+  std::vector<Experiment> experiments = {parse_experiment("ReLU dim1=8x8"), parse_experiment("ReLU dim1=3x5x2")};
+  RunRecord record;
+  record.settings.sampler = fast_settings();
+  CountingObserver observer;
+
+  run_experiments(experiments, list, record, observer);
+
+  ASSERT_EQ(record.experiments.size(), 2u);
+  EXPECT_EQ(observer.total, 10u);
+  EXPECT_EQ(observer.indices, (std::vector<size_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
+  EXPECT_EQ(observer.finished, (std::vector<size_t>{1, 2}));
+  EXPECT_EQ(throwing.prepared, 2);
+  EXPECT_EQ(healthy.prepared, 2);
+  for (size_t i = 0; i < experiments.size(); ++i) {
+    const ExperimentRecord& rec = record.experiments[i];
+    EXPECT_EQ(rec.line, experiments[i].line());
+    EXPECT_EQ(rec.name, experiments[i].name());
+    ASSERT_EQ(rec.cells.size(), 5u);
+    ASSERT_NE(rec.find("throws"), nullptr);
+    EXPECT_EQ(rec.find("throws")->error, "planted");
+    EXPECT_EQ(rec.find("oom")->error, "out of memory");
+    EXPECT_TRUE(rec.find("wrong_shape")->wrong());
+    EXPECT_NE(rec.find("wrong_shape")->check.detail.find("shape"), std::string::npos);
+    EXPECT_TRUE(rec.find("wrong_values")->wrong());
+    EXPECT_TRUE(rec.find("wrong_values")->samples_ms.empty());
+    const Cell* ok = rec.find("healthy");
+    ASSERT_NE(ok, nullptr);
+    EXPECT_TRUE(ok->ok()) << ok->error;
+    EXPECT_EQ(ok->check.status, "passed");
+    EXPECT_GE(ok->samples_ms.size(), kMinimumSamples);
+    EXPECT_EQ(ok->samples_ms.size(), ok->stats.count);
+  }
+}
+
+// A real backend next to a failing one: the failure does not spoil its cell.
+TEST(RunExperiments, RealBackendsStillMeasureNextToAFailingOne) {
+  PlantedBackend throwing("throws", Fault::RuntimeError);
+  std::vector<Backend*> list = {&throwing};
+  for (const auto& b : backends())
+    if (b->unavailable_reason().empty() && b->info().name.rfind("test_", 0) != 0) list.push_back(b.get());
+  if (list.size() == 1) GTEST_SKIP() << "no backend of this build is available here";
+  std::vector<Experiment> experiments = {parse_experiment("Softmax dim1=4x6 axis=0"), parse_experiment("Sum dim1=4x6 axis=-1")};
+  RunRecord record;
+  record.settings.sampler = fast_settings();
+  CountingObserver observer;
+
+  run_experiments(experiments, list, record, observer);
+
+  ASSERT_EQ(record.experiments.size(), experiments.size());
+  for (const ExperimentRecord& rec : record.experiments) {
+    ASSERT_EQ(rec.cells.size(), list.size());
+    EXPECT_EQ(rec.cells[0].error, "planted");
+    for (size_t i = 1; i < list.size(); ++i) {
+      const Cell& c = rec.cells[i];
+      EXPECT_EQ(c.backend, list[i]->info().name);
+      EXPECT_TRUE(c.ok()) << rec.line << " on " << c.backend << ": " << c.error << c.check.detail;
+      EXPECT_EQ(c.check.status, "passed") << rec.line << " on " << c.backend;
+      EXPECT_EQ(c.samples_ms.size(), c.stats.count);
+      EXPECT_GE(c.stats.count, kMinimumSamples);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace opbench

@@ -1,0 +1,329 @@
+// check_output against planted faults: each wrong answer a backend could
+// give must fail, and the right ones must pass.
+#include "core/check.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <set>
+#include <string>
+
+#include "core/ops.h"
+
+namespace opbench {
+namespace {
+
+// One experiment with its inputs and its reference result.
+struct Case {
+  Experiment e;
+  std::vector<HostTensor> inputs;
+  RefTensor ref;
+};
+
+Case make_case(const std::string& line, uint64_t seed = 3) {
+  Case c{parse_experiment(line), {}, {}};
+  c.inputs = make_inputs(c.e, seed);
+  c.ref = find_op(c.e.op).reference(c.e, c.inputs);
+  return c;
+}
+
+// What a correct backend returns: the reference rounded to float.
+HostTensor as_float(const RefTensor& ref) {
+  HostTensor t{"out", ref.shape, DType::Float32, {}, {}};
+  for (double v : ref.values) t.f32.push_back(static_cast<float>(v));
+  return t;
+}
+
+HostTensor floats(Shape shape, std::vector<float> values) {
+  return {"out", std::move(shape), DType::Float32, std::move(values), {}};
+}
+
+CheckResult check(const Case& c, const HostTensor& got) { return check_output(c.e, c.inputs, got, c.ref); }
+
+// One small experiment per op.
+const std::vector<std::string> kSmallExperiments = {
+    "Argmax dim1=4x5x6 axis=1",
+    "BCE dim1=50 dim2=50",
+    "Concat dim1=3x4 dim2=3x2 axis=1",
+    "Conv1d dim1=2x10x3 dim2=4x3x3",
+    "Conv2d dim1=2x6x5x3 dim2=4x3x2x3",
+    "Gather dim1=8x4 dim2=20",
+    "LayerNorm dim1=4x16",
+    "LeakyReLU dim1=4x16",
+    "Linear dim1=3x4x8 dim2=8x5 dim3=5",
+    "MatMul dim1=2x3x8 dim2=8x4",
+    "PReLU dim1=4x16 dim2=1",
+    "ReLU dim1=4x16",
+    "ScaledDotProductAttention dim1=1x2x4x8 dim2=1x2x6x8 dim3=1x2x6x8",
+    "Scatter dim1=8x4 dim2=20",
+    "ScatterSum dim1=8x4 dim2=20",
+    "ScatterMax dim1=8x4 dim2=20",
+    "SeLU dim1=4x16",
+    "Sigmoid dim1=4x16",
+    "Softmax dim1=4x16 axis=-1",
+    "Softplus dim1=4x16",
+    "Sort dim1=4x16 axis=0",
+    "Sum dim1=4x16 axis=1",
+    "SumAll dim1=4x16",
+    "Copy dim1=4x16",
+};
+
+TEST(CheckOutput, TheSmallExperimentsCoverEveryOp) {
+  std::set<std::string> covered;
+  for (const std::string& line : kSmallExperiments) covered.insert(parse_experiment(line).op);
+  for (const OpSpec& op : all_ops()) EXPECT_TRUE(covered.count(op.name)) << op.name;
+}
+
+TEST(CheckOutput, CorrectOutputsPass) {
+  for (const std::string& line : kSmallExperiments) {
+    SCOPED_TRACE(line);
+    Case c = make_case(line);
+    CheckResult r = check(c, as_float(c.ref));
+    EXPECT_TRUE(r.passed) << r.detail;
+    EXPECT_LE(r.error, tolerance(c.e.op));
+    EXPECT_EQ(r.detail, "");
+  }
+}
+
+TEST(CheckOutput, ArgmaxAsIntegersPasses) {
+  Case c = make_case("Argmax dim1=4x5x6 axis=2");
+  HostTensor got{"out", c.ref.shape, DType::Int64, {}, {}};
+  for (double v : c.ref.values) got.i64.push_back(static_cast<int64_t>(v));
+  EXPECT_TRUE(check(c, got).passed);
+}
+
+// An op that hands back its input untouched.
+TEST(CheckOutput, ReturningTheInputFails) {
+  for (const char* line : {"ReLU dim1=4x16", "Sigmoid dim1=4x16", "Softmax dim1=4x16 axis=1", "LeakyReLU dim1=4x16",
+                           "Sort dim1=4x16 axis=1"}) {
+    SCOPED_TRACE(line);
+    Case c = make_case(line);
+    HostTensor got = c.inputs[0];
+    CheckResult r = check(c, got);
+    EXPECT_FALSE(r.passed);
+    EXPECT_GT(r.error, tolerance(c.e.op));
+    EXPECT_NE(r.detail.find("relative error"), std::string::npos) << r.detail;
+  }
+}
+
+// ... which is right for Copy.
+TEST(CheckOutput, ReturningTheInputIsRightForCopy) {
+  Case c = make_case("Copy dim1=4x16");
+  EXPECT_TRUE(check(c, c.inputs[0]).passed);
+}
+
+TEST(CheckOutput, AllZerosFails) {
+  for (const char* line : {"MatMul dim1=2x3x8 dim2=8x4", "ScatterSum dim1=8x4 dim2=20", "SumAll dim1=4x16"}) {
+    SCOPED_TRACE(line);
+    Case c = make_case(line);
+    HostTensor got = as_float(c.ref);
+    std::fill(got.f32.begin(), got.f32.end(), 0.0f);
+    CheckResult r = check(c, got);
+    EXPECT_FALSE(r.passed);
+    EXPECT_NEAR(r.error, 1.0, 1e-12);  // |0 - ref| / |ref|
+  }
+}
+
+// Only the first column of src written: the reference's own PyTorch fault.
+TEST(CheckOutput, ScatterWritingOneColumnFails) {
+  Case c = make_case("Scatter dim1=8x4 dim2=20");
+  HostTensor got = as_float(c.ref);
+  for (int64_t r = 0; r < 8; ++r)
+    for (int64_t col = 1; col < 4; ++col) got.f32[r * 4 + col] = 0.0f;
+  std::set<int64_t> written(c.inputs[0].i64.begin(), c.inputs[0].i64.end());
+  CheckResult r = check(c, got);
+  EXPECT_FALSE(r.passed);
+  EXPECT_DOUBLE_EQ(r.error, static_cast<double>(written.size()) / 8);  // the share of rows that match no source
+  EXPECT_NE(r.detail.find(std::to_string(written.size()) + " of 8 rows"), std::string::npos) << r.detail;
+}
+
+TEST(CheckOutput, ScatterSumWritingOneColumnFails) {
+  Case c = make_case("ScatterSum dim1=8x4 dim2=20");
+  HostTensor got = as_float(c.ref);
+  for (int64_t r = 0; r < 8; ++r)
+    for (int64_t col = 1; col < 4; ++col) got.f32[r * 4 + col] = 0.0f;
+  EXPECT_FALSE(check(c, got).passed);
+}
+
+TEST(CheckOutput, ArgmaxOffByOneFailsWithTheShareOfWrongElements) {
+  Case c = make_case("Argmax dim1=4x5x6 axis=1");
+  ASSERT_EQ(c.ref.values.size(), 24u);
+  HostTensor got = as_float(c.ref);
+  got.f32[7] = std::fmod(got.f32[7] + 1, 5);
+  CheckResult one = check(c, got);
+  EXPECT_FALSE(one.passed);
+  EXPECT_DOUBLE_EQ(one.error, 1.0 / 24);
+  EXPECT_NE(one.detail.find("1 of 24"), std::string::npos) << one.detail;
+
+  got.f32[0] = std::fmod(got.f32[0] + 1, 5);
+  got.f32[23] = std::fmod(got.f32[23] + 4, 5);
+  EXPECT_DOUBLE_EQ(check(c, got).error, 3.0 / 24);
+}
+
+TEST(CheckOutput, WrongShapeFails) {
+  Case c = make_case("ReLU dim1=4x6");
+  HostTensor got = as_float(c.ref);
+  got.shape = {6, 4};  // same values, transposed shape
+  CheckResult r = check(c, got);
+  EXPECT_FALSE(r.passed);
+  EXPECT_NE(r.detail.find("6x4"), std::string::npos) << r.detail;
+  EXPECT_NE(r.detail.find("4x6"), std::string::npos) << r.detail;
+
+  Case sum = make_case("SumAll dim1=4x6");
+  HostTensor one_element = as_float(sum.ref);
+  one_element.shape = {1};  // not the scalar shape
+  EXPECT_FALSE(check(sum, one_element).passed);
+
+  Case argmax = make_case("Argmax dim1=4x6 axis=0");
+  HostTensor kept = as_float(argmax.ref);
+  kept.shape = {1, 6};  // keepdims
+  EXPECT_FALSE(check(argmax, kept).passed);
+}
+
+TEST(CheckOutput, NonFiniteValuesFail) {
+  for (float bad : {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity()}) {
+    Case c = make_case("Sigmoid dim1=4x16");
+    HostTensor got = as_float(c.ref);
+    got.f32[5] = bad;
+    CheckResult r = check(c, got);
+    EXPECT_FALSE(r.passed) << bad;
+    EXPECT_NE(r.detail.find("element 5"), std::string::npos) << r.detail;
+  }
+  Case sum = make_case("SumAll dim1=4x16");
+  EXPECT_FALSE(check(sum, floats({}, {std::numeric_limits<float>::quiet_NaN()})).passed);
+}
+
+// idx = {1, 1}: both source rows go to row 1, and either may win.
+TEST(CheckOutput, ScatterAcceptsEitherWriterOfARepeatedIndex) {
+  Experiment e = parse_experiment("Scatter dim1=3x2 dim2=2");
+  std::vector<HostTensor> inputs = {{"idx", {2}, DType::Int64, {}, {1, 1}},
+                                    {"src", {2, 2}, DType::Float32, {1, 2, 3, 4}, {}}};
+  RefTensor ref = find_op("Scatter").reference(e, inputs);
+  auto passes = [&](std::vector<float> values) { return check_output(e, inputs, floats({3, 2}, values), ref).passed; };
+  EXPECT_TRUE(passes({0, 0, 1, 2, 0, 0}));   // the first writer
+  EXPECT_TRUE(passes({0, 0, 3, 4, 0, 0}));   // the last writer
+  EXPECT_FALSE(passes({0, 0, 5, 6, 0, 0}));  // neither
+  EXPECT_FALSE(passes({0, 0, 1, 4, 0, 0}));  // half of each
+  EXPECT_FALSE(passes({0, 0, 0, 0, 0, 0}));  // never written
+  EXPECT_FALSE(passes({7, 0, 1, 2, 0, 0}));  // a row nobody writes must stay zero
+  EXPECT_DOUBLE_EQ(check_output(e, inputs, floats({3, 2}, {7, 0, 5, 6, 0, 0}), ref).error, 2.0 / 3);
+}
+
+// ---- the reference at sampled elements -----------------------------------
+
+// The ops whose full reference may cost too much: their reference_at.
+const std::vector<std::string> kCostlyExperiments = {
+    "MatMul dim1=3x20x16 dim2=16x12",
+    "MatMul dim1=2x1x20x16 dim2=3x16x12",  // broadcast batch
+    "Linear dim1=3x20x16 dim2=16x12 dim3=12",
+    "Conv1d dim1=2x40x3 dim2=8x5x3",
+    "Conv2d dim1=2x9x8x3 dim2=5x3x2x3",
+    "ScaledDotProductAttention dim1=2x3x10x8 dim2=2x3x14x8 dim3=2x3x14x8",
+};
+
+TEST(ExpectedResult, WithinBudgetIsTheFullReference) {
+  for (const std::string& line : kCostlyExperiments) {
+    SCOPED_TRACE(line);
+    Case c = make_case(line);
+    RefTensor full = expected_result(c.e, c.inputs, 1e12);
+    EXPECT_TRUE(full.dense());
+    EXPECT_EQ(full.shape, c.ref.shape);
+    EXPECT_EQ(full.values, c.ref.values);
+  }
+}
+
+TEST(ExpectedResult, OverBudgetSamplesElementsThatMatchTheFullReference) {
+  for (const std::string& line : kCostlyExperiments) {
+    SCOPED_TRACE(line);
+    Case c = make_case(line);
+    RefTensor sampled = expected_result(c.e, c.inputs, 0);
+    ASSERT_FALSE(sampled.dense());
+    EXPECT_EQ(sampled.shape, c.ref.shape);
+    ASSERT_EQ(sampled.values.size(), sampled.positions.size());
+    EXPECT_GE(sampled.positions.size(), 32u);  // 64 draws, duplicates removed
+    EXPECT_LE(sampled.positions.size(), 64u);
+    EXPECT_EQ(sampled.positions.front(), 0);
+    EXPECT_EQ(sampled.positions.back(), static_cast<int64_t>(c.ref.values.size()) - 1);
+    for (size_t k = 0; k < sampled.positions.size(); ++k) {
+      if (k) {
+        EXPECT_LT(sampled.positions[k - 1], sampled.positions[k]);
+      }
+      double full = c.ref.values[sampled.positions[k]];
+      EXPECT_NEAR(sampled.values[k], full, 1e-12 * std::max(1.0, std::abs(full))) << "at " << sampled.positions[k];
+    }
+  }
+}
+
+// 24 elements, fewer than the 64 positions a sample has at least: it stays inside them.
+TEST(ExpectedResult, FewerElementsThanTheSample) {
+  Case c = make_case("MatMul dim1=2x3x8 dim2=8x4");
+  RefTensor sampled = expected_result(c.e, c.inputs, 0);
+  ASSERT_FALSE(sampled.positions.empty());
+  EXPECT_LE(sampled.positions.size(), 24u);
+  EXPECT_EQ(sampled.positions.front(), 0);
+  EXPECT_EQ(sampled.positions.back(), 23);
+  for (size_t k = 0; k < sampled.positions.size(); ++k) {
+    if (k) {
+      EXPECT_LT(sampled.positions[k - 1], sampled.positions[k]);
+    }
+    EXPECT_NEAR(sampled.values[k], c.ref.values[sampled.positions[k]], 1e-12);
+  }
+  EXPECT_TRUE(check_output(c.e, c.inputs, as_float(c.ref), sampled).passed);
+}
+
+TEST(ExpectedResult, OpsWithoutAnElementReferenceAreAlwaysComplete) {
+  for (const char* line : {"ReLU dim1=4x16", "Sort dim1=4x16 axis=0", "Scatter dim1=8x4 dim2=20"}) {
+    Case c = make_case(line);
+    RefTensor r = expected_result(c.e, c.inputs, 0);
+    EXPECT_TRUE(r.dense()) << line;
+    EXPECT_EQ(r.values, c.ref.values) << line;
+  }
+}
+
+TEST(CheckOutput, AgainstASampledReference) {
+  Case c = make_case("MatMul dim1=3x20x16 dim2=16x12");
+  RefTensor sampled = expected_result(c.e, c.inputs, 0);
+  HostTensor got = as_float(c.ref);
+  EXPECT_TRUE(check_output(c.e, c.inputs, got, sampled).passed);
+
+  HostTensor zeros = got;
+  std::fill(zeros.f32.begin(), zeros.f32.end(), 0.0f);
+  EXPECT_FALSE(check_output(c.e, c.inputs, zeros, sampled).passed);
+
+  // A wrong element at a sampled position is seen.
+  HostTensor one_wrong = got;
+  one_wrong.f32[sampled.positions[sampled.positions.size() / 2]] += 100.0f;
+  EXPECT_FALSE(check_output(c.e, c.inputs, one_wrong, sampled).passed);
+
+  // A NaN at the last element (always sampled) is seen.
+  HostTensor last_nan = got;
+  last_nan.f32.back() = std::numeric_limits<float>::quiet_NaN();
+  EXPECT_FALSE(check_output(c.e, c.inputs, last_nan, sampled).passed);
+}
+
+TEST(Tolerance, LooserWhereGpusMayUseTf32) {
+  for (const char* op : {"MatMul", "Conv1d", "Conv2d", "Linear", "ScaledDotProductAttention"})
+    EXPECT_GT(tolerance(op), tolerance("ReLU")) << op;
+  EXPECT_GT(tolerance("ReLU"), 0.0);
+  EXPECT_LT(tolerance("MatMul"), 0.01);
+}
+
+// The same relative error of 1e-3 is within MatMul's tolerance and not ReLU's.
+TEST(Tolerance, DecidesWhatPasses) {
+  for (const char* line : {"MatMul dim1=2x3x8 dim2=8x4", "ReLU dim1=4x16"}) {
+    SCOPED_TRACE(line);
+    Case c = make_case(line);
+    HostTensor got = as_float(c.ref);
+    for (size_t i = 0; i < got.f32.size(); ++i) got.f32[i] = static_cast<float>(c.ref.values[i] * (1 + 1e-3));
+    CheckResult r = check(c, got);
+    EXPECT_NEAR(r.error, 1e-3, 1e-5);
+    EXPECT_EQ(r.passed, 1e-3 <= tolerance(c.e.op));
+  }
+  EXPECT_GT(tolerance("MatMul"), 1e-3);
+  EXPECT_LT(tolerance("ReLU"), 1e-3);
+}
+
+}  // namespace
+}  // namespace opbench

@@ -1,0 +1,126 @@
+// Comparing two runs: a planted slowdown is flagged, noise is not.
+#include "report/compare.h"
+
+#include <gtest/gtest.h>
+
+#include "report_fixtures.h"
+
+namespace opbench {
+namespace {
+
+using namespace opbench::testing;
+
+const CellComparison* find(const Comparison& c, const std::string& op, const std::string& backend) {
+  for (const CellComparison& x : c.cells)
+    if (x.experiment.rfind(op, 0) == 0 && x.backend == backend) return &x;
+  return nullptr;
+}
+
+TEST(Compare, APlantedTwofoldSlowdownIsSlower) {
+  Comparison c = compare_runs(noisy_run(1), noisy_run(2, 2.0), CompareSettings{});
+  ASSERT_EQ(c.cells.size(), 6u);
+  const CellComparison* matmul = find(c, "MatMul", "cpu");
+  ASSERT_TRUE(matmul);
+  EXPECT_NEAR(matmul->ratio, 2.0, 0.02);
+  EXPECT_LT(matmul->p, 1e-20);
+  EXPECT_EQ(matmul->change, Change::slower);
+  EXPECT_EQ(find(c, "MatMul", "mlx_cpu")->change, Change::slower);
+  EXPECT_EQ(c.slower, 2u);
+  EXPECT_EQ(c.same, 4u);
+  EXPECT_NEAR(c.geomean_ratio, std::pow(2.0, 2.0 / 6), 0.01);
+  EXPECT_TRUE(regressed(*matmul, 0.10));
+  EXPECT_FALSE(regressed(*matmul, 1.5));  // 2x is not more than 2.5x
+}
+
+TEST(Compare, ARerunIsTheSame) {
+  Comparison c = compare_runs(noisy_run(1), noisy_run(2), CompareSettings{});
+  EXPECT_EQ(c.same, 6u);
+  EXPECT_EQ(c.slower + c.faster, 0u);
+  EXPECT_NEAR(c.geomean_ratio, 1.0, 0.01);
+  for (const CellComparison& x : c.cells) EXPECT_FALSE(regressed(x, 0.0)) << x.experiment;
+}
+
+TEST(Compare, FasterIsFaster) {
+  Comparison c = compare_runs(noisy_run(1, 2.0), noisy_run(2), CompareSettings{});
+  EXPECT_EQ(find(c, "MatMul", "cpu")->change, Change::faster);
+  EXPECT_EQ(c.faster, 2u);
+}
+
+TEST(Compare, ASignificantChangeBelowTheMinimumEffectIsTheSame) {
+  // 3% slower on 200 samples a side: the test sees it, the rule does not count it by default.
+  Comparison c = compare_runs(noisy_run(1), noisy_run(2, 1.03), CompareSettings{});
+  const CellComparison* matmul = find(c, "MatMul", "cpu");
+  EXPECT_LT(matmul->p, 0.05);
+  EXPECT_EQ(matmul->change, Change::same);
+  Comparison strict = compare_runs(noisy_run(1), noisy_run(2, 1.03), CompareSettings{0.05, 0.01});
+  EXPECT_EQ(find(strict, "MatMul", "cpu")->change, Change::slower);
+}
+
+TEST(Compare, BigDifferenceWithoutEvidenceIsTheSame) {
+  // One sample is not enough to test: "untested", never "slower".
+  RunRecord base = noisy_run(1), next = noisy_run(2, 2.0);
+  next.experiments[2].cells[1].samples_ms.resize(1);
+  Comparison c = compare_runs(base, next, CompareSettings{});
+  const CellComparison* matmul = find(c, "MatMul", "cpu");
+  EXPECT_EQ(matmul->change, Change::untested);
+  EXPECT_TRUE(std::isnan(matmul->p));
+  EXPECT_FALSE(regressed(*matmul, 0.1));
+  EXPECT_EQ(c.untested, 1u);
+}
+
+TEST(Compare, TooFewSamplesForTheTestAreUntestedNotSame) {
+  // 3 samples a side cannot give p below 0.1: a 2x change there is not "same".
+  RunRecord base = noisy_run(1), next = noisy_run(2, 2.0);
+  base.experiments[2].cells[1].samples_ms.resize(3);
+  next.experiments[2].cells[1].samples_ms.resize(3);
+  Comparison c = compare_runs(base, next, CompareSettings{});
+  EXPECT_EQ(find(c, "MatMul", "cpu")->change, Change::untested);
+  base.experiments[2].cells[1].samples_ms = noisy("cpu", 0.25, 7, 5).samples_ms;  // 5 and 5 can: p >= 2/252
+  next.experiments[2].cells[1].samples_ms = noisy("cpu", 0.5, 8, 5).samples_ms;
+  c = compare_runs(base, next, CompareSettings{});
+  EXPECT_EQ(find(c, "MatMul", "cpu")->change, Change::slower);
+  EXPECT_NEAR(find(c, "MatMul", "cpu")->p, 2.0 / 252, 1e-12);
+}
+
+TEST(Compare, CellsWithoutATimeInBothAreListed) {
+  RunRecord base = noisy_run(1), next = noisy_run(2);
+  next.experiments[0].cells[0] = failed("mlx_cpu", "out of memory");
+  next.experiments[1].cells[1] = wrong("cpu");
+  next.experiments.pop_back();  // no MatMul in the new run
+  next.experiments.push_back(experiment("Sort dim1=64x128x1024 axis=0", {noisy("cpu", 1.0, 9)}));
+  Comparison c = compare_runs(base, next, CompareSettings{});
+  EXPECT_EQ(c.cells.size(), 2u);
+  ASSERT_EQ(c.not_compared.size(), 5u);
+  EXPECT_EQ(c.not_compared[0].why, "nan in new: out of memory");
+  EXPECT_EQ(c.not_compared[1].why, "wrong in new: 50% of elements differ");
+  EXPECT_EQ(c.not_compared[2].why, "only in base");
+  EXPECT_EQ(c.not_compared[3].why, "only in base");
+  EXPECT_EQ(c.not_compared[4].experiment, "Sort / dim=64x128x1024 axi=0");
+  EXPECT_EQ(c.not_compared[4].why, "only in new");
+}
+
+TEST(Compare, RenderedWithTheRuleAndTheGeometricMean) {
+  CompareSettings settings;
+  Comparison c = compare_runs(noisy_run(1), noisy_run(2, 2.0), settings);
+  std::string text = render_comparison(c, settings);
+  std::vector<std::string> lines = lines_of(text);
+  EXPECT_EQ(lines[0].substr(0, 14), "| Experiment  ");
+  EXPECT_TRUE(contains(lines[0], "| backend | base ms | new ms | new/base | p-value | change |"));
+  EXPECT_EQ(count_of(text, "| slower |"), 2u);
+  EXPECT_TRUE(contains(text, "Geometric mean of new/base: 1.26"));
+  EXPECT_TRUE(contains(text, "over 6 cells: 2 slower, 0 faster, 4 same (a change is real when p < 0.05 and the means "
+                             "differ by more than 5%)."));
+  EXPECT_EQ(change_name(Change::untested), "untested");
+}
+
+TEST(Compare, NothingInCommon) {
+  RunRecord other = noisy_run(1);
+  for (ExperimentRecord& e : other.experiments) e.name += " (renamed)";
+  Comparison c = compare_runs(noisy_run(1), other, CompareSettings{});
+  EXPECT_TRUE(c.cells.empty());
+  EXPECT_TRUE(std::isnan(c.geomean_ratio));
+  EXPECT_TRUE(contains(render_comparison(c, CompareSettings{}), "No cell has a time in both runs."));
+}
+
+}  // namespace
+}  // namespace opbench

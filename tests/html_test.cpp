@@ -1,0 +1,205 @@
+// The HTML page: what it holds, then what a real browser (headless Chromium)
+// shows of it: the tables, a row per experiment, and sorting that works.
+#include "report/html.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <regex>
+
+#include "report/markdown.h"
+#include "report/svg.h"
+#include "report_fixtures.h"
+
+namespace opbench {
+namespace {
+
+using namespace opbench::testing;
+
+std::vector<RunRecord> three_machines() { return {cpu_machine(), cuda_machine(), apple_machine()}; }
+const std::vector<std::string> kSources = {"epyc/result.json", "h100/result.json", "mac/result.json"};
+
+// The text of the element <table ... id="ID"> ... </table>.
+std::string table_with_id(const std::string& html, const std::string& id) {
+  size_t start = html.find("id=\"" + id + "\"");
+  if (start == std::string::npos) return "";
+  start = html.rfind("<table", start);
+  return html.substr(start, html.find("</table>", start) - start);
+}
+
+// The data-v of each row's cell in `column`, in row order.
+std::vector<std::string> column_values(const std::string& table, const std::string& column) {
+  std::vector<std::string> values;
+  std::regex cell("data-col=\"" + column + "\" data-v=\"([^\"]*)\"");
+  for (auto it = std::sregex_iterator(table.begin(), table.end(), cell); it != std::sregex_iterator(); ++it)
+    values.push_back((*it)[1].str());
+  return values;
+}
+
+std::vector<std::string> row_keys(const std::string& table) {
+  std::vector<std::string> keys;
+  std::regex row("<tr data-key=\"([^\"]*)\"");
+  for (auto it = std::sregex_iterator(table.begin(), table.end(), row); it != std::sregex_iterator(); ++it)
+    keys.push_back((*it)[1].str());
+  return keys;
+}
+
+TEST(Html, OnePageWithEveryMachineAndItsTables) {
+  std::string html = html_report(three_machines(), kSources, {});
+  EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_TRUE(contains(html, "</html>\n"));
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(contains(html, "id=\"machine-" + std::to_string(i) + "\""));
+    EXPECT_EQ(row_keys(table_with_id(html, "average-" + std::to_string(i))).size(), 4u);  // Argmax, MatMul, Sort, Softmax
+    EXPECT_EQ(row_keys(table_with_id(html, "detailed-" + std::to_string(i))).size(), 5u);
+  }
+  EXPECT_TRUE(contains(html, xml_escape(cpu_machine().description())));
+  EXPECT_TRUE(contains(html, "h100/result.json"));
+  EXPECT_TRUE(contains(html, "<h2>Apple Silicon</h2>"));
+  EXPECT_TRUE(contains(html, "<h2>CUDA GPUs</h2>"));
+  EXPECT_TRUE(contains(html, "<h2>CPUs</h2>"));
+  EXPECT_TRUE(contains(html, "<code>cuda/cpu speedup</code>: runtime speedup of cuda compared to cpu"));
+}
+
+TEST(Html, NeedsNoNetwork) {
+  std::string html = html_report(three_machines(), kSources, {});
+  EXPECT_EQ(count_of(html, "http"), count_of(html, "xmlns=\"http://www.w3.org/2000/svg\""));  // only SVG's namespace
+  EXPECT_FALSE(contains(html, "src="));
+  EXPECT_FALSE(contains(html, "<link"));
+  EXPECT_TRUE(contains(html, "<style>"));
+  EXPECT_TRUE(contains(html, "<script>"));
+}
+
+TEST(Html, EachCellSaysHowGoodItsNumberIs) {
+  std::string html = html_report({cuda_machine()}, {"h100.json"}, {});
+  std::string detailed = table_with_id(html, "detailed-0");
+  EXPECT_TRUE(contains(detailed, "data-col=\"cpu\" data-v=\"34.34\" title=\"mean 34.34 ms, median"));
+  EXPECT_TRUE(contains(detailed, "8 samples (stopped: noise)"));
+  EXPECT_TRUE(contains(detailed, "noise 0."));
+  EXPECT_TRUE(contains(detailed, "check passed: error 1e-07 against the reference"));
+  EXPECT_TRUE(contains(detailed, "timing wall, warm caches"));
+  EXPECT_TRUE(contains(detailed, "class=\"num nan\" data-col=\"cuda\" data-v=\"\" title=\"nan: out of memory\">nan<"));
+  std::string average = table_with_id(html, "average-0");
+  EXPECT_TRUE(contains(average, "title=\"mean of 2 experiments\ntheir noise: median"));
+  EXPECT_TRUE(contains(detailed, " GFLOP/s"));
+  EXPECT_FALSE(contains(html, "peak"));  // no peak figures in these records: nothing said
+}
+
+TEST(Html, ShareOfPeakWhereTheMachineWasCalibrated) {
+  RunRecord r = cuda_machine();
+  r.peaks["cuda"] = Peaks{2000, {{"float32", 50000}}};
+  std::string detailed = table_with_id(html_report({r}, {"h100.json"}, {}), "detailed-0");
+  std::regex cuda_cell("data-col=\"cuda\" data-v=\"[^\"]+\" title=\"[^\"]*% of the calibrated peak");
+  std::regex cpu_cell("data-col=\"cpu\" data-v=\"[^\"]+\" title=\"[^\"]*% of the calibrated peak");
+  auto count = [&](const std::regex& re) {
+    return std::distance(std::sregex_iterator(detailed.begin(), detailed.end(), re), std::sregex_iterator());
+  };
+  EXPECT_EQ(count(cuda_cell), 3);  // every timed cuda cell; Softmax's ran out of memory
+  EXPECT_EQ(count(cpu_cell), 0);   // the CPU was not calibrated
+}
+
+TEST(Html, WrongCellsAndSpeedups) {
+  std::string html = html_report({apple_machine()}, {"mac.json"}, {});
+  std::string detailed = table_with_id(html, "detailed-0");
+  EXPECT_TRUE(contains(detailed, "class=\"num wrong\" data-col=\"mps\" data-v=\"\" title=\"wrong: output disagrees with "
+                                 "the reference (50% of elements differ); not timed\">wrong<"));
+  EXPECT_TRUE(contains(detailed, "class=\"num faster\" data-col=\"mlx_gpu/mps speedup\" data-v=\"66.6667\""));
+  EXPECT_TRUE(contains(html, "<title>Apple M2 Max: speedups</title>"));  // the machine's speedup chart
+}
+
+TEST(Html, ChartsOfTheChosenOps) {
+  std::string all = html_report(three_machines(), kSources, {});
+  EXPECT_TRUE(contains(all, "<title>&quot;Sort&quot; benchmark</title>"));
+  EXPECT_TRUE(contains(all, "<title>&quot;Argmax&quot; benchmark</title>"));
+  std::string chosen = html_report(three_machines(), kSources, {"Sort"});
+  EXPECT_TRUE(contains(chosen, "<title>&quot;Sort&quot; benchmark</title>"));
+  EXPECT_FALSE(contains(chosen, "<title>&quot;Argmax&quot; benchmark</title>"));
+}
+
+// ---- in a browser ----------------------------------------------------------
+
+std::string find_chromium() {
+  for (const char* name : {"chromium", "chromium-browser", "google-chrome"}) {
+    std::string command = std::string("command -v ") + name + " >/dev/null 2>&1";
+    if (std::system(command.c_str()) == 0) return name;
+  }
+  return "";
+}
+
+// Runs headless Chromium on `url` with `what` ("--dump-dom", "--screenshot=..."); its stdout.
+// Each run has a profile of its own, so no run hands its page to another still closing.
+std::string chromium(const std::string& program, const TempDir& dir, const std::string& what, const std::string& url) {
+  static int runs = 0;
+  std::string command = "timeout 120 " + program + " --headless --no-sandbox --disable-gpu --no-first-run " +
+                        "--user-data-dir=" + dir.file("profile-" + std::to_string(++runs)) + " " + what + " '" + url +
+                        "' 2>/dev/null";
+  std::string out;
+  std::FILE* p = popen(command.c_str(), "r");
+  if (!p) return out;
+  char buffer[65536];
+  for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, p)) > 0;) out.append(buffer, n);
+  pclose(p);
+  return out;
+}
+
+class InBrowser : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    program_ = find_chromium();
+    if (program_.empty()) GTEST_SKIP() << "no chromium installed (apt-get install chromium): the page is not opened";
+    write_text(page_, html_report(three_machines(), kSources, {}));
+  }
+  std::string dom(const std::string& fragment = "") {
+    return chromium(program_, dir_, "--dump-dom", "file://" + page_ + fragment);
+  }
+
+  TempDir dir_;
+  std::string page_ = dir_.file("report.html"), program_;
+};
+
+TEST_F(InBrowser, ShowsEveryTableWithARowPerExperiment) {
+  std::string shown = dom();
+  ASSERT_TRUE(contains(shown, "</html>")) << "chromium showed nothing";
+  for (int i = 0; i < 3; ++i) {
+    std::vector<std::string> keys = row_keys(table_with_id(shown, "detailed-" + std::to_string(i)));
+    EXPECT_EQ(keys, (std::vector<std::string>{"Argmax / dim=64x1024x128 axi=0", "Argmax / dim=64x1024x128 axi=1",
+                                              "MatMul / dim=64x64 dim=64x64", "Sort / dim=64x128x1024 axi=0",
+                                              "Softmax / dim=64x1000000 axi=-1"}));
+    EXPECT_EQ(row_keys(table_with_id(shown, "average-" + std::to_string(i))).size(), 4u);
+  }
+  EXPECT_EQ(count_of(shown, "<svg"), 4u + 2u);  // an op chart each; the Mac's and the H100's speedups
+  EXPECT_FALSE(contains(shown, "aria-sort=\""));  // nothing sorted until asked
+}
+
+TEST_F(InBrowser, SortsAColumnAscendingWithNanLast) {
+  std::string shown = dom("#sort=cpu");
+  // The EPYC's detailed cpu column: 8, 6, 0.25, 70, nan in the file.
+  std::string table = table_with_id(shown, "detailed-0");
+  EXPECT_EQ(column_values(table, "cpu"), (std::vector<std::string>{"0.25", "6", "8", "70", ""})) << table;
+  EXPECT_EQ(row_keys(table)[0], "MatMul / dim=64x64 dim=64x64");
+  EXPECT_TRUE(contains(table, "data-col=\"cpu\" aria-sort=\"ascending\""));
+  // Every table with a cpu column is sorted; the H100's average: Argmax 32.17, MatMul 0.2, Sort nan, Softmax 221.43.
+  EXPECT_EQ(column_values(table_with_id(shown, "average-1"), "cpu"),
+            (std::vector<std::string>{"0.2", "32.17", "221.43", ""}));
+}
+
+TEST_F(InBrowser, SortsDescendingAndByText) {
+  std::string shown = dom("#sort=mlx_cpu:desc");
+  EXPECT_EQ(column_values(table_with_id(shown, "detailed-0"), "mlx_cpu"),
+            (std::vector<std::string>{"700", "12", "10", "0.5", ""}));
+  shown = dom("#sort=operation:desc");
+  EXPECT_EQ(row_keys(table_with_id(shown, "average-2")), (std::vector<std::string>{"Sort", "Softmax", "MatMul", "Argmax"}));
+}
+
+TEST_F(InBrowser, TakesAScreenshot) {
+  std::string shot = dir_.file("report.png");
+  chromium(program_, dir_, "--screenshot=" + shot + " --window-size=1400,2000 --hide-scrollbars", "file://" + page_);
+  std::string png = read_text(shot);
+  ASSERT_GT(png.size(), 20000u) << "no screenshot, or a blank one";
+  EXPECT_EQ(png.substr(1, 3), "PNG");
+  if (const char* keep = std::getenv("OPBENCH_KEEP_SCREENSHOT")) write_text(keep, png);  // to look at it
+}
+
+}  // namespace
+}  // namespace opbench

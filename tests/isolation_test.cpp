@@ -1,0 +1,493 @@
+// Nothing lost, as a user sees it: the real opbench binary with its test
+// backends (OPBENCH_TEST_BACKENDS=1), which crash, get killed or hang on
+// purpose; interrupted and resumed runs; bad files for --resume; standard
+// output and result files on a full disk.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/error.h"
+#include "core/suite.h"
+#include "report/json.h"
+
+extern char** environ;
+
+namespace opbench {
+namespace {
+
+namespace fs = std::filesystem;
+
+// ---- running opbench ------------------------------------------------------
+
+struct Outcome {
+  int code = -1;  // exit status; 128 + signal when killed by one
+  std::string out, err;
+};
+
+std::ostream& operator<<(std::ostream& os, const Outcome& o) {
+  return os << "exit " << o.code << "\n--- stdout ---\n" << o.out.substr(0, 3000) << "\n--- stderr ---\n" << o.err.substr(0, 3000);
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void write_file(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
+
+std::string make_temp_dir() {
+  std::string pattern = (fs::path(testing::TempDir()) / "opbench_iso_XXXXXX").string();
+  if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp " + pattern + ": " + std::strerror(errno));
+  return pattern;
+}
+
+struct Options {
+  bool test_backends = true;           // OPBENCH_TEST_BACKENDS=1
+  std::string stdout_path;             // default: captured
+  rlim_t file_size_limit = RLIM_INFINITY;
+};
+
+// opbench started in the background; its output goes to files of `dir`.
+class Opbench {
+ public:
+  Opbench(const std::string& dir, const std::vector<std::string>& args, const Options& options = {}) {
+    static int serial = 0;
+    out_path_ = options.stdout_path.empty() ? dir + "/stdout." + std::to_string(++serial) : options.stdout_path;
+    capture_out_ = options.stdout_path.empty();
+    err_path_ = dir + "/stderr." + std::to_string(++serial);
+    std::vector<std::string> env;
+    for (char** e = environ; *e; ++e)
+      if (std::string(*e).rfind("OPBENCH_TEST_BACKENDS=", 0) != 0) env.push_back(*e);
+    if (options.test_backends) env.push_back("OPBENCH_TEST_BACKENDS=1");
+    std::vector<std::string> argv_text = {OPBENCH_EXE};
+    argv_text.insert(argv_text.end(), args.begin(), args.end());
+    std::vector<char*> argv, envp;
+    for (std::string& a : argv_text) argv.push_back(a.data());
+    for (std::string& e : env) envp.push_back(e.data());
+    argv.push_back(nullptr);
+    envp.push_back(nullptr);
+    pid_ = fork();
+    if (pid_ < 0) throw std::runtime_error("fork failed");
+    if (pid_ == 0) {
+      int in = open("/dev/null", O_RDONLY);
+      int out = open(out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      int err = open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      if (in < 0 || out < 0 || err < 0) _exit(126);
+      dup2(in, 0), dup2(out, 1), dup2(err, 2);
+      if (options.file_size_limit != RLIM_INFINITY) {
+        signal(SIGXFSZ, SIG_IGN);  // a write past the limit fails with EFBIG, as on a full disk
+        rlimit limit{options.file_size_limit, options.file_size_limit};
+        setrlimit(RLIMIT_FSIZE, &limit);
+      }
+      execve(argv[0], argv.data(), envp.data());
+      _exit(127);
+    }
+  }
+
+  void send(int sig) { kill(pid_, sig); }
+
+  Outcome wait() {
+    int status = 0;
+    while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+    Outcome o;
+    o.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (capture_out_) o.out = read_file(out_path_);  // not /dev/full: it reads as endless zeros
+    o.err = read_file(err_path_);
+    return o;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  std::string out_path_, err_path_;
+  bool capture_out_ = true;
+};
+
+Outcome opbench(const std::string& dir, const std::vector<std::string>& args, const Options& options = {}) {
+  return Opbench(dir, args, options).wait();
+}
+
+std::vector<std::string> concat(std::vector<std::string> a, const std::vector<std::string>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+// Short cells; nothing below asserts on a time.
+const std::vector<std::string> kFast = {"--quiet", "--max-time", "0.02", "--min-time", "0.005", "--warmup", "0",
+                                        "--max-samples", "50"};
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+std::vector<std::string> lines_of(const RunRecord& r) {
+  std::vector<std::string> out;
+  for (const ExperimentRecord& e : r.experiments) out.push_back(e.line);
+  return out;
+}
+
+std::vector<std::string> backends_of(const ExperimentRecord& e) {
+  std::vector<std::string> out;
+  for (const Cell& c : e.cells) out.push_back(c.backend);
+  return out;
+}
+
+class TempDirTest : public testing::Test {
+ protected:
+  void SetUp() override { dir_ = make_temp_dir(); }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  RunRecord result(const std::string& sub = "out") { return from_json(read_file(dir_ + "/" + sub + "/result.json"), sub); }
+  std::string dir_;
+};
+
+// ---- crashes, kills and hangs ------------------------------------------------
+
+using Isolation = TempDirTest;
+
+TEST_F(Isolation, CrashesKillsAndHangsBecomeNanCellsAndTheRunGoesOn) {
+  Outcome o = opbench(dir_, concat({"run", "--case", "ReLU dim1=64", "--case", "Sum dim1=8x8 axis=0", "--backends",
+                                    "test_ok,test_abort,test_segv,test_kill,test_hang", "--time-limit", "1", "--out",
+                                    dir_ + "/out"},
+                                   kFast));
+  ASSERT_EQ(o.code, 0) << o;
+  RunRecord r = result();
+  ASSERT_EQ(lines_of(r), (std::vector<std::string>{"ReLU dim1=64", "Sum dim1=8x8 axis=0"}));
+  for (const ExperimentRecord& e : r.experiments) {
+    SCOPED_TRACE(e.line);
+    ASSERT_EQ(backends_of(e), (std::vector<std::string>{"test_abort", "test_segv", "test_kill", "test_hang", "test_ok"}));
+    const std::string &abort = e.cells[0].error, &segv = e.cells[1].error, &killed = e.cells[2].error,
+                      &hang = e.cells[3].error;
+    EXPECT_TRUE(contains(abort, "SIGABRT")) << abort;
+    EXPECT_TRUE(contains(abort, "last message: test_abort: aborting on purpose")) << abort;
+#ifndef OPBENCH_SANITIZE  // AddressSanitizer turns the SIGSEGV into its report and exit code 1
+    EXPECT_TRUE(contains(segv, "SIGSEGV")) << segv;
+#endif
+    EXPECT_TRUE(contains(segv, "the worker")) << segv;
+    EXPECT_TRUE(contains(killed, "SIGKILL")) << killed;
+    EXPECT_TRUE(contains(killed, "out-of-memory")) << killed;
+    EXPECT_EQ(hang, "time limit of 1 s exceeded");
+    // The backend after all of them, in a fresh worker, still measured.
+    EXPECT_TRUE(e.cells[4].ok()) << e.cells[4].error;
+    EXPECT_GE(e.cells[4].samples_ms.size(), 3u);
+  }
+  // The tables are printed with nan and the reasons; the framework's own
+  // last words reach stderr.
+  EXPECT_TRUE(contains(o.out, "- nan: ReLU / dim=64 on test_abort: the worker crashed with SIGABRT")) << o;
+  EXPECT_TRUE(contains(o.out, "- nan: Sum / dim=8x8 axi=0 on test_hang: time limit of 1 s exceeded")) << o;
+  EXPECT_TRUE(contains(o.err, "test_abort: aborting on purpose")) << o;
+}
+
+TEST_F(Isolation, TestBackendsAreHiddenWithoutTheVariable) {
+  Options plain;
+  plain.test_backends = false;
+  Outcome list = opbench(dir_, {"list"}, plain);
+  ASSERT_EQ(list.code, 0) << list;
+  EXPECT_FALSE(contains(list.out, "test_")) << list;
+  Outcome with = opbench(dir_, {"list"});
+  EXPECT_TRUE(contains(with.out, "test_ok")) << with;
+  Outcome run = opbench(dir_, {"run", "--case", "ReLU dim1=4", "--backends", "test_ok", "--out", dir_ + "/out"}, plain);
+  EXPECT_EQ(run.code, 2) << run;
+  EXPECT_TRUE(contains(run.err, "unknown backend 'test_ok'")) << run;
+  // And the worker command is not advertised.
+  Outcome help = opbench(dir_, {"--help"}, plain);
+  EXPECT_FALSE(contains(help.out, "worker")) << help;
+}
+
+TEST_F(Isolation, NoIsolateRunsTheCellsInProcess) {
+  Outcome o = opbench(dir_, concat({"run", "--case", "ReLU dim1=64", "--backends", "test_ok", "--no-isolate", "--out",
+                                    dir_ + "/out"},
+                                   kFast));
+  ASSERT_EQ(o.code, 0) << o;
+  RunRecord r = result();
+  ASSERT_EQ(r.experiments.size(), 1u);
+  EXPECT_TRUE(r.experiments[0].cells.at(0).ok());
+
+  Outcome both = opbench(dir_, {"run", "--case", "ReLU dim1=4", "--backends", "test_ok", "--no-isolate", "--time-limit",
+                                "5", "--out", dir_ + "/other"});
+  EXPECT_EQ(both.code, 2) << both;
+  EXPECT_TRUE(contains(both.err, "--time-limit")) << both;
+  EXPECT_FALSE(fs::exists(dir_ + "/other/result.json"));
+}
+
+TEST_F(Isolation, TheTimeLimitAlsoBoundsMakingTheInputsAndReference) {
+  // The dense double-precision reference of a 512^3 product (1.3e8
+  // multiply-adds) takes far longer than 20 ms.
+  Outcome o = opbench(dir_, concat({"run", "--case", "MatMul dim1=512x512 dim2=512x512", "--backends", "test_abort,test_ok",
+                                    "--time-limit", "0.02", "--out", dir_ + "/out"},
+                                   kFast));
+  ASSERT_EQ(o.code, 0) << o;
+  RunRecord r = result();
+  ASSERT_EQ(r.experiments.size(), 1u);
+  ASSERT_EQ(r.experiments[0].cells.size(), 2u);
+  for (const Cell& c : r.experiments[0].cells)
+    EXPECT_EQ(c.error, "time limit of 0.02 s exceeded while making the inputs and the reference") << c.backend;
+}
+
+TEST_F(Isolation, AnExperimentThatCannotFitInMemoryIsSkipped) {
+  for (const std::string mode : {"--seed=0", "--no-isolate"}) {
+    SCOPED_TRACE(mode);
+    std::string out = dir_ + "/out" + mode;
+    Outcome o = opbench(dir_, concat({"run", "--case", "ReLU dim1=1000000x100000", "--case", "ReLU dim1=8", "--backends",
+                                      "test_ok", mode, "--out", out},
+                                     kFast));
+    ASSERT_EQ(o.code, 0) << o;
+    RunRecord r = from_json(read_file(out + "/result.json"), out);
+    ASSERT_EQ(r.experiments.size(), 2u);
+    EXPECT_TRUE(contains(r.experiments[0].cells.at(0).error, "skipped: needs about")) << r.experiments[0].cells.at(0).error;
+    EXPECT_TRUE(r.experiments[1].cells.at(0).ok());
+  }
+}
+
+// ---- interruption and resume -------------------------------------------------
+
+// Waits until `path` is a result file with at least `count` experiments.
+bool wait_for_experiments(const std::string& path, size_t count, double timeout_s) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
+  while (std::chrono::steady_clock::now() < deadline) {
+    try {
+      if (fs::exists(path) && from_json(read_file(path), path).experiments.size() >= count) return true;
+    } catch (const UsageError&) {
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
+using Interrupt = TempDirTest;
+
+// Cells of at least 20 ms, so the quick suite takes a few seconds.
+const std::vector<std::string> kSlowish = {"--quiet", "--min-time", "0.02", "--max-time", "0.04", "--warmup", "0"};
+
+TEST_F(Interrupt, SigintHalfwayThenResumeGivesTheCellsOfAFullRun) {
+  const std::string path = dir_ + "/out/result.json";
+  const std::vector<std::string> run = concat({"run", "--suite", "quick", "--backends", "test_ok"}, kSlowish);
+  Opbench interrupted(dir_, concat(run, {"--out", dir_ + "/out"}));
+  ASSERT_TRUE(wait_for_experiments(path, 6, 120)) << interrupted.wait();
+  interrupted.send(SIGINT);
+  Outcome stopped = interrupted.wait();
+
+  const size_t planned = load_suite("quick").experiments.size();
+  ASSERT_EQ(stopped.code, 130) << stopped;
+  EXPECT_TRUE(contains(stopped.err, "stopped by SIGINT")) << stopped;
+  EXPECT_TRUE(contains(stopped.err, "opbench run --resume " + path)) << stopped;
+  EXPECT_EQ(stopped.out, "") << "no tables for an unfinished run";
+  RunRecord partial = from_json(read_file(path), path);
+  EXPECT_GE(partial.experiments.size(), 6u);
+  EXPECT_LT(partial.experiments.size(), planned) << "the run ended before the signal: make its cells slower";
+  EXPECT_EQ(partial.plan.size(), planned);
+  EXPECT_FALSE(fs::exists(path + ".partial"));
+
+  Outcome resumed = opbench(dir_, {"run", "--resume", path, "--quiet"});
+  ASSERT_EQ(resumed.code, 0) << resumed;
+  EXPECT_TRUE(contains(resumed.out, "## Detailed benchmark")) << resumed;
+  RunRecord finished = from_json(read_file(path), path);
+
+  Outcome full_run = opbench(dir_, concat(run, {"--out", dir_ + "/full"}));
+  ASSERT_EQ(full_run.code, 0) << full_run;
+  RunRecord full = result("full");
+
+  // The same file as an uninterrupted run: experiments in suite order, the
+  // same cells, settings, backends and plan; only the times differ.
+  EXPECT_EQ(lines_of(finished), lines_of(full));
+  EXPECT_EQ(finished.plan, full.plan);
+  EXPECT_EQ(finished.suite, full.suite);
+  EXPECT_EQ(settings_to_json(finished.settings), settings_to_json(full.settings));
+  ASSERT_EQ(finished.experiments.size(), planned);
+  for (size_t i = 0; i < planned; ++i) {
+    const ExperimentRecord &a = finished.experiments[i], &b = full.experiments[i];
+    SCOPED_TRACE(a.line);
+    EXPECT_EQ(a.name, b.name);
+    EXPECT_EQ(backends_of(a), (std::vector<std::string>{"test_ok"}));
+    EXPECT_EQ(backends_of(a), backends_of(b));
+    EXPECT_TRUE(a.cells[0].ok()) << a.cells[0].error;
+  }
+  // What was measured before the interruption was kept, not measured again.
+  for (size_t i = 0; i < partial.experiments.size(); ++i)
+    EXPECT_EQ(finished.experiments[i].cells[0].samples_ms, partial.experiments[i].cells[0].samples_ms);
+}
+
+TEST_F(Interrupt, SigtermStopsWith143AndNothingStartsAfter) {
+  std::vector<std::string> args = {"run", "--backends", "test_ok", "--out", dir_ + "/out"};
+  for (int i = 1; i <= 30; ++i) args.insert(args.end(), {"--case", "ReLU dim1=" + std::to_string(1000 + i)});
+  Opbench running(dir_, concat(args, kSlowish));
+  ASSERT_TRUE(wait_for_experiments(dir_ + "/out/result.json", 2, 120)) << running.wait();
+  running.send(SIGTERM);
+  Outcome o = running.wait();
+  ASSERT_EQ(o.code, 143) << o;
+  EXPECT_TRUE(contains(o.err, "stopped by SIGTERM")) << o;
+  RunRecord r = result();
+  EXPECT_LT(r.experiments.size(), 30u);
+  EXPECT_EQ(r.plan.size(), 30u);
+}
+
+TEST_F(Interrupt, ResumingACompleteFileRunsNothing) {
+  Outcome first = opbench(dir_, concat({"run", "--case", "ReLU dim1=8", "--backends", "test_ok", "--out", dir_ + "/out"}, kFast));
+  ASSERT_EQ(first.code, 0) << first;
+  const std::string path = dir_ + "/out/result.json", before = read_file(path);
+  Outcome again = opbench(dir_, {"run", "--resume", path, "--seed", "0"});  // repeating a setting is fine
+  ASSERT_EQ(again.code, 0) << again;
+  EXPECT_TRUE(contains(again.err, "1 of 1 cells done, 0 to run")) << again;
+  EXPECT_EQ(read_file(path), before);
+  EXPECT_EQ(again.out, first.out);
+}
+
+// ---- bad files for --resume: exit 2, one line naming the file, file untouched ----
+
+struct BadResume {
+  std::string label;
+  std::function<std::string(std::string)> edit;  // the good file's text -> the bad one ("" : no file)
+  std::vector<std::string> extra_args;
+  std::string expected;  // in the error line
+};
+
+// The result file's JSON changed by `change`.
+std::function<std::string(std::string)> edited(std::function<void(nlohmann::json&)> change) {
+  return [change](std::string text) {
+    nlohmann::json j = nlohmann::json::parse(text);
+    change(j);
+    return j.dump(1);
+  };
+}
+
+const std::vector<BadResume> kBadResumes = {
+    {"Truncated", [](std::string t) { return t.substr(0, t.size() / 2); }, {}, "not valid JSON"},
+    {"Empty", [](std::string) { return std::string(" "); }, {}, "not a result"},
+    {"NotAResult", [](std::string) { return std::string("{\"hello\": 1}"); }, {}, "not an opbench result file"},
+    {"Missing", [](std::string) { return std::string(); }, {}, "cannot read"},
+    {"OtherSuite", [](std::string t) { return t; }, {"--suite", "default"}, "differs from the file's suite 'quick'"},
+    {"OtherSeed", [](std::string t) { return t; }, {"--seed", "7"}, "--seed 7 differs from the file's setting seed = 0"},
+    {"OtherMaxTime", [](std::string t) { return t; }, {"--max-time", "9"}, "--max-time 9 differs"},
+    {"OtherBackends", [](std::string t) { return t; }, {"--backends", "test_ok,test_abort"}, "--backends test_ok,test_abort differs"},
+    {"NoCheckOnACheckedRun", [](std::string t) { return t; }, {"--no-check"}, "--no-check differs"},
+    {"OpsWithResume", [](std::string t) { return t; }, {"--ops", "ReLU"}, "--ops cannot be combined with --resume"},
+    {"CaseWithResume", [](std::string t) { return t; }, {"--case", "ReLU dim1=4"}, "--case cannot be combined with --resume"},
+    {"UnknownBackend", edited([](nlohmann::json& j) { j["backends"][0]["name"] = "nosuch"; }), {}, "unknown backend 'nosuch'"},
+    {"ExperimentNotInPlan", edited([](nlohmann::json& j) { j["plan"][1] = "SumAll dim1=10001"; }), {},
+     "experiment 'SumAll dim1=10000' is not in the file's plan"},
+    {"PlanWithABadLine", edited([](nlohmann::json& j) { j["plan"][1] = "SumAll dim1=0"; }), {},
+     "its plan has an experiment this opbench cannot run"},
+    {"CellOfAnotherBackend", edited([](nlohmann::json& j) { j["experiments"][0]["cells"][0]["backend"] = "cpu"; }), {},
+     "backend 'cpu', which the file does not list"},
+    {"NoPlanInACustomRun", edited([](nlohmann::json& j) { j.erase("plan"), j["suite"] = "custom"; }), {},
+     "the file lists no plan of experiments"},
+};
+
+void PrintTo(const BadResume& b, std::ostream* os) { *os << b.label; }
+
+class BadResumeTest : public testing::TestWithParam<BadResume> {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new std::string(make_temp_dir());
+    Outcome o = opbench(*dir_, concat({"run", "--suite", "quick", "--ops", "SumAll", "--backends", "test_ok", "--out",
+                                       *dir_ + "/good"},
+                                      kFast));
+    if (o.code != 0) throw std::runtime_error("the good run failed: exit " + std::to_string(o.code) + " " + o.err);
+    good_ = new std::string(read_file(*dir_ + "/good/result.json"));
+  }
+  static void TearDownTestSuite() {
+    std::error_code ec;
+    fs::remove_all(*dir_, ec);
+    delete dir_;
+    delete good_;
+  }
+  static std::string* dir_;
+  static std::string* good_;
+};
+std::string* BadResumeTest::dir_ = nullptr;
+std::string* BadResumeTest::good_ = nullptr;
+
+TEST_P(BadResumeTest, FailsWithOneLineNamingTheFileAndLeavesItAlone) {
+  const BadResume& bad = GetParam();
+  const std::string path = *dir_ + "/" + bad.label + ".json";
+  std::string text = bad.edit(*good_);
+  if (!text.empty()) write_file(path, text);
+  Outcome o = opbench(*dir_, concat({"run", "--resume", path}, bad.extra_args));
+  EXPECT_EQ(o.code, 2) << o;
+  EXPECT_EQ(o.out, "") << o;
+  EXPECT_EQ(std::count(o.err.begin(), o.err.end(), '\n'), 1) << o;
+  EXPECT_TRUE(contains(o.err, path)) << o;
+  EXPECT_TRUE(contains(o.err, bad.expected)) << "stderr lacks '" << bad.expected << "'\n" << o;
+  if (!text.empty()) EXPECT_EQ(read_file(path), text) << "the file was changed";
+  EXPECT_FALSE(fs::exists(path + ".partial"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Resume, BadResumeTest, testing::ValuesIn(kBadResumes),
+                         [](const testing::TestParamInfo<BadResume>& info) { return info.param.label; });
+
+// ---- full disks -------------------------------------------------------------------
+
+using FullDisk = TempDirTest;
+
+TEST_F(FullDisk, StandardOutputOnDevFullIsAClearError) {
+  Options to_full;
+  to_full.stdout_path = "/dev/full";
+  Outcome o = opbench(dir_, concat({"run", "--case", "ReLU dim1=8", "--backends", "test_ok", "--out", dir_ + "/out"}, kFast),
+                      to_full);
+  EXPECT_EQ(o.code, 1) << o;
+  EXPECT_TRUE(contains(o.err, "cannot write the tables to standard output (No space left on device)")) << o;
+  EXPECT_TRUE(contains(o.err, dir_ + "/out/result.json")) << o;
+  RunRecord r = result();  // the measurement itself is safe
+  ASSERT_EQ(r.experiments.size(), 1u);
+  EXPECT_TRUE(r.experiments[0].cells.at(0).ok());
+}
+
+// Checks a run that ran out of room for its result file part-way.
+void expect_stopped_with_last_complete_file(const Outcome& o, const std::string& path, const std::string& reason) {
+  EXPECT_EQ(o.code, 1) << o;
+  EXPECT_TRUE(contains(o.err, "cannot write " + path + ": " + reason)) << o;
+  EXPECT_TRUE(contains(o.err, "opbench run --resume " + path)) << o;
+  EXPECT_FALSE(fs::exists(path + ".partial"));
+  RunRecord r = from_json(read_file(path), path);  // whole, if short
+  EXPECT_EQ(r.plan.size(), 40u);
+  EXPECT_LT(r.experiments.size(), 40u);
+  for (const ExperimentRecord& e : r.experiments) EXPECT_EQ(e.cells.size(), 1u) << e.line;
+}
+
+std::vector<std::string> forty_cases(const std::string& out) {
+  std::vector<std::string> args = {"run", "--backends", "test_ok", "--out", out};
+  for (int i = 1; i <= 40; ++i) args.insert(args.end(), {"--case", "ReLU dim1=" + std::to_string(i)});
+  return concat(concat(args, kFast), {"--min-samples", "50"});  // about 1.3 KB of JSON an experiment
+}
+
+TEST_F(FullDisk, AResultFileThatCannotGrowKeepsItsLastCompleteVersion) {
+  Options limited;
+  limited.file_size_limit = 16 * 1024;  // bytes any one file may hold (RLIMIT_FSIZE)
+  Outcome o = opbench(dir_, forty_cases(dir_ + "/out"), limited);
+  expect_stopped_with_last_complete_file(o, dir_ + "/out/result.json", "File too large");
+}
+
+TEST_F(FullDisk, AFullFilesystemKeepsTheLastCompleteResultFile) {
+  const std::string disk = dir_ + "/disk";
+  fs::create_directories(disk);
+  if (getuid() != 0 || mount("tmpfs", disk.c_str(), "tmpfs", 0, "size=32k") != 0)
+    GTEST_SKIP() << "cannot mount a small tmpfs here";
+  Outcome o = opbench(dir_, forty_cases(disk));
+  expect_stopped_with_last_complete_file(o, disk + "/result.json", "No space left on device");
+  umount(disk.c_str());
+}
+
+}  // namespace
+}  // namespace opbench

@@ -1,0 +1,387 @@
+// The JSON result file: what is written is read back whole, and every kind
+// of bad file is refused with a message naming it.
+#include "report/json.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+#include "core/error.h"
+
+namespace opbench {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+::testing::AssertionResult contains(const std::string& text, const std::string& part) {
+  if (text.find(part) != std::string::npos) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "'" << text << "' does not contain '" << part << "'";
+}
+
+const std::string kSource = "runs/h100/result.json";
+
+// The message of the UsageError that from_json throws for `text`.
+std::string from_json_error(const std::string& text) {
+  try {
+    from_json(text, kSource);
+    ADD_FAILURE() << "accepted: " << text.substr(0, 200);
+  } catch (const UsageError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// A folder of its own for each test, removed after it.
+class TempDir {
+ public:
+  TempDir()
+      : path_(fs::temp_directory_path() /
+              ("opbench_json_" + std::to_string(::getpid()) + "_" +
+               ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  fs::path path_;
+};
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+Cell timed_cell(const std::string& backend, std::vector<double> samples) {
+  Cell c;
+  c.backend = backend;
+  c.samples_ms = std::move(samples);
+  c.stats = summarize(c.samples_ms);
+  c.stop = "noise";
+  c.timing = "wall";
+  c.cache = "warm";
+  return c;
+}
+
+// A record with every field set, to values no default has.
+RunRecord full_record() {
+  RunRecord r;
+  r.opbench_version = "0.1.0";
+  r.created = "2026-11-25T19:40:00Z";
+  r.suite = "quick";
+  r.machine = {"Intel(R) Xeon(R) Platinum 8481C", 26, 240518168576ULL, "Linux 6.1.0-18-amd64 x86_64", "node-7"};
+  r.versions = {{"torch", "2.11.0"}, {"torch_blas", "MKL 2024.2"}, {"mlx", "0.32.4"}};
+  r.settings.seed = 18446744073709551557ULL;  // needs all 64 bits
+  r.settings.threads = 8;
+  r.settings.sampler = {0.125, 7, 321, 0.25, 3.5, 0.0075};
+  r.settings.check = false;
+  r.settings.sampler.timing = "batched";
+  r.settings.sampler.batch = 32;
+  r.settings.sampler.cold = true;
+
+  BackendRecord cpu, cuda;
+  cpu.info = {"cpu", 50, "torch framework with cpu backend", {}};
+  cuda.info = {"cuda", 60, "torch framework with cuda backend", {{"cpu", 40}}};
+  cuda.device = "NVIDIA H100 80GB HBM3 (79 GiB)";
+  r.backends = {cpu, cuda};
+
+  Cell argmax_cpu = timed_cell("cpu", {21.0, 21.2, 20.9, 23.0, 1.0 / 3.0});
+  argmax_cpu.stop = "time";
+  argmax_cpu.check = {"passed", 0, "", "reference"};
+  Cell oom;
+  oom.backend = "cuda";
+  oom.error = "out of memory";
+  Cell relu_cuda = timed_cell("cuda", {0.0123456789012345678, 0.02, 0.03});
+  relu_cuda.check = {"passed", 3.25e-8, "", "reference at 64 sampled elements"};
+  relu_cuda.timing = "batched x32";
+  relu_cuda.cache = "cold";
+  Cell wrong;  // ran, but disagreed with the reference: no time
+  wrong.backend = "mps";
+  wrong.check = {"failed", 0.25, "16 of 64 rows match no source row", "reference"};
+  r.experiments = {
+      {"Argmax", "Argmax / dim=64x1024x128 axi=0", "Argmax dim1=64x1024x128 axis=0", {argmax_cpu, oom}},
+      {"ReLU", "ReLU / dim=100x100", "ReLU dim1=100x100", {timed_cell("cpu", {0.5, 0.51, 0.49}), relu_cuda}},
+      {"Scatter", "Scatter / dim=64x16 dim=1000", "Scatter dim1=64x16 dim2=1000",
+       {timed_cell("cpu", {1.5, 1.25, 1.75}), wrong}},
+  };
+  return r;
+}
+
+void expect_same_stats(const Stats& a, const Stats& b) {
+  EXPECT_EQ(a.mean, b.mean);
+  EXPECT_EQ(a.median, b.median);
+  EXPECT_EQ(a.min, b.min);
+  EXPECT_EQ(a.max, b.max);
+  EXPECT_EQ(a.stddev, b.stddev);
+  EXPECT_EQ(a.noise, b.noise);
+  EXPECT_EQ(a.count, b.count);
+}
+
+void expect_same(const RunRecord& a, const RunRecord& b) {
+  EXPECT_EQ(a.schema_version, b.schema_version);
+  EXPECT_EQ(a.opbench_version, b.opbench_version);
+  EXPECT_EQ(a.created, b.created);
+  EXPECT_EQ(a.suite, b.suite);
+  EXPECT_EQ(a.machine.cpu, b.machine.cpu);
+  EXPECT_EQ(a.machine.cores, b.machine.cores);
+  EXPECT_EQ(a.machine.memory_bytes, b.machine.memory_bytes);
+  EXPECT_EQ(a.machine.os, b.machine.os);
+  EXPECT_EQ(a.machine.hostname, b.machine.hostname);
+  EXPECT_EQ(a.versions, b.versions);
+  EXPECT_EQ(a.settings.seed, b.settings.seed);
+  EXPECT_EQ(a.settings.threads, b.settings.threads);
+  EXPECT_EQ(a.settings.check, b.settings.check);
+  const SamplerSettings &sa = a.settings.sampler, &sb = b.settings.sampler;
+  EXPECT_EQ(sa.warmup_s, sb.warmup_s);
+  EXPECT_EQ(sa.min_samples, sb.min_samples);
+  EXPECT_EQ(sa.max_samples, sb.max_samples);
+  EXPECT_EQ(sa.min_time_s, sb.min_time_s);
+  EXPECT_EQ(sa.max_time_s, sb.max_time_s);
+  EXPECT_EQ(sa.target_noise, sb.target_noise);
+  EXPECT_EQ(sa.timing, sb.timing);
+  EXPECT_EQ(sa.batch, sb.batch);
+  EXPECT_EQ(sa.cold, sb.cold);
+
+  ASSERT_EQ(a.backends.size(), b.backends.size());
+  for (size_t i = 0; i < a.backends.size(); ++i) {
+    const BackendRecord &x = a.backends[i], &y = b.backends[i];
+    EXPECT_EQ(x.info.name, y.info.name);
+    EXPECT_EQ(x.info.column, y.info.column);
+    EXPECT_EQ(x.info.description, y.info.description);
+    EXPECT_EQ(x.device, y.device);
+    ASSERT_EQ(x.info.speedups.size(), y.info.speedups.size());
+    for (size_t s = 0; s < x.info.speedups.size(); ++s) {
+      EXPECT_EQ(x.info.speedups[s].baseline, y.info.speedups[s].baseline);
+      EXPECT_EQ(x.info.speedups[s].order, y.info.speedups[s].order);
+    }
+  }
+
+  ASSERT_EQ(a.experiments.size(), b.experiments.size());
+  for (size_t i = 0; i < a.experiments.size(); ++i) {
+    const ExperimentRecord &x = a.experiments[i], &y = b.experiments[i];
+    EXPECT_EQ(x.op, y.op);
+    EXPECT_EQ(x.name, y.name);
+    EXPECT_EQ(x.line, y.line);
+    ASSERT_EQ(x.cells.size(), y.cells.size());
+    for (size_t c = 0; c < x.cells.size(); ++c) {
+      SCOPED_TRACE(x.name + " on " + x.cells[c].backend);
+      EXPECT_EQ(x.cells[c].backend, y.cells[c].backend);
+      EXPECT_EQ(x.cells[c].error, y.cells[c].error);
+      EXPECT_EQ(x.cells[c].stop, y.cells[c].stop);
+      if (x.cells[c].ok()) {
+        EXPECT_EQ(x.cells[c].timing, y.cells[c].timing);
+        EXPECT_EQ(x.cells[c].cache, y.cells[c].cache);
+      }
+      EXPECT_EQ(x.cells[c].samples_ms, y.cells[c].samples_ms);
+      EXPECT_EQ(x.cells[c].check.status, y.cells[c].check.status);
+      EXPECT_EQ(x.cells[c].check.error, y.cells[c].check.error);
+      EXPECT_EQ(x.cells[c].check.detail, y.cells[c].check.detail);
+      EXPECT_EQ(x.cells[c].check.against, y.cells[c].check.against);
+      EXPECT_EQ(x.cells[c].ok(), y.cells[c].ok());
+      if (x.cells[c].ok()) expect_same_stats(x.cells[c].stats, y.cells[c].stats);
+    }
+  }
+}
+
+// to_json(full_record()), edited.
+std::string edited(void (*edit)(json&)) {
+  json j = json::parse(to_json(full_record()));
+  edit(j);
+  return j.dump();
+}
+
+// ---- round trip ----------------------------------------------------------
+
+TEST(ResultJson, RoundTripPreservesEverything) {
+  RunRecord original = full_record();
+  RunRecord back = from_json(to_json(original), kSource);
+  expect_same(original, back);
+  EXPECT_EQ(back.description(), original.description());
+  EXPECT_EQ(to_json(back), to_json(original));
+}
+
+TEST(ResultJson, FailedCellKeepsItsReasonAndHasNoTime) {
+  RunRecord back = from_json(to_json(full_record()), kSource);
+  const Cell* oom = back.experiments[0].find("cuda");
+  ASSERT_NE(oom, nullptr);
+  EXPECT_FALSE(oom->ok());
+  EXPECT_EQ(oom->error, "out of memory");
+  EXPECT_TRUE(oom->samples_ms.empty());
+}
+
+TEST(ResultJson, AWrongCellStaysWrongWithoutATime) {
+  RunRecord back = from_json(to_json(full_record()), kSource);
+  const Cell* wrong = back.experiments[2].find("mps");
+  ASSERT_NE(wrong, nullptr);
+  EXPECT_TRUE(wrong->wrong());
+  EXPECT_FALSE(wrong->ok());
+  EXPECT_EQ(wrong->check.detail, "16 of 64 rows match no source row");
+  EXPECT_TRUE(wrong->samples_ms.empty());
+}
+
+TEST(ResultJson, IsTheDocumentedSchema) {
+  json j = json::parse(to_json(full_record()));
+  EXPECT_EQ(j.at("schema"), "opbench-result");
+  EXPECT_EQ(j.at("schema_version"), kSchemaVersion);
+  EXPECT_EQ(j.at("description"), full_record().description());
+  const json& cell = j.at("experiments").at(0).at("cells").at(0);
+  EXPECT_EQ(cell.at("backend"), "cpu");
+  EXPECT_EQ(cell.at("count"), 5);
+  EXPECT_EQ(cell.at("stop"), "time");
+  EXPECT_TRUE(cell.at("time_ms").contains("median"));
+  const json& failed = j.at("experiments").at(0).at("cells").at(1);
+  EXPECT_EQ(failed.at("error"), "out of memory");
+  EXPECT_FALSE(failed.contains("time_ms"));
+}
+
+TEST(ResultJson, UnknownFieldsAreIgnored) {
+  std::string text = edited([](json& j) {
+    j["future_field"] = {1, 2, 3};
+    j["experiments"][0]["cells"][0]["energy_j"] = 1.5;
+  });
+  expect_same(from_json(text, kSource), full_record());
+}
+
+// ---- bad files -----------------------------------------------------------
+
+TEST(ResultJson, RefusesTextThatIsNotJson) {
+  std::string message = from_json_error("| Operation | cpu |\n");
+  EXPECT_TRUE(contains(message, kSource));
+  EXPECT_TRUE(contains(message, "not valid JSON"));
+  EXPECT_TRUE(contains(from_json_error(""), kSource));
+}
+
+TEST(ResultJson, RefusesATruncatedFile) {
+  std::string text = to_json(full_record());
+  std::string message = from_json_error(text.substr(0, text.size() / 2));
+  EXPECT_TRUE(contains(message, kSource));
+  EXPECT_TRUE(contains(message, "not valid JSON"));
+}
+
+TEST(ResultJson, RefusesJsonThatIsNotAnOpbenchResult) {
+  for (const char* text : {"[1, 2, 3]", "{\"name\": \"package.json\"}", "42", "{\"schema\": \"other-tool\"}"}) {
+    std::string message = from_json_error(text);
+    EXPECT_TRUE(contains(message, kSource));
+    EXPECT_TRUE(contains(message, "not an opbench result")) << text;
+  }
+}
+
+TEST(ResultJson, RefusesAnUnknownSchemaVersion) {
+  for (int version : {99, 0, -1}) {
+    std::string text = to_json(full_record());
+    json j = json::parse(text);
+    j["schema_version"] = version;
+    std::string message = from_json_error(j.dump());
+    EXPECT_TRUE(contains(message, kSource));
+    EXPECT_TRUE(contains(message, "schema version " + std::to_string(version)));
+  }
+  std::string message = from_json_error(edited([](json& j) { j.erase("schema_version"); }));
+  EXPECT_TRUE(contains(message, "'schema_version'"));
+}
+
+TEST(ResultJson, RefusesAMissingField) {
+  std::string message = from_json_error(edited([](json& j) { j.erase("experiments"); }));
+  EXPECT_TRUE(contains(message, kSource));
+  EXPECT_TRUE(contains(message, "missing field 'experiments'"));
+
+  message = from_json_error(edited([](json& j) { j.erase("backends"); }));
+  EXPECT_TRUE(contains(message, "missing field 'backends'"));
+
+  message = from_json_error(edited([](json& j) { j["experiments"][1].erase("name"); }));
+  EXPECT_TRUE(contains(message, kSource));
+  EXPECT_TRUE(contains(message, "'name'"));
+
+  message = from_json_error(edited([](json& j) { j["experiments"][0]["cells"][0].erase("backend"); }));
+  EXPECT_TRUE(contains(message, "Argmax / dim=64x1024x128 axi=0"));
+  EXPECT_TRUE(contains(message, "'backend'"));
+}
+
+TEST(ResultJson, RefusesAFieldOfTheWrongType) {
+  std::string message = from_json_error(edited([](json& j) { j["experiments"][0]["op"] = 12; }));
+  EXPECT_TRUE(contains(message, kSource));
+  EXPECT_TRUE(contains(message, "'op'"));
+}
+
+TEST(ResultJson, RefusesACellWithNeitherTimeNorError) {
+  std::string message = from_json_error(edited([](json& j) {
+    json& cell = j["experiments"][1]["cells"][1];
+    cell.erase("time_ms");
+  }));
+  EXPECT_TRUE(contains(message, kSource));
+  EXPECT_TRUE(contains(message, "ReLU / dim=100x100"));
+  EXPECT_TRUE(contains(message, "'cuda'"));
+  EXPECT_TRUE(contains(message, "neither time_ms nor error"));
+}
+
+TEST(ResultJson, ACellWithoutAMeanBecomesNan) {
+  RunRecord r = from_json(edited([](json& j) { j["experiments"][1]["cells"][0]["time_ms"].erase("mean"); }), kSource);
+  EXPECT_FALSE(r.experiments[1].cells[0].ok());
+  EXPECT_TRUE(r.experiments[1].cells[1].ok());
+}
+
+// ---- files ---------------------------------------------------------------
+
+TEST(ResultFile, WrittenFileReadsBack) {
+  TempDir dir;
+  std::string path = dir.file("result.json");
+  write_file_atomically(path, to_json(full_record()));
+  expect_same(read_result_file(path), full_record());
+}
+
+TEST(ResultFile, ReadingAMissingFileNamesIt) {
+  TempDir dir;
+  std::string path = dir.file("absent.json");
+  try {
+    read_result_file(path);
+    ADD_FAILURE() << "no error";
+  } catch (const UsageError& e) {
+    EXPECT_TRUE(contains(e.what(), path));
+  }
+}
+
+TEST(WriteFileAtomically, WritesAndReplacesLeavingNoPartialFile) {
+  TempDir dir;
+  std::string path = dir.file("out.json");
+  write_file_atomically(path, "first version, longer than the second\n");
+  EXPECT_EQ(read_text(path), "first version, longer than the second\n");
+  write_file_atomically(path, "second\n");
+  EXPECT_EQ(read_text(path), "second\n");
+  EXPECT_FALSE(fs::exists(path + ".partial"));
+  size_t entries = std::distance(fs::directory_iterator(dir.file("")), fs::directory_iterator());
+  EXPECT_EQ(entries, 1u);
+}
+
+TEST(WriteFileAtomically, IntoAMissingFolderThrows) {
+  TempDir dir;
+  std::string path = dir.file("no/such/folder/out.json");
+  EXPECT_THROW(write_file_atomically(path, "text"), std::runtime_error);
+  EXPECT_FALSE(fs::exists(dir.file("no")));
+}
+
+// The rename fails (a folder is in the way): the temporary file must go too.
+TEST(WriteFileAtomically, AFailedRenameLeavesNoPartialFile) {
+  TempDir dir;
+  std::string path = dir.file("taken");
+  fs::create_directories(path + "/inside");
+  try {
+    write_file_atomically(path, "text");
+    ADD_FAILURE() << "no error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_TRUE(contains(e.what(), path));
+  }
+  EXPECT_FALSE(fs::exists(path + ".partial"));
+  EXPECT_TRUE(fs::is_directory(path + "/inside"));
+}
+
+}  // namespace
+}  // namespace opbench

@@ -1,0 +1,478 @@
+// Nothing lost, in the core: a run stopped part-way keeps its cells and a
+// resumed one runs only what is missing; experiments that cannot fit in
+// memory are skipped with a reason; hostile shapes, experiment lines and
+// result files are refused with clear errors; a full disk leaves the last
+// complete file.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/backend.h"
+#include "core/error.h"
+#include "core/experiment.h"
+#include "core/memory.h"
+#include "core/ops.h"
+#include "core/runner.h"
+#include "core/shape.h"
+#include "report/json.h"
+
+namespace opbench {
+namespace {
+
+namespace fs = std::filesystem;
+
+// ---- a backend that computes with the reference, counting its cells -------
+
+class ReferenceOp : public PreparedOp {
+ public:
+  ReferenceOp(const Experiment& e, const std::vector<HostTensor>& inputs) : e_(e), inputs_(inputs) {}
+  void run() override {
+    RefTensor ref = find_op(e_.op).reference(e_, inputs_);
+    out_ = HostTensor{"out", ref.shape, e_.op == "Argmax" ? DType::Int64 : DType::Float32, {}, {}};
+    if (out_.dtype == DType::Int64) out_.i64.assign(ref.values.begin(), ref.values.end());
+    else out_.f32.assign(ref.values.begin(), ref.values.end());
+  }
+  HostTensor output() override { return out_; }
+
+ private:
+  Experiment e_;
+  std::vector<HostTensor> inputs_;
+  HostTensor out_;
+};
+
+class ReferenceBackend : public Backend {
+ public:
+  ReferenceBackend(std::string name, int column) {
+    info_.name = std::move(name);
+    info_.column = column;
+  }
+  const BackendInfo& info() const override { return info_; }
+  std::string unavailable_reason() const override { return ""; }
+  std::map<std::string, std::string> versions() const override { return {}; }
+  std::string device_name() const override { return device_free ? "Test GPU" : ""; }
+  std::optional<uint64_t> free_device_memory() const override { return device_free; }
+  std::unique_ptr<PreparedOp> prepare(const Experiment& e, const std::vector<HostTensor>& inputs) override {
+    ++prepared[e.line()];
+    return std::make_unique<ReferenceOp>(e, inputs);
+  }
+
+  std::map<std::string, int> prepared;  // cells run, by experiment line
+  std::optional<uint64_t> device_free;
+
+ private:
+  BackendInfo info_;
+};
+
+RunSettings fast() {
+  RunSettings s;
+  s.sampler.warmup_s = 0;
+  s.sampler.min_samples = 3;
+  s.sampler.max_samples = 5;
+  s.sampler.min_time_s = 0;
+  s.sampler.max_time_s = 0.001;
+  return s;
+}
+
+// Stops the run once `stop_after` cells have started (and finished).
+class StoppingObserver : public RunObserver {
+ public:
+  explicit StoppingObserver(size_t stop_after = SIZE_MAX) : stop_after_(stop_after) {}
+  void cell_started(size_t index, size_t total, const Experiment&, const std::string& backend, double) override {
+    started.push_back(backend);
+    indices.push_back(index);
+    this->total = total;
+  }
+  void experiment_finished(const RunRecord& record) override {
+    written.push_back(record.experiments.size());
+    last_written = record;
+  }
+  bool stop_requested() override { return started.size() >= stop_after_; }
+
+  std::vector<std::string> started;
+  std::vector<size_t> indices;
+  std::vector<size_t> written;  // experiments in the record at each write
+  RunRecord last_written;
+  size_t total = 0;
+
+ private:
+  size_t stop_after_;
+};
+
+std::vector<Experiment> experiments(const std::vector<std::string>& lines) {
+  std::vector<Experiment> out;
+  for (const std::string& l : lines) out.push_back(parse_experiment(l));
+  return out;
+}
+
+const std::vector<std::string> kLines = {"ReLU dim1=8x8", "Sum dim1=4x6 axis=1", "Argmax dim1=5x7 axis=0",
+                                         "Softmax dim1=3x9 axis=-1"};
+
+std::vector<std::string> lines_of(const RunRecord& r) {
+  std::vector<std::string> out;
+  for (const ExperimentRecord& e : r.experiments) out.push_back(e.line);
+  return out;
+}
+
+std::vector<std::string> backends_of(const ExperimentRecord& e) {
+  std::vector<std::string> out;
+  for (const Cell& c : e.cells) out.push_back(c.backend);
+  return out;
+}
+
+// ---- stopping and resuming ------------------------------------------------
+
+TEST(Resume, AStopKeepsFinishedCellsAndTheCutExperimentsFirstCells) {
+  ReferenceBackend a("a", 1), b("b", 2);
+  RunRecord record;
+  record.settings = fast();
+  StoppingObserver observer(5);  // two experiments of two cells, then one cell of the third
+  InProcessExecutor executor;
+
+  run_experiments(experiments(kLines), {&a, &b}, record, observer, executor);
+
+  EXPECT_EQ(observer.started.size(), 5u);
+  ASSERT_EQ(lines_of(record), (std::vector<std::string>{kLines[0], kLines[1], kLines[2]}));
+  EXPECT_EQ(backends_of(record.experiments[1]), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(backends_of(record.experiments[2]), (std::vector<std::string>{"a"}));
+  EXPECT_EQ(observer.written, (std::vector<size_t>{1, 2, 3}));  // the cut experiment is written too
+  for (const ExperimentRecord& e : record.experiments)
+    for (const Cell& c : e.cells) EXPECT_TRUE(c.ok()) << e.line << " " << c.backend << ": " << c.error;
+}
+
+TEST(Resume, RunsOnlyWhatIsMissingAndEndsAsAFullRunWould) {
+  ReferenceBackend a("a", 1), b("b", 2);
+  RunRecord first;
+  first.settings = fast();
+  StoppingObserver stopping(3);
+  InProcessExecutor executor;
+  run_experiments(experiments(kLines), {&a, &b}, first, stopping, executor);
+  ASSERT_EQ(first.experiments.size(), 2u);  // kLines[0] whole, kLines[1] on a only
+  // An earlier run may have left its experiments in any order: the plan's wins.
+  std::swap(first.experiments[0], first.experiments[1]);
+  const std::vector<Cell> kept = first.experiments[1].cells;
+
+  ReferenceBackend a2("a", 1), b2("b", 2);
+  RunRecord resumed;
+  resumed.settings = fast();
+  StoppingObserver observer;
+  run_experiments(experiments(kLines), {&a2, &b2}, resumed, observer, executor, first.experiments);
+
+  // Exactly the missing cells ran: b of kLines[1], then both of the rest.
+  EXPECT_EQ(observer.started, (std::vector<std::string>{"b", "a", "b", "a", "b"}));
+  EXPECT_EQ(observer.total, 5u);
+  EXPECT_EQ(observer.indices, (std::vector<size_t>{0, 1, 2, 3, 4}));
+  EXPECT_EQ(a2.prepared.count(kLines[0]), 0u);
+  EXPECT_EQ(a2.prepared.count(kLines[1]), 0u);
+  EXPECT_EQ(b2.prepared[kLines[1]], 1);
+  // Every write holds the carried experiments too: nothing measured is ever missing from the file.
+  EXPECT_EQ(observer.written, (std::vector<size_t>{2, 3, 4}));
+  EXPECT_EQ(lines_of(observer.last_written), kLines);
+
+  ASSERT_EQ(lines_of(resumed), kLines);
+  for (const ExperimentRecord& e : resumed.experiments) {
+    EXPECT_EQ(backends_of(e), (std::vector<std::string>{"a", "b"})) << e.line;
+    for (const Cell& c : e.cells) EXPECT_TRUE(c.ok()) << e.line << " " << c.backend << ": " << c.error;
+  }
+  // Carried cells are the very same measurements.
+  EXPECT_EQ(resumed.experiments[0].cells.at(0).samples_ms, kept.at(0).samples_ms);
+}
+
+TEST(Resume, ACompleteRecordRunsNothing) {
+  ReferenceBackend a("a", 1);
+  RunRecord full;
+  full.settings = fast();
+  StoppingObserver first;
+  InProcessExecutor executor;
+  run_experiments(experiments(kLines), {&a}, full, first, executor);
+
+  ReferenceBackend again("a", 1);
+  RunRecord resumed;
+  resumed.settings = fast();
+  StoppingObserver observer;
+  run_experiments(experiments(kLines), {&again}, resumed, observer, executor, full.experiments);
+  EXPECT_TRUE(observer.started.empty());
+  EXPECT_TRUE(again.prepared.empty());
+  EXPECT_EQ(to_json(resumed), to_json(full));
+}
+
+TEST(Resume, RepeatedLinesAreMatchedOneForOne) {
+  ReferenceBackend a("a", 1);
+  RunRecord first;
+  first.settings = fast();
+  StoppingObserver stopping(1);
+  InProcessExecutor executor;
+  std::vector<std::string> twice = {"ReLU dim1=8", "ReLU dim1=8"};
+  run_experiments(experiments(twice), {&a}, first, stopping, executor);
+  ASSERT_EQ(first.experiments.size(), 1u);
+
+  RunRecord resumed;
+  resumed.settings = fast();
+  StoppingObserver observer;
+  run_experiments(experiments(twice), {&a}, resumed, observer, executor, first.experiments);
+  EXPECT_EQ(observer.started.size(), 1u);
+  EXPECT_EQ(lines_of(resumed), twice);
+}
+
+// ---- memory -----------------------------------------------------------------
+
+TEST(Memory, EstimateCoversInputsOutputsAndReference) {
+  MemoryNeed relu = estimate_memory(parse_experiment("ReLU dim1=1000x1000"), true);
+  // Input 4 MB, reference 8 MB, output 4 MB: at least those.
+  EXPECT_GE(relu.host_bytes, 16e6);
+  EXPECT_LE(relu.host_bytes, 64e6);
+  EXPECT_GE(relu.device_bytes, 8e6);
+  EXPECT_LT(estimate_memory(parse_experiment("ReLU dim1=1000x1000"), false).host_bytes, relu.host_bytes);
+  // A matrix product's sampled reference costs next to nothing.
+  Experiment matmul = parse_experiment("MatMul dim1=4096x4096 dim2=4096x4096");
+  EXPECT_LT(estimate_memory(matmul, true).host_bytes - estimate_memory(matmul, false).host_bytes, 1e6);
+}
+
+TEST(Memory, ReadsAvailableMemory) {
+  std::optional<uint64_t> available = available_host_memory();
+#ifdef __linux__
+  ASSERT_TRUE(available.has_value());
+  EXPECT_GT(*available, 0u);
+#endif
+  EXPECT_EQ(memory_shortfall(1e6, std::nullopt, "memory"), "");
+  EXPECT_EQ(memory_shortfall(1e6, uint64_t{2'000'000}, "memory"), "");
+  std::string why = memory_shortfall(3.0 * (1 << 30), uint64_t{1} << 30, "memory");
+  EXPECT_NE(why.find("3.0 GiB"), std::string::npos) << why;
+  EXPECT_NE(why.find("1.0 GiB"), std::string::npos) << why;
+  EXPECT_EQ(format_bytes(512), "512 bytes");
+  EXPECT_EQ(format_bytes(1536), "1.5 KiB");
+}
+
+TEST(Memory, AnExperimentThatCannotFitIsSkippedWithItsReason) {
+  ReferenceBackend a("a", 1);
+  RunRecord record;
+  record.settings = fast();
+  StoppingObserver observer;
+  // 10^11 floats: 400 GB of input alone, on no test machine.
+  run_experiments(experiments({"ReLU dim1=1000000x100000", "ReLU dim1=8"}), {&a}, record, observer);
+  ASSERT_EQ(record.experiments.size(), 2u);
+  const Cell& skipped = record.experiments[0].cells.at(0);
+  EXPECT_NE(skipped.error.find("skipped: needs about"), std::string::npos) << skipped.error;
+  EXPECT_NE(skipped.error.find("GiB"), std::string::npos) << skipped.error;
+  EXPECT_TRUE(a.prepared.count("ReLU dim1=8"));
+  EXPECT_FALSE(a.prepared.count("ReLU dim1=1000000x100000"));
+  EXPECT_TRUE(record.experiments[1].cells.at(0).ok());
+}
+
+TEST(Memory, ADeviceWithoutRoomSkipsOnlyItsCell) {
+  ReferenceBackend host("host", 1), gpu("gpu", 2);
+  gpu.device_free = 1000;  // bytes
+  RunRecord record;
+  record.settings = fast();
+  StoppingObserver observer;
+  run_experiments(experiments({"ReLU dim1=64x64"}), {&host, &gpu}, record, observer);
+  ASSERT_EQ(record.experiments.size(), 1u);
+  EXPECT_TRUE(record.experiments[0].cells.at(0).ok());
+  const std::string& why = record.experiments[0].cells.at(1).error;
+  EXPECT_NE(why.find("memory on Test GPU"), std::string::npos) << why;
+  EXPECT_FALSE(gpu.prepared.count("ReLU dim1=64x64"));
+}
+
+// ---- hostile shapes and experiment lines ---------------------------------------
+
+std::string usage_error(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const UsageError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "no UsageError";
+  return "";
+}
+
+TEST(Hostile, ShapesThatOverflowAreRefused) {
+  for (const char* text : {"18446744073709551616", "9223372036854775808", "99999999999999999999999", "4294967296x4294967296",
+                           "1099511627777", "1048576x1048577", "2x2x2x2x2x2x2x2x2", "1x1x1x1x1x1x1x1x1",
+                           "3037000500x3037000500", "1099511627776x2"}) {
+    SCOPED_TRACE(text);
+    std::string why = usage_error([&] { parse_shape(text); });
+    EXPECT_NE(why.find(text), std::string::npos) << why;
+  }
+  EXPECT_NE(usage_error([] { parse_shape("1099511627776x2"); }).find("2^40"), std::string::npos);
+  EXPECT_NE(usage_error([] { parse_shape("1x1x1x1x1x1x1x1x1"); }).find("more than 8 dimensions"), std::string::npos);
+  EXPECT_NE(usage_error([] { parse_shape(std::string(10000, '1')); }).find("too large"), std::string::npos);
+}
+
+TEST(Hostile, ResultsThatWouldOverflowAreRefused) {
+  // Each input holds 2^40 elements or fewer, the result more.
+  std::string matmul = usage_error([] {
+    parse_experiment("MatMul dim1=1099511627776x1x1 dim2=1x1099511627776x1x1x1");
+  });
+  EXPECT_NE(matmul.find("more than 2^40 elements"), std::string::npos) << matmul;
+  std::string batch = usage_error([] {
+    parse_experiment("MatMul dim1=1048576x1x1x1x1x1x1x1 dim2=1x1048576x1048576x1x1x1x1x1");
+  });
+  EXPECT_NE(batch.find("more than 2^40 elements"), std::string::npos) << batch;
+  std::string concat = usage_error([] { parse_experiment("Concat dim1=1099511627776 dim2=1099511627776 axis=0"); });
+  EXPECT_NE(concat.find("more than 2^40 elements"), std::string::npos) << concat;
+  // At the limit it is fine.
+  EXPECT_NO_THROW(parse_experiment("Concat dim1=549755813888 dim2=549755813888 axis=0"));
+}
+
+TEST(Hostile, AxesAndIndicesOutOfRangeAreRefused) {
+  for (const char* line : {"Sum dim1=4x4 axis=2", "Sum dim1=4x4 axis=-3", "Sum dim1=4x4 axis=9223372036854775807",
+                           "Sum dim1=4x4 axis=-9223372036854775808", "Softmax dim1=4 axis=1"}) {
+    SCOPED_TRACE(line);
+    EXPECT_NE(usage_error([&] { parse_experiment(line); }).find("out of range"), std::string::npos);
+  }
+  // Beyond 64 bits an axis is not a number at all.
+  EXPECT_NE(usage_error([] { parse_experiment("Sum dim1=4x4 axis=99999999999999999999"); }).find("99999999999999999999"),
+            std::string::npos);
+  // Index inputs need rows to point at.
+  EXPECT_NE(usage_error([] { parse_experiment("Gather dim1=1x4 dim2=3"); }).find("at least 2 rows"), std::string::npos);
+  EXPECT_NE(usage_error([] { parse_experiment("ReLU dim2=4"); }).find("dim1"), std::string::npos);
+  EXPECT_NE(usage_error([] { parse_experiment("ReLU dim1=4 dim1=4"); }).find("dim2"), std::string::npos);
+}
+
+TEST(Hostile, AttentionWorkIsCountedInClosedForm) {
+  // 2^40 queries would take minutes to count one by one.
+  Experiment huge = parse_experiment("ScaledDotProductAttention dim1=1x1x1099511627776x1 dim2=1x1x1x1 dim3=1x1x1x1");
+  EXPECT_TRUE(std::isfinite(find_op(huge.op).flops(huge)));
+  for (const char* line : {"ScaledDotProductAttention dim1=1x2x12x8 dim2=1x2x5x8 dim3=1x2x5x8",
+                           "ScaledDotProductAttention dim1=2x1x3x16 dim2=2x1x9x16 dim3=2x1x9x16"}) {
+    Experiment e = parse_experiment(line);
+    double visible = 0;
+    for (int64_t i = 0; i < e.dims[0][2]; ++i) visible += std::min(i + 1, e.dims[1][2]);
+    double expected = static_cast<double>(e.dims[0][0]) * e.dims[0][1] * visible * (4.0 * e.dims[0][3] + 3);
+    EXPECT_DOUBLE_EQ(find_op(e.op).flops(e), expected) << line;
+  }
+}
+
+// ---- hostile result files -------------------------------------------------------
+
+std::string minimal_result(const std::string& settings, const std::string& cell) {
+  return R"({"schema": "opbench-result", "schema_version": 1, "settings": )" + settings +
+         R"(, "backends": [{"name": "cpu", "column": 5}], "experiments": [{"op": "ReLU", "name": "ReLU / dim=4",
+            "line": "ReLU dim1=4", "cells": [)" + cell + "]}]}";
+}
+
+TEST(Hostile, NumbersOutOfRangeInResultFilesAreNotUndefinedBehaviour) {
+  const std::string good_cell =
+      R"({"backend": "cpu", "time_ms": {"mean": 1, "median": 1, "min": 1, "max": 1, "stddev": 0}, "noise": 0, "count": 3})";
+  EXPECT_NO_THROW(from_json(minimal_result("{}", good_cell), "f"));
+  // Out of range where a default exists: the default.
+  RunRecord r = from_json(minimal_result(R"({"threads": 1e300, "seed": -5, "min_samples": 1e30})", good_cell), "f");
+  EXPECT_EQ(r.settings.threads, 0);
+  EXPECT_EQ(r.settings.seed, 0u);
+  EXPECT_EQ(r.settings.sampler.min_samples, SamplerSettings{}.min_samples);
+  std::string huge_count = good_cell;
+  huge_count.replace(huge_count.find("\"count\": 3"), 10, "\"count\": -1e300");
+  EXPECT_EQ(from_json(minimal_result("{}", huge_count), "f").experiments[0].cells[0].stats.count, 0u);
+  // Out of range where the field is required: an error naming it.
+  std::string text = minimal_result("{}", good_cell);
+  text.replace(text.find("\"schema_version\": 1"), 19, "\"schema_version\": 1e300");
+  std::string why = usage_error([&] { from_json(text, "f.json"); });
+  EXPECT_NE(why.find("schema_version"), std::string::npos) << why;
+}
+
+// ---- writing the result file ------------------------------------------------------
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string temp_dir() {
+  std::string pattern = (fs::path(testing::TempDir()) / "opbench_safety_XXXXXX").string();
+  if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+  return pattern;
+}
+
+// Runs write_file_atomically(path, text) in a child process whose files may
+// not grow past `limit` bytes (RLIMIT_FSIZE: the kernel's "disk full" for
+// one process); returns the error message, or "" when it succeeded.
+std::string write_with_file_size_limit(const std::string& path, const std::string& text, rlim_t limit) {
+  int pipe_fds[2];
+  if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(pipe_fds[0]);
+    signal(SIGXFSZ, SIG_IGN);  // the write fails with EFBIG instead of killing the process
+    rlimit r{limit, limit};
+    setrlimit(RLIMIT_FSIZE, &r);
+    std::string message;
+    try {
+      write_file_atomically(path, text);
+    } catch (const std::exception& e) {
+      message = e.what();
+    }
+    ssize_t n = write(pipe_fds[1], message.data(), message.size());
+    _exit(n == static_cast<ssize_t>(message.size()) ? 0 : 1);
+  }
+  close(pipe_fds[1]);
+  std::string message;
+  char buf[4096];
+  for (ssize_t n; (n = read(pipe_fds[0], buf, sizeof buf)) > 0;) message.append(buf, static_cast<size_t>(n));
+  close(pipe_fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  return message;
+}
+
+TEST(AtomicWrite, AFileTooLargeForTheDiskLeavesTheOldOneWhole) {
+  std::string dir = temp_dir(), path = dir + "/result.json";
+  write_file_atomically(path, "old and complete\n");
+  std::string why = write_with_file_size_limit(path, std::string(1 << 20, 'x'), 4096);
+  EXPECT_NE(why.find("cannot write " + path), std::string::npos) << why;
+  EXPECT_NE(why.find("File too large"), std::string::npos) << why;
+  EXPECT_EQ(read_file(path), "old and complete\n");
+  EXPECT_FALSE(fs::exists(path + ".partial"));
+  fs::remove_all(dir);
+}
+
+TEST(AtomicWrite, AFullFilesystemLeavesTheOldOneWhole) {
+  std::string dir = temp_dir();
+  // A 64 KiB tmpfs: needs root and the right to mount (CI has both here).
+  if (getuid() != 0 || mount("tmpfs", dir.c_str(), "tmpfs", 0, "size=64k") != 0) {
+    fs::remove_all(dir);
+    GTEST_SKIP() << "cannot mount a small tmpfs here";
+  }
+  std::string path = dir + "/result.json";
+  std::string old_text(40000, 'o');
+  write_file_atomically(path, old_text);
+  std::string error;
+  try {
+    write_file_atomically(path, std::string(40000, 'n'));  // old + new do not fit in 64 KiB
+  } catch (const std::runtime_error& e) {
+    error = e.what();
+  }
+  EXPECT_NE(error.find("No space left on device"), std::string::npos) << error;
+  EXPECT_EQ(read_file(path), old_text);
+  EXPECT_FALSE(fs::exists(path + ".partial"));
+  umount(dir.c_str());
+  fs::remove_all(dir);
+}
+
+TEST(AtomicWrite, AMissingFolderIsAnError) {
+  std::string error;
+  try {
+    write_file_atomically("/nonexistent-folder-of-opbench/result.json", "x");
+  } catch (const std::runtime_error& e) {
+    error = e.what();
+  }
+  EXPECT_NE(error.find("No such file or directory"), std::string::npos) << error;
+}
+
+}  // namespace
+}  // namespace opbench

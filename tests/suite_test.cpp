@@ -1,0 +1,153 @@
+// Suites: the built-in ones against the reference's list, and suite files.
+#include "core/suite.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include "core/error.h"
+#include "core/ops.h"
+
+namespace opbench {
+namespace {
+
+::testing::AssertionResult contains(const std::string& text, const std::string& part) {
+  if (text.find(part) != std::string::npos) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "'" << text << "' does not contain '" << part << "'";
+}
+
+// The message of the UsageError that `f` throws, or a failure when none.
+template <typename F>
+std::string usage_error(F f) {
+  try {
+    f();
+    ADD_FAILURE() << "no UsageError";
+  } catch (const UsageError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+std::vector<std::string> lines_of(const std::vector<Experiment>& experiments) {
+  std::vector<std::string> lines;
+  for (const Experiment& e : experiments) lines.push_back(e.line());
+  return lines;
+}
+
+// A file in the test's temporary folder, removed at the end of the test.
+class TempFile {
+ public:
+  TempFile(const std::string& name, const std::string& text)
+      : path_((std::filesystem::temp_directory_path() /
+               (std::to_string(::getpid()) + "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name() +
+                "_" + name))
+                  .string()) {
+    std::ofstream(path_) << text;
+  }
+  ~TempFile() { std::filesystem::remove(path_); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+TEST(LoadSuite, DefaultHasTheReferences91Experiments) {
+  EXPECT_EQ(load_suite("default").experiments.size(), 91u);
+  EXPECT_EQ(load_suite("default").name, "default");
+}
+
+TEST(LoadSuite, DefaultEqualsTheReferenceFileLineByLine) {
+  const std::string path = OPBENCH_SHARED_DIR "/reference/experiments.txt";
+  std::ifstream file(path);
+  if (!file) GTEST_SKIP() << "no reference list at " << path;
+  std::vector<std::string> reference;
+  for (std::string line; std::getline(file, line);)
+    if (!line.empty() && line[0] != '#') reference.push_back(line);
+  ASSERT_EQ(reference.size(), 91u);
+
+  std::vector<std::string> ours = lines_of(load_suite("default").experiments);
+  ASSERT_EQ(ours.size(), reference.size());
+  for (size_t i = 0; i < ours.size(); ++i) EXPECT_EQ(ours[i], reference[i]) << "experiment " << i + 1;
+}
+
+TEST(LoadSuite, QuickCoversEveryOp) {
+  Suite quick = load_suite("quick");
+  EXPECT_EQ(quick.name, "quick");
+  std::set<std::string> ops;
+  for (const Experiment& e : quick.experiments) ops.insert(e.op);
+  for (const OpSpec& op : all_ops()) EXPECT_TRUE(ops.count(op.name)) << op.name << " is not in the quick suite";
+}
+
+TEST(LoadSuite, EveryBuiltInExperimentValidatesAndRoundTrips) {
+  for (const std::string& name : builtin_suite_names()) {
+    Suite suite = load_suite(name);
+    EXPECT_FALSE(suite.experiments.empty()) << name;
+    for (const Experiment& e : suite.experiments) {
+      SCOPED_TRACE(name + ": " + e.line());
+      EXPECT_NO_THROW(find_op(e.op).validate(e));
+      EXPECT_EQ(parse_experiment(e.line()).line(), e.line());
+      for (int64_t d : find_op(e.op).output_shape(e)) EXPECT_GT(d, 0);
+    }
+  }
+}
+
+TEST(LoadSuite, UnknownNameThatIsNoFileIsAnErrorNamingIt) {
+  std::string message = usage_error([] { load_suite("no_such_suite_xyz"); });
+  EXPECT_TRUE(contains(message, "'no_such_suite_xyz'"));
+  EXPECT_TRUE(contains(message, "default"));  // says what exists
+}
+
+TEST(LoadSuite, ReadsASuiteFile) {
+  TempFile file("mine.txt", "# my suite\nReLU dim1=1000\n\nSum dim1=4x5 axis=-1  # a comment\n");
+  Suite suite = load_suite(file.path());
+  EXPECT_EQ(suite.name, file.path());
+  EXPECT_EQ(lines_of(suite.experiments), (std::vector<std::string>{"ReLU dim1=1000", "Sum dim1=4x5 axis=-1"}));
+}
+
+TEST(LoadSuite, ErrorsInASuiteFileNameTheFileAndLine) {
+  TempFile file("bad.txt", "ReLU dim1=1000\nSum dim1=4x5 axis=5\n");
+  std::string message = usage_error([&] { load_suite(file.path()); });
+  EXPECT_TRUE(contains(message, file.path() + ":2:"));
+  EXPECT_TRUE(contains(message, "axis=5"));
+}
+
+TEST(ParseSuite, SkipsCommentsAndBlankLines) {
+  std::vector<Experiment> parsed =
+      parse_suite("# heading\n\n   \nReLU dim1=8 # why\n\t# indented comment\nSigmoid dim1=4x4\n", "text");
+  EXPECT_EQ(lines_of(parsed), (std::vector<std::string>{"ReLU dim1=8", "Sigmoid dim1=4x4"}));
+}
+
+TEST(ParseSuite, ReadsWindowsLineEndingsAndNoFinalNewline) {
+  EXPECT_EQ(lines_of(parse_suite("ReLU dim1=8\r\n\r\nSigmoid dim1=4\r\nSumAll dim1=3", "text")),
+            (std::vector<std::string>{"ReLU dim1=8", "Sigmoid dim1=4", "SumAll dim1=3"}));
+}
+
+TEST(ParseSuite, ErrorsCarrySourceLineAndTheBadText) {
+  const std::string text = "# comment\nReLU dim1=8\n\nFoo dim1=3\n";
+  std::string message = usage_error([&] { parse_suite(text, "my.txt"); });
+  EXPECT_TRUE(contains(message, "my.txt:4:"));
+  EXPECT_TRUE(contains(message, "'Foo'"));
+
+  message = usage_error([] { parse_suite("ReLU dim1=8x0\n", "s.txt"); });
+  EXPECT_TRUE(contains(message, "s.txt:1:"));
+  EXPECT_TRUE(contains(message, "8x0"));
+
+  message = usage_error([] { parse_suite("ReLU dim1=8\nMatMul dim1=2x3 dim2=4x5\n", "s.txt"); });
+  EXPECT_TRUE(contains(message, "s.txt:2:"));
+  EXPECT_TRUE(contains(message, "MatMul dim1=2x3 dim2=4x5"));
+}
+
+TEST(ParseSuite, EmptySuiteIsAnError) {
+  EXPECT_TRUE(contains(usage_error([] { parse_suite("", "empty.txt"); }), "empty.txt"));
+  std::string message = usage_error([] { parse_suite("# nothing but comments\n\n", "comments.txt"); });
+  EXPECT_TRUE(contains(message, "comments.txt"));
+  EXPECT_TRUE(contains(message, "no experiments"));
+}
+
+}  // namespace
+}  // namespace opbench
