@@ -3,12 +3,20 @@
 #   make test    set up, build, and run the tests
 # and `make build` for set-up and build alone. Set-up installs what is missing
 # (scripts/setup.sh) and reuses the Python environment in ~/.opbench/venv.
+#
+# Hardening, run by CI after `make test` (scripts/setup-hardening.sh installs
+# clang): both build in $(HARDEN_BUILD) with clang, AddressSanitizer and
+# UndefinedBehaviorSanitizer, without the frameworks.
+#   make sanitize   the core tests and the isolation tests (test backends)
+#   make fuzz       each parser's libFuzzer target for FUZZ_SECONDS (default 60)
 
 BUILD ?= build
 ARGS ?=
 JOBS ?= $(shell nproc 2>/dev/null || sysctl -n hw.ncpu)
+HARDEN_BUILD ?= build-sanitize
+FUZZ_SECONDS ?= 60
 
-.PHONY: build bench test quick clean
+.PHONY: build bench test quick clean sanitize fuzz harden-configure
 
 build:
 	@py=$$(scripts/setup.sh | tail -n 1) && \
@@ -27,5 +35,21 @@ quick: build
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
+harden-configure:
+	@cxx=$$(scripts/setup-hardening.sh | tail -n 1) && \
+	mkdir -p $(HARDEN_BUILD) && \
+	{ CXX="$$cxx" cmake -S . -B $(HARDEN_BUILD) -G Ninja -DOPBENCH_SANITIZE=ON -DOPBENCH_FUZZ=ON \
+	    -DOPBENCH_WITH_TORCH=OFF -DOPBENCH_WITH_MLX=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" >$(HARDEN_BUILD)/configure.log 2>&1 || \
+	  { cat $(HARDEN_BUILD)/configure.log; exit 1; }; }
+
+sanitize: harden-configure
+	cmake --build $(HARDEN_BUILD) -j $(JOBS) --target opbench core_tests isolation_tests
+	ctest --test-dir $(HARDEN_BUILD) -L sanitize --output-on-failure -j $(JOBS)
+
+fuzz: harden-configure
+	cmake --build $(HARDEN_BUILD) -j $(JOBS) --target fuzz_shape fuzz_experiment fuzz_suite fuzz_result
+	scripts/fuzz.sh $(HARDEN_BUILD) $(FUZZ_SECONDS)
+
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(HARDEN_BUILD)

@@ -108,8 +108,9 @@ TEST(Compare, RenderedWithTheRuleAndTheGeometricMean) {
   EXPECT_TRUE(contains(lines[0], "| backend | base ms | new ms | new/base | p-value | change |"));
   EXPECT_EQ(count_of(text, "| slower |"), 2u);
   EXPECT_TRUE(contains(text, "Geometric mean of new/base: 1.26"));
-  EXPECT_TRUE(contains(text, "over 6 cells: 2 slower, 0 faster, 4 same (a change is real when p < 0.05 and the means "
-                             "differ by more than 5%)."));
+  EXPECT_TRUE(contains(text,
+                       "over 6 cells: 2 slower, 0 faster, 4 same (a change is real when p < 0.05 and the means "
+                       "differ by more than 5%)."));
   EXPECT_EQ(change_name(Change::untested), "untested");
 }
 

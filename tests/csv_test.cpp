@@ -16,10 +16,14 @@ std::vector<std::string> fields(const std::string& line) {
   bool quoted = false;
   for (size_t i = 0; i < line.size(); ++i) {
     char c = line[i];
-    if (quoted && c == '"' && i + 1 < line.size() && line[i + 1] == '"') out.back() += '"', ++i;
-    else if (c == '"') quoted = !quoted;
-    else if (c == ',' && !quoted) out.emplace_back();
-    else if (c != '\r') out.back() += c;
+    if (quoted && c == '"' && i + 1 < line.size() && line[i + 1] == '"')
+      out.back() += '"', ++i;
+    else if (c == '"')
+      quoted = !quoted;
+    else if (c == ',' && !quoted)
+      out.emplace_back();
+    else if (c != '\r')
+      out.back() += c;
   }
   return out;
 }
@@ -27,9 +31,10 @@ std::vector<std::string> fields(const std::string& line) {
 TEST(Csv, AHeaderThenARowPerCell) {
   std::vector<std::string> lines = lines_of(csv_report({cpu_machine(), cuda_machine()}, {"a.json", "b.json"}));
   ASSERT_EQ(lines.size(), 1u + 8 + 8);
-  EXPECT_EQ(lines[0],
-            "source,machine,experiment,op,line,backend,status,mean_ms,median_ms,min_ms,max_ms,stddev_ms,noise,count,stop,"
-            "timing,cache,check,check_error,check_against,error,gb_per_s,gflop_per_s,peak_share\r");
+  EXPECT_EQ(
+      lines[0],
+      "source,machine,experiment,op,line,backend,status,mean_ms,median_ms,min_ms,max_ms,stddev_ms,noise,count,stop,"
+      "timing,cache,check,check_error,check_against,error,gb_per_s,gflop_per_s,peak_share\r");
   for (const std::string& line : lines) EXPECT_EQ(fields(line).size(), 24u) << line;
 }
 

@@ -130,7 +130,8 @@ TEST(MergedDocument, MachinesUnderTheirKindsHeadingsInTheSeedsOrder) {
   ASSERT_NE(cpus, std::string::npos);
   EXPECT_LT(apple, cuda);
   EXPECT_LT(cuda, cpus);
-  size_t mac = doc.find("**" + apple_machine().description() + "**"), h100 = doc.find("**" + cuda_machine().description() + "**"),
+  size_t mac = doc.find("**" + apple_machine().description() + "**"),
+         h100 = doc.find("**" + cuda_machine().description() + "**"),
          epyc = doc.find("**" + cpu_machine().description() + "**");
   EXPECT_TRUE(apple < mac && mac < cuda) << doc;
   EXPECT_TRUE(cuda < h100 && h100 < cpus) << doc;
@@ -175,7 +176,8 @@ TEST(MergedDocument, SaysWhichExperimentsAMachineDidNotRun) {
 TEST(MergedDocument, OneFileIsItsTablesUnderThePreamble) {
   RunRecord r = cuda_machine();
   std::string doc = merged_document({r}, DocumentKind::average);
-  EXPECT_TRUE(contains(doc, "## CUDA GPUs\n\n**" + r.description() + "**\n\n" + average_table(r) + "\n" + table_notes(r)));
+  EXPECT_TRUE(
+      contains(doc, "## CUDA GPUs\n\n**" + r.description() + "**\n\n" + average_table(r) + "\n" + table_notes(r)));
   EXPECT_EQ(count_of(doc, "\n## "), 1u);
   EXPECT_FALSE(contains(doc, "not run on this machine"));
 }

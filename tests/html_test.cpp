@@ -51,7 +51,8 @@ TEST(Html, OnePageWithEveryMachineAndItsTables) {
   EXPECT_TRUE(contains(html, "</html>\n"));
   for (int i = 0; i < 3; ++i) {
     EXPECT_TRUE(contains(html, "id=\"machine-" + std::to_string(i) + "\""));
-    EXPECT_EQ(row_keys(table_with_id(html, "average-" + std::to_string(i))).size(), 4u);  // Argmax, MatMul, Sort, Softmax
+    EXPECT_EQ(row_keys(table_with_id(html, "average-" + std::to_string(i))).size(),
+              4u);  // Argmax, MatMul, Sort, Softmax
     EXPECT_EQ(row_keys(table_with_id(html, "detailed-" + std::to_string(i))).size(), 5u);
   }
   EXPECT_TRUE(contains(html, xml_escape(cpu_machine().description())));
@@ -102,8 +103,9 @@ TEST(Html, ShareOfPeakWhereTheMachineWasCalibrated) {
 TEST(Html, WrongCellsAndSpeedups) {
   std::string html = html_report({apple_machine()}, {"mac.json"}, {});
   std::string detailed = table_with_id(html, "detailed-0");
-  EXPECT_TRUE(contains(detailed, "class=\"num wrong\" data-col=\"mps\" data-v=\"\" title=\"wrong: output disagrees with "
-                                 "the reference (50% of elements differ); not timed\">wrong<"));
+  EXPECT_TRUE(contains(detailed,
+                       "class=\"num wrong\" data-col=\"mps\" data-v=\"\" title=\"wrong: output disagrees with "
+                       "the reference (50% of elements differ); not timed\">wrong<"));
   EXPECT_TRUE(contains(detailed, "class=\"num faster\" data-col=\"mlx_gpu/mps speedup\" data-v=\"66.6667\""));
   EXPECT_TRUE(contains(html, "<title>Apple M2 Max: speedups</title>"));  // the machine's speedup chart
 }
@@ -168,7 +170,7 @@ TEST_F(InBrowser, ShowsEveryTableWithARowPerExperiment) {
                                               "Softmax / dim=64x1000000 axi=-1"}));
     EXPECT_EQ(row_keys(table_with_id(shown, "average-" + std::to_string(i))).size(), 4u);
   }
-  EXPECT_EQ(count_of(shown, "<svg"), 4u + 2u);  // an op chart each; the Mac's and the H100's speedups
+  EXPECT_EQ(count_of(shown, "<svg"), 4u + 2u);    // an op chart each; the Mac's and the H100's speedups
   EXPECT_FALSE(contains(shown, "aria-sort=\""));  // nothing sorted until asked
 }
 
@@ -189,7 +191,8 @@ TEST_F(InBrowser, SortsDescendingAndByText) {
   EXPECT_EQ(column_values(table_with_id(shown, "detailed-0"), "mlx_cpu"),
             (std::vector<std::string>{"700", "12", "10", "0.5", ""}));
   shown = dom("#sort=operation:desc");
-  EXPECT_EQ(row_keys(table_with_id(shown, "average-2")), (std::vector<std::string>{"Sort", "Softmax", "MatMul", "Argmax"}));
+  EXPECT_EQ(row_keys(table_with_id(shown, "average-2")),
+            (std::vector<std::string>{"Sort", "Softmax", "MatMul", "Argmax"}));
 }
 
 TEST_F(InBrowser, TakesAScreenshot) {

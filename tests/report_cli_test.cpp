@@ -51,7 +51,8 @@ TEST_F(Cli, SeveralFilesAreTheTwoMergedDocuments) {
   std::vector<RunRecord> records = {read_result_file(a), read_result_file(b)};
   Outcome o = opbench("report " + a + " " + b);
   EXPECT_EQ(o.status, 0) << o.err;
-  EXPECT_EQ(o.out, merged_document(records, DocumentKind::average) + "\n" + merged_document(records, DocumentKind::detailed));
+  EXPECT_EQ(o.out,
+            merged_document(records, DocumentKind::average) + "\n" + merged_document(records, DocumentKind::detailed));
   o = opbench("report --document detailed " + a + " " + b);
   EXPECT_EQ(o.out, merged_document(records, DocumentKind::detailed));
   o = opbench("report " + b + " --document=average");
@@ -73,14 +74,17 @@ TEST_F(Cli, BadFilesAreNamedAndTheOthersStillReported) {
   EXPECT_EQ(o.status, 1);
   std::vector<std::string> errors = lines_of(o.err);
   ASSERT_EQ(errors.size(), 6u) << o.err;
-  EXPECT_EQ(errors[0], "opbench report: error: " + truncated + ": not valid JSON: it ends before the JSON does (truncated?)");
+  EXPECT_EQ(errors[0],
+            "opbench report: error: " + truncated + ": not valid JSON: it ends before the JSON does (truncated?)");
   EXPECT_EQ(errors[1], "opbench report: error: " + not_json + ": not valid JSON (byte 2)");
-  EXPECT_EQ(errors[2], "opbench report: error: " + foreign + ": not an opbench result file (no \"schema\": \"opbench-result\")");
+  EXPECT_EQ(errors[2],
+            "opbench report: error: " + foreign + ": not an opbench result file (no \"schema\": \"opbench-result\")");
   EXPECT_EQ(errors[3], "opbench report: error: " + future + ": schema version 99 is not one this opbench reads (1..1)");
   EXPECT_EQ(errors[4], "opbench report: error: " + empty + ": empty file, not a result");
   EXPECT_TRUE(contains(errors[5], dir_.file("missing.json") + ": cannot read (No such file or directory)"));
   std::vector<RunRecord> records = {read_result_file(good), read_result_file(other)};
-  EXPECT_EQ(o.out, merged_document(records, DocumentKind::average) + "\n" + merged_document(records, DocumentKind::detailed));
+  EXPECT_EQ(o.out,
+            merged_document(records, DocumentKind::average) + "\n" + merged_document(records, DocumentKind::detailed));
 }
 
 TEST_F(Cli, NothingReadableIsAFailure) {
@@ -107,7 +111,8 @@ TEST_F(Cli, OutWritesTheDocumentsThePageTheCsvAndTheCharts) {
 
 TEST_F(Cli, HtmlAndPlotsOnTheirOwn) {
   std::string a = save("a.json", apple_machine());
-  Outcome o = opbench("report " + a + " --html " + dir_.file("page.html") + " --plots " + dir_.file("charts") + " --ops Sort");
+  Outcome o =
+      opbench("report " + a + " --html " + dir_.file("page.html") + " --plots " + dir_.file("charts") + " --ops Sort");
   EXPECT_EQ(o.status, 0) << o.err;
   EXPECT_TRUE(contains(read_text(dir_.file("page.html")), "&quot;Sort&quot; benchmark"));
   EXPECT_FALSE(contains(read_text(dir_.file("page.html")), "&quot;Argmax&quot; benchmark"));
@@ -170,7 +175,8 @@ TEST_F(Cli, HelpDescribesEveryOption) {
   for (const char* option : {"--document", "--format", "--out", "--html", "--plots", "--ops"})
     EXPECT_TRUE(contains(help, option));
   help = opbench("compare --help").out;
-  for (const char* option : {"--alpha", "--min-effect", "--fail-above", "Mann-Whitney"}) EXPECT_TRUE(contains(help, option));
+  for (const char* option : {"--alpha", "--min-effect", "--fail-above", "Mann-Whitney"})
+    EXPECT_TRUE(contains(help, option));
   EXPECT_TRUE(contains(opbench("--help").out, "  compare "));
 }
 

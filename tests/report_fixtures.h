@@ -48,7 +48,8 @@ inline BackendRecord backend(const std::string& name, int column, const std::str
 inline Cell timed(const std::string& backend, double mean_ms, size_t count = 8) {
   Cell c;
   c.backend = backend;
-  for (size_t i = 0; i < count; ++i) c.samples_ms.push_back(mean_ms * (1 + 0.01 * ((i % 2 ? 1.0 : -1.0) * (i / 2 + 1)) / count));
+  for (size_t i = 0; i < count; ++i)
+    c.samples_ms.push_back(mean_ms * (1 + 0.01 * ((i % 2 ? 1.0 : -1.0) * (i / 2 + 1)) / count));
   c.stats = summarize(c.samples_ms);
   c.stats.mean = mean_ms;
   c.stop = "noise";
@@ -120,10 +121,11 @@ inline RunRecord cuda_machine() {
   r.backends = {torch_cpu(), backend("cuda", 60, "torch framework with cuda backend", {{"cpu", 40}},
                                      "NVIDIA H100 80GB HBM3 (79 GiB)")};
   auto cells = [](double cpu, double cuda) { return std::vector<Cell>{timed("cpu", cpu), timed("cuda", cuda)}; };
-  r.experiments = {experiment("Argmax dim1=64x1024x128 axis=0", cells(34.34, 0.11)),
-                   experiment("Argmax dim1=64x1024x128 axis=1", cells(30.0, 0.09)),
-                   experiment("MatMul dim1=64x64 dim2=64x64", cells(0.2, 0.02)),
-                   experiment("Softmax dim1=64x1000000 axis=-1", {timed("cpu", 221.43), failed("cuda", "out of memory")})};
+  r.experiments = {
+      experiment("Argmax dim1=64x1024x128 axis=0", cells(34.34, 0.11)),
+      experiment("Argmax dim1=64x1024x128 axis=1", cells(30.0, 0.09)),
+      experiment("MatMul dim1=64x64 dim2=64x64", cells(0.2, 0.02)),
+      experiment("Softmax dim1=64x1000000 axis=-1", {timed("cpu", 221.43), failed("cuda", "out of memory")})};
   return r;
 }
 
@@ -142,8 +144,8 @@ inline RunRecord apple_machine() {
   };
   r.experiments = {experiment("Argmax dim1=64x1024x128 axis=0", cells(1.5, 10.0, 2.5, 8.0)),
                    experiment("Argmax dim1=64x1024x128 axis=1", cells(1.0, 11.0, 1.5, 7.0)),
-                   experiment("MatMul dim1=64x64 dim2=64x64", {timed("mlx_gpu", 0.1), timed("mlx_cpu", 0.3), wrong("mps"),
-                                                              timed("cpu", 0.2)}),
+                   experiment("MatMul dim1=64x64 dim2=64x64",
+                              {timed("mlx_gpu", 0.1), timed("mlx_cpu", 0.3), wrong("mps"), timed("cpu", 0.2)}),
                    experiment("Sort dim1=64x128x1024 axis=0", cells(3.75, 699.2, 10.99, 41.23))};
   return r;
 }

@@ -383,6 +383,11 @@ TEST(Hostile, NumbersOutOfRangeInResultFilesAreNotUndefinedBehaviour) {
   EXPECT_NE(why.find("schema_version"), std::string::npos) << why;
 }
 
+TEST(Hostile, NumbersPastADoublesRangeAreInvalidJson) {
+  std::string why = usage_error([] { from_json(R"({"schema": "opbench-result", "schema_version": 1e400})", "f.json"); });
+  EXPECT_NE(why.find("f.json: not valid JSON"), std::string::npos) << why;
+}
+
 // ---- writing the result file ------------------------------------------------------
 
 std::string read_file(const std::string& path) {

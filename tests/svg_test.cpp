@@ -17,7 +17,8 @@ using namespace opbench::testing;
 // Empty when `xml` is well-formed (every tag closed in order, attributes
 // quoted, only XML's entities), else what is wrong.
 std::string xml_problem(const std::string& xml) {
-  static const std::regex kOpen(R"(^([A-Za-z][\w:-]*)((\s+[\w:-]+="[^"<&]*(&(amp|lt|gt|quot|#\d+);[^"<&]*)*")*)\s*(/?)$)");
+  static const std::regex kOpen(
+      R"(^([A-Za-z][\w:-]*)((\s+[\w:-]+="[^"<&]*(&(amp|lt|gt|quot|#\d+);[^"<&]*)*")*)\s*(/?)$)");
   std::vector<std::string> open;
   for (size_t i = 0; i < xml.size();) {
     if (xml[i] == '&') {
@@ -35,7 +36,8 @@ std::string xml_problem(const std::string& xml) {
     std::string tag = xml.substr(i + 1, end - i - 1);
     i = end + 1;
     if (tag[0] == '/') {
-      if (open.empty() || open.back() != tag.substr(1)) return "</" + tag.substr(1) + "> closes " + (open.empty() ? "nothing" : open.back());
+      if (open.empty() || open.back() != tag.substr(1))
+        return "</" + tag.substr(1) + "> closes " + (open.empty() ? "nothing" : open.back());
       open.pop_back();
       continue;
     }
@@ -85,7 +87,7 @@ TEST(Svg, OneBarPerValueWithItsValueWritten) {
   EXPECT_EQ(count_of(svg, "<rect class=\"bar\""), 4u);  // six slots, two nan
   EXPECT_EQ(all(svg, "data-value=\"([^\"]*)\""), (std::vector<std::string>{"504.47", "88.32", "2.8", "1.5"}));
   EXPECT_EQ(all(svg, "data-series=\"([^\"]*)\""), (std::vector<std::string>{"cpu", "cpu", "cuda", "cuda"}));
-  std::vector<std::string> values = all(svg, "<text class=\"value\"[^>]*>([^<]*)</text>");
+  std::vector<std::string> values = all(svg, "<text [^>]*class=\"value\"[^>]*>([^<]*)</text>");
   EXPECT_EQ(values, (std::vector<std::string>{"504.47", "88.32", "2.80", "1.50"}));
   EXPECT_EQ(count_of(svg, "class=\"value nan\""), 2u);
 }

@@ -10,7 +10,8 @@
 namespace opbench::cli {
 
 const CommandSpec kCompareSpec = {
-    "compare", "opbench compare BASE NEW [options]",
+    "compare",
+    "opbench compare BASE NEW [options]",
     "Compares two result files, e.g. before and after an upgrade: per experiment and backend, both mean times,\n"
     "new/base, the p-value of a two-sided Mann-Whitney U test on the two sets of samples (exact for up to 20\n"
     "samples a side without ties, else the normal approximation with tie correction), and the change. A change\n"

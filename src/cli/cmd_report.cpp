@@ -1,5 +1,6 @@
 // opbench report: re-renders result files, merges several into the seed's
 // documents, and writes charts, an HTML page, CSV or google/benchmark JSON.
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 
@@ -16,23 +17,27 @@
 namespace opbench::cli {
 
 const CommandSpec kReportSpec = {
-    "report", "opbench report FILE [FILE...] [options]",
+    "report",
+    "opbench report FILE [FILE...] [options]",
     "With one result file (the result.json of 'opbench run') and no option, prints its tables exactly as the run\n"
     "printed them. With several, prints the two documents of the reference, the average benchmark and then the\n"
     "detailed one, merging them all: the columns explained, the machines grouped by kind (Apple Silicon, CUDA\n"
     "GPUs, CPUs), each under its bold line with the columns it ran. Files of other opbench versions or suites\n"
     "merge; an experiment a machine did not run is nan there (and so is its op's average). A file that cannot be\n"
-    "read is named on stderr with what is wrong, the others are still reported, and the exit status is 1.",
+    "read is named on stderr with what is wrong, the others are still reported, and the exit status is 1.\n\n"
+    "--format csv: a row per experiment and backend of every file, with every statistic, the check, the error,\n"
+    "GB/s, GFLOP/s and share of the calibrated peak. --format gbench-json: google/benchmark's JSON (a row per\n"
+    "sample, mean/median/stddev/cv aggregates, ms), which its tools/compare.py reads. The HTML page's tooltips\n"
+    "also give each cell's GB/s, GFLOP/s and share of peak where the machine was calibrated.",
     {
         {"document", "KIND", "print one merged document, average or detailed (also for a single file)"},
-        {"format", "FORMAT", "what is printed: markdown (default), csv (a row per experiment and backend: every\n"
-                             "                        statistic, the check, the error, GB/s, GFLOP/s, share of peak), or gbench-json\n"
-                             "                        (google/benchmark's JSON, one file only, which its tools/compare.py reads)"},
+        {"format", "FORMAT",
+         "markdown (default), csv (a row per experiment and backend, every figure) or gbench-json (one file)"},
         {"out", "DIR", "write average.md, detailed.md, report.html, results.csv and the charts (DIR/plots) into DIR"},
-        {"html", "FILE", "write one self-contained HTML page: machines, sortable tables, each cell's noise, sample\n"
-                         "                        count, check and share of peak (where calibrated) in its tooltip, the charts"},
-        {"plots", "DIR", "write the charts as SVG: plot_<op>.svg (its time on every machine and backend) and\n"
-                         "                        speedup_<machine>.svg; PNG beside them where rsvg-convert or ImageMagick is installed"},
+        {"html", "FILE",
+         "write one self-contained HTML page: sortable tables, each cell's noise, samples and check, charts"},
+        {"plots", "DIR",
+         "write plot_<op>.svg per op and speedup_<machine>.svg per machine (and PNG with rsvg-convert)"},
         {"ops", "LIST", "only these ops get a runtime chart, e.g. MatMul,Sort (default: every op)"},
     }};
 
@@ -40,7 +45,8 @@ namespace {
 
 void report_written(const std::string& path) { std::cerr << "opbench report: wrote " << path << "\n"; }
 
-void write_chart_files(const std::vector<RunRecord>& records, const std::vector<std::string>& ops, const std::string& dir) {
+void write_chart_files(const std::vector<RunRecord>& records, const std::vector<std::string>& ops,
+                       const std::string& dir) {
   std::string png_note;
   std::vector<std::string> written = write_charts(report_charts(records, ops), dir, png_note);
   std::cerr << "opbench report: wrote " << written.size() << " chart files into " << dir << "\n";
@@ -57,7 +63,8 @@ int report_command(const Args& args) {
     throw UsageError("--format '" + format + "' is not one of markdown, csv, gbench-json");
   if (!document.empty() && document != "average" && document != "detailed")
     throw UsageError("--document '" + document + "' is not one of average, detailed");
-  if (!document.empty() && format != "markdown") throw UsageError("--document prints markdown: leave out --format " + format);
+  if (!document.empty() && format != "markdown")
+    throw UsageError("--document prints markdown: leave out --format " + format);
   if (format == "gbench-json" && paths.size() != 1)
     throw UsageError("--format gbench-json takes one result file (google/benchmark's JSON describes one machine)");
   std::vector<std::string> ops = args.has("ops") ? split_list(args.get("ops"), "ops") : std::vector<std::string>{};
@@ -81,13 +88,17 @@ int report_command(const Args& args) {
       throw UsageError("--ops: no result has the op '" + op + "'");
 
   bool writes = args.has("out") || args.has("html") || args.has("plots");
-  if (format == "csv") std::cout << csv_report(records, sources);
-  else if (format == "gbench-json") std::cout << gbench_json(records[0]);
+  if (format == "csv")
+    std::cout << csv_report(records, sources);
+  else if (format == "gbench-json")
+    std::cout << gbench_json(records[0]);
   else if (!document.empty())
     std::cout << merged_document(records, document == "average" ? DocumentKind::average : DocumentKind::detailed);
-  else if (!writes && paths.size() == 1) std::cout << render_run(records[0]);
+  else if (!writes && paths.size() == 1)
+    std::cout << render_run(records[0]);
   else if (!writes)
-    std::cout << merged_document(records, DocumentKind::average) << "\n" << merged_document(records, DocumentKind::detailed);
+    std::cout << merged_document(records, DocumentKind::average) << "\n"
+              << merged_document(records, DocumentKind::detailed);
 
   if (args.has("out")) {
     std::filesystem::path dir = args.get("out");

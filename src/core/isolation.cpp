@@ -412,8 +412,7 @@ void IsolatedExecutor::run(const Experiment& e, const std::vector<Backend*>& bac
           continue;
         }
         if (m.contains("done") && next == backends.size()) break;
-        // Anything else breaks the protocol: treated as a death.
-        w.last_message = "unexpected message from the worker: " + m.dump().substr(0, 200);
+        // Anything else breaks the protocol: handled as a death, below.
       }
 
       std::string reason;
@@ -421,12 +420,16 @@ void IsolatedExecutor::run(const Experiment& e, const std::vector<Backend*>& bac
         w.kill_now();
         w.reap(1.0);
         reason = time_limit_message(time_limit_s_) + (any_started ? "" : std::string(" ") + kWhileMaking);
+      } else if (r == Worker::Wait::Message) {
+        w.kill_now();
+        w.reap(1.0);
+        reason = "the worker broke the protocol: unexpected message " + m.dump().substr(0, 200);
       } else {
-        if (r == Worker::Wait::Message) w.kill_now();
         int status = w.reap(2.0);
         reason = describe_death(status, any_started ? "" : kWhileMaking, w.last_message);
       }
       worker_.reset();
+      if (next == backends.size()) break;  // every cell was in: only the worker's end was lost
       if (any_started) {
         // The cell that was running (or about to start) takes the blame; a
         // new worker carries on with the backends after it.

@@ -12,8 +12,8 @@ namespace {
 constexpr size_t kMaxExact = 20;
 
 struct Ranked {
-  double rank_sum_a = 0;   // sum of the ranks of a's values in the pooled sample (1-based, ties averaged)
-  double tie_term = 0;     // sum over groups of tied values of t^3 - t
+  double rank_sum_a = 0;  // sum of the ranks of a's values in the pooled sample (1-based, ties averaged)
+  double tie_term = 0;    // sum over groups of tied values of t^3 - t
 };
 
 Ranked rank(const std::vector<double>& a, const std::vector<double>& b) {
@@ -70,7 +70,8 @@ double normal_upper_tail(double z) { return 0.5 * std::erfc(z / std::sqrt(2.0));
 
 double mann_whitney_smallest_p(size_t m, size_t n) {
   double arrangements = 1;  // C(m+n, m), built up as a product of ratios
-  for (size_t i = 1; i <= std::min(m, n); ++i) arrangements = arrangements * static_cast<double>(m + n - std::min(m, n) + i) / static_cast<double>(i);
+  for (size_t i = 1; i <= std::min(m, n); ++i)
+    arrangements = arrangements * static_cast<double>(m + n - std::min(m, n) + i) / static_cast<double>(i);
   return std::min(1.0, 2 / arrangements);
 }
 

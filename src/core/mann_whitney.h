@@ -8,8 +8,8 @@
 namespace opbench {
 
 struct MannWhitney {
-  double u = 0;  // U of the first sample: how many (a, b) pairs have a > b, ties counting one half
-  double p = 1;  // two-sided p-value
+  double u = 0;        // U of the first sample: how many (a, b) pairs have a > b, ties counting one half
+  double p = 1;        // two-sided p-value
   bool exact = false;  // p from the exact distribution of U, not the normal approximation
 };
 

@@ -160,10 +160,13 @@ std::vector<ChartFile> report_charts(const std::vector<RunRecord>& records, cons
   return charts;
 }
 
-std::vector<std::string> write_charts(const std::vector<ChartFile>& charts, const std::string& folder, std::string& png_note) {
+std::vector<std::string> write_charts(const std::vector<ChartFile>& charts, const std::string& folder,
+                                      std::string& png_note) {
   std::filesystem::create_directories(folder);
   std::vector<std::string> converter = png_converter();
-  png_note = converter.empty() ? "no PNGs: neither rsvg-convert nor ImageMagick is installed (apt-get install librsvg2-bin)" : "";
+  png_note = converter.empty()
+                 ? "no PNGs: neither rsvg-convert nor ImageMagick is installed (apt-get install librsvg2-bin)"
+                 : "";
   std::vector<std::string> written;
   for (const ChartFile& c : charts) {
     std::string svg = (std::filesystem::path(folder) / (c.name + ".svg")).string();
@@ -172,10 +175,14 @@ std::vector<std::string> write_charts(const std::vector<ChartFile>& charts, cons
     written.push_back(svg);
     if (converter.empty()) continue;
     std::vector<std::string> command = converter;
-    if (command[0] == "rsvg-convert") command.insert(command.end(), {png, svg});
-    else command.insert(command.end(), {svg, png});
-    if (run_program(command)) written.push_back(png);
-    else png_note = "some PNGs failed: " + command[0] + " could not convert " + svg;
+    if (command[0] == "rsvg-convert")
+      command.insert(command.end(), {png, svg});
+    else
+      command.insert(command.end(), {svg, png});
+    if (run_program(command))
+      written.push_back(png);
+    else
+      png_note = "some PNGs failed: " + command[0] + " could not convert " + svg;
   }
   return written;
 }

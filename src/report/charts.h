@@ -33,6 +33,7 @@ std::vector<ChartFile> report_charts(const std::vector<RunRecord>& records, cons
 // rsvg-convert or ImageMagick is installed, NAME.png beside it. Returns the
 // paths written; `png_note` says why there are no PNGs, if there are none.
 // Throws std::runtime_error when a file cannot be written.
-std::vector<std::string> write_charts(const std::vector<ChartFile>& charts, const std::string& folder, std::string& png_note);
+std::vector<std::string> write_charts(const std::vector<ChartFile>& charts, const std::string& folder,
+                                      std::string& png_note);
 
 }  // namespace opbench

@@ -51,10 +51,14 @@ std::string aligned_table(const std::vector<std::vector<std::string>>& rows) {
 
 std::string change_name(Change change) {
   switch (change) {
-    case Change::faster: return "faster";
-    case Change::slower: return "slower";
-    case Change::same: return "same";
-    case Change::untested: return "untested";
+    case Change::faster:
+      return "faster";
+    case Change::slower:
+      return "slower";
+    case Change::same:
+      return "same";
+    case Change::untested:
+      return "untested";
   }
   return "";
 }
@@ -77,18 +81,20 @@ Comparison compare_runs(const RunRecord& base, const RunRecord& next, const Comp
         out.not_compared.push_back({e.name, b.backend, why});
         continue;
       }
-      CellComparison c{e.name, b.backend, b.stats.mean, n->stats.mean, n->stats.mean / b.stats.mean, NAN,
-                       b.samples_ms.size(), n->samples_ms.size(), Change::untested};
+      CellComparison c{e.name, b.backend,           b.stats.mean,         n->stats.mean,   n->stats.mean / b.stats.mean,
+                       NAN,    b.samples_ms.size(), n->samples_ms.size(), Change::untested};
       // No test where too few samples could never give p < alpha (google/benchmark's
       // tool needs 2 a side; 3 and 3 cannot go below 0.1).
-      if (c.base_count >= 2 && c.new_count >= 2 && mann_whitney_smallest_p(c.base_count, c.new_count) < settings.alpha) {
+      if (c.base_count >= 2 && c.new_count >= 2 &&
+          mann_whitney_smallest_p(c.base_count, c.new_count) < settings.alpha) {
         c.p = mann_whitney_u(b.samples_ms, n->samples_ms).p;
         bool significant = c.p < settings.alpha && std::abs(c.ratio - 1) > settings.min_effect;
         c.change = !significant ? Change::same : c.ratio > 1 ? Change::slower : Change::faster;
       }
-      (c.change == Change::faster ? out.faster : c.change == Change::slower ? out.slower
-                                             : c.change == Change::same   ? out.same
-                                                                          : out.untested)++;
+      (c.change == Change::faster   ? out.faster
+       : c.change == Change::slower ? out.slower
+       : c.change == Change::same   ? out.same
+                                    : out.untested)++;
       log_sum += std::log(c.ratio);
       out.cells.push_back(c);
     }
@@ -125,9 +131,9 @@ std::string render_comparison(const Comparison& c, const CompareSettings& settin
   }
   out += "\n";
   if (c.cells.empty()) return out + "No cell has a time in both runs.\n";
-  out += "Geometric mean of new/base: " + formatted("%.3f", c.geomean_ratio) + " over " + std::to_string(c.cells.size()) +
-         " cells: " + std::to_string(c.slower) + " slower, " + std::to_string(c.faster) + " faster, " +
-         std::to_string(c.same) + " same";
+  out += "Geometric mean of new/base: " + formatted("%.3f", c.geomean_ratio) + " over " +
+         std::to_string(c.cells.size()) + " cells: " + std::to_string(c.slower) + " slower, " +
+         std::to_string(c.faster) + " faster, " + std::to_string(c.same) + " same";
   if (c.untested) out += ", " + std::to_string(c.untested) + " untested (too few samples for the test)";
   out += " (a change is real when p < " + formatted("%g", settings.alpha) + " and the means differ by more than " +
          formatted("%g", settings.min_effect * 100) + "%).\n";

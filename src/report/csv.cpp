@@ -39,14 +39,32 @@ std::string csv_report(const std::vector<RunRecord>& records, const std::vector<
         bool timed = c.ok();
         const Stats& s = c.stats;
         CellRates rates = cell_rates(r, e, c);
-        std::vector<std::string> row = {
-            i < sources.size() ? sources[i] : "", machine, e.name, e.op, e.line, c.backend,
-            c.wrong() ? "wrong" : timed ? "ok" : "nan",
-            timed ? number(s.mean) : "", timed ? number(s.median) : "", timed ? number(s.min) : "",
-            timed ? number(s.max) : "", timed ? number(s.stddev) : "", timed ? number(s.noise) : "",
-            timed ? std::to_string(s.count) : "", timed ? c.stop : "", timed ? c.timing : "", timed ? c.cache : "",
-            c.check.status, c.check.status.empty() ? "" : number(c.check.error), c.check.against,
-            c.wrong() ? c.check.detail : c.error, number(rates.gbs), number(rates.gflops), number(rates.peak_share)};
+        std::vector<std::string> row = {i < sources.size() ? sources[i] : "",
+                                        machine,
+                                        e.name,
+                                        e.op,
+                                        e.line,
+                                        c.backend,
+                                        c.wrong() ? "wrong"
+                                        : timed   ? "ok"
+                                                  : "nan",
+                                        timed ? number(s.mean) : "",
+                                        timed ? number(s.median) : "",
+                                        timed ? number(s.min) : "",
+                                        timed ? number(s.max) : "",
+                                        timed ? number(s.stddev) : "",
+                                        timed ? number(s.noise) : "",
+                                        timed ? std::to_string(s.count) : "",
+                                        timed ? c.stop : "",
+                                        timed ? c.timing : "",
+                                        timed ? c.cache : "",
+                                        c.check.status,
+                                        c.check.status.empty() ? "" : number(c.check.error),
+                                        c.check.against,
+                                        c.wrong() ? c.check.detail : c.error,
+                                        number(rates.gbs),
+                                        number(rates.gflops),
+                                        number(rates.peak_share)};
         std::string line;
         for (size_t k = 0; k < row.size(); ++k) line += (k ? "," : "") + field(row[k]);
         out += line + "\r\n";

@@ -35,7 +35,8 @@ std::string missing_note(const RunRecord& r) {
   std::string listed;
   for (const std::string& op : ops) listed += (listed.empty() ? "" : ", ") + op;
   return "- nan: " + std::to_string(missing) + " of the document's " + std::to_string(r.experiments.size()) +
-         " experiments were not run on this machine (" + listed + "): their rows are nan, and so are those ops' averages\n";
+         " experiments were not run on this machine (" + listed +
+         "): their rows are nan, and so are those ops' averages\n";
 }
 
 }  // namespace
@@ -51,9 +52,12 @@ MachineKind machine_kind(const RunRecord& r) {
 
 std::string kind_heading(MachineKind kind) {
   switch (kind) {
-    case MachineKind::apple_silicon: return "Apple Silicon";
-    case MachineKind::cuda_gpu: return "CUDA GPUs";
-    case MachineKind::cpu: return "CPUs";
+    case MachineKind::apple_silicon:
+      return "Apple Silicon";
+    case MachineKind::cuda_gpu:
+      return "CUDA GPUs";
+    case MachineKind::cpu:
+      return "CPUs";
   }
   return "";
 }

@@ -11,17 +11,10 @@ using nlohmann::json;
 // Fields google/benchmark writes for every run, named as its JSON reporter
 // names them. opbench times the wall clock only: cpu_time repeats real_time.
 json run(const std::string& name, size_t family, size_t repetitions, const char* run_type, double ms) {
-  return {{"name", name},
-          {"family_index", family},
-          {"per_family_instance_index", 0},
-          {"run_name", name},
-          {"run_type", run_type},
-          {"repetitions", repetitions},
-          {"threads", 1},
-          {"iterations", 1},
-          {"real_time", ms},
-          {"cpu_time", ms},
-          {"time_unit", "ms"}};
+  return {{"name", name},     {"family_index", family}, {"per_family_instance_index", 0},
+          {"run_name", name}, {"run_type", run_type},   {"repetitions", repetitions},
+          {"threads", 1},     {"iterations", 1},        {"real_time", ms},
+          {"cpu_time", ms},   {"time_unit", "ms"}};
 }
 
 json aggregate(const std::string& name, size_t family, size_t repetitions, const char* which, double value,
@@ -77,7 +70,8 @@ std::string gbench_json(const RunRecord& r) {
       benchmarks.push_back(aggregate(name, family, repetitions, "mean", s.mean));
       benchmarks.push_back(aggregate(name, family, repetitions, "median", s.median));
       benchmarks.push_back(aggregate(name, family, repetitions, "stddev", s.stddev));
-      benchmarks.push_back(aggregate(name, family, repetitions, "cv", s.mean > 0 ? s.stddev / s.mean : 0, "percentage"));
+      benchmarks.push_back(
+          aggregate(name, family, repetitions, "cv", s.mean > 0 ? s.stddev / s.mean : 0, "percentage"));
       ++family;
     }
   return json{{"context", context}, {"benchmarks", benchmarks}}.dump(2) + "\n";

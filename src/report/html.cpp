@@ -91,18 +91,22 @@ std::string cell_detail(const RunRecord& r, const ExperimentRecord& e, const Cel
   if (!c->ok()) return "nan: " + c->error;
   const Stats& s = c->stats;
   std::string out = "mean " + formatted("%.4g", s.mean) + " ms, median " + formatted("%.4g", s.median) + ", min " +
-                    formatted("%.4g", s.min) + ", max " + formatted("%.4g", s.max) + "\nnoise " + percent(s.noise) + ", " +
-                    std::to_string(s.count) + " samples" + (c->stop.empty() ? "" : " (stopped: " + c->stop + ")");
+                    formatted("%.4g", s.min) + ", max " + formatted("%.4g", s.max) + "\nnoise " + percent(s.noise) +
+                    ", " + std::to_string(s.count) + " samples" +
+                    (c->stop.empty() ? "" : " (stopped: " + c->stop + ")");
   if (!c->timing.empty() || !c->cache.empty())
-    out += "\ntiming " + (c->timing.empty() ? "wall" : c->timing) + ", " + (c->cache.empty() ? "warm" : c->cache) + " caches";
+    out += "\ntiming " + (c->timing.empty() ? "wall" : c->timing) + ", " + (c->cache.empty() ? "warm" : c->cache) +
+           " caches";
   CellRates rates = cell_rates(r, e, *c);
   if (!std::isnan(rates.gbs))
     out += "\n" + formatted("%.3g GB/s, ", rates.gbs) + formatted("%.3g GFLOP/s", rates.gflops) +
            (std::isnan(rates.peak_share) ? "" : formatted(", %.3g%% of the calibrated peak", 100 * rates.peak_share));
-  if (c->check.status.empty()) out += "\ncheck: none recorded";
+  if (c->check.status.empty())
+    out += "\ncheck: none recorded";
   else if (c->check.status == "passed")
     out += "\ncheck passed: error " + formatted("%.2g", c->check.error) + " against the " + c->check.against;
-  else out += "\ncheck " + c->check.status;
+  else
+    out += "\ncheck " + c->check.status;
   return out;
 }
 
@@ -114,23 +118,29 @@ std::string average_detail(const RunRecord& r, const std::string& op, const std:
     if (e.op != op) continue;
     ++experiments;
     const Cell* c = e.find(backend);
-    if (c && c->ok()) noises.push_back(c->stats.noise);
-    else ++missing;
+    if (c && c->ok())
+      noises.push_back(c->stats.noise);
+    else
+      ++missing;
   }
   std::string out = "mean of " + std::to_string(experiments) + " experiments";
   if (!noises.empty()) {
     std::sort(noises.begin(), noises.end());
     out += "\ntheir noise: median " + percent(noises[noises.size() / 2]) + ", worst " + percent(noises.back());
   }
-  if (missing) out += "\n" + std::to_string(missing) + (value == kWrongMs ? " without a right result" : " without a time");
+  if (missing)
+    out += "\n" + std::to_string(missing) + (value == kWrongMs ? " without a right result" : " without a time");
   return out;
 }
 
 std::string time_cell(const std::string& column, double ms, const std::string& detail, bool noisy) {
   std::string classes = "num", text = trimmed(format_ms(ms)), value;
-  if (ms == kWrongMs) classes += " wrong";
-  else if (std::isnan(ms)) classes += " nan";
-  else value = formatted("%.6g", ms);
+  if (ms == kWrongMs)
+    classes += " wrong";
+  else if (std::isnan(ms))
+    classes += " nan";
+  else
+    value = formatted("%.6g", ms);
   if (noisy) classes += " noisy";
   return "<td class=\"" + classes + "\" data-col=\"" + xml_escape(column) + "\" data-v=\"" + value + "\" title=\"" +
          xml_escape(detail) + "\">" + text + "</td>";
@@ -152,14 +162,17 @@ std::string speedup_cell(const SpeedupPair& s, double a, double b) {
 // A table of `table`'s numbers; `detail(row, backend)` gives each time cell's tooltip.
 template <typename Detail>
 std::string html_table(const TableData& table, const std::string& id, Detail&& detail) {
-  std::string out = "<table class=\"sortable\" id=\"" + id + "\">\n<thead><tr><th data-col=\"operation\">Operation</th>";
-  for (const std::string& b : table.backends) out += "<th data-col=\"" + xml_escape(b) + "\">" + xml_escape(b) + "</th>";
+  std::string out =
+      "<table class=\"sortable\" id=\"" + id + "\">\n<thead><tr><th data-col=\"operation\">Operation</th>";
+  for (const std::string& b : table.backends)
+    out += "<th data-col=\"" + xml_escape(b) + "\">" + xml_escape(b) + "</th>";
   for (const SpeedupPair& s : table.speedups)
     out += "<th data-col=\"" + xml_escape(s.header()) + "\">" + xml_escape(s.header()) + "</th>";
   out += "</tr></thead>\n<tbody>\n";
   for (size_t i = 0; i < table.rows.size(); ++i) {
     auto& [label, times] = table.rows[i];
-    out += "<tr data-key=\"" + xml_escape(trimmed(label)) + "\"><td class=\"label\">" + xml_escape(trimmed(label)) + "</td>";
+    out += "<tr data-key=\"" + xml_escape(trimmed(label)) + "\"><td class=\"label\">" + xml_escape(trimmed(label)) +
+           "</td>";
     for (const std::string& b : table.backends) {
       auto [text, noisy] = detail(i, b);
       out += time_cell(b, times.at(b), text, noisy);
@@ -174,13 +187,15 @@ constexpr double kNoisy = 0.05;  // cells noisier than this are underlined
 
 std::string machine_section(const RunRecord& r, size_t index, const std::string& source, const std::string& label) {
   std::string id = std::to_string(index);
-  std::string out = "<section class=\"machine\" id=\"machine-" + id + "\">\n<h3>" + xml_escape(r.description()) + "</h3>\n";
+  std::string out =
+      "<section class=\"machine\" id=\"machine-" + id + "\">\n<h3>" + xml_escape(r.description()) + "</h3>\n";
   const SamplerSettings& m = r.settings.sampler;
-  out += "<div class=\"machine-info\">" + xml_escape(source) + " &middot; " + xml_escape(r.created) + " &middot; suite " +
-         xml_escape(r.suite) + " &middot; opbench " + xml_escape(r.opbench_version) + " &middot; " + xml_escape(r.machine.os) +
-         " &middot; host " + xml_escape(r.machine.hostname) + "<br>sampling: target noise " + percent(m.target_noise) +
-         ", " + formatted("%g", m.min_time_s) + " to " + formatted("%g", m.max_time_s) + " s a cell, at least " +
-         std::to_string(m.min_samples) + " samples &middot; outputs " +
+  out += "<div class=\"machine-info\">" + xml_escape(source) + " &middot; " + xml_escape(r.created) +
+         " &middot; suite " + xml_escape(r.suite) + " &middot; opbench " + xml_escape(r.opbench_version) +
+         " &middot; " + xml_escape(r.machine.os) + " &middot; host " + xml_escape(r.machine.hostname) +
+         "<br>sampling: target noise " + percent(m.target_noise) + ", " + formatted("%g", m.min_time_s) + " to " +
+         formatted("%g", m.max_time_s) + " s a cell, at least " + std::to_string(m.min_samples) +
+         " samples &middot; outputs " +
          (r.settings.check ? "checked against the reference" : "not checked (--no-check)") + "</div>\n";
 
   TableData average = average_data(r);
@@ -190,7 +205,8 @@ std::string machine_section(const RunRecord& r, size_t index, const std::string&
     return std::pair(average_detail(r, op, b, average.rows[row].second.at(b)), false);
   });
   TableData detailed = detailed_data(r);
-  out += "<details open><summary>Detailed benchmark (" + std::to_string(detailed.rows.size()) + " experiments)</summary>\n";
+  out += "<details open><summary>Detailed benchmark (" + std::to_string(detailed.rows.size()) +
+         " experiments)</summary>\n";
   out += html_table(detailed, "detailed-" + id, [&](size_t row, const std::string& b) {
     const ExperimentRecord& e = r.experiments[row];
     const Cell* c = e.find(b);
@@ -211,10 +227,13 @@ std::string html_report(const std::vector<RunRecord>& records, const std::vector
   std::vector<RunRecord> aligned = align_experiments(records);
   std::vector<std::string> labels = machine_labels(records);
   std::string out =
-      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>opbench: runtime benchmark</title>\n"
-      "<style>" + std::string(kStyle) + "</style>\n</head>\n<body>\n<h1>Runtime benchmark</h1>\n"
-      "<p>Runtime of tensor operations, in milliseconds (lower is better), on " + std::to_string(records.size()) +
-      (records.size() == 1 ? " machine" : " machines") +
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>opbench: runtime "
+      "benchmark</title>\n"
+      "<style>" +
+      std::string(kStyle) +
+      "</style>\n</head>\n<body>\n<h1>Runtime benchmark</h1>\n"
+      "<p>Runtime of tensor operations, in milliseconds (lower is better), on " +
+      std::to_string(records.size()) + (records.size() == 1 ? " machine" : " machines") +
       ". Click a column's header to sort by it; hover over a cell for its noise, sample count and check.</p>\n"
       "<ul class=\"legend\">\n";
   for (auto& [name, text] : column_legend(records))
@@ -231,7 +250,8 @@ std::string html_report(const std::vector<RunRecord>& records, const std::vector
     for (size_t i : members) out += machine_section(aligned[i], i, i < sources.size() ? sources[i] : "", labels[i]);
   }
   out += "<h2 id=\"charts\">Runtime of each op across machines</h2>\n<div class=\"charts\">\n";
-  for (const std::string& op : chart_ops.empty() ? ops_of(records) : chart_ops) out += render_svg(op_chart(records, op));
+  for (const std::string& op : chart_ops.empty() ? ops_of(records) : chart_ops)
+    out += render_svg(op_chart(records, op));
   out += "</div>\n<script>" + std::string(kScript) + "</script>\n</body>\n</html>\n";
   return out;
 }

@@ -77,7 +77,6 @@ json to_json(const RunSettings& s) {
 
 // ---- reading -------------------------------------------------------------
 
-// Field access that names the missing or mistyped field in its error.
 // A number a field of type T can hold: nlohmann's get<int>() of 1e300 (or of
 // 3e9) would be undefined behaviour or a wrapped value, so it counts as the
 // wrong type.
@@ -99,6 +98,7 @@ bool fits(const json& v) {
   return true;
 }
 
+// Field access that names the missing or mistyped field in its error.
 template <typename T>
 T field(const json& j, const char* key, const std::string& where) {
   if (!j.is_object() || !j.contains(key)) throw UsageError(where + ": missing field '" + key + "'");
@@ -219,6 +219,8 @@ RunRecord from_json(const std::string& text, const std::string& source) {
     if (text.find_first_not_of(" \t\r\n") == std::string::npos) throw UsageError(source + ": empty file, not a result");
     if (e.byte >= text.size()) throw UsageError(source + ": not valid JSON: it ends before the JSON does (truncated?)");
     throw UsageError(source + ": not valid JSON (byte " + std::to_string(e.byte) + ")");
+  } catch (const json::exception& e) {  // a number past a double's range ("1e400"), and the like
+    throw UsageError(source + ": not valid JSON (" + e.what() + ")");
   }
   if (!j.is_object() || optional_field<std::string>(j, "schema", "") != "opbench-result")
     throw UsageError(source + ": not an opbench result file (no \"schema\": \"opbench-result\")");

@@ -34,7 +34,14 @@ std::string number(double x) {
 std::string tick_text(double x) { return formatted("%g", x); }
 
 std::string text(double x, double y, const std::string& content, const std::string& attributes) {
-  return "<text x=\"" + number(x) + "\" y=\"" + number(y) + "\" " + attributes + ">" + xml_escape(content) + "</text>\n";
+  return "<text x=\"" + number(x) + "\" y=\"" + number(y) + "\" " + attributes + ">" + xml_escape(content) +
+         "</text>\n";
+}
+
+// Text turned by `degrees` (counter-clockwise) about its anchor.
+std::string rotated(double x, double y, double degrees, const std::string& content, const std::string& attributes) {
+  return text(x, y, content,
+              "transform=\"rotate(" + number(-degrees) + " " + number(x) + " " + number(y) + ")\" " + attributes);
 }
 
 // Words filled into lines of at most `width` pixels; a longer word keeps a line to itself.
@@ -46,8 +53,10 @@ std::vector<std::string> wrap(const std::string& text, double width, double size
     std::string word = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
     start = end == std::string::npos ? text.size() : end + 1;
     if (word.empty()) continue;
-    if (!lines.empty() && text_width(lines.back() + " " + word, size) <= width) lines.back() += " " + word;
-    else lines.push_back(word);
+    if (!lines.empty() && text_width(lines.back() + " " + word, size) <= width)
+      lines.back() += " " + word;
+    else
+      lines.push_back(word);
   }
   if (lines.empty()) lines.push_back("");
   return lines;
@@ -99,22 +108,35 @@ std::string xml_escape(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
 }
 
 std::string series_colour(const std::string& name, size_t index) {
-  static const std::map<std::string, std::string> kFixed = {
-      {"mlx_gpu", "#87ceeb"}, {"mlx_gpu_compile", "#4682b4"}, {"mlx_cpu", "#dda0dd"}, {"mlx_cpu_compile", "#ba55d3"},
-      {"mps", "#fa8072"},     {"cpu", "#f4c542"},             {"cuda", "#90ee90"},    {"cuda_graph", "#3cb371"}};
-  static const char* const kPalette[] = {"#80b1d3", "#fdb462", "#b3de69", "#fccde5", "#bc80bd", "#8dd3c7", "#ffed6f", "#fb8072"};
+  static const std::map<std::string, std::string> kFixed = {{"mlx_gpu", "#87ceeb"}, {"mlx_gpu_compile", "#4682b4"},
+                                                            {"mlx_cpu", "#dda0dd"}, {"mlx_cpu_compile", "#ba55d3"},
+                                                            {"mps", "#fa8072"},     {"cpu", "#f4c542"},
+                                                            {"cuda", "#90ee90"},    {"cuda_graph", "#3cb371"}};
+  static const char* const kPalette[] = {"#80b1d3", "#fdb462", "#b3de69", "#fccde5",
+                                         "#bc80bd", "#8dd3c7", "#ffed6f", "#fb8072"};
   auto it = kFixed.find(name);
   return it != kFixed.end() ? it->second : kPalette[index % std::size(kPalette)];
 }
@@ -126,8 +148,9 @@ std::string render_svg(const BarChart& chart) {
   const double bars_width = static_cast<double>(per_group) * bar_width;
   constexpr double kBaseLeft = 78;  // room for the value axis
   // Groups share the chart's least width, rather than leave it empty on the right.
-  const double group_width = std::max(dense ? bars_width + gap : std::max(bars_width + gap, kMinGroupWidth),
-                                      (kMinWidth - kBaseLeft - kRight) / static_cast<double>(std::max<size_t>(groups, 1)));
+  const double group_width =
+      std::max(dense ? bars_width + gap : std::max(bars_width + gap, kMinGroupWidth),
+               (kMinWidth - kBaseLeft - kRight) / static_cast<double>(std::max<size_t>(groups, 1)));
   // Group names wrap at spaces to their group's width; where a word is still
   // too wide, every name is written whole, slanted.
   std::vector<std::vector<std::string>> group_lines;
@@ -137,7 +160,8 @@ std::string render_svg(const BarChart& chart) {
   for (const std::string& g : chart.groups) {
     group_lines.push_back(wrap(g, group_width - 6, kTextSize));
     most_lines = std::max(most_lines, group_lines.back().size());
-    for (const std::string& line : group_lines.back()) slanted = slanted || text_width(line, kTextSize) > group_width - 4;
+    for (const std::string& line : group_lines.back())
+      slanted = slanted || text_width(line, kTextSize) > group_width - 4;
     longest_group = std::max(longest_group, text_width(g, kTextSize));
   }
   const double cos_slant = std::cos(kSlant * M_PI / 180), sin_slant = std::sin(kSlant * M_PI / 180);
@@ -145,8 +169,8 @@ std::string render_svg(const BarChart& chart) {
   double left = kBaseLeft;
   if (slanted)
     for (size_t g = 0; g < groups; ++g)
-      left = std::max(left, text_width(chart.groups[g], kTextSize) * cos_slant + 8 -
-                                (static_cast<double>(g) + 0.5) * group_width);
+      left = std::max(
+          left, text_width(chart.groups[g], kTextSize) * cos_slant + 8 - (static_cast<double>(g) + 0.5) * group_width);
   const double group_room = slanted ? longest_group * sin_slant + 22 : static_cast<double>(most_lines) * 16 + 8;
   const double width = std::max(kMinWidth, left + static_cast<double>(groups) * group_width + kRight);
   Axis axis = make_axis(chart);
@@ -170,7 +194,8 @@ std::string render_svg(const BarChart& chart) {
     double item = 20 + text_width(s.name, kTextSize) + 18;
     if (legend_x + item > width - kRight && legend_x > left) legend_x = left, legend_y += 20;
     legend += "<g class=\"legend-item\"><rect x=\"" + number(legend_x) + "\" y=\"" + number(legend_y - 11) +
-              "\" width=\"14\" height=\"14\" fill=\"" + series_colour(s.name, i) + "\" stroke=\"#555\" stroke-width=\"0.5\"/>" +
+              "\" width=\"14\" height=\"14\" fill=\"" + series_colour(s.name, i) +
+              "\" stroke=\"#555\" stroke-width=\"0.5\"/>" +
               text(legend_x + 20, legend_y + 1, s.name, "font-size=\"13\"") + "</g>\n";
     legend_x += item;
   }
@@ -189,8 +214,10 @@ std::string render_svg(const BarChart& chart) {
                     "\" height=\"" + number(height) + "\" viewBox=\"0 0 " + number(width) + " " + number(height) +
                     "\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" role=\"img\">\n";
   out += "<title>" + xml_escape(chart.title) + "</title>\n";
-  out += "<rect class=\"background\" width=\"" + number(width) + "\" height=\"" + number(height) + "\" fill=\"white\"/>\n";
-  out += text(width / 2, 26, chart.title, "class=\"title\" font-size=\"18\" font-weight=\"bold\" text-anchor=\"middle\"");
+  out +=
+      "<rect class=\"background\" width=\"" + number(width) + "\" height=\"" + number(height) + "\" fill=\"white\"/>\n";
+  out +=
+      text(width / 2, 26, chart.title, "class=\"title\" font-size=\"18\" font-weight=\"bold\" text-anchor=\"middle\"");
   out += "<g class=\"legend\">\n" + legend + "</g>\n";
 
   // Grid and value axis.
@@ -218,11 +245,10 @@ std::string render_svg(const BarChart& chart) {
       double x = x0 + static_cast<double>(i) * bar_width, cx = x + bar_width / 2;
       std::string label = label_of(s, g);
       if (!drawable(v, axis.log)) {
-        std::string at = number(cx + (upright ? 3 : 0)) + " " + number(base_y - 4);
+        const char* nan = "class=\"value nan\" fill=\"#888\" text-anchor=";
         if (!label.empty())
-          values += text(cx + (upright ? 3 : 0), base_y - 4, label,
-                         "class=\"value nan\" fill=\"#888\" " +
-                             std::string(upright ? "transform=\"rotate(-90 " + at + ")\" text-anchor=\"start\"" : "text-anchor=\"middle\""));
+          values += upright ? rotated(cx + 3, base_y - 4, 90, label, nan + std::string("\"start\""))
+                            : text(cx, base_y - 4, label, nan + std::string("\"middle\""));
         continue;
       }
       double top = std::min(base_y, y_of(v)), bottom = std::max(base_y, y_of(v));
@@ -232,15 +258,12 @@ std::string render_svg(const BarChart& chart) {
               "\" width=\"" + number(bar_width - 2) + "\" height=\"" + number(std::max(bottom - top, 0.5)) +
               "\" fill=\"" + series_colour(s.name, i) + "\" stroke=\"#555\" stroke-width=\"0.5\"><title>" +
               xml_escape(chart.groups[g] + ", " + s.name + ": " + label) + "</title></rect>\n";
-      double cx_bar = cx - 1;
-      if (upright) {
-        double y = down ? bottom + 4 : top - 4;
-        values += "<text class=\"value\" x=\"" + number(cx_bar + 4) + "\" y=\"" + number(y) + "\" transform=\"rotate(-90 " +
-                  number(cx_bar + 4) + " " + number(y) + ")\" text-anchor=\"" + (down ? "end" : "start") + "\">" +
-                  xml_escape(label) + "</text>\n";
-      } else {
+      double cx_bar = cx - 1;  // the bar is 2 pixels narrower than its slot
+      if (upright)
+        values += rotated(cx_bar + 4, down ? bottom + 4 : top - 4, 90, label,
+                          std::string("class=\"value\" text-anchor=\"") + (down ? "end" : "start") + "\"");
+      else
         values += text(cx_bar, down ? bottom + 12 : top - 4, label, "class=\"value\" text-anchor=\"middle\"");
-      }
     }
   }
   out += bars + "</g>\n" + values + "</g>\n";
@@ -248,24 +271,24 @@ std::string render_svg(const BarChart& chart) {
   // Group names under the plot.
   out += "<g class=\"groups\" font-size=\"13\" fill=\"#222\">\n";
   for (size_t g = 0; g < groups; ++g) {
-    std::string cx = number(left + static_cast<double>(g) * group_width + group_width / 2);
-    std::string y = number(plot_bottom + below + 18);
+    double x = left + static_cast<double>(g) * group_width + group_width / 2, y = plot_bottom + below + 18;
     if (slanted) {
-      out += "<text class=\"group\" x=\"" + cx + "\" y=\"" + y + "\" transform=\"rotate(-" + number(kSlant) + " " + cx + " " +
-             y + ")\" text-anchor=\"end\"><tspan>" + xml_escape(chart.groups[g]) + "</tspan></text>\n";
+      out += rotated(x, y, kSlant, chart.groups[g], "class=\"group\" text-anchor=\"end\"");
       continue;
     }
-    out += "<text class=\"group\" x=\"" + cx + "\" y=\"" + y + "\" text-anchor=\"middle\">";
+    std::string cx = number(x);
+    out += "<text class=\"group\" x=\"" + cx + "\" y=\"" + number(y) + "\" text-anchor=\"middle\">";
     for (size_t line = 0; line < group_lines[g].size(); ++line)
-      out += "<tspan x=\"" + cx + "\" dy=\"" + (line ? "16" : "0") + "\">" + xml_escape(group_lines[g][line]) + "</tspan>";
+      out +=
+          "<tspan x=\"" + cx + "\" dy=\"" + (line ? "16" : "0") + "\">" + xml_escape(group_lines[g][line]) + "</tspan>";
     out += "</text>\n";
   }
   out += "</g>\n";
   double mid = (plot_top + plot_bottom) / 2;
-  out += "<text class=\"y-label\" x=\"18\" y=\"" + number(mid) + "\" transform=\"rotate(-90 18 " + number(mid) +
-         ")\" font-size=\"13\" text-anchor=\"middle\">" + xml_escape(chart.y_label) + "</text>\n";
+  out += rotated(18, mid, 90, chart.y_label, "class=\"y-label\" font-size=\"13\" text-anchor=\"middle\"");
   if (!chart.x_label.empty())
-    out += text((left + width - kRight) / 2, x_label_y, chart.x_label, "class=\"x-label\" font-size=\"13\" text-anchor=\"middle\"");
+    out += text((left + width - kRight) / 2, x_label_y, chart.x_label,
+                "class=\"x-label\" font-size=\"13\" text-anchor=\"middle\"");
   return out + "</svg>\n";
 }
 

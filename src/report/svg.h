@@ -8,8 +8,8 @@
 namespace opbench {
 
 struct BarSeries {
-  std::string name;                 // in the legend: "cuda"
-  std::vector<double> values;       // one a group; nan (or, on a log scale, <= 0): no bar
+  std::string name;            // in the legend: "cuda"
+  std::vector<double> values;  // one a group; nan (or, on a log scale, <= 0): no bar
   // Written on each bar (or, where there is no bar, at the baseline: "nan",
   // or nothing when the label is empty). Left empty: the values with two
   // decimals, and "nan" where there is no bar.

@@ -114,6 +114,9 @@ class TorchBackend : public Backend {
     return v;
   }
   std::string device_name() const override { return kind_.type == at::kCUDA ? cuda_device_name() : ""; }
+  std::optional<uint64_t> free_device_memory() const override {
+    return kind_.type == at::kCUDA ? cuda_free_memory() : std::nullopt;
+  }
   void set_threads(int threads) override {
     if (threads > 0 && kind_.type == at::kCPU) at::set_num_threads(threads);
   }

@@ -3,6 +3,7 @@
 #include <ATen/cuda/CUDAContext.h>
 #include <ATen/cuda/CUDAEvent.h>
 #include <ATen/cuda/CUDAGraph.h>
+#include <c10/cuda/CUDACachingAllocator.h>
 #include <c10/cuda/CUDAGuard.h>
 #include <c10/cuda/CUDAStream.h>
 #include <torch/cuda.h>
@@ -32,6 +33,14 @@ double cuda_event_time(const std::function<void()>& launch) {
   stop.record();
   stop.synchronize();
   return start.elapsed_time(stop);
+}
+
+std::optional<uint64_t> cuda_free_memory() {
+  if (!torch::cuda::is_available()) return std::nullopt;
+  c10::cuda::CUDACachingAllocator::emptyCache();
+  size_t free = 0, total = 0;
+  if (cudaMemGetInfo(&free, &total) != cudaSuccess) return std::nullopt;
+  return free;
 }
 
 void flush_cuda_l2() {

@@ -3,6 +3,7 @@
 // LibTorch has CUDA; torch_no_cuda.cpp stands in otherwise).
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "backends/torch/torch_ops.h"
@@ -17,6 +18,9 @@ std::string cuda_version();
 // Device time of `launch` (which queues work and does not wait), in ms,
 // from CUDA events recorded on the current stream around it.
 double cuda_event_time(const std::function<void()>& launch);
+// Bytes free on the current CUDA device, after handing the caching
+// allocator's unused blocks back (they would otherwise count as used).
+std::optional<uint64_t> cuda_free_memory();
 // Overwrites a buffer twice the size of the device's L2 cache, and waits.
 void flush_cuda_l2();
 // The cuda_graph backend's op: `op` captured once in a CUDA graph, replayed
