@@ -122,7 +122,22 @@ TEST(CheckOutput, AllZerosFails) {
     std::fill(got.f32.begin(), got.f32.end(), 0.0f);
     CheckResult r = check(c, got);
     EXPECT_FALSE(r.passed);
-    EXPECT_NEAR(r.error, 1.0, 1e-12);  // |0 - ref| / |ref|
+    if (c.e.op != "SumAll") EXPECT_NEAR(r.error, 1.0, 1e-12);  // |0 - ref| / |ref|
+  }
+}
+
+// A sum is judged at the scale of its terms' magnitudes: an error float32
+// accumulation can make passes, one a hundred times larger does not.
+TEST(CheckOutput, SumsAreJudgedAgainstTheirTermsMagnitudes) {
+  Case c = make_case("SumAll dim1=100000");
+  double magnitudes = 0;
+  for (float v : c.inputs[0].f32) magnitudes += std::abs(v);
+  for (auto [offset, passes] : {std::pair{1e-5, true}, std::pair{1e-3, false}}) {
+    HostTensor got = as_float(c.ref);
+    got.f32[0] = static_cast<float>(c.ref.values[0] + offset * magnitudes);
+    CheckResult r = check(c, got);
+    EXPECT_EQ(r.passed, passes) << offset;
+    EXPECT_NEAR(r.error, offset, offset * 1e-3);
   }
 }
 

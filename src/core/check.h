@@ -30,7 +30,9 @@ inline constexpr double kReferenceBudget = 3e8;
 // would cost more than `budget`.
 RefTensor expected_result(const Experiment& e, const std::vector<HostTensor>& inputs, double budget = kReferenceBudget);
 
-// Compares `got` with `ref` for experiment `e`. Argmax must match exactly
+// Compares `got` with `ref` for experiment `e`: the relative norm error,
+// for Sum and SumAll relative to the reduction of |x| (a signed sum may
+// cancel far below its terms' rounding). Argmax must match exactly
 // (in float16/bfloat16, an index whose value ties the top one once rounded
 // to that type also passes);
 // Scatter accepts, at a repeated index, any of the rows written there.
