@@ -188,5 +188,17 @@ TEST(MergedDocument, TheSameMachineTwiceIsTwoSections) {
   EXPECT_EQ(count_of(doc, "\n## CPUs\n"), 1u);
 }
 
+// A machine's average covers the experiments it ran: a suite with one more
+// Argmax elsewhere does not turn its Argmax average into nan.
+TEST(MergedDocument, AveragesAreOverTheExperimentsEachMachineRan) {
+  RunRecord fewer = cpu_machine();
+  fewer.experiments.erase(fewer.experiments.begin() + 1);  // no "Argmax ... axis=1"
+  std::string doc = merged_document({fewer, cuda_machine()}, DocumentKind::average);
+  std::vector<std::string> rows = block_after(doc, "**" + fewer.description() + "**");
+  ASSERT_FALSE(rows.empty()) << doc;
+  EXPECT_TRUE(contains(doc, "| Argmax   |  10.00 |   8.00 |")) << doc;  // the one Argmax it ran
+  EXPECT_TRUE(contains(doc, "| Softmax  |    nan |    nan |")) << doc;  // an op it never ran
+}
+
 }  // namespace
 }  // namespace opbench

@@ -105,7 +105,7 @@ BarChart op_chart(const std::vector<RunRecord>& records, const std::string& op) 
   for (const BackendRecord* b : backends) chart.series.push_back({b->info.name, {}, {}});
   double lo = INFINITY, hi = 0;
   for (size_t i : machines) {
-    TableData table = average_data(aligned[i]);
+    TableData table = machine_average(aligned[i]);
     auto row = std::find_if(table.rows.begin(), table.rows.end(), [&](auto& r) { return trimmed(r.first) == op; });
     for (BarSeries& s : chart.series) {
       bool ran = std::find(table.backends.begin(), table.backends.end(), s.name) != table.backends.end();
@@ -123,7 +123,7 @@ BarChart op_chart(const std::vector<RunRecord>& records, const std::string& op) 
 }
 
 BarChart speedup_chart(const RunRecord& record, const std::string& machine_label) {
-  TableData table = average_data(record);
+  TableData table = machine_average(record);
   BarChart chart;
   chart.title = machine_label + ": speedups";
   chart.x_label = "op";

@@ -36,10 +36,21 @@ std::string missing_note(const RunRecord& r) {
   for (const std::string& op : ops) listed += (listed.empty() ? "" : ", ") + op;
   return "- nan: " + std::to_string(missing) + " of the document's " + std::to_string(r.experiments.size()) +
          " experiments were not run on this machine (" + listed +
-         "): their rows are nan, and so are those ops' averages\n";
+         "): their rows in the detailed document are nan; an op's average is over the experiments this machine ran\n";
 }
 
+
 }  // namespace
+
+RunRecord ran_experiments(RunRecord r) {
+  std::set<std::string> ran;
+  for (const ExperimentRecord& e : r.experiments)
+    if (!e.cells.empty()) ran.insert(e.op);
+  std::erase_if(r.experiments, [&](const ExperimentRecord& e) { return e.cells.empty() && ran.count(e.op); });
+  return r;
+}
+
+TableData machine_average(const RunRecord& aligned) { return average_data(ran_experiments(aligned)); }
 
 MachineKind machine_kind(const RunRecord& r) {
   if (r.machine.cpu.find("Apple") != std::string::npos || r.machine.os.rfind("Darwin", 0) == 0 ||
@@ -136,7 +147,7 @@ std::string merged_document(const std::vector<RunRecord>& records, DocumentKind 
     out += "\n## " + kind_heading(machine_kind) + "\n";
     for (size_t i : members) {
       const RunRecord& r = aligned[i];
-      out += "\n**" + r.description() + "**\n\n" + (average ? average_table(r) : detailed_table(r));
+      out += "\n**" + r.description() + "**\n\n" + (average ? average_table(ran_experiments(r)) : detailed_table(r));
       std::string notes = table_notes(r), missing = missing_note(r);
       if (!missing.empty()) notes += (notes.find("\n- ") == std::string::npos ? "\n" : "") + missing;
       if (!notes.empty()) out += "\n" + notes;

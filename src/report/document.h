@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "report/markdown.h"
 
 namespace opbench {
 
@@ -29,6 +30,13 @@ std::vector<std::string> machine_labels(const std::vector<RunRecord>& records);
 // name, in the order they first appear). An experiment a record lacks is
 // there with no cells, so its row (and its op's average) prints nan.
 std::vector<RunRecord> align_experiments(std::vector<RunRecord> records);
+
+// The experiments of an aligned record that the machine ran; an op it never
+// ran keeps its empty rows (nan).
+RunRecord ran_experiments(RunRecord aligned);
+// A machine's average table in a merged report: each op averaged over the
+// experiments that machine ran, so files of different suites still merge.
+TableData machine_average(const RunRecord& aligned);
 
 // The preamble's bullets: each backend column that appears, then each speedup
 // column, in the seed's order, in the seed's words ("`cpu`: torch framework

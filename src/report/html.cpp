@@ -198,7 +198,7 @@ std::string machine_section(const RunRecord& r, size_t index, const std::string&
          " samples &middot; outputs " +
          (r.settings.check ? "checked against the reference" : "not checked (--no-check)") + "</div>\n";
 
-  TableData average = average_data(r);
+  TableData average = machine_average(r);
   out += "<h4>Average benchmark</h4>\n";
   out += html_table(average, "average-" + id, [&](size_t row, const std::string& b) {
     std::string op = trimmed(average.rows[row].first);
