@@ -130,6 +130,9 @@ struct BackendCase {
   size_t index;  // into experiment_lines()
 };
 
+// How ctest and failure messages show a case: the backend and the suite line.
+void PrintTo(const BackendCase& c, std::ostream* out) { *out << c.backend << ": " << experiment_lines()[c.index]; }
+
 std::vector<BackendCase> backend_cases() {
   std::vector<BackendCase> out;
   for (const auto& b : backends())
