@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "report_fixtures.h"
 
 namespace opbench {
@@ -121,6 +123,50 @@ TEST(Compare, NothingInCommon) {
   EXPECT_TRUE(c.cells.empty());
   EXPECT_TRUE(std::isnan(c.geomean_ratio));
   EXPECT_TRUE(contains(render_comparison(c, CompareSettings{}), "No cell has a time in both runs."));
+}
+
+// Runs whose every time drifts by a factor of its own (another process,
+// another memory layout), far more than the noise within a run.
+std::vector<RunRecord> drifting_runs(unsigned seed, double matmul_factor = 1) {
+  std::vector<RunRecord> runs;
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<double> drift(0.85, 1.15);
+  for (unsigned k = 0; k < 5; ++k) {
+    RunRecord r = noisy_run(seed * 100 + k, matmul_factor);
+    double factor = drift(rng);
+    for (ExperimentRecord& e : r.experiments)
+      for (Cell& c : e.cells) {
+        for (double& v : c.samples_ms) v *= factor;
+        c.stats = summarize(c.samples_ms);
+      }
+    runs.push_back(r);
+  }
+  return runs;
+}
+
+TEST(Compare, OneRunASideCallsDriftBetweenRunsAChange) {
+  std::vector<RunRecord> a = drifting_runs(1), b = drifting_runs(2);
+  Comparison c = compare_runs(a.front(), b.front(), CompareSettings{});
+  EXPECT_FALSE(c.by_runs);
+  EXPECT_GT(c.slower + c.faster, 0u);  // what the runs-level test is for
+  EXPECT_TRUE(render_comparison(c, CompareSettings{}).find("give several runs a side") != std::string::npos);
+}
+
+TEST(Compare, SeveralRunsASideTestTheRunsMeansSoARerunIsTheSame) {
+  Comparison c = compare_runs(drifting_runs(1), drifting_runs(2), CompareSettings{});
+  EXPECT_TRUE(c.by_runs);
+  EXPECT_EQ(c.cells.front().base_count, 5u);  // five means, not a thousand samples
+  EXPECT_EQ(c.slower + c.faster, 0u);
+  EXPECT_EQ(c.same, 6u);
+}
+
+TEST(Compare, SeveralRunsASideStillFlagATwofoldSlowdown) {
+  Comparison c = compare_runs(drifting_runs(1), drifting_runs(2, 2.0), CompareSettings{});
+  const CellComparison* matmul = find(c, "MatMul", "cpu");
+  ASSERT_TRUE(matmul);
+  EXPECT_EQ(matmul->change, Change::slower);
+  EXPECT_LT(matmul->p, 0.05);
+  EXPECT_EQ(c.slower, 2u);
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 // opbench compare: what changed between two runs, and whether it is real.
+#include <algorithm>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -11,7 +12,7 @@ namespace opbench::cli {
 
 const CommandSpec kCompareSpec = {
     "compare",
-    "opbench compare BASE NEW [options]",
+    "opbench compare BASE NEW [options]   or   opbench compare BASE... -- NEW... [options]",
     "Compares two result files, e.g. before and after an upgrade: per experiment and backend, both mean times,\n"
     "new/base, the p-value of a two-sided Mann-Whitney U test on the two sets of samples (exact for up to 20\n"
     "samples a side without ties, else the normal approximation with tie correction), and the change. A change\n"
@@ -19,7 +20,11 @@ const CommandSpec kCompareSpec = {
     "or 'faster' (< 1 - min effect); else 'same'. 'untested' where the samples are too few for any difference\n"
     "to reach p < alpha (3 and 3 samples: p >= 0.1), so more samples are needed (--min-samples). Last, the\n"
     "geometric mean of new/base over every cell with a time in both. Exit status: 0, or 3 with --fail-above\n"
-    "when a cell is significantly slower by more than its threshold.",
+    "when a cell is significantly slower by more than its threshold.\n\n"
+    "One run a side, the test compares samples: it sees the noise within a run, not the drift between runs of the\n"
+    "same program (other processes, memory layout, clocks), which on a busy machine is larger. Several runs a side\n"
+    "(BASE files, then --, then NEW files; 4 or more a side for p < 0.05), the test compares the runs' means, so\n"
+    "that drift counts as noise and a re-run is not called a change.",
     {
         {"alpha", "P", "significance level of the test (default: 0.05)"},
         {"min-effect", "FRACTION", "smallest change of the mean that counts, 0.05 = 5% (default: 0.05)"},
@@ -27,18 +32,25 @@ const CommandSpec kCompareSpec = {
     }};
 
 int compare_command(const Args& args) {
-  if (args.positional().size() != 2)
-    throw UsageError("compare takes two result files, BASE and NEW (usage: " + kCompareSpec.usage + ")");
+  const std::vector<std::string>& files = args.positional();
+  auto split = std::find(files.begin(), files.end(), "--");
+  std::vector<std::string> base_paths(files.begin(), split), new_paths;
+  if (split != files.end()) new_paths.assign(split + 1, files.end());
+  else if (base_paths.size() == 2) new_paths = {base_paths.back()}, base_paths.pop_back();
+  if (base_paths.empty() || new_paths.empty() || (split == files.end() && files.size() != 2))
+    throw UsageError("compare takes BASE and NEW result files, or several of each around -- (usage: " +
+                     kCompareSpec.usage + ")");
   CompareSettings settings;
   settings.alpha = args.get_double("alpha", settings.alpha, 1e-300, 1);
   settings.min_effect = args.get_double("min-effect", settings.min_effect, 0, 100);
   double fail_above = args.get_double("fail-above", -1, 0, 1000);
-  const std::string &base_path = args.positional()[0], &new_path = args.positional()[1];
-  RunRecord base = read_result_file(base_path), next = read_result_file(new_path);
+  std::vector<RunRecord> base, next;
+  for (const std::string& path : base_paths) base.push_back(read_result_file(path));
+  for (const std::string& path : new_paths) next.push_back(read_result_file(path));
 
-  std::cout << "base: " << base_path << ": " << base.description() << "\n"
-            << "new:  " << new_path << ": " << next.description() << "\n";
-  if (base.description() != next.description())
+  for (size_t i = 0; i < base.size(); ++i) std::cout << "base: " << base_paths[i] << ": " << base[i].description() << "\n";
+  for (size_t i = 0; i < next.size(); ++i) std::cout << "new:  " << new_paths[i] << ": " << next[i].description() << "\n";
+  if (base.front().description() != next.front().description())
     std::cout << "(the runs are of different machines or framework versions)\n";
   std::cout << "\n";
   Comparison comparison = compare_runs(base, next, settings);

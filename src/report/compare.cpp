@@ -63,31 +63,63 @@ std::string change_name(Change change) {
   return "";
 }
 
-Comparison compare_runs(const RunRecord& base, const RunRecord& next, const CompareSettings& settings) {
+namespace {
+
+const Cell* find_cell(const RunRecord& r, const std::string& experiment, const std::string& backend) {
+  for (const ExperimentRecord& e : r.experiments)
+    if (e.name == experiment) return e.find(backend);
+  return nullptr;
+}
+
+// What one side holds for a cell: its samples (one run) or its runs' means
+// (several), and the mean time; `why` says why there is none.
+struct Side {
+  std::vector<double> values;
+  double mean_ms = 0;
+  std::string why;
+};
+
+Side side_of(const std::vector<RunRecord>& runs, const std::string& experiment, const std::string& backend,
+             const std::string& name) {
+  Side side;
+  double sum = 0;
+  for (const RunRecord& r : runs) {
+    const Cell* c = find_cell(r, experiment, backend);
+    if (std::string why = no_time(c, name); !why.empty()) return {{}, 0, why};
+    sum += c->stats.mean;
+    if (runs.size() > 1) side.values.push_back(c->stats.mean);
+    else side.values = c->samples_ms;
+  }
+  side.mean_ms = sum / static_cast<double>(runs.size());
+  return side;
+}
+
+}  // namespace
+
+Comparison compare_runs(const std::vector<RunRecord>& base, const std::vector<RunRecord>& next,
+                        const CompareSettings& settings) {
   Comparison out;
+  out.by_runs = base.size() > 1 && next.size() > 1;
+  // Several runs on one side only: pool nothing, compare the first runs' samples.
+  const std::vector<RunRecord> base_used = out.by_runs ? base : std::vector<RunRecord>{base.front()};
+  const std::vector<RunRecord> next_used = out.by_runs ? next : std::vector<RunRecord>{next.front()};
   double log_sum = 0;
-  auto find_experiment = [&](const std::string& name) -> const ExperimentRecord* {
-    for (const ExperimentRecord& e : next.experiments)
-      if (e.name == name) return &e;
-    return nullptr;
-  };
-  for (const ExperimentRecord& e : base.experiments) {
-    const ExperimentRecord* other = find_experiment(e.name);
+  for (const ExperimentRecord& e : base.front().experiments) {
     for (const Cell& b : e.cells) {
-      const Cell* n = other ? other->find(b.backend) : nullptr;
-      std::string why = no_time(&b, "base");
-      if (why.empty()) why = no_time(n, "new");
+      Side old_side = side_of(base_used, e.name, b.backend, "base");
+      Side new_side = side_of(next_used, e.name, b.backend, "new");
+      std::string why = old_side.why.empty() ? new_side.why : old_side.why;
       if (!why.empty()) {
         out.not_compared.push_back({e.name, b.backend, why});
         continue;
       }
-      CellComparison c{e.name, b.backend,           b.stats.mean,         n->stats.mean,   n->stats.mean / b.stats.mean,
-                       NAN,    b.samples_ms.size(), n->samples_ms.size(), Change::untested};
-      // No test where too few samples could never give p < alpha (google/benchmark's
+      CellComparison c{e.name, b.backend, old_side.mean_ms, new_side.mean_ms, new_side.mean_ms / old_side.mean_ms,
+                       NAN, old_side.values.size(), new_side.values.size(), Change::untested};
+      // No test where too few values could never give p < alpha (google/benchmark's
       // tool needs 2 a side; 3 and 3 cannot go below 0.1).
       if (c.base_count >= 2 && c.new_count >= 2 &&
           mann_whitney_smallest_p(c.base_count, c.new_count) < settings.alpha) {
-        c.p = mann_whitney_u(b.samples_ms, n->samples_ms).p;
+        c.p = mann_whitney_u(old_side.values, new_side.values).p;
         bool significant = c.p < settings.alpha && std::abs(c.ratio - 1) > settings.min_effect;
         c.change = !significant ? Change::same : c.ratio > 1 ? Change::slower : Change::faster;
       }
@@ -100,15 +132,15 @@ Comparison compare_runs(const RunRecord& base, const RunRecord& next, const Comp
     }
   }
   // Cells only the new run has.
-  for (const ExperimentRecord& e : next.experiments)
-    for (const Cell& n : e.cells) {
-      bool in_base = false;
-      for (const ExperimentRecord& b : base.experiments)
-        if (b.name == e.name && b.find(n.backend)) in_base = true;
-      if (!in_base) out.not_compared.push_back({e.name, n.backend, "only in new"});
-    }
+  for (const ExperimentRecord& e : next.front().experiments)
+    for (const Cell& n : e.cells)
+      if (!find_cell(base.front(), e.name, n.backend)) out.not_compared.push_back({e.name, n.backend, "only in new"});
   out.geomean_ratio = out.cells.empty() ? NAN : std::exp(log_sum / static_cast<double>(out.cells.size()));
   return out;
+}
+
+Comparison compare_runs(const RunRecord& base, const RunRecord& next, const CompareSettings& settings) {
+  return compare_runs(std::vector<RunRecord>{base}, std::vector<RunRecord>{next}, settings);
 }
 
 bool regressed(const CellComparison& cell, double threshold) {
@@ -134,9 +166,13 @@ std::string render_comparison(const Comparison& c, const CompareSettings& settin
   out += "Geometric mean of new/base: " + formatted("%.3f", c.geomean_ratio) + " over " +
          std::to_string(c.cells.size()) + " cells: " + std::to_string(c.slower) + " slower, " +
          std::to_string(c.faster) + " faster, " + std::to_string(c.same) + " same";
-  if (c.untested) out += ", " + std::to_string(c.untested) + " untested (too few samples for the test)";
+  if (c.untested)
+    out += ", " + std::to_string(c.untested) + " untested (too few " + (c.by_runs ? "runs" : "samples") + " for the test)";
   out += " (a change is real when p < " + formatted("%g", settings.alpha) + " and the means differ by more than " +
          formatted("%g", settings.min_effect * 100) + "%).\n";
+  out += c.by_runs ? "The test compared the runs' means: the drift between runs counts as noise.\n"
+                   : "The test compared samples of one run a side: it sees the noise within a run, not the drift "
+                     "between runs; give several runs a side (BASE... -- NEW...) to include it.\n";
   return out;
 }
 

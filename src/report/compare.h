@@ -23,7 +23,7 @@ struct CellComparison {
   double base_ms = 0, new_ms = 0;  // mean times
   double ratio = 0;                // new / base
   double p = 1;                    // two-sided; nan when too few samples to test (see mann_whitney_smallest_p)
-  size_t base_count = 0, new_count = 0;
+  size_t base_count = 0, new_count = 0;  // what the test compared: samples, or runs (see Comparison::by_runs)
   Change change = Change::untested;
 };
 
@@ -37,10 +37,19 @@ struct Comparison {
   std::vector<NotCompared> not_compared;
   double geomean_ratio = 1;  // over every compared cell; nan when none
   size_t faster = 0, slower = 0, same = 0, untested = 0;
+  // With several runs a side the test compares the runs' means, so the drift
+  // between runs (other processes, memory layout, clocks) counts as noise;
+  // with one run a side it compares samples, which sees only the noise
+  // within a run.
+  bool by_runs = false;
 };
 
 // Cells are matched by experiment name and backend.
 Comparison compare_runs(const RunRecord& base, const RunRecord& next, const CompareSettings& settings);
+// Several runs a side (each side's first run gives the order); a cell is
+// compared when every run of both sides has a time for it.
+Comparison compare_runs(const std::vector<RunRecord>& base, const std::vector<RunRecord>& next,
+                        const CompareSettings& settings);
 
 // A significant slowdown worse than `threshold` (new/base - 1 > threshold).
 bool regressed(const CellComparison& cell, double threshold);
