@@ -11,6 +11,8 @@
 
 #include <gtest/gtest.h>
 
+#include "record_views.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -140,17 +142,8 @@ const std::vector<std::string> kFast = {"--quiet", "--max-time", "0.02", "--min-
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
-std::vector<std::string> lines_of(const RunRecord& r) {
-  std::vector<std::string> out;
-  for (const ExperimentRecord& e : r.experiments) out.push_back(e.line);
-  return out;
-}
-
-std::vector<std::string> backends_of(const ExperimentRecord& e) {
-  std::vector<std::string> out;
-  for (const Cell& c : e.cells) out.push_back(c.backend);
-  return out;
-}
+using opbench::test_views::backends_of;
+using opbench::test_views::lines_of;
 
 class TempDirTest : public testing::Test {
  protected:

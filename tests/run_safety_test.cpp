@@ -4,6 +4,8 @@
 // result files are refused with clear errors; a full disk leaves the last
 // complete file.
 #include <gtest/gtest.h>
+
+#include "record_views.h"
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
@@ -121,17 +123,8 @@ std::vector<Experiment> experiments(const std::vector<std::string>& lines) {
 const std::vector<std::string> kLines = {"ReLU dim1=8x8", "Sum dim1=4x6 axis=1", "Argmax dim1=5x7 axis=0",
                                          "Softmax dim1=3x9 axis=-1"};
 
-std::vector<std::string> lines_of(const RunRecord& r) {
-  std::vector<std::string> out;
-  for (const ExperimentRecord& e : r.experiments) out.push_back(e.line);
-  return out;
-}
-
-std::vector<std::string> backends_of(const ExperimentRecord& e) {
-  std::vector<std::string> out;
-  for (const Cell& c : e.cells) out.push_back(c.backend);
-  return out;
-}
+using opbench::test_views::backends_of;
+using opbench::test_views::lines_of;
 
 // ---- stopping and resuming ------------------------------------------------
 

@@ -32,10 +32,8 @@ std::vector<SpeedupPair> speedup_columns(const RunRecord& r) {
   return pairs;
 }
 
-constexpr double kWrong = kWrongMs;
-
 double mean_or_nan(const Cell* c) {
-  if (c && c->wrong()) return kWrong;
+  if (c && c->wrong()) return kWrongMs;
   return c && c->ok() ? c->stats.mean : NAN;
 }
 
@@ -75,14 +73,14 @@ std::string percent(double fraction) {
 }  // namespace
 
 std::string format_ms(double ms) {
-  if (ms == kWrong) return " wrong";
+  if (ms == kWrongMs) return " wrong";
   char buf[64];
   std::snprintf(buf, sizeof buf, "%6.2f", ms);
   return std::isnan(ms) ? "   nan" : buf;
 }
 
 std::string format_speedup(double time_a, double time_b) {
-  double x = time_a == kWrong || time_b == kWrong ? NAN : (time_b / time_a - 1) * 100;
+  double x = time_a == kWrongMs || time_b == kWrongMs ? NAN : (time_b / time_a - 1) * 100;
   std::string text;
   if (std::isnan(x) || std::isinf(x)) text = "nan";
   else text = (x > 0 ? "+" : "") + std::to_string(static_cast<long long>(x));
@@ -118,7 +116,7 @@ TableData average_data(const RunRecord& r) {
     std::map<std::string, double> means;
     for (auto& [b, values] : times[op]) {
       double sum = 0;  // a nan anywhere leaves the op's mean nan: no average over a subset
-      for (double v : values) sum += v == kWrong ? NAN : v;
+      for (double v : values) sum += v == kWrongMs ? NAN : v;
       means[b] = sum / values.size();
     }
     t.rows.emplace_back(op + " ", means);
