@@ -69,6 +69,7 @@ const std::vector<std::string> kExtraLines = {
     "Concat dim1=2x3x4 dim2=2x1x4 axis=-2",
     "ScaledDotProductAttention dim1=1x2x12x8 dim2=1x2x5x8 dim3=1x2x5x8",   // Lq > Lk
     "ScaledDotProductAttention dim1=2x1x3x16 dim2=2x1x9x16 dim3=2x1x9x16",  // Lq < Lk
+    "ScaledDotProductAttention dim1=1x2x12x8 dim2=1x2x12x8 dim3=1x2x12x8 mask=causal",  // the fused causal path
     "MatMul dim1=7x5 dim2=3x5x4",          // batch on the right only
     "MatMul dim1=3x7x5 dim2=5x4",          // batch on the left only
     "MatMul dim1=2x1x3x5 dim2=4x5x6",      // both sides broadcast
@@ -79,6 +80,7 @@ const std::vector<std::string> kExtraLines = {
     "Conv2d dim1=1x5x9x2 dim2=3x5x1x2",    // kernel as tall as the input
     "Gather dim1=2x5 dim2=7",              // 2 rows: every index 0
     "Scatter dim1=2x5 dim2=7",
+    "Scatter dim1=3x64 dim2=50",           // every row written many times, over many columns
     "ScatterSum dim1=2x5 dim2=7",
     "ScatterMax dim1=2x5 dim2=7",
     "Linear dim1=5x3 dim2=3x4 dim3=4",

@@ -34,8 +34,9 @@ TEST(Csv, AHeaderThenARowPerCell) {
   EXPECT_EQ(
       lines[0],
       "source,machine,experiment,op,line,backend,status,mean_ms,median_ms,min_ms,max_ms,stddev_ms,noise,count,stop,"
-      "timing,cache,check,check_error,check_against,error,gb_per_s,gflop_per_s,peak_share\r");
-  for (const std::string& line : lines) EXPECT_EQ(fields(line).size(), 24u) << line;
+      "timing,cache,check,check_error,check_against,error,gb_per_s,gflop_per_s,peak_share,minor_faults_per_call,"
+      "user_ms_per_call,system_ms_per_call\r");
+  for (const std::string& line : lines) EXPECT_EQ(fields(line).size(), 27u) << line;
 }
 
 TEST(Csv, EveryStatisticOfATimedCell) {
@@ -66,6 +67,16 @@ TEST(Csv, EveryStatisticOfATimedCell) {
   EXPECT_GT(std::stod(row[21]), 0);  // GB/s and GFLOP/s from the op's definition
   EXPECT_GT(std::stod(row[22]), 0);
   EXPECT_EQ(row[23], "");  // no calibrated peak
+  EXPECT_EQ(row[24], "");  // a file of an older version: no host cost
+}
+
+TEST(Csv, HostCostPerCall) {
+  RunRecord r = cpu_machine();
+  r.experiments[0].cells[1].host = HostCost{31250.5, 40.25, 12.5};
+  std::vector<std::string> row = fields(lines_of(csv_report({r}, {"runs/epyc.json"}))[2]);
+  EXPECT_EQ(row[24], "31250.5");
+  EXPECT_EQ(row[25], "40.25");
+  EXPECT_EQ(row[26], "12.5");
 }
 
 TEST(Csv, NanAndWrongCellsSayWhy) {

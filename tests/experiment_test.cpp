@@ -222,6 +222,27 @@ TEST(ParseExperiment, RejectsAttentionShapesThatDoNotFit) {
   expect_rejected(op + "dim1=4x16x64 dim2=2x4x16x64 dim3=2x4x16x64", "rank 4");
 }
 
+// mask=causal: the frameworks' fused causal attention, a separate experiment.
+TEST(ParseExperiment, AttentionMayAskForTheFusedCausalPath) {
+  const std::string op = "ScaledDotProductAttention dim1=2x4x16x64 dim2=2x4x16x64 dim3=2x4x16x64";
+  Experiment causal = parse_experiment(op + " mask=causal");
+  EXPECT_TRUE(causal.causal_mask);
+  EXPECT_EQ(causal.line(), op + " mask=causal");
+  EXPECT_EQ(causal.name(), "ScaledDotProductAttention / dim=2x4x16x64 dim=2x4x16x64 dim=2x4x16x64 mas=causal");
+  EXPECT_TRUE(parse_experiment(causal.line()).causal_mask);
+  // "tensor" is the default, the reference's mask tensor: the same experiment as no mask= at all.
+  EXPECT_EQ(parse_experiment(op + " mask=tensor").line(), op);
+  EXPECT_FALSE(parse_experiment(op).causal_mask);
+}
+
+TEST(ParseExperiment, RejectsAMaskThatCannotBeHonoured) {
+  const std::string op = "ScaledDotProductAttention ";
+  expect_rejected(op + "dim1=2x4x16x64 dim2=2x4x16x64 dim3=2x4x16x64 mask=sliding", "mask 'sliding'");
+  // PyTorch's causal flag is top-left aligned, MLX's bottom-right: only square scores agree.
+  expect_rejected(op + "dim1=2x4x16x64 dim2=2x4x32x64 dim3=2x4x32x64 mask=causal", "as many queries as keys");
+  expect_rejected("Softmax dim1=4x4 axis=-1 mask=causal", "Softmax takes no mask");
+}
+
 TEST(ParseExperiment, RejectsIndexedOpsWithOneRowOrWrongRanks) {
   for (std::string op : {"Gather", "Scatter", "ScatterSum", "ScatterMax"}) {
     expect_rejected(op + " dim1=1x8 dim2=10", "at least 2 rows");
@@ -324,6 +345,14 @@ TEST(MakeInputs, DependOnlyOnTheExperimentAndTheSeed) {
   EXPECT_EQ(inputs_of("  ReLU   dim1=1000 ")[0].f32, alone[0].f32);
   // Another experiment of the same shape gets its own numbers.
   EXPECT_NE(inputs_of("Sigmoid dim1=1000")[0].f32, alone[0].f32);
+}
+
+// The fused causal path sees the numbers of the masked experiment, so the
+// two can be compared cell by cell.
+TEST(MakeInputs, CausalAttentionGetsTheNumbersOfTheMaskedLine) {
+  const std::string op = "ScaledDotProductAttention dim1=1x2x8x4 dim2=1x2x8x4 dim3=1x2x8x4";
+  std::vector<HostTensor> masked = inputs_of(op), causal = inputs_of(op + " mask=causal");
+  for (size_t i = 0; i < masked.size(); ++i) EXPECT_EQ(masked[i].f32, causal[i].f32);
 }
 
 TEST(MakeInputs, BceProbabilitiesInsideZeroOneAndTargetsZeroOrOne) {

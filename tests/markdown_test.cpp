@@ -235,6 +235,30 @@ TEST(TableNotes, SayHowNoisyTheCellsWere) {
   EXPECT_TRUE(contains(notes, "worst 3.4% (MatMul / dim=64x1000000 dim=1000000x32 on cuda)"));
 }
 
+// Page faults and system time are a large share of the cell's time: the note
+// names the cell with its figures; a cell that faults little is not named.
+TEST(TableNotes, NameCellsWhoseTimeGoesToPageFaults) {
+  RunRecord r = cuda_run();
+  r.experiments[1].cells[0].host = HostCost{48828, 90.0, 99.1};  // BCE on cpu: 198.19 ms a call
+  r.experiments[2].cells[0].host = HostCost{3, 1200.0, 0.5};
+  std::string notes = table_notes(r);
+  EXPECT_TRUE(contains(notes, "- page faults: BCE / dim=1000000 dim=1000000 on cpu: 48828 minor page faults and 99.1 ms "
+                              "of system time per call (50.0% of its 198 ms)"));
+  EXPECT_EQ(notes.find("MatMul / dim=64x1000000 dim=1000000x32 on cpu"), std::string::npos) << notes;
+}
+
+// One GPU seen by two frameworks, which round its memory differently, is
+// named once in the machine line.
+TEST(MachineLine, EachDeviceOnce) {
+  RunRecord r = cuda_run();
+  r.backends.insert(r.backends.begin(), backend("mlx_gpu", 10));
+  r.backends[0].device = "NVIDIA H100 80GB HBM3 (80 GiB)";
+  r.backends[2].device = "NVIDIA H100 80GB HBM3 (79 GiB)";
+  std::string line = r.description();
+  EXPECT_TRUE(contains(line, "/ NVIDIA H100 80GB HBM3 (80 GiB)"));
+  EXPECT_EQ(line.find("H100"), line.rfind("H100")) << line;
+}
+
 TEST(RenderRun, StartsWithTheBoldMachineLineThenBothTables) {
   RunRecord r = apple_run();
   std::string out = render_run(r);

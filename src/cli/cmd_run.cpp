@@ -35,7 +35,7 @@ const CommandSpec kRunSpec = {
     "(milliseconds, the seed's format) and writes them, with a JSON file of every sample, to --out.",
     {
         {"backends", "LIST", "backends to time, e.g. cpu,cuda (default: every available one; see opbench list)"},
-        {"suite", "NAME|FILE", "default (the reference's 91 experiments), quick, or a suite file (default: default)"},
+        {"suite", "NAME|FILE", "default (the reference's 91 experiments), quick, extended, or a suite file (default: default)"},
         {"ops", "LIST", "only these ops, e.g. Sort,MatMul"},
         {"filter", "REGEX", "only experiments whose name matches, e.g. 'dim=64x128'"},
         {"case", "LINE", "an extra experiment, e.g. \"MatMul dim1=512x512 dim2=512x512\" (repeatable; without --suite, only these run)", true},

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "core/memory.h"
 #include "core/error.h"
 
 namespace {
@@ -34,6 +35,7 @@ void print_overview() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  opbench::pin_allocator_policy();  // before anything is allocated and freed
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     print_overview();

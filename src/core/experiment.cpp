@@ -12,6 +12,7 @@ std::string Experiment::name() const {
   std::string out = op + " /";
   for (const Shape& d : dims) out += " dim=" + format_shape(d);
   if (axis) out += " axi=" + std::to_string(*axis);
+  if (causal_mask) out += " mas=causal";
   if (dtype != "float32") out += " dty=" + dtype;
   return out;
 }
@@ -20,6 +21,7 @@ std::string Experiment::line() const {
   std::string out = op;
   for (size_t i = 0; i < dims.size(); ++i) out += " dim" + std::to_string(i + 1) + "=" + format_shape(dims[i]);
   if (axis) out += " axis=" + std::to_string(*axis);
+  if (causal_mask) out += " mask=causal";
   if (dtype != "float32") out += " dtype=" + dtype;
   return out;
 }
@@ -55,6 +57,12 @@ void add_dim(Experiment& e, std::string_view line, std::string_view key, std::st
   }
 }
 
+bool parse_mask(std::string_view line, std::string_view value) {
+  if (value == "causal") return true;
+  if (value == "tensor") return false;
+  throw UsageError("in '" + std::string(line) + "': mask '" + std::string(value) + "' is neither 'tensor' nor 'causal'");
+}
+
 }  // namespace
 
 Experiment parse_experiment(std::string_view line) {
@@ -71,6 +79,8 @@ Experiment parse_experiment(std::string_view line) {
     if (key == "axis") {
       if (e.axis) throw UsageError("in '" + std::string(line) + "': axis given twice");
       e.axis = parse_axis(line, value);
+    } else if (key == "mask") {
+      e.causal_mask = parse_mask(line, value);
     } else if (key == "dtype") {
       e.dtype = check_dtype(std::string(value));
     } else if (key.substr(0, 3) == "dim") {

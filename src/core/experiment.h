@@ -19,6 +19,10 @@ struct Experiment {
   // (the seed's), "float16" or "bfloat16". Inputs are made in float32 and
   // converted outside timing; the reference stays in double.
   std::string dtype = "float32";
+  // ScaledDotProductAttention only: false hands both frameworks the same
+  // additive mask tensor (the reference's call); true ("mask=causal") asks
+  // for each framework's fused causal path instead, a separate experiment.
+  bool causal_mask = false;
 
   // The seed's row label: "Argmax / dim=64x1024x128 axi=0".
   std::string name() const;

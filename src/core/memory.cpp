@@ -6,6 +6,10 @@
 #include <fstream>
 #include <sstream>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include "core/check.h"
 #include "core/ops.h"
 
@@ -80,6 +84,14 @@ std::string memory_shortfall(double need, std::optional<uint64_t> available, con
   if (!available || need <= static_cast<double>(*available)) return "";
   return "skipped: needs about " + format_bytes(need) + " of " + where + " for its inputs, outputs and reference, but " +
          format_bytes(static_cast<double>(*available)) + " is free";
+}
+
+void pin_allocator_policy() {
+#if defined(__GLIBC__)
+  // Setting either value turns glibc's dynamic adjustment off.
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 64 << 20);
+#endif
 }
 
 }  // namespace opbench

@@ -29,6 +29,15 @@ std::optional<uint64_t> available_host_memory();
 // memory: "memory", "memory on NVIDIA H100".
 std::string memory_shortfall(double need, std::optional<uint64_t> available, const std::string& where);
 
+// Fixes the C library's allocator policy for the process (glibc: large
+// blocks come from mmap at and above 32 MiB, freed memory is kept up to
+// 64 MiB), which glibc otherwise moves with what the process freed before.
+// Called once at start-up, so that a cell's page faults, and its time, do not
+// depend on which experiments ran before it in the same process: a worker and
+// an in-process run then time the same thing. The values are those glibc's
+// own adjustment settles on in a long-running process. No-op elsewhere.
+void pin_allocator_policy();
+
 // 1536 -> "1.5 KiB"; bytes, KiB, MiB, GiB, TiB.
 std::string format_bytes(double bytes);
 

@@ -102,6 +102,11 @@ void attention_shapes(const Experiment& e) {
   need_equal(e, 0, 0, 1, 0, "batch sizes");
   need_equal(e, 0, 1, 1, 1, "head counts");
   need_equal(e, 0, 3, 1, 3, "head dimensions");
+  // PyTorch aligns its causal flag to the top-left corner, MLX to the
+  // bottom-right: the two are the same work only for square score matrices.
+  if (e.causal_mask && e.dims[0][2] != e.dims[1][2])
+    bad("ScaledDotProductAttention: mask=causal needs as many queries as keys (the frameworks' causal flags align "
+        "differently otherwise), got " + dim_text(e, 0) + " and " + dim_text(e, 1));
 }
 
 // ---- output shapes -------------------------------------------------------
@@ -256,7 +261,7 @@ const std::vector<OpSpec> kOps = {
     {"PReLU", "x if x > 0 else alpha x", 2, false, prelu_shapes, prelu_inputs, prelu, same_as_input, per_element<1>},
     {"ReLU", "max(x, 0)", 1, false, any_shape, normal_inputs, relu, same_as_input, per_element<1>},
     {"ScaledDotProductAttention", "softmax(q k^T / sqrt(D) + causal mask) v", 3, false, attention_shapes, attention_inputs,
-     scaled_dot_product_attention, attention_out, attention_flops, attention_at},
+     scaled_dot_product_attention, attention_out, attention_flops, attention_at, /*takes_mask=*/true},
     {"Scatter", "out = zeros; out[idx[e], :] = src[e, :]", 2, false, need_indexable_rows, scatter_inputs, scatter, same_as_input, no_flops},
     {"ScatterSum", "out = zeros; out[idx[e], :] += src[e, :]", 2, false, need_indexable_rows, scatter_inputs, scatter_sum, same_as_input, per_source_element},
     {"ScatterMax", "out = zeros; out[idx[e], :] = max(out[idx[e], :], src[e, :])", 2, false, need_indexable_rows, scatter_inputs,
@@ -295,6 +300,7 @@ void OpSpec::validate(const Experiment& e) const {
         (arity > 1 ? "..dim" + std::to_string(arity) : "") + "), got " + std::to_string(e.dims.size()));
   if (takes_axis && !e.axis) bad(name + " needs axis=");
   if (!takes_axis && e.axis) bad(name + " takes no axis");
+  if (e.causal_mask && !takes_mask) bad(name + " takes no mask");
   if (takes_axis) {
     int64_t rank = static_cast<int64_t>(e.dims[0].size());
     if (*e.axis < -rank || *e.axis >= rank)
@@ -323,8 +329,9 @@ double minimum_bytes(const Experiment& e) {
 }
 
 std::vector<HostTensor> make_inputs(const Experiment& e, uint64_t seed) {
-  Experiment same_data = e;  // every dtype of an experiment starts from the same numbers
+  Experiment same_data = e;  // every dtype and mask of an experiment starts from the same numbers
   same_data.dtype = "float32";
+  same_data.causal_mask = false;  // the fused causal path sees the masked experiment's numbers
   return find_op(e.op).make_inputs(e, hash_text(same_data.line(), seed));
 }
 

@@ -32,6 +32,8 @@ struct OpSpec {
   // One element of the reference result, for ops whose full reference is
   // too costly on large shapes; nullptr where the full one is always cheap.
   double (*reference_at)(const Experiment&, const std::vector<HostTensor>&, int64_t flat) = nullptr;
+  // Accepts "mask=causal" (attention: the frameworks' fused causal path).
+  bool takes_mask = false;
 
   // Arity, axis and shape checks together. Throws UsageError.
   void validate(const Experiment& e) const;

@@ -31,6 +31,8 @@ struct Cell {
   std::string stop;    // why sampling stopped
   std::string timing;  // what a sample is: "wall", "events", "batched x32" (SamplerSettings::timing)
   std::string cache;   // "warm" or "cold"
+  // Page faults and CPU time per call; absent in files of older versions.
+  std::optional<HostCost> host;
   CheckRecord check;
 
   // A wrong result is never reported as a time.

@@ -59,6 +59,7 @@ Cell run_cell(Backend& backend, const Experiment& e, const std::vector<HostTenso
     cell.stop = m.stop;
     cell.timing = m.timing;
     cell.cache = m.cache;
+    cell.host = m.host;
   } catch (const std::bad_alloc&) {
     cell.error = "out of memory";
   } catch (const std::exception& ex) {

@@ -26,6 +26,16 @@ struct SamplerSettings {
   bool cold = false;  // flush the caches (CPU's, and the device's L2) before each sample
 };
 
+// What the calls cost the host, per call, over the whole sampling loop: the
+// process's minor page faults and CPU time (every thread's). A large output
+// that the allocator maps afresh on every call shows as page faults and
+// system time, a cost that depends on the machine's memory set-up.
+struct HostCost {
+  double minor_faults = 0;  // per call
+  double user_ms = 0;       // CPU time in user mode, per call
+  double system_ms = 0;     // CPU time in the kernel, per call
+};
+
 struct Measurement {
   std::vector<double> samples_ms;
   Stats stats;
@@ -33,6 +43,7 @@ struct Measurement {
   std::string stop;
   std::string timing;  // how the samples were taken: "wall", "events", "batched x32"
   std::string cache;   // "warm" or "cold"
+  HostCost host;
 };
 
 // Samples that must be taken even when the time cap is reached, so every

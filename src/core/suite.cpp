@@ -10,6 +10,7 @@ namespace opbench {
 namespace suites_data {
 extern const std::string_view kDefault;
 extern const std::string_view kQuick;
+extern const std::string_view kExtended;
 }  // namespace suites_data
 
 std::vector<Experiment> parse_suite(std::string_view text, const std::string& source) {
@@ -30,14 +31,15 @@ std::vector<Experiment> parse_suite(std::string_view text, const std::string& so
   return out;
 }
 
-std::vector<std::string> builtin_suite_names() { return {"default", "quick"}; }
+std::vector<std::string> builtin_suite_names() { return {"default", "quick", "extended"}; }
 
 Suite load_suite(const std::string& name_or_path) {
   if (name_or_path == "default") return {"default", parse_suite(suites_data::kDefault, "default suite")};
   if (name_or_path == "quick") return {"quick", parse_suite(suites_data::kQuick, "quick suite")};
+  if (name_or_path == "extended") return {"extended", parse_suite(suites_data::kExtended, "extended suite")};
   std::ifstream file(name_or_path);
   if (!file)
-    throw UsageError("unknown suite '" + name_or_path + "': not a built-in suite (default, quick) nor a readable file");
+    throw UsageError("unknown suite '" + name_or_path + "': not a built-in suite (default, quick, extended) nor a readable file");
   std::stringstream text;
   text << file.rdbuf();
   return {name_or_path, parse_suite(text.str(), name_or_path)};

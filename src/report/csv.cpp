@@ -30,7 +30,8 @@ std::string number(double x) {
 std::string csv_report(const std::vector<RunRecord>& records, const std::vector<std::string>& sources) {
   std::string out =
       "source,machine,experiment,op,line,backend,status,mean_ms,median_ms,min_ms,max_ms,stddev_ms,noise,count,stop,"
-      "timing,cache,check,check_error,check_against,error,gb_per_s,gflop_per_s,peak_share\r\n";
+      "timing,cache,check,check_error,check_against,error,gb_per_s,gflop_per_s,peak_share,minor_faults_per_call,"
+      "user_ms_per_call,system_ms_per_call\r\n";
   for (size_t i = 0; i < records.size(); ++i) {
     const RunRecord& r = records[i];
     std::string machine = r.description();
@@ -64,7 +65,10 @@ std::string csv_report(const std::vector<RunRecord>& records, const std::vector<
                                         c.wrong() ? c.check.detail : c.error,
                                         number(rates.gbs),
                                         number(rates.gflops),
-                                        number(rates.peak_share)};
+                                        number(rates.peak_share),
+                                        timed && c.host ? number(c.host->minor_faults) : "",
+                                        timed && c.host ? number(c.host->user_ms) : "",
+                                        timed && c.host ? number(c.host->system_ms) : ""};
         std::string line;
         for (size_t k = 0; k < row.size(); ++k) line += (k ? "," : "") + field(row[k]);
         out += line + "\r\n";

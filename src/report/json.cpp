@@ -46,6 +46,8 @@ json to_json(const Cell& c) {
   j["timing"] = c.timing;
   j["cache"] = c.cache;
   j["samples_ms"] = c.samples_ms;
+  if (c.host)
+    j["host_per_call"] = {{"minor_faults", c.host->minor_faults}, {"user_ms", c.host->user_ms}, {"system_ms", c.host->system_ms}};
   return j;
 }
 
@@ -142,6 +144,10 @@ Cell cell_from(const json& j, const std::string& where) {
   c.timing = optional_field<std::string>(j, "timing", "wall");
   c.cache = optional_field<std::string>(j, "cache", "warm");
   c.samples_ms = optional_field<std::vector<double>>(j, "samples_ms", {});
+  if (j.contains("host_per_call")) {
+    const json& h = j.at("host_per_call");
+    c.host = HostCost{number_or_nan(h, "minor_faults"), number_or_nan(h, "user_ms"), number_or_nan(h, "system_ms")};
+  }
   if (std::isnan(c.stats.mean)) c.error = "no mean time in file";
   return c;
 }

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <map>
 
+#include "report/text.h"
+
 namespace opbench {
 
 namespace {
@@ -124,11 +126,27 @@ TableData average_data(const RunRecord& r) {
   return t;
 }
 
+namespace {
+
+// A cell whose calls spend a quarter or more of their time in the kernel
+// while faulting in pages: its time depends on how the machine maps fresh
+// memory (a large result mapped anew on every call), which a user comparing
+// two machines must see.
+std::string page_fault_note(const ExperimentRecord& e, const Cell& c) {
+  if (!c.host || c.host->minor_faults < 100 || c.host->system_ms < 0.25 * c.stats.mean) return "";
+  return "- page faults: " + e.name + " on " + c.backend + ": " + formatted("%.0f", c.host->minor_faults) +
+         " minor page faults and " + formatted("%.3g", c.host->system_ms) + " ms of system time per call (" +
+         percent(c.host->system_ms / c.stats.mean) + " of its " + formatted("%.3g", c.stats.mean) +
+         " ms): fresh memory mapped on every call\n";
+}
+
+}  // namespace
+
 std::string table_notes(const RunRecord& r) {
   std::vector<double> noises;
   size_t checked = 0, sampled = 0;
   std::map<std::string, size_t> modes;  // "wall, warm caches" -> cells
-  std::string worst_name, failures;
+  std::string worst_name, failures, faults;
   double worst = -1;
   for (const ExperimentRecord& e : r.experiments)
     for (const Cell& c : e.cells) {
@@ -142,6 +160,7 @@ std::string table_notes(const RunRecord& r) {
         continue;
       }
       noises.push_back(c.stats.noise);
+      faults += page_fault_note(e, c);
       modes[(c.timing.empty() ? "wall" : c.timing) + " timing, " + (c.cache.empty() ? "warm" : c.cache) + " caches"]++;
       checked += c.check.status == "passed";
       sampled += c.check.status == "passed" && c.check.against != "reference";
@@ -160,7 +179,7 @@ std::string table_notes(const RunRecord& r) {
     for (auto& [mode, count] : modes) listed += (listed.empty() ? "" : "; ") + mode + " (" + std::to_string(count) + " cells)";
     out += "Samples: " + listed + ". " + kTimingLegend + "\n";
   }
-  if (!failures.empty()) out += "\n" + failures;
+  if (!failures.empty() || !faults.empty()) out += "\n" + failures + faults;
   return out;
 }
 

@@ -1,10 +1,13 @@
 // Each op as an MLX user writes it, through MLX's C++ API. Inputs arrive in
 // the order and layout of core/ops.cpp; see docs/ops.md for what each
-// computes. Where the C++ API lacks what Python's mlx.nn offers (relu,
-// leaky_relu, prelu, selu, softplus, binary_cross_entropy), the op is
-// composed as mlx/nn/layers/activations.py and mlx/nn/losses.py compose it.
+// computes and the exact call timed. Where the C++ API lacks what Python's
+// mlx.nn offers (relu, leaky_relu, prelu, selu, softplus,
+// binary_cross_entropy), the op is composed as mlx/nn/layers/activations.py
+// and mlx/nn/losses.py compose it, and the activations are compiled as
+// mlx.nn compiles them.
 #include "backends/mlx/mlx_ops.h"
 
+#include <mlx/compile.h>
 #include <mlx/fast.h>
 #include <mlx/ops.h>
 
@@ -56,8 +59,6 @@ mx::array layer_norm(const Experiment&, const Arrays& in) {
   return mx::fast::layer_norm(in[0], std::nullopt, std::nullopt, 1e-5f);
 }
 
-mx::array leaky_relu(const Experiment&, const Arrays& in) { return mx::maximum(0.01f * in[0], in[0]); }
-
 // nn.Linear computes addmm(bias, x, weight.T) with its weight stored
 // Nout x K; ours is already K x Nout, so it goes in as is.
 mx::array linear(const Experiment&, const Arrays& in) { return mx::addmm(in[2], in[0], in[1]); }
@@ -67,17 +68,46 @@ mx::array matmul(const Experiment&, const Arrays& in) { return mx::matmul(in[0],
 // alpha is one value in any shape ("dim2=1" or "1x1"): made a 1-vector, as
 // nn.PReLU's weight is, so it cannot raise the result's rank.
 Arrays prelu_prepare(const Experiment&, Arrays in) { return {in[0], mx::reshape(in[1], {1})}; }
-mx::array prelu(const Experiment&, const Arrays& in) {
+
+// ---- mlx.nn's activations -------------------------------------------------
+// mlx.nn wraps relu, leaky_relu, prelu, selu and softplus (and elu, which selu
+// calls) in mx.compile(shapeless=True): a user of mlx.nn.relu runs one fused
+// kernel, built once for every shape. Each is written here as its Python
+// composition and compiled the same way, once per process (a plain function,
+// so MLX keys its compile cache on the function's address).
+Arrays relu_graph(const Arrays& in) { return {mx::maximum(in[0], mx::array(0.0f))}; }
+Arrays leaky_relu_graph(const Arrays& in) { return {mx::maximum(0.01f * in[0], in[0])}; }
+Arrays prelu_graph(const Arrays& in) {
   const mx::array &x = in[0], &alpha = in[1];
-  return mx::maximum(mx::array(0.0f), x) + alpha * mx::minimum(mx::array(0.0f), x);
+  return {mx::maximum(mx::array(0.0f), x) + alpha * mx::minimum(mx::array(0.0f), x)};
+}
+// nn.elu(x, alpha) with the exact alpha of docs/ops.md: nn.selu rounds its
+// constants to 1.67326 and 1.0507, which moves the result, not the cost.
+Arrays elu_graph(const Arrays& in) {
+  const float alpha = 1.6732632423543772f;
+  const mx::array& x = in[0];
+  return {mx::where(x > 0.0f, x, alpha * (mx::exp(x) - 1.0f))};
+}
+Arrays selu_graph(const Arrays& in) {
+  static const auto elu = mx::compile(elu_graph, /*shapeless=*/true);
+  return {elu(in)[0] * 1.0507009873554805f};
+}
+// logaddexp is stable for large x (it returns x + log1p(exp(-x))).
+Arrays softplus_graph(const Arrays& in) { return {mx::logaddexp(in[0], mx::array(0.0f))}; }
+
+// One call of a compiled activation: `Graph` is the composition above.
+template <Arrays (*Graph)(const Arrays&)>
+mx::array compiled_activation(const Experiment&, const Arrays& in) {
+  static const auto fused = mx::compile(Graph, /*shapeless=*/true);
+  return fused(in)[0];
 }
 
-mx::array relu(const Experiment&, const Arrays& in) { return mx::maximum(in[0], mx::array(0.0f)); }
-
-// An explicit additive mask (0 where j <= i, -inf elsewhere), built once
-// here. MLX's "causal" mask mode is aligned to the bottom-right corner when
-// Lq != Lk, which is other work than docs/ops.md's top-left mask.
+// The reference's additive float mask (0 where j <= i, -inf elsewhere),
+// built once here. "mask=causal" experiments use MLX's fused causal mode
+// instead (aligned to the bottom-right corner, the same as PyTorch's top-left
+// one on the square score matrices such lines must have).
 Arrays attention_prepare(const Experiment& e, Arrays in) {
+  if (e.causal_mask) return in;
   int64_t lq = e.dims[0][2], lk = e.dims[1][2];
   std::vector<float> mask(static_cast<size_t>(lq * lk));
   for (int64_t i = 0; i < lq; ++i)
@@ -87,36 +117,28 @@ Arrays attention_prepare(const Experiment& e, Arrays in) {
 }
 mx::array attention(const Experiment& e, const Arrays& in) {
   float scale = 1.0f / std::sqrt(static_cast<float>(e.dims[0][3]));
+  if (e.causal_mask) return mx::fast::scaled_dot_product_attention(in[0], in[1], in[2], scale, "causal");
   return mx::fast::scaled_dot_product_attention(in[0], in[1], in[2], scale, "", in[3]);
 }
 
 // MLX's scatter takes updates shaped indices.shape + (1, F): one whole row of
-// src per index (the reference's E x F reshaped once, here).
-Arrays scatter_prepare(const Experiment&, Arrays in) {
+// src per index (the reference's E x F reshaped once, here). The output
+// buffer x, zeros made once, is appended: x[idx] = src and x.at[idx] work on
+// it as the reference's do.
+Arrays scatter_prepare(const Experiment& e, Arrays in) {
   const mx::array& src = in[1];
-  return {in[0], mx::reshape(src, {src.shape(0), 1, src.shape(1)})};
+  return {in[0], mx::reshape(src, {src.shape(0), 1, src.shape(1)}), mx::zeros(mlx_shape(e.dims[0]), mx::float32)};
 }
-// The zeros are part of the op, as x.at[idx] on a fresh array is in Python.
-mx::array zeros_out(const Experiment& e) { return mx::zeros(mlx_shape(e.dims[0]), mx::float32); }
-mx::array scatter(const Experiment& e, const Arrays& in) { return mx::scatter(zeros_out(e), in[0], in[1], 0); }
-mx::array scatter_sum(const Experiment& e, const Arrays& in) { return mx::scatter_add(zeros_out(e), in[0], in[1], 0); }
-// The zeros take part in the maximum, as PyTorch's include_self does.
-mx::array scatter_max(const Experiment& e, const Arrays& in) { return mx::scatter_max(zeros_out(e), in[0], in[1], 0); }
-
-// nn.selu is elu(x, alpha) * scale, with the constants rounded to 1.67326 and
-// 1.0507; the exact ones of docs/ops.md keep the result on the definition at
-// the same cost.
-mx::array selu(const Experiment&, const Arrays& in) {
-  const float alpha = 1.6732632423543772f, scale = 1.0507009873554805f;
-  const mx::array& x = in[0];
-  mx::array elu = mx::where(x > 0.0f, x, alpha * (mx::exp(x) - 1.0f));
-  return elu * scale;
-}
+// x[idx] = src: a functional update whose result becomes x (MlxOp::rebinds),
+// so MLX may reuse x's memory, as it does for Python's setitem.
+mx::array scatter(const Experiment&, const Arrays& in) { return mx::scatter(in[2], in[0], in[1], 0); }
+// x.at[idx].add(src) / .maximum(src), the result kept and x left as it was;
+// the zeros take part in the maximum, as PyTorch's include_self does.
+mx::array scatter_sum(const Experiment&, const Arrays& in) { return mx::scatter_add(in[2], in[0], in[1], 0); }
+mx::array scatter_max(const Experiment&, const Arrays& in) { return mx::scatter_max(in[2], in[0], in[1], 0); }
 
 mx::array sigmoid(const Experiment&, const Arrays& in) { return mx::sigmoid(in[0]); }
 mx::array softmax(const Experiment& e, const Arrays& in) { return mx::softmax(in[0], axis(e)); }
-// nn.softplus: logaddexp is stable for large x (it returns x + log1p(exp(-x))).
-mx::array softplus(const Experiment&, const Arrays& in) { return mx::logaddexp(in[0], mx::array(0.0f)); }
 mx::array sort(const Experiment& e, const Arrays& in) { return mx::sort(in[0], axis(e)); }
 mx::array sum(const Experiment& e, const Arrays& in) { return mx::sum(in[0], axis(e)); }
 mx::array sum_all(const Experiment&, const Arrays& in) { return mx::sum(in[0]); }
@@ -132,19 +154,19 @@ const std::map<std::string, MlxOp, std::less<>> kMlxOps = {
     {"Conv2d", {nullptr, conv2d}},
     {"Gather", {nullptr, gather}},
     {"LayerNorm", {nullptr, layer_norm}},
-    {"LeakyReLU", {nullptr, leaky_relu}},
+    {"LeakyReLU", {nullptr, compiled_activation<leaky_relu_graph>}},
     {"Linear", {nullptr, linear}},
     {"MatMul", {nullptr, matmul}},
-    {"PReLU", {prelu_prepare, prelu}},
-    {"ReLU", {nullptr, relu}},
+    {"PReLU", {prelu_prepare, compiled_activation<prelu_graph>}},
+    {"ReLU", {nullptr, compiled_activation<relu_graph>}},
     {"ScaledDotProductAttention", {attention_prepare, attention}},
-    {"Scatter", {scatter_prepare, scatter}},
+    {"Scatter", {scatter_prepare, scatter, /*rebinds=*/2}},
     {"ScatterSum", {scatter_prepare, scatter_sum}},
     {"ScatterMax", {scatter_prepare, scatter_max}},
-    {"SeLU", {nullptr, selu}},
+    {"SeLU", {nullptr, compiled_activation<selu_graph>}},
     {"Sigmoid", {nullptr, sigmoid}},
     {"Softmax", {nullptr, softmax}},
-    {"Softplus", {nullptr, softplus}},
+    {"Softplus", {nullptr, compiled_activation<softplus_graph>}},
     {"Sort", {nullptr, sort}},
     {"Sum", {nullptr, sum}},
     {"SumAll", {nullptr, sum_all}},

@@ -23,6 +23,10 @@ struct MlxOp {
   // MLX already uses the reference's layout (channels last), so results need
   // no conversion back.
   mx::array (*call)(const Experiment&, const Arrays&) = nullptr;
+  // >= 0: after each call the result replaces input `rebinds`, as Python's
+  // `x[idx] = src` rebinds x (the plain backends; a compiled function, as
+  // mx.compile traces it, leaves its caller's x as it was).
+  int rebinds = -1;
 };
 
 // nullptr when opbench has no MLX implementation of `op`.

@@ -20,14 +20,18 @@ at::Tensor bce(const Experiment&, const Tensors& in) {
 }
 at::Tensor concat(const Experiment& e, const Tensors& in) { return at::cat({in[0], in[1]}, axis(e)); }
 
-// Convolutions: the reference's channels-last inputs become PyTorch's
-// channels-first once, outside timing; the result goes back for checking.
-Tensors conv_prepare(const Experiment&, Tensors in) {
-  int64_t rank = in[0].dim();
+// Convolutions: the reference hands PyTorch views of its channels-last data
+// (Conv1d: transpose(-1, -2); Conv2d: permute(0, 3, 1, 2)), not copies. On
+// such strides PyTorch picks its channels-last kernels for Conv2d (oneDNN,
+// cuDNN NHWC) and makes Conv1d's input contiguous inside the call: both are
+// what a user with channels-last data pays, so both are timed.
+at::Tensor channels_first_view(const at::Tensor& t) {
+  int64_t rank = t.dim();
   std::vector<int64_t> to_first{0, rank - 1};
   for (int64_t d = 1; d < rank - 1; ++d) to_first.push_back(d);
-  return {in[0].permute(to_first).contiguous(), in[1].permute(to_first).contiguous()};
+  return t.permute(to_first);
 }
+Tensors conv_prepare(const Experiment&, Tensors in) { return {channels_first_view(in[0]), channels_first_view(in[1])}; }
 at::Tensor conv_to_reference(const Experiment&, const at::Tensor& out) {
   int64_t rank = out.dim();
   std::vector<int64_t> to_last{0};
@@ -38,14 +42,16 @@ at::Tensor conv_to_reference(const Experiment&, const at::Tensor& out) {
 at::Tensor conv1d(const Experiment&, const Tensors& in) { return at::conv1d(in[0], in[1]); }
 at::Tensor conv2d(const Experiment&, const Tensors& in) { return at::conv2d(in[0], in[1]); }
 
-at::Tensor gather(const Experiment&, const Tensors& in) { return at::index_select(in[0], 0, in[1]); }
+// x[idx]: Python's advanced indexing, aten::index.
+at::Tensor gather(const Experiment&, const Tensors& in) { return in[0].index({in[1]}); }
 at::Tensor layer_norm(const Experiment&, const Tensors& in) {
   return at::layer_norm(in[0], {in[0].size(-1)}, {}, {}, 1e-5);
 }
 at::Tensor leaky_relu(const Experiment&, const Tensors& in) { return at::leaky_relu(in[0], 0.01); }
 
-// at::linear takes the weight as Nout x K: transposed once, outside timing.
-Tensors linear_prepare(const Experiment&, Tensors in) { return {in[0], in[1].t().contiguous(), in[2]}; }
+// at::linear takes the weight as Nout x K: the reference hands it w.T, a
+// transposed view of the K x Nout data (made outside timing, nothing copied).
+Tensors linear_prepare(const Experiment&, Tensors in) { return {in[0], in[1].t(), in[2]}; }
 at::Tensor linear(const Experiment&, const Tensors& in) { return at::linear(in[0], in[1], in[2]); }
 
 at::Tensor matmul(const Experiment&, const Tensors& in) { return at::matmul(in[0], in[1]); }
@@ -53,24 +59,47 @@ at::Tensor prelu(const Experiment&, const Tensors& in) { return at::prelu(in[0],
 Tensors prelu_prepare(const Experiment&, Tensors in) { return {in[0], in[1].reshape({1})}; }
 at::Tensor relu(const Experiment&, const Tensors& in) { return at::relu(in[0]); }
 
-// PyTorch's is_causal mask is top-left aligned (j <= i), as docs/ops.md asks.
-at::Tensor attention(const Experiment&, const Tensors& in) {
-  return at::scaled_dot_product_attention(in[0], in[1], in[2], {}, 0.0, /*is_causal=*/true);
+// The reference's additive float mask (0 where j <= i, -inf elsewhere), made
+// once here in float32 and converted with the other inputs, as the reference
+// converts it to q's dtype. "mask=causal" experiments take PyTorch's fused
+// causal path instead (top-left aligned; such lines have Lq = Lk).
+Tensors attention_prepare(const Experiment& e, Tensors in) {
+  if (e.causal_mask) return in;
+  int64_t lq = e.dims[0][2], lk = e.dims[1][2];
+  at::Tensor visible = at::ones({lq, lk}, in[0].options().dtype(at::kBool)).tril();
+  in.push_back(at::zeros({lq, lk}, in[0].options()).masked_fill(visible.logical_not(), -INFINITY));
+  return in;
+}
+at::Tensor attention(const Experiment& e, const Tensors& in) {
+  double scale = 1.0 / std::sqrt(static_cast<double>(e.dims[0][3]));
+  if (e.causal_mask) return at::scaled_dot_product_attention(in[0], in[1], in[2], {}, 0.0, /*is_causal=*/true, scale);
+  return at::scaled_dot_product_attention(in[0], in[1], in[2], in[3], 0.0, /*is_causal=*/false, scale);
 }
 
-// Scatter's index covers every column of src: idx[e] repeated across F, so
-// each row of src lands whole (the reference's E x 1 index moved one column).
-Tensors scatter_prepare(const Experiment&, Tensors in) {
-  at::Tensor idx = in[0].unsqueeze(1).expand_as(in[1]).contiguous();
-  return {idx, in[1]};
+// The output buffer of the scatters, zeros made once outside timing and
+// appended to the inputs: x in the reference's x[idx] = src and
+// scatter_reduce(x, ...).
+Tensors with_zeros_buffer(const Experiment& e, Tensors in) {
+  in.push_back(at::zeros(e.dims[0], in[1].options()));
+  return in;
 }
-at::Tensor zeros_out(const Experiment& e, const Tensors& in) { return at::zeros(e.dims[0], in[1].options()); }
-at::Tensor scatter(const Experiment& e, const Tensors& in) { return zeros_out(e, in).scatter_(0, in[0], in[1]); }
-at::Tensor scatter_sum(const Experiment& e, const Tensors& in) {
-  return zeros_out(e, in).scatter_reduce_(0, in[0], in[1], "sum", /*include_self=*/true);
+// x[idx] = src: index_put_ in place into the buffer, as Python's setitem
+// does; repeated calls write the same rows again.
+at::Tensor scatter(const Experiment&, const Tensors& in) { return in[2].index_put_({in[0]}, in[1]); }
+// scatter_reduce(x, 0, index, src) with the index broadcast over src's
+// columns as a stride-0 view (idx.unsqueeze(1).expand_as(src)), so every
+// column is scattered (the reference's E x 1 index moved one) and no E x F
+// index is materialised. Out of place, as the reference calls it: the
+// buffer's copy into the result is part of the call.
+Tensors scatter_reduce_prepare(const Experiment& e, Tensors in) {
+  in[0] = in[0].unsqueeze(1).expand_as(in[1]);
+  return with_zeros_buffer(e, std::move(in));
 }
-at::Tensor scatter_max(const Experiment& e, const Tensors& in) {
-  return zeros_out(e, in).scatter_reduce_(0, in[0], in[1], "amax", /*include_self=*/true);
+at::Tensor scatter_sum(const Experiment&, const Tensors& in) {
+  return at::scatter_reduce(in[2], 0, in[0], in[1], "sum", /*include_self=*/true);
+}
+at::Tensor scatter_max(const Experiment&, const Tensors& in) {
+  return at::scatter_reduce(in[2], 0, in[0], in[1], "amax", /*include_self=*/true);
 }
 
 at::Tensor selu(const Experiment&, const Tensors& in) { return at::selu(in[0]); }
@@ -97,10 +126,10 @@ const std::map<std::string, TorchOp, std::less<>> kTorchOps = {
     {"MatMul", {nullptr, matmul}},
     {"PReLU", {prelu_prepare, prelu}},
     {"ReLU", {nullptr, relu}},
-    {"ScaledDotProductAttention", {nullptr, attention}},
-    {"Scatter", {scatter_prepare, scatter}},
-    {"ScatterSum", {scatter_prepare, scatter_sum}},
-    {"ScatterMax", {scatter_prepare, scatter_max}},
+    {"ScaledDotProductAttention", {attention_prepare, attention}},
+    {"Scatter", {with_zeros_buffer, scatter}},
+    {"ScatterSum", {scatter_reduce_prepare, scatter_sum}},
+    {"ScatterMax", {scatter_reduce_prepare, scatter_max}},
     {"SeLU", {nullptr, selu}},
     {"Sigmoid", {nullptr, sigmoid}},
     {"Softmax", {nullptr, softmax}},

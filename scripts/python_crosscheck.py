@@ -1,0 +1,389 @@
+#!/usr/bin/env python3
+"""Times, through PyTorch's and MLX's Python APIs, the calls that opbench times
+in C++, and prints opbench/python per cell.
+
+    scripts/python_crosscheck.py RESULT.json [--min-ms 1] [--backends cpu,mlx_cpu]
+
+RESULT.json is what `opbench run` wrote (or a .json.gz of docs/results). For
+every timed cell of it whose backend has a Python counterpart (cpu, cuda, mps:
+PyTorch; mlx_cpu, mlx_gpu and their *_compile forms: MLX) and whose mean is at
+least --min-ms, this script builds inputs of the same shapes and kinds, calls
+the framework function the reference harness (mlx-benchmark) calls, the way
+it calls it (synchronised: torch.cuda.synchronize() / mx.eval on the result),
+and times each call with time.perf_counter() until --time-s seconds have
+passed (at least --min-calls calls after a warm-up). The calls are those of
+docs/ops.md; a ratio near 1 says opbench's C++ call costs what the Python
+call costs on this machine.
+
+It is run by hand beside a result (the frameworks must be importable: the
+Python that opbench was built against, ~/.opbench/venv/bin/python by default).
+"""
+import argparse
+import gzip
+import json
+import math
+import statistics
+import sys
+import time
+
+TORCH_BACKENDS = {"cpu": "cpu", "cuda": "cuda", "mps": "mps"}
+MLX_BACKENDS = {"mlx_cpu": ("cpu", False), "mlx_cpu_compile": ("cpu", True),
+                "mlx_gpu": ("gpu", False), "mlx_gpu_compile": ("gpu", True)}
+
+
+def parse_line(line):
+    """'Argmax dim1=64x1024x128 axis=0' -> ('Argmax', [[64, 1024, 128]], {'axis': 0})."""
+    words = line.split()
+    dims, args = [], {}
+    for word in words[1:]:
+        key, value = word.split("=", 1)
+        if key.startswith("dim"):
+            dims.append([int(d) for d in value.split("x")])
+        elif key == "axis":
+            args["axis"] = int(value)
+        else:
+            args[key] = value
+    return words[0], dims, args
+
+
+# ---- inputs -----------------------------------------------------------------
+# Same shapes and kinds as opbench's (core/ops.cpp): normal floats, BCE's
+# probabilities and 0/1 targets, indices from [0, N-1), Scatter's source rows
+# taken from a normal N x F matrix. Each framework draws its own numbers, as
+# the reference does; no op timed here has a cost that depends on them
+# beyond their kind.
+
+def input_kinds(op, dims):
+    """[(kind, shape, bound)] with kind normal | uniform | binary | index | rows."""
+    if op == "BCE":
+        return [("uniform", dims[0], None), ("binary", dims[1], None)]
+    if op == "Gather":
+        return [("normal", dims[0], None), ("index", dims[1], dims[0][0] - 1)]
+    if op in ("Scatter", "ScatterSum", "ScatterMax"):
+        return [("index", dims[1], dims[0][0] - 1), ("rows", dims[0], dims[1][0])]
+    return [("normal", d, None) for d in dims]
+
+
+def torch_inputs(op, dims, device):
+    import torch
+    out = []
+    for kind, shape, bound in input_kinds(op, dims):
+        if kind == "normal":
+            out.append(torch.randn(shape, device=device))
+        elif kind == "uniform":
+            out.append(torch.rand(shape, device=device))
+        elif kind == "binary":
+            out.append(torch.randint(0, 2, shape, device=device).float())
+        elif kind == "index":
+            out.append(torch.randint(0, bound, shape, device=device))
+        else:  # rows: `bound` rows of a normal N x F matrix
+            x = torch.randn(shape, device=device)
+            out.append(x[torch.randint(0, shape[0] - 1, (bound,), device=device)].contiguous())
+    return out
+
+
+def mlx_inputs(op, dims):
+    import mlx.core as mx
+    out = []
+    for kind, shape, bound in input_kinds(op, dims):
+        if kind == "normal":
+            out.append(mx.random.normal(shape))
+        elif kind == "uniform":
+            out.append(mx.random.uniform(shape=shape))
+        elif kind == "binary":
+            out.append(mx.random.randint(0, 2, shape).astype(mx.float32))
+        elif kind == "index":
+            out.append(mx.random.randint(0, bound, shape))
+        else:
+            x = mx.random.normal(shape)
+            out.append(x[mx.random.randint(0, shape[0] - 1, (bound,))])
+    mx.eval(out)
+    return out
+
+
+def causal_mask_rows(lq, lk):
+    """The additive causal mask as nested lists: 0 where j <= i, -inf elsewhere."""
+    return [[0.0 if j <= i else -math.inf for j in range(lk)] for i in range(lq)]
+
+
+# ---- PyTorch: the reference's calls -------------------------------------------
+
+def torch_call(op, dims, args, device):
+    import torch
+    import torch.nn.functional as F
+    t = torch_inputs(op, dims, device)
+    axis = args.get("axis")
+    if op == "Argmax":
+        return lambda: torch.argmax(t[0], dim=axis)
+    if op == "BCE":
+        return lambda: F.binary_cross_entropy(t[0], t[1])
+    if op == "Concat":
+        return lambda: torch.cat([t[0], t[1]], dim=axis)
+    if op == "Conv1d":
+        x, w = torch.transpose(t[0], -1, -2), torch.transpose(t[1], -1, -2)
+        return lambda: F.conv1d(x, w)
+    if op == "Conv2d":
+        x, w = torch.permute(t[0], (0, 3, 1, 2)), torch.permute(t[1], (0, 3, 1, 2))
+        return lambda: F.conv2d(x, w)
+    if op == "Gather":
+        return lambda: t[0][t[1]]
+    if op == "LayerNorm":
+        return lambda: F.layer_norm(t[0], normalized_shape=t[0].shape[-1:])
+    if op == "LeakyReLU":
+        return lambda: F.leaky_relu(t[0])
+    if op == "Linear":
+        w = t[1].T
+        return lambda: F.linear(t[0], w, t[2])
+    if op == "MatMul":
+        return lambda: t[0] @ t[1]
+    if op == "PReLU":
+        alpha = t[1].reshape(1)
+        return lambda: F.prelu(t[0], alpha)
+    if op == "ReLU":
+        return lambda: F.relu(t[0])
+    if op == "ScaledDotProductAttention":
+        scale = 1 / math.sqrt(dims[0][3])
+        if args.get("mask") == "causal":
+            return lambda: F.scaled_dot_product_attention(t[0], t[1], t[2], is_causal=True, scale=scale)
+        mask = torch.tensor(causal_mask_rows(dims[0][2], dims[1][2]), device=device)
+        return lambda: F.scaled_dot_product_attention(t[0], t[1], t[2], attn_mask=mask, scale=scale)
+    if op in ("Scatter", "ScatterSum", "ScatterMax"):
+        idx, src = t
+        x = torch.zeros(dims[0], device=device)
+        if op == "Scatter":
+            def setitem():
+                x[idx] = src
+                return x
+            return setitem
+        index = idx.unsqueeze(1).expand_as(src)
+        reduce = "sum" if op == "ScatterSum" else "amax"
+        return lambda: torch.scatter_reduce(x, 0, index, src, reduce=reduce)
+    if op == "SeLU":
+        return lambda: F.selu(t[0])
+    if op == "Sigmoid":
+        return lambda: torch.sigmoid(t[0])
+    if op == "Softmax":
+        return lambda: F.softmax(t[0], dim=axis)
+    if op == "Softplus":
+        return lambda: F.softplus(t[0])
+    if op == "Sort":
+        return lambda: torch.sort(t[0], dim=axis)
+    if op == "Sum":
+        return lambda: torch.sum(t[0], dim=axis)
+    if op == "SumAll":
+        return lambda: torch.sum(t[0])
+    return None
+
+
+def torch_timed(op, dims, args, device):
+    import torch
+    fn = torch_call(op, dims, args, device)
+    if fn is None:
+        return None
+    sync = {"cuda": torch.cuda.synchronize, "mps": getattr(torch, "mps", None) and torch.mps.synchronize,
+            "cpu": lambda: None}[device]
+    sync()
+
+    @torch.no_grad()
+    def call():
+        fn()
+        sync()
+    return call
+
+
+# ---- MLX: the reference's calls -----------------------------------------------
+
+def mlx_call(op, dims, args):
+    import mlx.core as mx
+    import mlx.nn as nn
+    a = mlx_inputs(op, dims)
+    axis = args.get("axis")
+    if op == "Argmax":
+        return lambda: mx.argmax(a[0], axis=axis)
+    if op == "BCE":
+        return lambda: nn.losses.binary_cross_entropy(a[0], a[1], with_logits=False)
+    if op == "Concat":
+        return lambda: mx.concatenate([a[0], a[1]], axis=axis)
+    if op == "Conv1d":
+        return lambda: mx.conv1d(a[0], a[1])
+    if op == "Conv2d":
+        return lambda: mx.conv2d(a[0], a[1])
+    if op == "Gather":
+        return lambda: a[0][a[1]]
+    if op == "LayerNorm":
+        layer = nn.LayerNorm(dims=dims[0][-1], affine=False, bias=False)
+        return lambda: layer(a[0])
+    if op == "LeakyReLU":
+        return lambda: nn.leaky_relu(a[0])
+    if op == "Linear":
+        return lambda: mx.addmm(a[2], a[0], a[1])
+    if op == "MatMul":
+        return lambda: a[0] @ a[1]
+    if op == "PReLU":
+        alpha = a[1].reshape(1)
+        return lambda: nn.prelu(a[0], alpha)
+    if op == "ReLU":
+        return lambda: nn.relu(a[0])
+    if op == "ScaledDotProductAttention":
+        scale = 1 / math.sqrt(dims[0][3])
+        mask = "causal" if args.get("mask") == "causal" else mx.array(causal_mask_rows(dims[0][2], dims[1][2]))
+        return lambda: mx.fast.scaled_dot_product_attention(a[0], a[1], a[2], scale=scale, mask=mask)
+    if op in ("Scatter", "ScatterSum", "ScatterMax"):
+        idx, src = a
+        box = [mx.zeros(dims[0])]
+        mx.eval(box[0])
+        if op == "Scatter":
+            def setitem():
+                x = box[0]
+                x[idx] = src
+                return x
+            return setitem
+        if op == "ScatterSum":
+            return lambda: box[0].at[idx].add(src)
+        return lambda: box[0].at[idx].maximum(src)
+    if op == "SeLU":
+        return lambda: nn.selu(a[0])
+    if op == "Sigmoid":
+        return lambda: mx.sigmoid(a[0])
+    if op == "Softmax":
+        return lambda: mx.softmax(a[0], axis=axis)
+    if op == "Softplus":
+        return lambda: nn.softplus(a[0])
+    if op == "Sort":
+        return lambda: mx.sort(a[0], axis=axis)
+    if op == "Sum":
+        return lambda: mx.sum(a[0], axis=axis)
+    if op == "SumAll":
+        return lambda: mx.sum(a[0])
+    return None
+
+
+def mlx_timed(op, dims, args, device, compiled):
+    import mlx.core as mx
+    mx.set_default_device(mx.gpu if device == "gpu" else mx.cpu)
+    mx.clear_cache()
+    fn = mlx_call(op, dims, args)
+    if fn is None:
+        return None
+    if compiled:
+        fn = mx.compile(fn)
+
+    def call():
+        mx.eval(fn())
+    return call
+
+
+# ---- the allocators' state -------------------------------------------------------
+# opbench pins glibc's malloc policy at start-up and empties MLX's buffer
+# cache before each cell (core/memory.h, backends/mlx), so that whether a
+# large result is fresh, page-faulting memory does not depend on what ran
+# before. The same here, or the two would time different allocator states.
+
+def pin_allocator_policy():
+    import ctypes
+    import ctypes.util
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"))
+        M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc's malloc.h
+        libc.mallopt(M_MMAP_THRESHOLD, 32 << 20)
+        libc.mallopt(M_TRIM_THRESHOLD, 64 << 20)
+    except (OSError, AttributeError):  # not glibc: nothing to pin
+        pass
+
+
+# ---- timing -------------------------------------------------------------------
+
+def measure(call, time_s, min_calls):
+    """Mean and median of single calls, each timed as the reference times it."""
+    call()  # the first call builds kernels, plans, compiled graphs
+    start = time.perf_counter()
+    while time.perf_counter() - start < min(0.05, time_s):
+        call()
+    samples = []
+    start = time.perf_counter()
+    while len(samples) < min_calls or time.perf_counter() - start < time_s:
+        tic = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - tic) * 1e3)
+        if len(samples) >= 100000:
+            break
+    return statistics.fmean(samples), statistics.median(samples), len(samples)
+
+
+def load(path):
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rt") as f:
+        return json.load(f)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("result", help="an opbench result.json (or .json.gz)")
+    parser.add_argument("--min-ms", type=float, default=1.0, help="cells with an opbench mean below this are left out (default 1)")
+    parser.add_argument("--backends", default="", help="comma-separated backends to check (default: every one with a Python counterpart)")
+    parser.add_argument("--time-s", type=float, default=0.3, help="sampling time per cell (default 0.3 s)")
+    parser.add_argument("--min-calls", type=int, default=10, help="fewest timed calls per cell (default 10)")
+    parser.add_argument("--out", help="also write the table (markdown) to this file")
+    opts = parser.parse_args()
+
+    pin_allocator_policy()
+    result = load(opts.result)
+    wanted = set(filter(None, opts.backends.split(",")))
+    rows, ratios = [], []
+    for experiment in result["experiments"]:
+        op, dims, args = parse_line(experiment["line"])
+        if args.get("dtype", "float32") != "float32":
+            continue
+        for cell in experiment["cells"]:
+            backend = cell["backend"]
+            if "time_ms" not in cell or (wanted and backend not in wanted):
+                continue
+            ours = cell["time_ms"]["mean"]
+            if ours < opts.min_ms:
+                continue
+            try:
+                if backend in TORCH_BACKENDS:
+                    call = torch_timed(op, dims, args, TORCH_BACKENDS[backend])
+                elif backend in MLX_BACKENDS:
+                    call = mlx_timed(op, dims, args, *MLX_BACKENDS[backend])
+                else:
+                    continue
+                if call is None:
+                    continue
+                mean, median, count = measure(call, opts.time_s, opts.min_calls)
+            except Exception as err:  # an op a framework lacks: say so, go on
+                rows.append((experiment["name"], backend, ours, None, None, str(err).splitlines()[0][:80]))
+                continue
+            ratio = ours / mean
+            ratios.append((ratio, experiment["name"], backend))
+            rows.append((experiment["name"], backend, ours, mean, ratio, f"median {median:.4g} ms, {count} calls"))
+            print(f"{experiment['name']} on {backend}: opbench {ours:.4g} ms, python {mean:.4g} ms, "
+                  f"ratio {ratio:.2f}", file=sys.stderr, flush=True)
+
+    width = max([len(r[0]) for r in rows] + [10])
+    lines = [f"Python cross-check of {opts.result} ({result.get('description', '')})", "",
+             f"| {'experiment':<{width}} | backend | opbench ms | python ms | opbench/python | python detail |",
+             f"|{'-' * (width + 2)}|---------|-----------:|----------:|---------------:|---------------|"]
+    for name, backend, ours, theirs, ratio, detail in rows:
+        theirs_text = f"{theirs:.4g}" if theirs is not None else "nan"
+        ratio_text = f"{ratio:.2f}" if ratio is not None else "nan"
+        lines.append(f"| {name:<{width}} | {backend} | {ours:.4g} | {theirs_text} | {ratio_text} | {detail} |")
+    if ratios:
+        inside = sum(0.7 <= r <= 1.3 for r, _, _ in ratios)
+        slower = [f"{n} on {b} ({r:.2f})" for r, n, b in ratios if r > 1.3]
+        faster = [f"{n} on {b} ({r:.2f})" for r, n, b in ratios if r < 0.7]
+        lines += ["", f"{inside} of {len(ratios)} cells within 0.7-1.3 of the Python call "
+                      f"(geometric mean ratio {math.exp(statistics.fmean(math.log(r) for r, _, _ in ratios)):.2f})."]
+        if slower:
+            lines.append("opbench slower: " + "; ".join(slower))
+        if faster:
+            lines.append("opbench faster: " + "; ".join(faster))
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if opts.out:
+        with open(opts.out, "w") as f:
+            f.write(text)
+
+
+if __name__ == "__main__":
+    main()
