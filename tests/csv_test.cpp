@@ -34,8 +34,8 @@ TEST(Csv, AHeaderThenARowPerCell) {
   EXPECT_EQ(
       lines[0],
       "source,machine,experiment,op,line,backend,status,mean_ms,median_ms,min_ms,max_ms,stddev_ms,noise,count,stop,"
-      "timing,cache,check,check_error,check_against,error,gb_per_s,gflop_per_s,peak_share\r");
-  for (const std::string& line : lines) EXPECT_EQ(fields(line).size(), 24u) << line;
+      "timing,cache,check,check_error,check_against,error,gb_per_s,gflop_per_s,peak_share,check_tolerance\r");
+  for (const std::string& line : lines) EXPECT_EQ(fields(line).size(), 25u) << line;
 }
 
 TEST(Csv, EveryStatisticOfATimedCell) {
@@ -66,6 +66,7 @@ TEST(Csv, EveryStatisticOfATimedCell) {
   EXPECT_GT(std::stod(row[21]), 0);  // GB/s and GFLOP/s from the op's definition
   EXPECT_GT(std::stod(row[22]), 0);
   EXPECT_EQ(row[23], "");  // no calibrated peak
+  EXPECT_EQ(std::stod(row[24]), 1e-4);
 }
 
 TEST(Csv, NanAndWrongCellsSayWhy) {

@@ -218,7 +218,7 @@ TEST(TableNotes, ListEveryNanCellWithItsReason) {
 // A cell whose output disagreed with the reference has no time.
 TEST(DetailedTable, AWrongCellIsMarkedAndHasNoSpeedup) {
   RunRecord r = cuda_run();
-  r.experiments[3].cells[1].check = {"failed", 0.75, "48 of 64 rows differ", "reference"};
+  r.experiments[3].cells[1].check = {Verdict::wrong, 0.75, 1e-4, "48 of 64 rows differ", "reference"};
   std::vector<std::string> lines = lines_of(detailed_table(r));
   EXPECT_EQ(lines[5], "| ScatterSum / dim=64x16 dim=10          |   4.25 |  wrong |    nan% |");
   EXPECT_EQ(lines_of(average_table(r))[5], "| ScatterSum  |   4.25 |    nan |    nan% |");
