@@ -84,6 +84,18 @@ TEST(Csv, NanAndWrongCellsSayWhy) {
   EXPECT_EQ(wrong[20], "50% of elements differ");
 }
 
+TEST(Csv, AnImpreciseCellHasItsTimesAndSaysSo) {
+  RunRecord r = cpu_machine();
+  r.experiments[0].cells[1] = imprecise(r.experiments[0].cells[1]);
+  std::vector<std::string> row = fields(lines_of(csv_report({r}, {"x.json"}))[2]);
+  EXPECT_EQ(row[5], "cpu");
+  EXPECT_EQ(row[6], "imprecise");
+  EXPECT_EQ(std::stod(row[7]), r.experiments[0].cells[1].stats.mean);
+  EXPECT_EQ(row[17], "imprecise");
+  EXPECT_EQ(std::stod(row[18]), 0.0178);
+  EXPECT_EQ(std::stod(row[24]), 1e-4);
+}
+
 TEST(Csv, QuotesWhatNeedsIt) {
   RunRecord r = cuda_machine();
   r.experiments[3].cells[1].error = "CUDA error: \"out of memory\", line 3";

@@ -231,6 +231,38 @@ TEST(ResultJson, AWrongCellStaysWrongWithoutATime) {
   EXPECT_TRUE(wrong->samples_ms.empty());
 }
 
+TEST(ResultJson, AnImpreciseCellKeepsItsTimeVerdictAndTolerance) {
+  RunRecord r = full_record();
+  Cell& cell = r.experiments[0].cells[0];
+  cell.check = {Verdict::imprecise, 0.0178, 1e-4, "relative error 0.017800 above 0.000100", "reference"};
+  json j = json::parse(to_json(r));
+  const json& check = j["experiments"][0]["cells"][0]["check"];
+  EXPECT_EQ(check["status"], "imprecise");
+  EXPECT_EQ(check["tolerance"], 1e-4);
+  EXPECT_EQ(check["error"], 0.0178);
+  RunRecord back = from_json(j.dump(), kSource);
+  const Cell& read = back.experiments[0].cells[0];
+  EXPECT_TRUE(read.imprecise());
+  EXPECT_EQ(read.samples_ms, cell.samples_ms);
+  EXPECT_EQ(read.check.tolerance, 1e-4);
+}
+
+// Files from before the verdict had three values: "failed" with no
+// tolerance reads as wrong, and is written back as it was.
+TEST(ResultJson, AFileWithoutTheToleranceReadsAndWritesAsBefore) {
+  std::string old = edited([](json& j) {
+    for (json& e : j["experiments"])
+      for (json& c : e["cells"])
+        if (c.contains("check")) c["check"].erase("tolerance");
+  });
+  RunRecord r = from_json(old, kSource);
+  const Cell* wrong = r.experiments[2].find("mps");
+  ASSERT_NE(wrong, nullptr);
+  EXPECT_EQ(wrong->check.verdict, Verdict::wrong);
+  EXPECT_TRUE(std::isnan(wrong->check.tolerance));
+  EXPECT_EQ(to_json(r), json::parse(old).dump(1) + "\n");
+}
+
 TEST(ResultJson, IsTheDocumentedSchema) {
   json j = json::parse(to_json(full_record()));
   EXPECT_EQ(j.at("schema"), "opbench-result");

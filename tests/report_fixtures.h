@@ -85,6 +85,12 @@ inline Cell wrong(const std::string& backend) {
   return c;
 }
 
+// A timed cell whose output was 1.78% off the reference: imprecise.
+inline Cell imprecise(Cell c) {
+  c.check = {Verdict::imprecise, 0.0178, 1e-4, "relative error 0.017800 above 0.000100", "reference"};
+  return c;
+}
+
 inline ExperimentRecord experiment(const std::string& line, std::vector<Cell> cells) {
   Experiment e = parse_experiment(line);
   return {e.op, e.name(), e.line(), std::move(cells)};
