@@ -329,7 +329,7 @@ TEST(RunCell, HealthyBackendGivesSamples) {
   Cell cell = cell_for(Fault::None);
   EXPECT_EQ(cell.backend, "planted");
   ASSERT_TRUE(cell.ok()) << cell.error << cell.check.detail;
-  EXPECT_EQ(cell.check.status, "passed");
+  EXPECT_EQ(cell.check.verdict, Verdict::passed);
   EXPECT_EQ(cell.check.against, "reference");
   EXPECT_GE(cell.samples_ms.size(), kMinimumSamples);
   EXPECT_EQ(cell.samples_ms.size(), cell.stats.count);
@@ -339,7 +339,7 @@ TEST(RunCell, HealthyBackendGivesSamples) {
 TEST(RunCell, WithoutReferenceTheCheckIsSkipped) {
   Cell cell = cell_for(Fault::None, "ReLU dim1=4x4", /*compare=*/false);
   ASSERT_TRUE(cell.ok()) << cell.error;
-  EXPECT_EQ(cell.check.status, "skipped");
+  EXPECT_EQ(cell.check.verdict, Verdict::skipped);
   EXPECT_GE(cell.samples_ms.size(), kMinimumSamples);
 }
 
@@ -347,7 +347,7 @@ TEST(RunCell, WrongValuesAreNotTimed) {
   Cell cell = cell_for(Fault::WrongValues);
   EXPECT_FALSE(cell.ok());
   EXPECT_TRUE(cell.wrong());
-  EXPECT_EQ(cell.check.status, "failed");
+  EXPECT_EQ(cell.check.verdict, Verdict::wrong);
   EXPECT_GT(cell.check.error, tolerance("ReLU"));
   EXPECT_FALSE(cell.check.detail.empty());
   EXPECT_TRUE(cell.samples_ms.empty());
@@ -389,7 +389,7 @@ TEST(RunCell, WrongShapeFailsTheCheckRun) {
     Cell cell = cell_for(Fault::WrongShape, "ReLU dim1=4x4", compare);
     EXPECT_FALSE(cell.ok());
     EXPECT_TRUE(cell.wrong());
-    EXPECT_EQ(cell.check.status, "failed");
+    EXPECT_EQ(cell.check.verdict, Verdict::wrong);
     EXPECT_NE(cell.check.detail.find("shape 4x4x1 instead of 4x4"), std::string::npos) << cell.check.detail;
     EXPECT_TRUE(cell.samples_ms.empty());
   }
@@ -399,7 +399,7 @@ TEST(RunCell, NonFiniteValuesFailTheCheckRun) {
   for (bool compare : {true, false}) {
     Cell cell = cell_for(Fault::NonFinite, "ReLU dim1=4x4", compare);
     EXPECT_FALSE(cell.ok());
-    EXPECT_EQ(cell.check.status, "failed");
+    EXPECT_EQ(cell.check.verdict, Verdict::wrong);
     EXPECT_NE(cell.check.detail.find("non-finite"), std::string::npos) << cell.check.detail;
     EXPECT_TRUE(cell.samples_ms.empty());
   }
@@ -454,7 +454,7 @@ TEST(RunExperiments, FailingBackendsBecomeCellsAndTheRunGoesOn) {
     const Cell* ok = rec.find("healthy");
     ASSERT_NE(ok, nullptr);
     EXPECT_TRUE(ok->ok()) << ok->error;
-    EXPECT_EQ(ok->check.status, "passed");
+    EXPECT_EQ(ok->check.verdict, Verdict::passed);
     EXPECT_GE(ok->samples_ms.size(), kMinimumSamples);
     EXPECT_EQ(ok->samples_ms.size(), ok->stats.count);
   }
@@ -482,7 +482,7 @@ TEST(RunExperiments, RealBackendsStillMeasureNextToAFailingOne) {
       const Cell& c = rec.cells[i];
       EXPECT_EQ(c.backend, list[i]->info().name);
       EXPECT_TRUE(c.ok()) << rec.line << " on " << c.backend << ": " << c.error << c.check.detail;
-      EXPECT_EQ(c.check.status, "passed") << rec.line << " on " << c.backend;
+      EXPECT_EQ(c.check.verdict, Verdict::passed) << rec.line << " on " << c.backend;
       EXPECT_EQ(c.samples_ms.size(), c.stats.count);
       EXPECT_GE(c.stats.count, kMinimumSamples);
     }

@@ -348,5 +348,101 @@ TEST(Tolerance, DecidesWhatPasses) {
   EXPECT_LT(tolerance("ReLU"), 1e-3);
 }
 
+// ---- the verdict: passed, imprecise or wrong ------------------------------
+
+Verdict judged(const Case& c, const HostTensor& got) { return verdict(c.e, check(c, got)); }
+
+HostTensor scaled(const Case& c, double factor) {
+  HostTensor got = as_float(c.ref);
+  for (float& v : got.f32) v = static_cast<float>(v * factor);
+  return got;
+}
+
+TEST(Verdict, RightOutputsPass) {
+  for (const std::string& line : kSmallExperiments) {
+    Case c = make_case(line);
+    EXPECT_EQ(judged(c, as_float(c.ref)), Verdict::passed) << line;
+  }
+}
+
+// 1% off: far above the tolerance, within what rounding explains for an op
+// that computes its values.
+TEST(Verdict, AComputedResultOffByAPercentIsImprecise) {
+  for (const char* line : {"BCE dim1=50 dim2=50", "MatMul dim1=2x3x8 dim2=8x4", "Softmax dim1=4x16 axis=-1",
+                           "SumAll dim1=4x16", "Sigmoid dim1=4x16"}) {
+    SCOPED_TRACE(line);
+    Case c = make_case(line);
+    CheckResult r = check(c, scaled(c, 1.01));
+    EXPECT_FALSE(r.passed);
+    EXPECT_NEAR(r.relative_error, 0.01, 1e-4);
+    EXPECT_EQ(verdict(c.e, r), Verdict::imprecise);
+  }
+}
+
+// Copying or selecting values rounds nothing: any error is wrong.
+TEST(Verdict, ACopiedOrSelectedResultOffByAPercentIsWrong) {
+  for (const char* line : {"ReLU dim1=4x16", "Sort dim1=4x16 axis=0", "Concat dim1=3x4 dim2=3x2 axis=1",
+                           "Gather dim1=8x4 dim2=20", "ScatterMax dim1=8x4 dim2=20", "Scatter dim1=8x4 dim2=20"}) {
+    Case c = make_case(line);
+    EXPECT_EQ(judged(c, scaled(c, 1.01)), Verdict::wrong) << line;
+  }
+}
+
+TEST(Verdict, ADoubledOutputIsWrongForEveryOp) {
+  for (const std::string& line : kSmallExperiments) {
+    Case c = make_case(line);
+    EXPECT_EQ(judged(c, scaled(c, 2)), Verdict::wrong) << line;
+  }
+}
+
+// SumAll's tolerance is judged against the sum of |x|, where a doubled
+// signed sum is well within 10%; the band is judged against the sum itself.
+TEST(Verdict, ADoubledSignedSumIsWrongThoughSmallAgainstItsTerms) {
+  Case c = make_case("SumAll dim1=100000");
+  CheckResult r = check(c, scaled(c, 2));
+  EXPECT_LT(r.error, imprecise_bound("SumAll"));
+  EXPECT_NEAR(r.relative_error, 1.0, 1e-6);
+  EXPECT_EQ(verdict(c.e, r), Verdict::wrong);
+}
+
+TEST(Verdict, ANanIsWrongForEveryOp) {
+  for (const std::string& line : kSmallExperiments) {
+    Case c = make_case(line);
+    HostTensor got = as_float(c.ref);
+    got.f32[0] = std::numeric_limits<float>::quiet_NaN();
+    EXPECT_EQ(judged(c, got), Verdict::wrong) << line;
+  }
+}
+
+TEST(Verdict, AScatteredRowFromNoSourceIsWrong) {
+  Case c = make_case("Scatter dim1=8x4 dim2=20");
+  HostTensor got = as_float(c.ref);
+  for (int64_t col = 0; col < 4; ++col) got.f32[c.inputs[0].i64[0] * 4 + col] += 1000;
+  EXPECT_EQ(judged(c, got), Verdict::wrong);
+}
+
+TEST(Verdict, AWrongShapeIsWrongThoughItsValuesAreRight) {
+  Case c = make_case("MatMul dim1=2x3x8 dim2=8x4");
+  HostTensor got = as_float(c.ref);
+  got.shape = {6, 4};
+  EXPECT_EQ(judged(c, got), Verdict::wrong);
+}
+
+// Just past the bound is wrong, just inside it imprecise.
+TEST(Verdict, TheBoundSeparatesImpreciseFromWrong) {
+  Case c = make_case("MatMul dim1=2x3x8 dim2=8x4");
+  EXPECT_EQ(judged(c, scaled(c, 1.099)), Verdict::imprecise);
+  EXPECT_EQ(judged(c, scaled(c, 1.101)), Verdict::wrong);
+  EXPECT_EQ(imprecise_bound("MatMul"), 0.1);
+  EXPECT_EQ(imprecise_bound("Argmax"), 0.0);
+}
+
+TEST(Verdict, TheFilesWordsReadBack) {
+  for (Verdict v : {Verdict::none, Verdict::skipped, Verdict::passed, Verdict::imprecise, Verdict::wrong})
+    EXPECT_EQ(verdict_from_text(verdict_text(v)), v) << verdict_text(v);
+  EXPECT_EQ(verdict_text(Verdict::wrong), "failed");  // as files before "imprecise" say it
+  EXPECT_EQ(verdict_from_text("a later version's word"), Verdict::none);
+}
+
 }  // namespace
 }  // namespace opbench

@@ -264,7 +264,7 @@ TEST_F(QuickRun, ResultFileHoldsEveryExperimentWithItsSamples) {
     const Cell* cell = e.find("cpu");
     ASSERT_NE(cell, nullptr) << e.name;
     EXPECT_TRUE(cell->ok()) << e.name << ": " << cell->error << cell->check.detail;
-    EXPECT_EQ(cell->check.status, "passed") << e.name;
+    EXPECT_EQ(cell->check.verdict, Verdict::passed) << e.name;
     EXPECT_EQ(cell->samples_ms.size(), cell->stats.count) << e.name;
     EXPECT_GE(cell->samples_ms.size(), 3u) << e.name;
     EXPECT_FALSE(cell->stop.empty()) << e.name;

@@ -5,6 +5,7 @@
 
 #include <random>
 
+#include "report/text.h"
 #include "report_fixtures.h"
 
 namespace opbench {
@@ -99,6 +100,23 @@ TEST(Compare, CellsWithoutATimeInBothAreListed) {
   EXPECT_EQ(c.not_compared[3].why, "only in base");
   EXPECT_EQ(c.not_compared[4].experiment, "Sort / dim=64x128x1024 axi=0");
   EXPECT_EQ(c.not_compared[4].why, "only in new");
+}
+
+// An imprecise cell has a time: compared, its mean marked as in the tables.
+TEST(Compare, AnImpreciseCellIsComparedAndMarked) {
+  RunRecord base = noisy_run(1), next = noisy_run(2);
+  next.experiments[2].cells[1] = imprecise(next.experiments[2].cells[1]);  // MatMul on cpu
+  CompareSettings settings;
+  Comparison c = compare_runs(base, next, settings);
+  ASSERT_EQ(c.cells.size(), 6u);
+  EXPECT_TRUE(c.not_compared.empty());
+  EXPECT_FALSE(c.cells[5].base_imprecise);
+  EXPECT_TRUE(c.cells[5].new_imprecise);
+  std::string text = render_comparison(c, settings);
+  EXPECT_EQ(count_of(text, "*"), 2u) << text;  // the cell and the legend
+  EXPECT_TRUE(contains(text, formatted("%.3f", c.cells[5].new_ms) + "* |")) << text;
+  EXPECT_TRUE(contains(text, "\n*: the output was imprecise in that run")) << text;
+  EXPECT_FALSE(contains(render_comparison(compare_runs(base, base, settings), settings), "*"));
 }
 
 TEST(Compare, RenderedWithTheRuleAndTheGeometricMean) {

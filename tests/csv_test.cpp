@@ -34,9 +34,9 @@ TEST(Csv, AHeaderThenARowPerCell) {
   EXPECT_EQ(
       lines[0],
       "source,machine,experiment,op,line,backend,status,mean_ms,median_ms,min_ms,max_ms,stddev_ms,noise,count,stop,"
-      "timing,cache,check,check_error,check_against,error,gb_per_s,gflop_per_s,peak_share,minor_faults_per_call,"
-      "user_ms_per_call,system_ms_per_call\r");
-  for (const std::string& line : lines) EXPECT_EQ(fields(line).size(), 27u) << line;
+      "timing,cache,check,check_error,check_against,error,gb_per_s,gflop_per_s,peak_share,check_tolerance,"
+      "minor_faults_per_call,user_ms_per_call,system_ms_per_call\r");
+  for (const std::string& line : lines) EXPECT_EQ(fields(line).size(), 28u) << line;
 }
 
 TEST(Csv, EveryStatisticOfATimedCell) {
@@ -67,16 +67,17 @@ TEST(Csv, EveryStatisticOfATimedCell) {
   EXPECT_GT(std::stod(row[21]), 0);  // GB/s and GFLOP/s from the op's definition
   EXPECT_GT(std::stod(row[22]), 0);
   EXPECT_EQ(row[23], "");  // no calibrated peak
-  EXPECT_EQ(row[24], "");  // a file of an older version: no host cost
+  EXPECT_EQ(std::stod(row[24]), 1e-4);
+  EXPECT_EQ(row[25], "");  // a file of an older version: no host cost
 }
 
 TEST(Csv, HostCostPerCall) {
   RunRecord r = cpu_machine();
   r.experiments[0].cells[1].host = HostCost{31250.5, 40.25, 12.5};
   std::vector<std::string> row = fields(lines_of(csv_report({r}, {"runs/epyc.json"}))[2]);
-  EXPECT_EQ(row[24], "31250.5");
-  EXPECT_EQ(row[25], "40.25");
-  EXPECT_EQ(row[26], "12.5");
+  EXPECT_EQ(row[25], "31250.5");
+  EXPECT_EQ(row[26], "40.25");
+  EXPECT_EQ(row[27], "12.5");
 }
 
 TEST(Csv, NanAndWrongCellsSayWhy) {
@@ -92,6 +93,18 @@ TEST(Csv, NanAndWrongCellsSayWhy) {
   EXPECT_EQ(wrong[7], "");
   EXPECT_EQ(wrong[17], "failed");
   EXPECT_EQ(wrong[20], "50% of elements differ");
+}
+
+TEST(Csv, AnImpreciseCellHasItsTimesAndSaysSo) {
+  RunRecord r = cpu_machine();
+  r.experiments[0].cells[1] = imprecise(r.experiments[0].cells[1]);
+  std::vector<std::string> row = fields(lines_of(csv_report({r}, {"x.json"}))[2]);
+  EXPECT_EQ(row[5], "cpu");
+  EXPECT_EQ(row[6], "imprecise");
+  EXPECT_EQ(std::stod(row[7]), r.experiments[0].cells[1].stats.mean);
+  EXPECT_EQ(row[17], "imprecise");
+  EXPECT_EQ(std::stod(row[18]), 0.0178);
+  EXPECT_EQ(std::stod(row[24]), 1e-4);
 }
 
 TEST(Csv, QuotesWhatNeedsIt) {

@@ -110,6 +110,19 @@ TEST(Html, WrongCellsAndSpeedups) {
   EXPECT_TRUE(contains(html, "<title>Apple M2 Max: speedups</title>"));  // the machine's speedup chart
 }
 
+TEST(Html, AnImpreciseCellIsTimedAndMarkedAndItsTooltipSaysWhy) {
+  RunRecord r = cuda_machine();
+  r.experiments[2].cells[1] = imprecise(r.experiments[2].cells[1]);  // MatMul on cuda
+  std::string html = html_report({r}, {"h100.json"}, {});
+  std::string detailed = table_with_id(html, "detailed-0"), average = table_with_id(html, "average-0");
+  EXPECT_TRUE(contains(detailed, "class=\"num imprecise\" data-col=\"cuda\" data-v=\"0.02\" title=\"mean 0.02 ms"));
+  EXPECT_TRUE(contains(detailed, "check imprecise (marked *): error 0.018 above the tolerance 0.0001 against the "
+                                 "reference\">0.02*<"));
+  EXPECT_TRUE(contains(average, "1 with an imprecise output (marked *)\">0.02*<"));
+  EXPECT_TRUE(contains(html, "- imprecise: MatMul / dim=64x64 dim=64x64 on cuda"));  // the notes
+  EXPECT_TRUE(contains(html, "0.02*</text>"));  // the op chart's bar
+}
+
 TEST(Html, ChartsOfTheChosenOps) {
   std::string all = html_report(three_machines(), kSources, {});
   EXPECT_TRUE(contains(all, "<title>&quot;Sort&quot; benchmark</title>"));

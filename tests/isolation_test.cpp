@@ -28,6 +28,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/check.h"
 #include "core/error.h"
 #include "core/suite.h"
 #include "report/json.h"
@@ -252,6 +253,78 @@ TEST_F(Isolation, AnExperimentThatCannotFitInMemoryIsSkipped) {
     EXPECT_TRUE(contains(r.experiments[0].cells.at(0).error, "skipped: needs about")) << r.experiments[0].cells.at(0).error;
     EXPECT_TRUE(r.experiments[1].cells.at(0).ok());
   }
+}
+
+// ---- planted answers: imprecise is timed and marked, wrong is not timed ------
+
+using Planted = TempDirTest;
+
+// The row of `label` in the first table of `tables` that has it.
+std::string row_of(const std::string& tables, const std::string& label) {
+  std::istringstream in(tables);
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("| " + label + " ", 0) == 0) return line;
+  return "";
+}
+
+// A sum that keeps float16's precision in its running total (test_lossy_sum)
+// is off by more than SumAll's tolerance over 1000 terms, by far less than
+// 10% of the sum: imprecise, and timed.
+TEST_F(Planted, ALossyReductionIsImpreciseTimedAndMarked) {
+  Outcome o = opbench(dir_, concat({"run", "--case", "SumAll dim1=1000", "--backends", "test_ok,test_lossy_sum",
+                                    "--out", dir_ + "/out"},
+                                   kFast));
+  ASSERT_EQ(o.code, 0) << o;
+  RunRecord r = result();
+  const Cell* lossy = r.experiments.at(0).find("test_lossy_sum");
+  ASSERT_TRUE(lossy);
+  EXPECT_EQ(lossy->check.verdict, Verdict::imprecise) << lossy->check.detail;
+  EXPECT_EQ(lossy->check.tolerance, tolerance("SumAll"));
+  EXPECT_GT(lossy->check.error, lossy->check.tolerance);
+  EXPECT_TRUE(lossy->imprecise());
+  EXPECT_GE(lossy->samples_ms.size(), 3u);
+  EXPECT_EQ(r.experiments[0].find("test_ok")->check.verdict, Verdict::passed);
+
+  // Marked in the detailed and the average table, listed under them.
+  std::string detailed = row_of(o.out, "SumAll / dim=1000"), average = row_of(o.out, "SumAll");
+  EXPECT_TRUE(contains(detailed, "* |")) << o;
+  EXPECT_EQ(std::count(detailed.begin(), detailed.end(), '*'), 1) << detailed;  // test_ok's time is not marked
+  EXPECT_TRUE(contains(average, "* |")) << o;
+  EXPECT_TRUE(contains(o.out, "1 cell's output was imprecise")) << o;
+  EXPECT_TRUE(contains(o.out, "- imprecise: SumAll / dim=1000 on test_lossy_sum: error ")) << o;
+  EXPECT_TRUE(contains(o.out, "above the tolerance 0.0001 against the reference; timed, marked *")) << o;
+
+  // `report` prints the same from the file; the CSV says so in its status.
+  std::string file = dir_ + "/out/result.json";
+  Outcome report = opbench(dir_, {"report", file});
+  ASSERT_EQ(report.code, 0) << report;
+  EXPECT_EQ(report.out, o.out);
+  Outcome csv = opbench(dir_, {"report", file, "--format", "csv"});
+  EXPECT_TRUE(contains(csv.out, ",test_lossy_sum,imprecise,")) << csv;
+}
+
+// Rows from no source, NaNs and doubled outputs are wrong: never timed.
+TEST_F(Planted, AStrayRowANanAndADoubledOutputAreWrongAndNotTimed) {
+  Outcome o = opbench(dir_, concat({"run", "--case", "Scatter dim1=8x4 dim2=20", "--case", "SumAll dim1=1000",
+                                    "--backends", "test_stray_row,test_nan,test_double", "--out", dir_ + "/out"},
+                                   kFast));
+  ASSERT_EQ(o.code, 0) << o;
+  RunRecord r = result();
+  auto expect_wrong = [&](const ExperimentRecord& e, const std::string& backend) {
+    const Cell* c = e.find(backend);
+    ASSERT_TRUE(c) << e.name << " " << backend;
+    EXPECT_EQ(c->check.verdict, Verdict::wrong) << e.name << " on " << backend;
+    EXPECT_TRUE(c->samples_ms.empty()) << e.name << " on " << backend;
+    EXPECT_TRUE(contains(o.out, "- wrong: " + e.name + " on " + backend + ": ")) << o;
+  };
+  for (const ExperimentRecord& e : r.experiments) {
+    expect_wrong(e, "test_nan");
+    expect_wrong(e, "test_double");
+  }
+  expect_wrong(r.experiments.at(0), "test_stray_row");
+  // It plants a row in Scatter alone: its SumAll is right.
+  EXPECT_EQ(r.experiments.at(1).find("test_stray_row")->check.verdict, Verdict::passed);
+  EXPECT_FALSE(contains(o.out, "imprecise")) << o;
 }
 
 // ---- interruption and resume -------------------------------------------------

@@ -97,17 +97,17 @@ RunRecord full_record() {
 
   Cell argmax_cpu = timed_cell("cpu", {21.0, 21.2, 20.9, 23.0, 1.0 / 3.0});
   argmax_cpu.stop = "time";
-  argmax_cpu.check = {"passed", 0, "", "reference"};
+  argmax_cpu.check = {Verdict::passed, 0, 1e-4, "", "reference"};
   Cell oom;
   oom.backend = "cuda";
   oom.error = "out of memory";
   Cell relu_cuda = timed_cell("cuda", {0.0123456789012345678, 0.02, 0.03});
-  relu_cuda.check = {"passed", 3.25e-8, "", "reference at 64 sampled elements"};
+  relu_cuda.check = {Verdict::passed, 3.25e-8, 1e-4, "", "reference at 64 sampled elements"};
   relu_cuda.timing = "batched x32";
   relu_cuda.cache = "cold";
   Cell wrong;  // ran, but disagreed with the reference: no time
   wrong.backend = "mps";
-  wrong.check = {"failed", 0.25, "16 of 64 rows match no source row", "reference"};
+  wrong.check = {Verdict::wrong, 0.25, 1e-4, "16 of 64 rows match no source row", "reference"};
   r.experiments = {
       {"Argmax", "Argmax / dim=64x1024x128 axi=0", "Argmax dim1=64x1024x128 axis=0", {argmax_cpu, oom}},
       {"ReLU", "ReLU / dim=100x100", "ReLU dim1=100x100", {timed_cell("cpu", {0.5, 0.51, 0.49}), relu_cuda}},
@@ -183,7 +183,9 @@ void expect_same(const RunRecord& a, const RunRecord& b) {
         EXPECT_EQ(x.cells[c].cache, y.cells[c].cache);
       }
       EXPECT_EQ(x.cells[c].samples_ms, y.cells[c].samples_ms);
-      EXPECT_EQ(x.cells[c].check.status, y.cells[c].check.status);
+      EXPECT_EQ(x.cells[c].check.verdict, y.cells[c].check.verdict);
+      EXPECT_EQ(std::isnan(x.cells[c].check.tolerance), std::isnan(y.cells[c].check.tolerance));
+      if (!std::isnan(x.cells[c].check.tolerance)) EXPECT_EQ(x.cells[c].check.tolerance, y.cells[c].check.tolerance);
       EXPECT_EQ(x.cells[c].check.error, y.cells[c].check.error);
       EXPECT_EQ(x.cells[c].check.detail, y.cells[c].check.detail);
       EXPECT_EQ(x.cells[c].check.against, y.cells[c].check.against);
@@ -227,6 +229,38 @@ TEST(ResultJson, AWrongCellStaysWrongWithoutATime) {
   EXPECT_FALSE(wrong->ok());
   EXPECT_EQ(wrong->check.detail, "16 of 64 rows match no source row");
   EXPECT_TRUE(wrong->samples_ms.empty());
+}
+
+TEST(ResultJson, AnImpreciseCellKeepsItsTimeVerdictAndTolerance) {
+  RunRecord r = full_record();
+  Cell& cell = r.experiments[0].cells[0];
+  cell.check = {Verdict::imprecise, 0.0178, 1e-4, "relative error 0.017800 above 0.000100", "reference"};
+  json j = json::parse(to_json(r));
+  const json& check = j["experiments"][0]["cells"][0]["check"];
+  EXPECT_EQ(check["status"], "imprecise");
+  EXPECT_EQ(check["tolerance"], 1e-4);
+  EXPECT_EQ(check["error"], 0.0178);
+  RunRecord back = from_json(j.dump(), kSource);
+  const Cell& read = back.experiments[0].cells[0];
+  EXPECT_TRUE(read.imprecise());
+  EXPECT_EQ(read.samples_ms, cell.samples_ms);
+  EXPECT_EQ(read.check.tolerance, 1e-4);
+}
+
+// Files from before the verdict had three values: "failed" with no
+// tolerance reads as wrong, and is written back as it was.
+TEST(ResultJson, AFileWithoutTheToleranceReadsAndWritesAsBefore) {
+  std::string old = edited([](json& j) {
+    for (json& e : j["experiments"])
+      for (json& c : e["cells"])
+        if (c.contains("check")) c["check"].erase("tolerance");
+  });
+  RunRecord r = from_json(old, kSource);
+  const Cell* wrong = r.experiments[2].find("mps");
+  ASSERT_NE(wrong, nullptr);
+  EXPECT_EQ(wrong->check.verdict, Verdict::wrong);
+  EXPECT_TRUE(std::isnan(wrong->check.tolerance));
+  EXPECT_EQ(to_json(r), json::parse(old).dump(1) + "\n");
 }
 
 TEST(ResultJson, IsTheDocumentedSchema) {

@@ -218,13 +218,47 @@ TEST(TableNotes, ListEveryNanCellWithItsReason) {
 // A cell whose output disagreed with the reference has no time.
 TEST(DetailedTable, AWrongCellIsMarkedAndHasNoSpeedup) {
   RunRecord r = cuda_run();
-  r.experiments[3].cells[1].check = {"failed", 0.75, "48 of 64 rows differ", "reference"};
+  r.experiments[3].cells[1].check = {Verdict::wrong, 0.75, 1e-4, "48 of 64 rows differ", "reference"};
   std::vector<std::string> lines = lines_of(detailed_table(r));
   EXPECT_EQ(lines[5], "| ScatterSum / dim=64x16 dim=10          |   4.25 |  wrong |    nan% |");
   EXPECT_EQ(lines_of(average_table(r))[5], "| ScatterSum  |   4.25 |    nan |    nan% |");
   std::string notes = table_notes(r);
   EXPECT_TRUE(contains(notes, "- wrong: ScatterSum / dim=64x16 dim=10 on cuda"));
   EXPECT_TRUE(contains(notes, "48 of 64 rows differ"));
+}
+
+// An imprecise cell is timed: its time, and its op's average, carry the
+// mark; the notes say how far off it was.
+TEST(DetailedTable, AnImpreciseCellIsTimedMarkedAndNoted) {
+  RunRecord r = cuda_run();
+  r.experiments[1].cells[1].check = {Verdict::imprecise, 0.0178, 1e-4, "relative error 0.017800 above 0.000100",
+                                     "reference"};
+  EXPECT_EQ(lines_of(detailed_table(r))[3], "| BCE / dim=1000000 dim=1000000          | 198.19 |   0.19* | +104210% |");
+  EXPECT_EQ(lines_of(average_table(r))[3], "| BCE         | 198.19 |   0.19* | +104210% |");
+  EXPECT_EQ(lines_of(average_table(r))[2], "| Argmax      |  34.34 |   0.11 | +31118% |");  // no mark elsewhere
+  std::string notes = table_notes(r);
+  EXPECT_TRUE(contains(notes, "1 cell's output was imprecise"));
+  EXPECT_TRUE(contains(notes, "- imprecise: BCE / dim=1000000 dim=1000000 on cuda: error 0.018 above the tolerance "
+                              "0.0001 against the reference; timed, marked *\n"));
+  EXPECT_TRUE(contains(notes, "Samples: wall timing, warm caches (8 cells)"));  // counted among the timed
+}
+
+TEST(AverageTable, AnAverageWithAnImpreciseCellIsMarkedUnlessItIsNan) {
+  RunRecord r = apple_run();
+  r.experiments[1].cells[0].check.verdict = Verdict::imprecise;  // Argmax on mlx_gpu
+  r.experiments[3].cells[2].check.verdict = Verdict::imprecise;  // ScatterSum on mlx_cpu
+  r.experiments[3].cells[2].error = "out of memory";             // ... with no time after all
+  std::vector<std::string> lines = lines_of(average_table(r));
+  EXPECT_EQ(lines[2].rfind("| Argmax      |   1.75* |   1.74 |", 0), 0u) << lines[2];
+  EXPECT_EQ(lines[3].rfind("| ScatterSum  |   0.31 |   0.40 |    nan |", 0), 0u) << lines[3];
+}
+
+TEST(FormatTime, MarksAnImpreciseTimeAndNamesAWrongCell) {
+  EXPECT_EQ(format_time({12.34, Verdict::passed}), " 12.34");
+  EXPECT_EQ(format_time({12.34, Verdict::imprecise}), " 12.34*");
+  EXPECT_EQ(format_time({NAN, Verdict::imprecise}), "   nan");
+  EXPECT_EQ(format_time({NAN, Verdict::wrong}), " wrong");
+  EXPECT_EQ(format_time({}), "   nan");
 }
 
 TEST(TableNotes, SayHowNoisyTheCellsWere) {

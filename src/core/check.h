@@ -1,9 +1,11 @@
 #pragma once
 // Comparing a backend's output with the reference result.
+#include <cmath>
 #include <string>
 
 #include "core/experiment.h"
 #include "core/tensor.h"
+#include "core/verdict.h"
 
 namespace opbench {
 
@@ -13,6 +15,11 @@ struct CheckResult {
   // elements for indices and scatter rows.
   double error = 0;
   std::string detail;  // why it failed, for the result file
+  // The error against the reference's own norm, which the imprecise band is
+  // judged on (for Sum and SumAll `error` is against the reduction of |x|,
+  // which would let a cancelling sum be 2x off within it); nan where the
+  // check measures no norm (Argmax, Scatter, a wrong shape, a non-finite value).
+  double relative_error = NAN;
 };
 
 // Largest relative norm error accepted for `op`: looser where GPUs may use
@@ -20,6 +27,14 @@ struct CheckResult {
 // In float16 and bfloat16 the inputs themselves are rounded: the bound is at
 // least 1e-2 and 5e-2.
 double tolerance(const std::string& op, const std::string& dtype = "float32");
+
+// The largest relative error (CheckResult::relative_error) that precision
+// loss alone explains for `op`'s check: above its tolerance and up to this
+// bound an output is imprecise, not wrong. 0.1 for the ops that compute their
+// values; 0 (no such band) for those that copy or select them (Copy, Concat,
+// Gather, Sort, ReLU, ScatterMax) or give indices (Argmax) and for Scatter's
+// candidate rows, where no rounding happens.
+double imprecise_bound(const std::string& op);
 
 // Multiply-adds (in double) the runner spends at most on one experiment's
 // reference: above it, the reference is taken at sampled positions.
@@ -38,5 +53,11 @@ RefTensor expected_result(const Experiment& e, const std::vector<HostTensor>& in
 // Scatter accepts, at a repeated index, any of the rows written there.
 CheckResult check_output(const Experiment& e, const std::vector<HostTensor>& inputs, const HostTensor& got,
                          const RefTensor& ref);
+
+// What check_output's result means for the cell: passed within the op's
+// tolerance; imprecise above it with a relative error within
+// imprecise_bound; wrong otherwise (a check that measures no norm is never
+// imprecise).
+Verdict verdict(const Experiment& e, const CheckResult& result);
 
 }  // namespace opbench

@@ -2,6 +2,7 @@
 // What a run produced: the model behind the JSON result file and every
 // report. It holds plain records, not live experiments, so files from other
 // opbench versions (with ops this one lacks) still load and merge.
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -12,13 +13,17 @@
 #include "core/calibration.h"
 #include "core/sampler.h"
 #include "core/stats.h"
+#include "core/verdict.h"
 
 namespace opbench {
 
 // How a cell's output compared with the reference before it was timed.
 struct CheckRecord {
-  std::string status;  // "passed", "failed", or "skipped" (with --no-check)
+  Verdict verdict = Verdict::none;
   double error = 0;    // relative norm error, or the share of wrong elements
+  // The op's tolerance the error was judged against; nan in files written
+  // before it was recorded.
+  double tolerance = NAN;
   std::string detail;  // for a failure: what was wrong
   std::string against; // "reference" or "reference at N sampled elements"
 };
@@ -36,8 +41,11 @@ struct Cell {
   CheckRecord check;
 
   // A wrong result is never reported as a time.
-  bool wrong() const { return check.status == "failed"; }
+  bool wrong() const { return check.verdict == Verdict::wrong; }
   bool ok() const { return error.empty() && !wrong(); }
+  // Timed, though its output was off by more than the op's tolerance: its
+  // time is printed with a mark.
+  bool imprecise() const { return ok() && check.verdict == Verdict::imprecise; }
 };
 
 struct ExperimentRecord {

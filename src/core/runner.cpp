@@ -22,7 +22,7 @@ bool all_finite(const HostTensor& t) {
 
 // The check run, on poisoned memory: the op must produce the expected shape,
 // finite values (every op here gives finite results on its inputs), and agree
-// with the reference. Returns the check; a shape or NaN failure also fails it.
+// with the reference. Returns the check; a shape or NaN failure makes it wrong.
 CheckRecord checked_run(PreparedOp& op, const Experiment& e, const std::vector<HostTensor>& inputs,
                         const RefTensor* expected) {
   Shape shape = find_op(e.op).output_shape(e);
@@ -30,14 +30,16 @@ CheckRecord checked_run(PreparedOp& op, const Experiment& e, const std::vector<H
   op.run();
   HostTensor out = op.output();
   op.release_output();
+  double bound = tolerance(e.op, e.dtype);
   if (out.shape != shape)
-    return {"failed", INFINITY, "shape " + format_shape(out.shape) + " instead of " + format_shape(shape), "shape"};
-  if (!all_finite(out)) return {"failed", INFINITY, "non-finite values in the result", "finiteness"};
-  if (!expected) return {"skipped", 0, "", ""};
+    return {Verdict::wrong, INFINITY, bound, "shape " + format_shape(out.shape) + " instead of " + format_shape(shape),
+            "shape"};
+  if (!all_finite(out)) return {Verdict::wrong, INFINITY, bound, "non-finite values in the result", "finiteness"};
+  if (!expected) return {Verdict::skipped, 0, NAN, "", ""};
   CheckResult r = check_output(e, inputs, out, *expected);
   std::string against = expected->dense() ? "reference"
                                           : "reference at " + std::to_string(expected->positions.size()) + " sampled elements";
-  return {r.passed ? "passed" : "failed", r.error, r.detail, against};
+  return {verdict(e, r), r.error, bound, r.detail, against};
 }
 
 // Frameworks append stack traces to their messages: keep the first line.
@@ -52,7 +54,7 @@ Cell run_cell(Backend& backend, const Experiment& e, const std::vector<HostTenso
   try {
     std::unique_ptr<PreparedOp> op = backend.prepare(e, inputs);
     cell.check = checked_run(*op, e, inputs, expected);
-    if (cell.wrong()) return cell;
+    if (cell.wrong()) return cell;  // an imprecise output is timed
     Measurement m = measure(*op, settings);
     cell.samples_ms = std::move(m.samples_ms);
     cell.stats = m.stats;

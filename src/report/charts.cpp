@@ -109,9 +109,11 @@ BarChart op_chart(const std::vector<RunRecord>& records, const std::string& op) 
     auto row = std::find_if(table.rows.begin(), table.rows.end(), [&](auto& r) { return trimmed(r.first) == op; });
     for (BarSeries& s : chart.series) {
       bool ran = std::find(table.backends.begin(), table.backends.end(), s.name) != table.backends.end();
-      double v = ran ? row->second.at(s.name) : NAN;
-      // An op's average is nan when any of its cells is (wrong ones included), as in the table.
-      std::string label = !ran ? "" : std::isnan(v) ? "nan" : bar_text(v);
+      TableTime time = ran ? row->second.at(s.name) : TableTime{};
+      double v = time.ms;
+      // An op's average is nan when any of its cells is (wrong ones included),
+      // and marked when any is imprecise, as in the table.
+      std::string label = !ran ? "" : std::isnan(v) ? "nan" : bar_text(v) + (time.marked() ? kImpreciseMark : "");
       if (v > 0) lo = std::min(lo, v), hi = std::max(hi, v);
       s.values.push_back(v);
       s.labels.push_back(label);
@@ -136,7 +138,7 @@ BarChart speedup_chart(const RunRecord& record, const std::string& machine_label
   for (const SpeedupPair& s : table.speedups) {
     BarSeries series{s.header(), {}, {}};
     for (auto& [label, times] : table.rows) {
-      double a = times.at(s.a), b = times.at(s.b);
+      double a = times.at(s.a).ms, b = times.at(s.b).ms;
       bool known = a > 0 && b > 0;  // neither nan nor wrong
       series.values.push_back(known ? b / a : NAN);
       std::string text = format_speedup(a, b);

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "core/mann_whitney.h"
+#include "report/markdown.h"
 #include "report/text.h"
 
 namespace opbench {
@@ -16,6 +17,9 @@ std::string p_text(double p) {
   if (p < 1e-300) return "<1e-300";
   return p < 0.001 ? formatted("%.1e", p) : formatted("%.3f", p);
 }
+
+// A mean time as the table prints it, marked as in the run's tables when its output was imprecise.
+std::string ms_text(double ms, bool imprecise) { return formatted("%.3f", ms) + (imprecise ? kImpreciseMark : ""); }
 
 // Why a cell has no time to compare, or empty when it has one.
 std::string no_time(const Cell* c, const std::string& side) {
@@ -77,6 +81,7 @@ struct Side {
   std::vector<double> values;
   double mean_ms = 0;
   std::string why;
+  bool imprecise = false;  // in any of its runs
 };
 
 Side side_of(const std::vector<RunRecord>& runs, const std::string& experiment, const std::string& backend,
@@ -85,8 +90,9 @@ Side side_of(const std::vector<RunRecord>& runs, const std::string& experiment, 
   double sum = 0;
   for (const RunRecord& r : runs) {
     const Cell* c = find_cell(r, experiment, backend);
-    if (std::string why = no_time(c, name); !why.empty()) return {{}, 0, why};
+    if (std::string why = no_time(c, name); !why.empty()) return {{}, 0, why, false};
     sum += c->stats.mean;
+    side.imprecise = side.imprecise || c->imprecise();
     if (runs.size() > 1) side.values.push_back(c->stats.mean);
     else side.values = c->samples_ms;
   }
@@ -114,7 +120,8 @@ Comparison compare_runs(const std::vector<RunRecord>& base, const std::vector<Ru
         continue;
       }
       CellComparison c{e.name, b.backend, old_side.mean_ms, new_side.mean_ms, new_side.mean_ms / old_side.mean_ms,
-                       NAN, old_side.values.size(), new_side.values.size(), Change::untested};
+                       NAN, old_side.values.size(), new_side.values.size(), Change::untested,
+                       old_side.imprecise, new_side.imprecise};
       // No test where too few values could never give p < alpha (google/benchmark's
       // tool needs 2 a side; 3 and 3 cannot go below 0.1).
       if (c.base_count >= 2 && c.new_count >= 2 &&
@@ -153,10 +160,14 @@ std::string render_comparison(const Comparison& c, const CompareSettings& settin
     std::vector<std::vector<std::string>> rows = {
         {"Experiment", "backend", "base ms", "new ms", "new/base", "p-value", "change"}};
     for (const CellComparison& x : c.cells)
-      rows.push_back({x.experiment, x.backend, formatted("%.3f", x.base_ms), formatted("%.3f", x.new_ms),
+      rows.push_back({x.experiment, x.backend, ms_text(x.base_ms, x.base_imprecise), ms_text(x.new_ms, x.new_imprecise),
                       formatted("%.3f", x.ratio), p_text(x.p), change_name(x.change)});
     out += aligned_table(rows);
   }
+  if (std::any_of(c.cells.begin(), c.cells.end(), [](auto& x) { return x.base_imprecise || x.new_imprecise; }))
+    out += std::string("\n") + kImpreciseMark +
+           ": the output was imprecise in that run (off the reference by more than the op's tolerance, by no more "
+           "than precision loss explains; see its notes): timed and compared all the same.\n";
   if (!c.not_compared.empty()) {
     out += "\nNot compared:\n";
     for (const NotCompared& n : c.not_compared) out += "- " + n.experiment + " on " + n.backend + ": " + n.why + "\n";

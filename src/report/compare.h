@@ -25,6 +25,9 @@ struct CellComparison {
   double p = 1;                    // two-sided; nan when too few samples to test (see mann_whitney_smallest_p)
   size_t base_count = 0, new_count = 0;  // what the test compared: samples, or runs (see Comparison::by_runs)
   Change change = Change::untested;
+  // The cell's output was imprecise (in any run of that side): timed and
+  // compared, its time marked as in the tables.
+  bool base_imprecise = false, new_imprecise = false;
 };
 
 // A cell in only one run, or without a time in one of them.

@@ -25,13 +25,21 @@ std::string number(double x) {
   return std::stod(text) == x ? text : formatted("%.17g", x);
 }
 
+// A row's status: "ok" and "imprecise" have times (the second is the tables'
+// mark), "wrong" and "nan" have none.
+std::string status(const Cell& c) {
+  if (c.wrong()) return "wrong";
+  if (!c.ok()) return "nan";
+  return c.imprecise() ? "imprecise" : "ok";
+}
+
 }  // namespace
 
 std::string csv_report(const std::vector<RunRecord>& records, const std::vector<std::string>& sources) {
   std::string out =
       "source,machine,experiment,op,line,backend,status,mean_ms,median_ms,min_ms,max_ms,stddev_ms,noise,count,stop,"
-      "timing,cache,check,check_error,check_against,error,gb_per_s,gflop_per_s,peak_share,minor_faults_per_call,"
-      "user_ms_per_call,system_ms_per_call\r\n";
+      "timing,cache,check,check_error,check_against,error,gb_per_s,gflop_per_s,peak_share,check_tolerance,"
+      "minor_faults_per_call,user_ms_per_call,system_ms_per_call\r\n";
   for (size_t i = 0; i < records.size(); ++i) {
     const RunRecord& r = records[i];
     std::string machine = r.description();
@@ -46,9 +54,7 @@ std::string csv_report(const std::vector<RunRecord>& records, const std::vector<
                                         e.op,
                                         e.line,
                                         c.backend,
-                                        c.wrong() ? "wrong"
-                                        : timed   ? "ok"
-                                                  : "nan",
+                                        status(c),
                                         timed ? number(s.mean) : "",
                                         timed ? number(s.median) : "",
                                         timed ? number(s.min) : "",
@@ -59,13 +65,14 @@ std::string csv_report(const std::vector<RunRecord>& records, const std::vector<
                                         timed ? c.stop : "",
                                         timed ? c.timing : "",
                                         timed ? c.cache : "",
-                                        c.check.status,
-                                        c.check.status.empty() ? "" : number(c.check.error),
+                                        verdict_text(c.check.verdict),
+                                        c.check.verdict == Verdict::none ? "" : number(c.check.error),
                                         c.check.against,
                                         c.wrong() ? c.check.detail : c.error,
                                         number(rates.gbs),
                                         number(rates.gflops),
                                         number(rates.peak_share),
+                                        number(c.check.tolerance),
                                         timed && c.host ? number(c.host->minor_faults) : "",
                                         timed && c.host ? number(c.host->user_ms) : "",
                                         timed && c.host ? number(c.host->system_ms) : ""};

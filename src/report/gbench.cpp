@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "report/markdown.h"
+
 namespace opbench {
 
 namespace {
@@ -59,7 +61,7 @@ std::string gbench_json(const RunRecord& r) {
         benchmarks.push_back(j);
         continue;
       }
-      size_t n = c.samples_ms.size();
+      size_t n = c.samples_ms.size(), first = benchmarks.size();
       for (size_t i = 0; i < n; ++i) {
         json j = run(name, family, n, "iteration", c.samples_ms[i]);
         j["repetition_index"] = i;
@@ -72,6 +74,9 @@ std::string gbench_json(const RunRecord& r) {
       benchmarks.push_back(aggregate(name, family, repetitions, "stddev", s.stddev));
       benchmarks.push_back(
           aggregate(name, family, repetitions, "cv", s.mean > 0 ? s.stddev / s.mean : 0, "percentage"));
+      // google/benchmark's tools print a run's label beside its times: the mark of the tables.
+      if (c.imprecise())
+        for (size_t k = first; k < benchmarks.size(); ++k) benchmarks[k]["label"] = "imprecise: " + imprecision(c.check);
       ++family;
     }
   return json{{"context", context}, {"benchmarks", benchmarks}}.dump(2) + "\n";

@@ -34,6 +34,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; cursor: help; }
 td.label { white-space: nowrap; }
 td.nan { color: #999; }
 td.wrong { color: #b00; font-weight: bold; }
+td.imprecise { color: #8a5a00; }
 td.noisy { text-decoration: underline dotted #c80; }
 td.faster { color: #17692c; }
 td.slower { color: #a12a1a; }
@@ -83,6 +84,22 @@ const char* const kScript = R"(
 
 std::string percent(double fraction) { return formatted("%.1f%%", fraction * 100); }
 
+// The last line of a timed cell's tooltip.
+std::string check_detail(const CheckRecord& check) {
+  switch (check.verdict) {
+    case Verdict::none:
+      return "check: none recorded";
+    case Verdict::passed:
+      return "check passed: error " + formatted("%.2g", check.error) + " against the " + check.against;
+    case Verdict::imprecise:
+      return std::string("check imprecise (marked ") + kImpreciseMark + "): " + imprecision(check);
+    case Verdict::skipped:
+    case Verdict::wrong:
+      break;
+  }
+  return "check " + verdict_text(check.verdict);
+}
+
 // A cell's tooltip: all that is known of how good its number is.
 std::string cell_detail(const RunRecord& r, const ExperimentRecord& e, const Cell* c) {
   if (!c) return e.cells.empty() ? "not run on this machine" : "this backend did not run this experiment";
@@ -101,46 +118,46 @@ std::string cell_detail(const RunRecord& r, const ExperimentRecord& e, const Cel
   if (!std::isnan(rates.gbs))
     out += "\n" + formatted("%.3g GB/s, ", rates.gbs) + formatted("%.3g GFLOP/s", rates.gflops) +
            (std::isnan(rates.peak_share) ? "" : formatted(", %.3g%% of the calibrated peak", 100 * rates.peak_share));
-  if (c->check.status.empty())
-    out += "\ncheck: none recorded";
-  else if (c->check.status == "passed")
-    out += "\ncheck passed: error " + formatted("%.2g", c->check.error) + " against the " + c->check.against;
-  else
-    out += "\ncheck " + c->check.status;
-  return out;
+  return out + "\n" + check_detail(c->check);
 }
 
 // An op's average cell: how many experiments, how noisy they were.
-std::string average_detail(const RunRecord& r, const std::string& op, const std::string& backend, double value) {
+std::string average_detail(const RunRecord& r, const std::string& op, const std::string& backend) {
   std::vector<double> noises;
-  size_t experiments = 0, missing = 0;
+  size_t experiments = 0, missing = 0, wrong = 0, imprecise = 0;
   for (const ExperimentRecord& e : r.experiments) {
     if (e.op != op) continue;
     ++experiments;
     const Cell* c = e.find(backend);
     if (c && c->ok())
       noises.push_back(c->stats.noise);
+    else if (c && c->wrong())
+      ++wrong;
     else
       ++missing;
+    imprecise += c && c->imprecise();
   }
   std::string out = "mean of " + std::to_string(experiments) + " experiments";
   if (!noises.empty()) {
     std::sort(noises.begin(), noises.end());
     out += "\ntheir noise: median " + percent(noises[noises.size() / 2]) + ", worst " + percent(noises.back());
   }
-  if (missing)
-    out += "\n" + std::to_string(missing) + (value == kWrongMs ? " without a right result" : " without a time");
+  if (imprecise)
+    out += "\n" + std::to_string(imprecise) + " with an imprecise output (marked " + kImpreciseMark + ")";
+  if (wrong) out += "\n" + std::to_string(wrong) + " without a right result";
+  if (missing) out += "\n" + std::to_string(missing) + " without a time";
   return out;
 }
 
-std::string time_cell(const std::string& column, double ms, const std::string& detail, bool noisy) {
-  std::string classes = "num", text = trimmed(format_ms(ms)), value;
-  if (ms == kWrongMs)
+std::string time_cell(const std::string& column, const TableTime& time, const std::string& detail, bool noisy) {
+  std::string classes = "num", text = trimmed(format_time(time)), value;
+  if (time.verdict == Verdict::wrong)
     classes += " wrong";
-  else if (std::isnan(ms))
+  else if (std::isnan(time.ms))
     classes += " nan";
   else
-    value = formatted("%.6g", ms);
+    value = formatted("%.6g", time.ms);
+  if (time.marked()) classes += " imprecise";
   if (noisy) classes += " noisy";
   return "<td class=\"" + classes + "\" data-col=\"" + xml_escape(column) + "\" data-v=\"" + value + "\" title=\"" +
          xml_escape(detail) + "\">" + text + "</td>";
@@ -177,7 +194,7 @@ std::string html_table(const TableData& table, const std::string& id, Detail&& d
       auto [text, noisy] = detail(i, b);
       out += time_cell(b, times.at(b), text, noisy);
     }
-    for (const SpeedupPair& s : table.speedups) out += speedup_cell(s, times.at(s.a), times.at(s.b));
+    for (const SpeedupPair& s : table.speedups) out += speedup_cell(s, times.at(s.a).ms, times.at(s.b).ms);
     out += "</tr>\n";
   }
   return out + "</tbody>\n</table>\n";
@@ -202,7 +219,7 @@ std::string machine_section(const RunRecord& r, size_t index, const std::string&
   out += "<h4>Average benchmark</h4>\n";
   out += html_table(average, "average-" + id, [&](size_t row, const std::string& b) {
     std::string op = trimmed(average.rows[row].first);
-    return std::pair(average_detail(r, op, b, average.rows[row].second.at(b)), false);
+    return std::pair(average_detail(r, op, b), false);
   });
   TableData detailed = detailed_data(r);
   out += "<details open><summary>Detailed benchmark (" + std::to_string(detailed.rows.size()) +

@@ -29,12 +29,14 @@ json to_json(const Stats& s) {
 }
 
 json to_json(const CheckRecord& c) {
-  return {{"status", c.status}, {"error", c.error}, {"detail", c.detail}, {"against", c.against}};
+  json j = {{"status", verdict_text(c.verdict)}, {"error", c.error}, {"detail", c.detail}, {"against", c.against}};
+  if (std::isfinite(c.tolerance)) j["tolerance"] = c.tolerance;
+  return j;
 }
 
 json to_json(const Cell& c) {
   json j = {{"backend", c.backend}};
-  if (!c.check.status.empty()) j["check"] = to_json(c.check);
+  if (c.check.verdict != Verdict::none) j["check"] = to_json(c.check);
   if (!c.ok()) {
     if (!c.error.empty()) j["error"] = c.error;
     return j;
@@ -125,8 +127,9 @@ T optional_field(const json& j, const char* key, T fallback) {
 double number_or_nan(const json& j, const char* key) { return optional_field<double>(j, key, NAN); }
 
 CheckRecord check_from(const json& j) {
-  return {optional_field<std::string>(j, "status", ""), number_or_nan(j, "error"),
-          optional_field<std::string>(j, "detail", ""), optional_field<std::string>(j, "against", "")};
+  return {verdict_from_text(optional_field<std::string>(j, "status", "")), number_or_nan(j, "error"),
+          number_or_nan(j, "tolerance"), optional_field<std::string>(j, "detail", ""),
+          optional_field<std::string>(j, "against", "")};
 }
 
 Cell cell_from(const json& j, const std::string& where) {

@@ -34,9 +34,21 @@ std::vector<SpeedupPair> speedup_columns(const RunRecord& r) {
   return pairs;
 }
 
-double mean_or_nan(const Cell* c) {
-  if (c && c->wrong()) return kWrongMs;
-  return c && c->ok() ? c->stats.mean : NAN;
+TableTime time_of(const Cell* c) {
+  if (!c) return {};
+  return {c->ok() ? c->stats.mean : NAN, c->check.verdict};
+}
+
+// An op's mean over its experiments: a nan or wrong cell leaves it nan (no
+// average over a subset); an imprecise one marks it.
+TableTime mean_of(const std::vector<TableTime>& times) {
+  TableTime mean{0, Verdict::none};
+  for (const TableTime& t : times) {
+    mean.ms += t.ms;
+    if (t.verdict == Verdict::imprecise) mean.verdict = Verdict::imprecise;
+  }
+  mean.ms /= static_cast<double>(times.size());
+  return mean;
 }
 
 std::string render(const Table& t) {
@@ -52,9 +64,9 @@ std::string render(const Table& t) {
   out += "\n";
   for (auto& [label, times] : t.rows) {
     std::string line = "| " + label + std::string(width - label.size(), ' ');
-    auto time_of = [&](const std::string& b) { return times.count(b) ? times.at(b) : NAN; };
-    for (const std::string& b : t.backends) line += " | " + format_ms(time_of(b));
-    for (const SpeedupPair& s : t.speedups) line += " | " + format_speedup(time_of(s.a), time_of(s.b));
+    auto time_of = [&](const std::string& b) { return times.count(b) ? times.at(b) : TableTime{}; };
+    for (const std::string& b : t.backends) line += " | " + format_time(time_of(b));
+    for (const SpeedupPair& s : t.speedups) line += " | " + format_speedup(time_of(s.a).ms, time_of(s.b).ms);
     out += line + " |\n";
   }
   return out;
@@ -75,14 +87,23 @@ std::string percent(double fraction) {
 }  // namespace
 
 std::string format_ms(double ms) {
-  if (ms == kWrongMs) return " wrong";
   char buf[64];
   std::snprintf(buf, sizeof buf, "%6.2f", ms);
   return std::isnan(ms) ? "   nan" : buf;
 }
 
+std::string format_time(const TableTime& time) {
+  if (time.verdict == Verdict::wrong) return " wrong";
+  return format_ms(time.ms) + (time.marked() ? kImpreciseMark : "");
+}
+
+std::string imprecision(const CheckRecord& check) {
+  return "error " + formatted("%.2g", check.error) + " above the tolerance " + formatted("%g", check.tolerance) +
+         " against the " + check.against;
+}
+
 std::string format_speedup(double time_a, double time_b) {
-  double x = time_a == kWrongMs || time_b == kWrongMs ? NAN : (time_b / time_a - 1) * 100;
+  double x = (time_b / time_a - 1) * 100;
   std::string text;
   if (std::isnan(x) || std::isinf(x)) text = "nan";
   else text = (x > 0 ? "+" : "") + std::to_string(static_cast<long long>(x));
@@ -97,8 +118,8 @@ std::string average_table(const RunRecord& r) { return render(average_data(r)); 
 TableData detailed_data(const RunRecord& r) {
   Table t = empty_table(r);
   for (const ExperimentRecord& e : r.experiments) {
-    std::map<std::string, double> times;
-    for (const std::string& b : t.backends) times[b] = mean_or_nan(e.find(b));
+    std::map<std::string, TableTime> times;
+    for (const std::string& b : t.backends) times[b] = time_of(e.find(b));
     t.rows.emplace_back(e.name, times);
   }
   return t;
@@ -109,18 +130,14 @@ TableData average_data(const RunRecord& r) {
   // The seed labels an op by the text before the '/' of its experiments'
   // names, trailing space included; its columns are sized on that.
   std::vector<std::string> ops;
-  std::map<std::string, std::map<std::string, std::vector<double>>> times;
+  std::map<std::string, std::map<std::string, std::vector<TableTime>>> times;
   for (const ExperimentRecord& e : r.experiments) {
     if (!times.count(e.op)) ops.push_back(e.op);
-    for (const std::string& b : t.backends) times[e.op][b].push_back(mean_or_nan(e.find(b)));
+    for (const std::string& b : t.backends) times[e.op][b].push_back(time_of(e.find(b)));
   }
   for (const std::string& op : ops) {
-    std::map<std::string, double> means;
-    for (auto& [b, values] : times[op]) {
-      double sum = 0;  // a nan anywhere leaves the op's mean nan: no average over a subset
-      for (double v : values) sum += v == kWrongMs ? NAN : v;
-      means[b] = sum / values.size();
-    }
+    std::map<std::string, TableTime> means;
+    for (auto& [b, values] : times[op]) means[b] = mean_of(values);
     t.rows.emplace_back(op + " ", means);
   }
   return t;
@@ -144,26 +161,31 @@ std::string page_fault_note(const ExperimentRecord& e, const Cell& c) {
 
 std::string table_notes(const RunRecord& r) {
   std::vector<double> noises;
-  size_t checked = 0, sampled = 0;
+  size_t checked = 0, sampled = 0, imprecise = 0;
   std::map<std::string, size_t> modes;  // "wall, warm caches" -> cells
-  std::string worst_name, failures, faults;
+  std::string worst_name, cell_notes, faults;
   double worst = -1;
   for (const ExperimentRecord& e : r.experiments)
     for (const Cell& c : e.cells) {
+      if (c.imprecise()) {
+        ++imprecise;
+        cell_notes += "- imprecise: " + e.name + " on " + c.backend + ": " + imprecision(c.check) + "; timed, marked " +
+                    kImpreciseMark + "\n";
+      }
       if (c.wrong()) {
-        failures += "- wrong: " + e.name + " on " + c.backend + ": output disagrees with the " + c.check.against + " (" +
+        cell_notes += "- wrong: " + e.name + " on " + c.backend + ": output disagrees with the " + c.check.against + " (" +
                     c.check.detail + "); not timed\n";
         continue;
       }
       if (!c.ok()) {
-        failures += "- nan: " + e.name + " on " + c.backend + ": " + c.error + "\n";
+        cell_notes += "- nan: " + e.name + " on " + c.backend + ": " + c.error + "\n";
         continue;
       }
       noises.push_back(c.stats.noise);
       faults += page_fault_note(e, c);
       modes[(c.timing.empty() ? "wall" : c.timing) + " timing, " + (c.cache.empty() ? "warm" : c.cache) + " caches"]++;
-      checked += c.check.status == "passed";
-      sampled += c.check.status == "passed" && c.check.against != "reference";
+      checked += c.check.verdict == Verdict::passed;
+      sampled += c.check.verdict == Verdict::passed && c.check.against != "reference";
       if (c.stats.noise > worst) worst = c.stats.noise, worst_name = e.name + " on " + c.backend;
     }
   std::string out;
@@ -171,6 +193,10 @@ std::string table_notes(const RunRecord& r) {
   else if (checked)
     out += "Before timing, " + std::to_string(checked) + " cells' outputs agreed with the double-precision reference" +
            (sampled ? " (" + std::to_string(sampled) + " of them at sampled elements)" : std::string()) + ".\n";
+  if (imprecise)
+    out += std::to_string(imprecise) + (imprecise == 1 ? " cell's output was" : " cells' outputs were") +
+           " imprecise: off by more than the op's tolerance, by no more than precision loss explains (listed below). "
+           "Their times, and the averages that include them, are marked " + kImpreciseMark + ".\n";
   if (!noises.empty()) {
     std::sort(noises.begin(), noises.end());
     out += "Times are means in milliseconds. Noise (relative standard error of the mean): median " +
@@ -179,7 +205,7 @@ std::string table_notes(const RunRecord& r) {
     for (auto& [mode, count] : modes) listed += (listed.empty() ? "" : "; ") + mode + " (" + std::to_string(count) + " cells)";
     out += "Samples: " + listed + ". " + kTimingLegend + "\n";
   }
-  if (!failures.empty() || !faults.empty()) out += "\n" + failures + faults;
+  if (!cell_notes.empty() || !faults.empty()) out += "\n" + cell_notes + faults;
   return out;
 }
 

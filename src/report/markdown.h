@@ -1,6 +1,7 @@
 #pragma once
 // The seed's markdown tables: detailed (a row per experiment) and average (a
 // row per op), backend columns in the seed's order, then speedup columns.
+#include <cmath>
 #include <map>
 #include <string>
 #include <utility>
@@ -16,6 +17,23 @@ std::string format_speedup(double time_a, double time_b);
 // "  1.81", "1241.12", "   nan": milliseconds, two decimals, at least 6 wide.
 std::string format_ms(double ms);
 
+// One number of a table: a time, or why there is none.
+struct TableTime {
+  double ms = NAN;  // nan when there is no time
+  // wrong: no time, the output disagreed with the reference; imprecise: a
+  // time whose output (or, for an average, one of its cells' outputs) was
+  // only imprecise.
+  Verdict verdict = Verdict::none;
+  bool marked() const { return verdict == Verdict::imprecise && !std::isnan(ms); }
+};
+// What follows an imprecise time in every report: "12.34*".
+inline constexpr const char* kImpreciseMark = "*";
+// format_ms with the mark after an imprecise time; " wrong" for a wrong cell.
+std::string format_time(const TableTime& time);
+// "error 0.0018 above the tolerance 0.0001 against the reference": how far
+// off an imprecise cell was, for the notes and tooltips.
+std::string imprecision(const CheckRecord& check);
+
 // The numbers behind a table, for reports that show them another way (HTML, charts).
 struct SpeedupPair {
   std::string a, b;  // speedup of a over b
@@ -25,19 +43,18 @@ struct SpeedupPair {
 struct TableData {
   std::vector<std::string> backends;  // columns, in the seed's order
   std::vector<SpeedupPair> speedups;  // those whose two backends both ran, in the seed's order
-  std::vector<std::pair<std::string, std::map<std::string, double>>> rows;  // label -> backend -> ms
+  std::vector<std::pair<std::string, std::map<std::string, TableTime>>> rows;  // label -> backend -> time
 };
-// A cell whose output disagreed with the reference has no time: the tables
-// mark it "wrong" (explained in the notes), distinct from a nan that failed to run.
-inline constexpr double kWrongMs = -1;
 // A row per experiment, labelled by its name; a row per op (label: the op and
-// a space, as the seed), the mean of its experiments, nan if any is nan.
+// a space, as the seed), the mean of its experiments, nan if any is nan or
+// wrong, marked if any is imprecise.
 TableData detailed_data(const RunRecord& record);
 TableData average_data(const RunRecord& record);
 
 std::string detailed_table(const RunRecord& record);
 std::string average_table(const RunRecord& record);
-// Under the tables: the noise of the cells and why any cell is nan.
+// Under the tables: the noise of the cells, why any cell is nan or wrong, and
+// how far off each imprecise one was.
 std::string table_notes(const RunRecord& record);
 // What `opbench run` prints and `opbench report FILE` re-renders: the bold
 // machine line, both tables, the notes.

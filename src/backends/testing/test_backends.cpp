@@ -8,11 +8,21 @@
 //   test_segv   prints a line and dies of SIGSEGV in every run
 //   test_kill   dies of SIGKILL in every run, as the out-of-memory killer does
 //   test_hang   never returns from a run
+//
+// and backends that answer wrongly, or imprecisely, on purpose (every op not
+// named is computed as test_ok does):
+//   test_lossy_sum   SumAll summed in order in an accumulator of float16's 11
+//                    significant bits: precision lost as a framework can lose it
+//   test_stray_row   Scatter: the first written row holds values of no source row
+//   test_nan         a NaN as the first element of every float output
+//   test_double      every float output doubled
 #include <signal.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <string>
 
 #include "core/backend.h"
@@ -22,7 +32,21 @@ namespace opbench::testing_backends {
 
 namespace {
 
-enum class Fault { None, Abort, Segv, Kill, Hang };
+enum class Fault { None, Abort, Segv, Kill, Hang, LossySum, StrayRow, NaN, Double };
+
+// `value` rounded to `bits` significant bits.
+double rounded(double value, int bits) {
+  int exponent = 0;
+  double mantissa = std::frexp(value, &exponent);
+  return std::ldexp(std::round(std::ldexp(mantissa, bits)), exponent - bits);
+}
+
+// The sum of `x` in order, the running sum kept in float16's 11 significant bits.
+float lossy_sum(const std::vector<float>& x) {
+  double sum = 0;
+  for (float v : x) sum = rounded(sum + v, 11);
+  return static_cast<float>(sum);
+}
 
 class ReferencePrepared : public PreparedOp {
  public:
@@ -35,6 +59,7 @@ class ReferencePrepared : public PreparedOp {
     HostTensor out{"out", ref.shape, e_.op == "Argmax" ? DType::Int64 : DType::Float32, {}, {}};
     if (out.dtype == DType::Int64) out.i64.assign(ref.values.begin(), ref.values.end());
     else out.f32.assign(ref.values.begin(), ref.values.end());
+    if (!out.f32.empty()) plant(out.f32);
     output_ = std::move(out);
   }
   HostTensor output() override { return output_; }
@@ -44,6 +69,10 @@ class ReferencePrepared : public PreparedOp {
   void misbehave() {
     switch (fault_) {
       case Fault::None:
+      case Fault::LossySum:
+      case Fault::StrayRow:
+      case Fault::NaN:
+      case Fault::Double:
         return;
       case Fault::Abort:
         std::fprintf(stderr, "test_abort: aborting on purpose\n");
@@ -61,6 +90,29 @@ class ReferencePrepared : public PreparedOp {
         std::fprintf(stderr, "test_hang: hanging on purpose\n");
         std::fflush(stderr);
         while (true) pause();
+    }
+  }
+
+  // The wrong (or imprecise) answer of a planted fault, in place of the right one.
+  void plant(std::vector<float>& out) const {
+    switch (fault_) {
+      case Fault::LossySum:
+        if (e_.op == "SumAll") out[0] = lossy_sum(inputs_[0].f32);
+        return;
+      case Fault::StrayRow:
+        if (e_.op == "Scatter") {
+          int64_t row = inputs_[0].i64[0], cols = e_.dims[0][1];
+          for (int64_t c = 0; c < cols; ++c) out[row * cols + c] += 1000;  // no source row is this far out
+        }
+        return;
+      case Fault::NaN:
+        out[0] = std::numeric_limits<float>::quiet_NaN();
+        return;
+      case Fault::Double:
+        for (float& v : out) v *= 2;
+        return;
+      default:
+        return;
     }
   }
 
@@ -100,7 +152,9 @@ bool register_all() {
     int column;
     Fault fault;
   } kinds[] = {{"test_abort", 901, Fault::Abort}, {"test_segv", 902, Fault::Segv}, {"test_kill", 903, Fault::Kill},
-               {"test_hang", 904, Fault::Hang},   {"test_ok", 905, Fault::None}};
+               {"test_hang", 904, Fault::Hang},   {"test_ok", 905, Fault::None},
+               {"test_lossy_sum", 906, Fault::LossySum}, {"test_stray_row", 907, Fault::StrayRow},
+               {"test_nan", 908, Fault::NaN},     {"test_double", 909, Fault::Double}};
   for (const auto& k : kinds) {
     std::string name = k.name;
     int column = k.column;
