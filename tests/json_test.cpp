@@ -349,6 +349,34 @@ TEST(ResultFile, ReadingAMissingFileNamesIt) {
   }
 }
 
+// The message of the UsageError that read_result_file throws for `path`.
+std::string read_error(const std::string& path) {
+  try {
+    read_result_file(path);
+    ADD_FAILURE() << "read " << path;
+  } catch (const UsageError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(ResultFile, EndlessInputIsRefusedAtTheBound) {
+  EXPECT_TRUE(contains(read_error("/dev/zero"), "/dev/zero: more than 256 MiB, too large for a result file"));
+}
+
+TEST(ResultFile, AFileLargerThanTheBoundIsRefusedWithoutReadingIt) {
+  TempDir dir;
+  std::string path = dir.file("huge.json");
+  std::ofstream(path) << "{";
+  fs::resize_file(path, kResultFileLimit + 1);  // sparse: costs no disk
+  EXPECT_TRUE(contains(read_error(path), path + ": more than 256 MiB, too large for a result file"));
+}
+
+TEST(ResultFile, ADirectoryIsNamedAsOne) {
+  TempDir dir;
+  EXPECT_TRUE(contains(read_error(dir.file("")), ": is a directory, not a result file"));
+}
+
 TEST(WriteFileAtomically, WritesAndReplacesLeavingNoPartialFile) {
   TempDir dir;
   std::string path = dir.file("out.json");

@@ -88,7 +88,7 @@ std::vector<Experiment> choose_experiments(const Args& args, std::string& suite_
     try {
       pattern = std::regex(args.get("filter"));
     } catch (const std::regex_error&) {
-      throw UsageError("--filter '" + args.get("filter") + "' is not a valid regular expression");
+      throw UsageError("--filter " + quote(args.get("filter")) + " is not a valid regular expression");
     }
     std::erase_if(experiments, [&](const Experiment& e) { return !std::regex_search(e.name(), pattern); });
   }
@@ -104,7 +104,7 @@ RunSettings choose_settings(const Args& args) {
   s.check = !args.has("no-check");
   m.timing = args.get("timing", m.timing);
   if (m.timing != "wall" && m.timing != "events" && m.timing != "batched")
-    throw UsageError("--timing '" + m.timing + "' is not one of wall, events, batched");
+    throw UsageError("--timing " + quote(m.timing) + " is not one of wall, events, batched");
   m.batch = args.get_int("batch", 0, 1, 1'000'000);
   if (m.batch && m.timing != "batched") throw UsageError("--batch needs --timing batched");
   m.cold = args.has("cold");
@@ -212,7 +212,7 @@ Resumed load_resume(const Args& args, const RunSettings& given) {
     if (args.has(option))
       conflict(std::string("--") + option + " cannot be combined with --resume: the experiments to run are the file's plan");
   if (args.has("suite") && args.get("suite") != prev.suite)
-    conflict("--suite " + args.get("suite") + " differs from the file's suite '" + prev.suite + "'");
+    conflict("--suite " + args.get("suite") + " differs from the file's suite " + quote(prev.suite));
 
   // Settings: repeated ones must agree with the file.
   nlohmann::json recorded = nlohmann::json::parse(settings_to_json(prev.settings)),
@@ -269,11 +269,11 @@ Resumed load_resume(const Args& args, const RunSettings& given) {
   std::multiset<std::string> planned(lines.begin(), lines.end());
   for (const ExperimentRecord& e : prev.experiments) {
     auto it = planned.find(e.line);
-    if (it == planned.end()) conflict("experiment '" + e.line + "' is not in the file's plan");
+    if (it == planned.end()) conflict("experiment " + quote(e.line) + " is not in the file's plan");
     planned.erase(it);
     for (const Cell& c : e.cells)
       if (std::none_of(prev.backends.begin(), prev.backends.end(), [&](const BackendRecord& b) { return b.info.name == c.backend; }))
-        conflict("experiment '" + e.line + "' has a cell for backend '" + c.backend + "', which the file does not list");
+        conflict("experiment " + quote(e.line) + " has a cell for backend " + quote(c.backend) + ", which the file does not list");
   }
   return r;
 }
@@ -287,7 +287,7 @@ size_t count_cells(const RunRecord& r) {
 }  // namespace
 
 int run_command(const Args& args) {
-  if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional()[0] + "'");
+  if (!args.positional().empty()) throw UsageError("unexpected argument " + quote(args.positional()[0]));
   const bool isolate = !args.has("no-isolate");
   const double time_limit = args.get_double("time-limit", 600, 0.01, 1e7);
   if (!isolate && args.has("time-limit"))
@@ -325,7 +325,7 @@ int run_command(const Args& args) {
   }
   std::error_code ec;
   std::filesystem::create_directories(out_dir, ec);
-  if (ec) throw UsageError("--out '" + out_dir + "': cannot create the folder (" + ec.message() + ")");
+  if (ec) throw UsageError("--out " + quote(out_dir) + ": cannot create the folder (" + ec.message() + ")");
 
   std::vector<Backend*> running;
   std::vector<std::string> names;

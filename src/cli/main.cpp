@@ -54,13 +54,13 @@ int main(int argc, char** argv) {
     try {
       return command.handler(Args(command.spec, rest));
     } catch (const opbench::UsageError& e) {
-      std::cerr << "opbench " << args[0] << ": error: " << e.what() << "\n";
+      std::cerr << "opbench " << args[0] << ": error: " << opbench::printable(e.what()) << "\n";
       return kExitUsage;
     } catch (const std::exception& e) {
-      std::cerr << "opbench " << args[0] << ": failed: " << e.what() << "\n";
+      std::cerr << "opbench " << args[0] << ": failed: " << opbench::printable(e.what()) << "\n";
       return kExitFailure;
     }
   }
-  std::cerr << "opbench: error: unknown command '" << args[0] << "' (commands: run, list, report, compare; see opbench --help)\n";
+  std::cerr << "opbench: error: unknown command " << opbench::quote(args[0]) << " (commands: run, list, report, compare; see opbench --help)\n";
   return kExitUsage;
 }

@@ -2,12 +2,11 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "core/error.h"
 #include "core/machine.h"
+#include "core/text_file.h"
 #include "report/json.h"
 
 namespace opbench {
@@ -15,6 +14,9 @@ namespace opbench {
 using nlohmann::json;
 
 namespace {
+
+// A calibration file holds a few numbers per backend.
+constexpr size_t kCalibrationFileLimit = size_t{1} << 20;
 
 json to_json(const std::map<std::string, Peaks>& peaks) {
   json j = json::object();
@@ -53,11 +55,9 @@ void save_calibration(const std::string& path, const Machine& machine, const std
 }
 
 std::map<std::string, Peaks> load_calibration(const std::string& path, const Machine& machine) {
-  std::ifstream in(path);
-  if (!in) return {};
-  std::stringstream text;
-  text << in.rdbuf();
-  json j = json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return {};  // not calibrated: no peaks
+  json j = json::parse(read_text_file(path, kCalibrationFileLimit, "a calibration file"), nullptr, /*allow_exceptions=*/false);
   if (!j.is_object() || j.value("schema", "") != "opbench-calibration")
     throw UsageError(path + ": not an opbench calibration file");
   const json& m = j.value("machine", json::object());

@@ -7,13 +7,12 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <type_traits>
 
 #include "core/error.h"
+#include "core/text_file.h"
 #include "report/calibration_file.h"
 
 namespace opbench {
@@ -133,7 +132,7 @@ Cell cell_from(const json& j, const std::string& where) {
   c.error = optional_field<std::string>(j, "error", "");
   if (j.contains("check")) c.check = check_from(j.at("check"));
   if (!c.ok()) return c;
-  if (!j.contains("time_ms")) throw UsageError(where + ": cell for '" + c.backend + "' has neither time_ms nor error");
+  if (!j.contains("time_ms")) throw UsageError(where + ": cell for " + quote(c.backend) + " has neither time_ms nor error");
   const json& t = j.at("time_ms");
   c.stats = {number_or_nan(t, "mean"), number_or_nan(t, "median"), number_or_nan(t, "min"),
              number_or_nan(t, "max"), number_or_nan(t, "stddev"), number_or_nan(j, "noise"),
@@ -243,8 +242,8 @@ RunRecord from_json(const std::string& text, const std::string& source) {
     std::string where = source + ": experiment";
     ExperimentRecord rec{field<std::string>(e, "op", where), field<std::string>(e, "name", where),
                          optional_field<std::string>(e, "line", ""), {}};
-    for (const json& c : field<json>(e, "cells", where + " '" + rec.name + "'"))
-      rec.cells.push_back(cell_from(c, where + " '" + rec.name + "'"));
+    where += " " + quote(rec.name);
+    for (const json& c : field<json>(e, "cells", where)) rec.cells.push_back(cell_from(c, where));
     r.experiments.push_back(std::move(rec));
   }
   return r;
@@ -273,11 +272,7 @@ RunSettings settings_from_json(const std::string& text, const std::string& sourc
 }
 
 RunRecord read_result_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw UsageError(path + ": cannot read (" + std::strerror(errno) + ")");
-  std::stringstream text;
-  text << in.rdbuf();
-  return from_json(text.str(), path);
+  return from_json(read_text_file(path, kResultFileLimit, "a result file"), path);
 }
 
 void write_file_atomically(const std::string& path, const std::string& text) {
