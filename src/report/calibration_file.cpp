@@ -1,5 +1,6 @@
 #include "report/calibration_file.h"
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -24,16 +25,24 @@ json to_json(const std::map<std::string, Peaks>& peaks) {
   return j;
 }
 
+// A peak rate: a finite number, not negative (0: not measured).
+double rate(const json& value, const std::string& key, const std::string& backend) {
+  std::string where = "peaks of " + quote(backend) + ": field " + quote(key);
+  if (!value.is_number()) throw UsageError(where + " has the wrong type");
+  double x = value.get<double>();
+  if (!(x >= 0 && std::isfinite(x))) throw UsageError(where + " is out of range");
+  return x;
+}
+
 std::map<std::string, Peaks> from(const json& j) {
   std::map<std::string, Peaks> peaks;
   if (!j.is_object()) return peaks;
   for (const auto& [backend, p] : j.items()) {
     if (!p.is_object()) continue;
     Peaks& out = peaks[backend];
-    out.bandwidth_gbs = p.value("bandwidth_gbs", 0.0);
+    if (p.contains("bandwidth_gbs")) out.bandwidth_gbs = rate(p["bandwidth_gbs"], "bandwidth_gbs", backend);
     if (p.contains("gflops") && p["gflops"].is_object())
-      for (const auto& [dtype, rate] : p["gflops"].items())
-        if (rate.is_number()) out.gflops[dtype] = rate.get<double>();
+      for (const auto& [dtype, value] : p["gflops"].items()) out.gflops[dtype] = rate(value, dtype, backend);
   }
   return peaks;
 }
@@ -61,8 +70,12 @@ std::map<std::string, Peaks> load_calibration(const std::string& path, const Mac
   if (!j.is_object() || j.value("schema", "") != "opbench-calibration")
     throw UsageError(path + ": not an opbench calibration file");
   const json& m = j.value("machine", json::object());
-  if (m.value("cpu", "") != machine.cpu || m.value("cores", 0) != machine.cores) return {};
-  return from(j.value("peaks", json::object()));
+  if (!m.is_object() || m.value("cpu", json()) != machine.cpu || m.value("cores", json()) != machine.cores) return {};
+  try {
+    return from(j.value("peaks", json::object()));
+  } catch (const UsageError& e) {
+    throw UsageError(path + ": " + e.what());
+  }
 }
 
 std::string peaks_to_json(const std::map<std::string, Peaks>& peaks) { return to_json(peaks).dump(); }
