@@ -200,12 +200,33 @@ std::string option_of_setting(std::string key) {
   return key;
 }
 
+// The options that would give `settings`, so that a file's settings pass the
+// command line's own checks: a file is no way around them.
+std::vector<std::string> options_of(const RunSettings& settings) {
+  std::vector<std::string> options;
+  const nlohmann::json recorded = nlohmann::json::parse(settings_to_json(settings));
+  for (auto& [key, value] : recorded.items()) {
+    std::string option = "--" + option_of_setting(key);
+    if (value.is_boolean()) {
+      if (value != (key == "check")) options.push_back(option);  // --no-check, --cold
+    } else if (value != 0 || (key != "threads" && key != "batch")) {  // 0: the default no option spells
+      options.insert(options.end(), {option, value.is_string() ? value.get<std::string>() : value.dump()});
+    }
+  }
+  return options;
+}
+
 Resumed load_resume(const Args& args, const RunSettings& given) {
   const std::string path = args.get("resume");
   Resumed r;
   r.previous = read_result_file(path);
   const RunRecord& prev = r.previous;
   auto conflict = [&](const std::string& why) { throw UsageError("cannot resume " + path + ": " + why); };
+  try {
+    choose_settings(Args(kRunSpec, options_of(prev.settings)));
+  } catch (const UsageError& e) {
+    conflict(std::string("its settings are ones the command line refuses: ") + e.what());
+  }
 
   // The experiments come from the file.
   for (const char* option : {"ops", "filter", "case", "dtype"})
