@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/ops.h"
+#include "record_views.h"
 #include "core/suite.h"
 #include "report/json.h"
 
@@ -279,7 +280,7 @@ TEST_F(QuickRun, WritesTheMarkdownTables) {
   EXPECT_EQ(average.rfind("# Average benchmark", 0), 0u) << average.substr(0, 200);
   EXPECT_NE(detailed.find("| Argmax / dim=16x64x32 axi=0"), std::string::npos);
   EXPECT_NE(average.find("| Argmax "), std::string::npos);
-  EXPECT_FALSE(fs::exists(*dir_ + "/result.json.partial"));
+  EXPECT_EQ(test_views::temporaries_of(*dir_ + "/result.json"), 0u);
 }
 
 TEST_F(QuickRun, ReportPrintsExactlyWhatRunPrinted) {

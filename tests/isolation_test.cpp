@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -109,6 +110,7 @@ class Opbench {
   }
 
   void send(int sig) { kill(pid_, sig); }
+  pid_t pid() const { return pid_; }
 
   Outcome wait() {
     int status = 0;
@@ -291,7 +293,7 @@ TEST_F(Interrupt, SigintHalfwayThenResumeGivesTheCellsOfAFullRun) {
   EXPECT_GE(partial.experiments.size(), 6u);
   EXPECT_LT(partial.experiments.size(), planned) << "the run ended before the signal: make its cells slower";
   EXPECT_EQ(partial.plan.size(), planned);
-  EXPECT_FALSE(fs::exists(path + ".partial"));
+  EXPECT_EQ(test_views::temporaries_of(path), 0u);
 
   Outcome resumed = opbench(dir_, {"run", "--resume", path, "--quiet"});
   ASSERT_EQ(resumed.code, 0) << resumed;
@@ -345,6 +347,49 @@ TEST_F(Interrupt, ResumingACompleteFileRunsNothing) {
   EXPECT_TRUE(contains(again.err, "1 of 1 cells done, 0 to run")) << again;
   EXPECT_EQ(read_file(path), before);
   EXPECT_EQ(again.out, first.out);
+}
+
+// ---- two runs, one output folder ------------------------------------------------
+
+using OneFolder = TempDirTest;
+
+// A run is writing dir_/out: another into the same folder, or resuming its
+// file, is refused naming the first; the first ends with all its results.
+TEST_F(OneFolder, ASecondRunIsRefusedNamingTheProcessThatWrites) {
+  const std::string path = dir_ + "/out/result.json";
+  Opbench first(dir_, concat({"run", "--suite", "quick", "--backends", "test_ok", "--out", dir_ + "/out"}, kSlowish));
+  ASSERT_TRUE(wait_for_experiments(path, 1, 120)) << first.wait();
+  const std::string holder = "another opbench run (process " + std::to_string(first.pid()) + ")";
+
+  Outcome second = opbench(dir_, concat({"run", "--case", "ReLU dim1=8", "--backends", "test_ok", "--out", dir_ + "/out"}, kFast));
+  Outcome resume = opbench(dir_, {"run", "--resume", path});
+  Outcome done = first.wait();
+
+  for (const Outcome& refused : {second, resume}) {
+    EXPECT_EQ(refused.code, 2) << refused;
+    EXPECT_EQ(std::count(refused.err.begin(), refused.err.end(), '\n'), 1) << refused;
+    EXPECT_TRUE(contains(refused.err, path + " is being written by " + holder)) << refused;
+  }
+  ASSERT_EQ(done.code, 0) << done;
+  EXPECT_EQ(result().experiments.size(), load_suite("quick").experiments.size());
+  EXPECT_EQ(test_views::temporaries_of(path), 0u);
+  EXPECT_FALSE(fs::exists(path + ".lock")) << "the lock goes with the run";
+  // The folder is free again.
+  Outcome after = opbench(dir_, concat({"run", "--case", "ReLU dim1=8", "--backends", "test_ok", "--out", dir_ + "/out"}, kFast));
+  EXPECT_EQ(after.code, 0) << after;
+}
+
+// A lock file left by a run that was killed does not stop the next one.
+TEST_F(OneFolder, AKilledRunsLockIsNoObstacle) {
+  const std::string path = dir_ + "/out/result.json";
+  Opbench killed(dir_, concat({"run", "--suite", "quick", "--backends", "test_ok", "--out", dir_ + "/out"}, kSlowish));
+  ASSERT_TRUE(wait_for_experiments(path, 1, 120)) << killed.wait();
+  killed.send(SIGKILL);
+  killed.wait();
+  ASSERT_TRUE(fs::exists(path + ".lock"));
+  Outcome resumed = opbench(dir_, {"run", "--resume", path, "--quiet"});
+  EXPECT_EQ(resumed.code, 0) << resumed;
+  EXPECT_FALSE(fs::exists(path + ".lock"));
 }
 
 // ---- bad files for --resume: exit 2, one line naming the file, file untouched ----
@@ -432,7 +477,7 @@ TEST_P(BadResumeTest, FailsWithOneLineNamingTheFileAndLeavesItAlone) {
   EXPECT_TRUE(contains(o.err, path)) << o;
   EXPECT_TRUE(contains(o.err, bad.expected)) << "stderr lacks '" << bad.expected << "'\n" << o;
   if (!text.empty()) EXPECT_EQ(read_file(path), text) << "the file was changed";
-  EXPECT_FALSE(fs::exists(path + ".partial"));
+  EXPECT_EQ(test_views::temporaries_of(path), 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Resume, BadResumeTest, testing::ValuesIn(kBadResumes),
@@ -455,12 +500,39 @@ TEST_F(FullDisk, StandardOutputOnDevFullIsAClearError) {
   EXPECT_TRUE(r.experiments[0].cells.at(0).ok());
 }
 
+// A folder the run cannot write into is found before anything runs, for a
+// new run and for a resumed one written elsewhere (which has no file to write
+// before its first experiment).
+TEST_F(FullDisk, AnUnwritableOutFolderIsRefusedBeforeAnythingRuns) {
+  const std::string locked = dir_ + "/readonly";
+  fs::create_directories(locked);
+  if (getuid() == 0 ? mount("tmpfs", locked.c_str(), "tmpfs", MS_RDONLY, "size=32k") != 0
+                    : chmod(locked.c_str(), 0555) != 0)
+    GTEST_SKIP() << "cannot make a read-only folder here";
+  Outcome fresh = opbench(dir_, concat({"run", "--case", "ReLU dim1=8", "--backends", "test_ok", "--out", locked}, kFast));
+  Outcome good = opbench(dir_, concat({"run", "--case", "ReLU dim1=8", "--case", "ReLU dim1=9", "--backends", "test_ok",
+                                       "--out", dir_ + "/good"}, kFast));
+  ASSERT_EQ(good.code, 0) << good;
+  nlohmann::json half = nlohmann::json::parse(read_file(dir_ + "/good/result.json"));
+  half["experiments"].erase(1);
+  write_file(dir_ + "/half.json", half.dump());
+  Outcome resumed = opbench(dir_, {"run", "--resume", dir_ + "/half.json", "--out", locked, "--quiet"});
+  if (getuid() == 0) umount(locked.c_str());
+
+  for (const Outcome& o : {fresh, resumed}) {
+    EXPECT_EQ(o.code, 2) << o;
+    EXPECT_EQ(std::count(o.err.begin(), o.err.end(), '\n'), 1) << o;
+    EXPECT_TRUE(contains(o.err, locked + ": cannot write there (")) << o;
+    EXPECT_EQ(o.out, "") << o;
+  }
+}
+
 // Checks a run that ran out of room for its result file part-way.
 void expect_stopped_with_last_complete_file(const Outcome& o, const std::string& path, const std::string& reason) {
   EXPECT_EQ(o.code, 1) << o;
   EXPECT_TRUE(contains(o.err, "cannot write " + path + ": " + reason)) << o;
   EXPECT_TRUE(contains(o.err, "opbench run --resume " + path)) << o;
-  EXPECT_FALSE(fs::exists(path + ".partial"));
+  EXPECT_EQ(test_views::temporaries_of(path), 0u);
   RunRecord r = from_json(read_file(path), path);  // whole, if short
   EXPECT_EQ(r.plan.size(), 40u);
   EXPECT_LT(r.experiments.size(), 40u);

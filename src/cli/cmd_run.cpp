@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <regex>
 #include <set>
 
@@ -18,6 +19,7 @@
 #include "core/error.h"
 #include "core/isolation.h"
 #include "core/machine.h"
+#include "core/output_lock.h"
 #include "core/ops.h"
 #include "core/runner.h"
 #include "core/suite.h"
@@ -299,6 +301,11 @@ Resumed load_resume(const Args& args, const RunSettings& given) {
   return r;
 }
 
+bool same_file(const std::string& a, const std::string& b) {
+  std::error_code ec;
+  return std::filesystem::weakly_canonical(a, ec) == std::filesystem::weakly_canonical(b, ec);
+}
+
 size_t count_cells(const RunRecord& r) {
   size_t n = 0;
   for (const ExperimentRecord& e : r.experiments) n += e.cells.size();
@@ -320,7 +327,12 @@ int run_command(const Args& args) {
   std::vector<ExperimentRecord> done;
   RunRecord record;
   std::string out_dir, result_path;
+  // Held until the end: no other run writes the file this one writes (or resumes).
+  std::optional<OutputLock> resumed_lock, out_lock;
   if (args.has("resume")) {
+    // Locked before it is read, so that no run still writing it changes it
+    // after; a path that is no regular file gets its error from the reading.
+    if (std::error_code ec; std::filesystem::is_regular_file(args.get("resume"), ec)) resumed_lock.emplace(args.get("resume"));
     Resumed resumed = load_resume(args, settings);
     experiments = std::move(resumed.plan);
     backends = std::move(resumed.backends);
@@ -347,6 +359,7 @@ int run_command(const Args& args) {
   std::error_code ec;
   std::filesystem::create_directories(out_dir, ec);
   if (ec) throw UsageError("--out " + quote(out_dir) + ": cannot create the folder (" + ec.message() + ")");
+  if (!resumed_lock || !same_file(args.get("resume"), result_path)) out_lock.emplace(result_path);
 
   std::vector<Backend*> running;
   std::vector<std::string> names;

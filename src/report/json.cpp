@@ -305,7 +305,9 @@ RunRecord read_result_file(const std::string& path) {
 }
 
 void write_file_atomically(const std::string& path, const std::string& text) {
-  std::string temporary = path + ".partial";
+  // Named by the process, so that two writers of one path (two reports into
+  // one folder) never write into each other's temporary file.
+  std::string temporary = path + ".partial." + std::to_string(getpid());
   std::FILE* f = std::fopen(temporary.c_str(), "wb");
   if (!f) throw std::runtime_error("cannot write " + temporary + ": " + std::strerror(errno));
   errno = 0;

@@ -27,7 +27,8 @@ inline constexpr size_t kResultFileLimit = size_t{256} << 20;
 
 // Reads and parses a result file (at most kResultFileLimit bytes). Throws UsageError.
 RunRecord read_result_file(const std::string& path);
-// Writes `text` to `path` atomically: a temporary file in the same folder,
+// Writes `text` to `path` atomically: a temporary file in the same folder
+// (`path`.partial.<process id>),
 // flushed to the disk (fsync), then a rename, so a reader (or a crash, or a
 // power cut) never leaves half a file: `path` holds the old text or the new.
 // A full disk leaves the old file and throws std::runtime_error naming the
