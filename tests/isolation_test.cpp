@@ -500,6 +500,22 @@ TEST_F(FullDisk, StandardOutputOnDevFullIsAClearError) {
   EXPECT_TRUE(r.experiments[0].cells.at(0).ok());
 }
 
+TEST_F(FullDisk, EveryCommandsStandardOutputOnDevFullIsAnError) {
+  Outcome run = opbench(dir_, concat({"run", "--case", "ReLU dim1=8", "--backends", "test_ok", "--out", dir_ + "/out"}, kFast));
+  ASSERT_EQ(run.code, 0) << run;
+  const std::string path = dir_ + "/out/result.json";
+  Options to_full;
+  to_full.stdout_path = "/dev/full";
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"report", path}, {"report", "--format", "csv", path}, {"compare", path, path}, {"list"}, {"report", "--help"}}) {
+    SCOPED_TRACE(args[0] + " " + args.back());
+    Outcome o = opbench(dir_, args, to_full);
+    EXPECT_EQ(o.code, 1) << o;
+    EXPECT_EQ(std::count(o.err.begin(), o.err.end(), '\n'), 1) << o;
+    EXPECT_TRUE(contains(o.err, "cannot write its output to standard output (No space left on device)")) << o;
+  }
+}
+
 // A folder the run cannot write into is found before anything runs, for a
 // new run and for a resumed one written elsewhere (which has no file to write
 // before its first experiment).

@@ -404,10 +404,7 @@ int run_command(const Args& args) {
 
   std::cout << render_run(record);
   if (args.has("metrics")) std::cout << "\n## Metrics\n\n" << metrics_table(record);
-  std::cout << std::flush;
-  if (!std::cout)
-    throw std::runtime_error(std::string("cannot write the tables to standard output (") + std::strerror(errno ? errno : EIO) +
-                             "); the results are in " + result_path);
+  flush_stdout("the tables", "; the results are in " + result_path);
   write_file_atomically(out_dir + "/detailed.md", titled(record, "Detailed benchmark", detailed_table(record)));
   write_file_atomically(out_dir + "/average.md", titled(record, "Average benchmark", average_table(record)));
   if (args.has("metrics")) write_file_atomically(out_dir + "/metrics.md", titled(record, "Metrics", metrics_table(record)));
