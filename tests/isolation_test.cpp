@@ -392,6 +392,35 @@ TEST_F(OneFolder, AKilledRunsLockIsNoObstacle) {
   EXPECT_FALSE(fs::exists(path + ".lock"));
 }
 
+// --resume FILE of any name: the run ends naming FILE, its tables beside it.
+TEST_F(Interrupt, AResumedFileOfAnyNameIsTheOneNamedAtTheEnd) {
+  Outcome good = opbench(dir_, concat({"run", "--case", "ReLU dim1=8", "--case", "ReLU dim1=9", "--backends", "test_ok",
+                                       "--out", dir_ + "/good"}, kFast));
+  ASSERT_EQ(good.code, 0) << good;
+  nlohmann::json half = nlohmann::json::parse(read_file(dir_ + "/good/result.json"));
+  half["experiments"].erase(1);
+  fs::create_directories(dir_ + "/runs");
+  const std::string path = dir_ + "/runs/half.json";
+  write_file(path, half.dump());
+  Outcome resumed = opbench(dir_, {"run", "--resume", path, "--quiet"});
+  ASSERT_EQ(resumed.code, 0) << resumed;
+  EXPECT_TRUE(contains(resumed.err, "results: " + path + ", detailed.md, average.md")) << resumed;
+  EXPECT_FALSE(fs::exists(dir_ + "/runs/result.json"));
+  EXPECT_TRUE(fs::exists(dir_ + "/runs/detailed.md"));
+  EXPECT_EQ(from_json(read_file(path), path).experiments.size(), 2u);
+}
+
+// The same experiment given several times runs once, and stderr says so.
+TEST_F(Isolation, ARepeatedExperimentRunsOnceWithANote) {
+  write_file(dir_ + "/suite.txt", "ReLU dim1=8\nSumAll dim1=4\nReLU  dim1=8   # again\nReLU dim1=8\n");
+  Outcome o = opbench(dir_, concat({"run", "--suite", dir_ + "/suite.txt", "--case", "SumAll dim1=4", "--backends",
+                                    "test_ok", "--out", dir_ + "/out"}, kFast));
+  ASSERT_EQ(o.code, 0) << o;
+  EXPECT_EQ(lines_of(result()), (std::vector<std::string>{"ReLU dim1=8", "SumAll dim1=4"}));
+  EXPECT_TRUE(contains(o.err, "opbench run: note: 'ReLU dim1=8' is given 3 times; it runs once")) << o;
+  EXPECT_TRUE(contains(o.err, "opbench run: note: 'SumAll dim1=4' is given 2 times; it runs once")) << o;
+}
+
 // ---- bad files for --resume: exit 2, one line naming the file, file untouched ----
 
 struct BadResume {

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <regex>
@@ -67,6 +68,20 @@ namespace {
 
 // ---- choosing what runs --------------------------------------------------
 
+// An experiment given more than once (the same line twice in a suite, a
+// --case the suite has) would be timed again for nothing and make two rows of
+// one name: it runs once, and stderr says so.
+void drop_repeats(std::vector<Experiment>& experiments) {
+  std::map<std::string, size_t> times;
+  std::vector<Experiment> once;
+  for (Experiment& e : experiments)
+    if (times[e.line()]++ == 0) once.push_back(std::move(e));
+  for (const Experiment& e : once)
+    if (size_t n = times[e.line()]; n > 1)
+      std::cerr << "opbench run: note: " << quote(e.line()) << " is given " << n << " times; it runs once\n";
+  experiments = std::move(once);
+}
+
 std::vector<Experiment> choose_experiments(const Args& args, std::string& suite_name) {
   std::vector<Experiment> experiments;
   if (args.has("suite") || !args.has("case")) {
@@ -95,6 +110,7 @@ std::vector<Experiment> choose_experiments(const Args& args, std::string& suite_
     std::erase_if(experiments, [&](const Experiment& e) { return !std::regex_search(e.name(), pattern); });
   }
   if (experiments.empty()) throw UsageError("no experiment left to run after --ops/--filter");
+  drop_repeats(experiments);
   return experiments;
 }
 
@@ -408,7 +424,7 @@ int run_command(const Args& args) {
   write_file_atomically(out_dir + "/detailed.md", titled(record, "Detailed benchmark", detailed_table(record)));
   write_file_atomically(out_dir + "/average.md", titled(record, "Average benchmark", average_table(record)));
   if (args.has("metrics")) write_file_atomically(out_dir + "/metrics.md", titled(record, "Metrics", metrics_table(record)));
-  std::cerr << "results: " << out_dir << "/result.json, detailed.md, average.md" << (args.has("metrics") ? ", metrics.md" : "")
+  std::cerr << "results: " << result_path << ", detailed.md, average.md" << (args.has("metrics") ? ", metrics.md" : "")
             << "\n";
   return kExitOk;
 }
