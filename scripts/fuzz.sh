@@ -13,7 +13,7 @@ set -uo pipefail
 build=${1:?usage: scripts/fuzz.sh BUILD_DIR [SECONDS]}
 seconds=${2:-60}
 cd "$(dirname "$0")/.."
-targets=(shape experiment suite result)
+targets=(shape experiment suite result report cli)
 mkdir -p "$build/fuzz-artifacts"
 
 run_one() {

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/ops.h"
+#include "record_views.h"
 #include "core/suite.h"
 #include "report/json.h"
 
@@ -279,7 +280,7 @@ TEST_F(QuickRun, WritesTheMarkdownTables) {
   EXPECT_EQ(average.rfind("# Average benchmark", 0), 0u) << average.substr(0, 200);
   EXPECT_NE(detailed.find("| Argmax / dim=16x64x32 axi=0"), std::string::npos);
   EXPECT_NE(average.find("| Argmax "), std::string::npos);
-  EXPECT_FALSE(fs::exists(*dir_ + "/result.json.partial"));
+  EXPECT_EQ(test_views::temporaries_of(*dir_ + "/result.json"), 0u);
 }
 
 TEST_F(QuickRun, ReportPrintsExactlyWhatRunPrinted) {
@@ -430,6 +431,11 @@ const std::vector<BadInput> kBadInputs = {
     {"UnknownBackend", {"run", "--suite", "quick", "--backends", "foo", "--out", "{OUT}"}, "foo"},
     {"DuplicateBackend", {"run", "--suite", "quick", "--backends", "cpu,cpu", "--out", "{OUT}"}, "'cpu' twice"},
     {"UnknownSuite", {"run", "--suite", "nosuch", "--backends", "cpu", "--out", "{OUT}"}, "nosuch"},
+    {"EndlessSuite", {"run", "--suite", "/dev/zero", "--backends", "cpu", "--out", "{OUT}"}, "/dev/zero: more than"},
+    {"SuiteIsADirectory", {"run", "--suite", "/", "--backends", "cpu", "--out", "{OUT}"}, "/: is a directory"},
+    {"EndlessResume", {"run", "--resume", "/dev/zero"}, "/dev/zero: more than"},
+    {"HugeLine", {"run", "--suite", "{OUT}.huge", "--backends", "cpu", "--out", "{OUT}"}, "'ReLU dim1=777"},
+    {"BinarySuite", {"run", "--suite", "{OUT}.binary", "--backends", "cpu", "--out", "{OUT}"}, "unknown op 'Re\\x00LU\\x1B'"},
     {"SuiteFileBadLine", {"run", "--suite", "{OUT}.suite", "--backends", "cpu", "--out", "{OUT}"}, "{OUT}.suite:3"},
     {"BadRegex", run_with({"--filter", "[unclosed"}), "[unclosed"},
     {"NothingLeft", run_with({"--filter", "no experiment has this name"}), "--filter"},
@@ -449,7 +455,7 @@ const std::vector<BadInput> kBadInputs = {
 
 void PrintTo(const BadInput& b, std::ostream* os) {
   *os << b.label << ":";
-  for (const std::string& a : b.args) *os << " '" << a << "'";
+  for (const std::string& a : b.args) *os << " '" << a.substr(0, 80) << (a.size() > 80 ? "...'" : "'");
 }
 
 class BadInputTest : public testing::TestWithParam<BadInput> {
@@ -469,6 +475,11 @@ class BadInputTest : public testing::TestWithParam<BadInput> {
 TEST_P(BadInputTest, FailsBeforeRunningWithOneLineNamingIt) {
   // A suite file whose third line is bad, for SuiteFileBadLine.
   write_file(substitute("{OUT}.suite"), "ReLU dim1=4x4\n# a comment\nSum dim1=4x4 axis=9\nReLU dim1=8\n");
+  // One with a NUL and an escape byte, for BinarySuite.
+  const char binary[] = "Re\0LU\x1b dim1=4\n";
+  write_file(substitute("{OUT}.binary"), std::string(binary, sizeof binary - 1));
+  // A 1 MB line, for HugeLine: the error quotes 200 characters of it.
+  write_file(substitute("{OUT}.huge"), "ReLU dim1=" + std::string(1'000'000, '7') + "\n");
   std::vector<std::string> args;
   for (const std::string& a : GetParam().args) args.push_back(substitute(a));
   const std::string offending = substitute(GetParam().offending);
@@ -479,6 +490,9 @@ TEST_P(BadInputTest, FailsBeforeRunningWithOneLineNamingIt) {
   EXPECT_EQ(o.out, "") << o;
   EXPECT_EQ(std::count(o.err.begin(), o.err.end(), '\n'), 1) << o;
   EXPECT_EQ(o.err.back(), '\n') << o;
+  EXPECT_LT(o.err.size(), 1500u) << "the offending text is quoted whole\n" << o;
+  EXPECT_TRUE(std::all_of(o.err.begin(), o.err.end() - 1, [](char c) { return c >= 0x20 || c < 0; }))
+      << "raw control bytes\n" << o;
   EXPECT_NE(o.err.find(offending), std::string::npos) << "stderr does not name '" << offending << "'\n" << o;
   EXPECT_FALSE(fs::exists(substitute("{OUT}/result.json"))) << "a benchmark ran before the error";
 }
@@ -541,6 +555,13 @@ TEST_F(ReportErrors, JsonThatIsNotAResult) {
   expect_fails_naming(dir_ + "/other.json");
   write_file(dir_ + "/array.json", "[1, 2, 3]\n");
   expect_fails_naming(dir_ + "/array.json");
+}
+
+TEST_F(ReportErrors, EndlessInput) { expect_fails_naming("/dev/zero"); }
+
+TEST_F(ReportErrors, ADirectory) {
+  expect_fails_naming(dir_);
+  EXPECT_NE(opbench({"report", dir_}).err.find(dir_ + ": is a directory, not a result file"), std::string::npos);
 }
 
 TEST_F(ReportErrors, EmptyFile) {

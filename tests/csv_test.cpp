@@ -115,5 +115,33 @@ TEST(Csv, QuotesWhatNeedsIt) {
   EXPECT_EQ(fields(lines_of(csv)[8])[20], "CUDA error: \"out of memory\", line 3");
 }
 
+// CSV injection (OWASP): text a spreadsheet would evaluate as a formula gets
+// a leading ' and quotes; numbers, negative ones included, stay numbers.
+TEST(Csv, FormulasAreNeutralisedAndNumbersStayNumbers) {
+  RunRecord r = cuda_machine();
+  r.experiments[3].cells[1].error = "=HYPERLINK(\"http://x\",\"y\")";
+  r.experiments[0].name = "+cmd|' /C calc'!A0";
+  r.experiments[0].line = "@SUM(1+1)";
+  r.experiments[1].op = "-2+3";
+  r.experiments[2].op = "\t=1";
+  r.experiments[2].name = "\r=1";
+  r.experiments[3].op = "-1.5";  // a number, though a text field
+  std::string csv = csv_report({r}, {"=source.json"});
+  std::vector<std::string> lines = lines_of(csv);
+  EXPECT_EQ(fields(lines[8])[20], "'=HYPERLINK(\"http://x\",\"y\")");
+  EXPECT_TRUE(contains(csv, ",\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\","));
+  EXPECT_EQ(fields(lines[1])[0], "'=source.json");
+  EXPECT_EQ(fields(lines[1])[2], "'+cmd|' /C calc'!A0");
+  EXPECT_EQ(fields(lines[1])[4], "'@SUM(1+1)");
+  for (const std::string& line : lines) {
+    std::vector<std::string> row = fields(line);
+    if (row[3] == "'-2+3" || row[3] == "'\t=1" || row[3] == "-1.5") continue;
+    EXPECT_TRUE(row[3].empty() || std::string("=+-@\t\r").find(row[3][0]) == std::string::npos) << line;
+  }
+  EXPECT_TRUE(contains(csv, ",'-2+3,") || contains(csv, ",\"'-2+3\",")) << csv;
+  EXPECT_TRUE(contains(csv, ",\"'\r=1\",")) << csv;
+  EXPECT_TRUE(contains(csv, ",-1.5,")) << csv;
+}
+
 }  // namespace
 }  // namespace opbench

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -110,6 +111,7 @@ class Opbench {
   }
 
   void send(int sig) { kill(pid_, sig); }
+  pid_t pid() const { return pid_; }
 
   Outcome wait() {
     int status = 0;
@@ -364,7 +366,7 @@ TEST_F(Interrupt, SigintHalfwayThenResumeGivesTheCellsOfAFullRun) {
   EXPECT_GE(partial.experiments.size(), 6u);
   EXPECT_LT(partial.experiments.size(), planned) << "the run ended before the signal: make its cells slower";
   EXPECT_EQ(partial.plan.size(), planned);
-  EXPECT_FALSE(fs::exists(path + ".partial"));
+  EXPECT_EQ(test_views::temporaries_of(path), 0u);
 
   Outcome resumed = opbench(dir_, {"run", "--resume", path, "--quiet"});
   ASSERT_EQ(resumed.code, 0) << resumed;
@@ -420,6 +422,78 @@ TEST_F(Interrupt, ResumingACompleteFileRunsNothing) {
   EXPECT_EQ(again.out, first.out);
 }
 
+// ---- two runs, one output folder ------------------------------------------------
+
+using OneFolder = TempDirTest;
+
+// A run is writing dir_/out: another into the same folder, or resuming its
+// file, is refused naming the first; the first ends with all its results.
+TEST_F(OneFolder, ASecondRunIsRefusedNamingTheProcessThatWrites) {
+  const std::string path = dir_ + "/out/result.json";
+  Opbench first(dir_, concat({"run", "--suite", "quick", "--backends", "test_ok", "--out", dir_ + "/out"}, kSlowish));
+  ASSERT_TRUE(wait_for_experiments(path, 1, 120)) << first.wait();
+  const std::string holder = "another opbench run (process " + std::to_string(first.pid()) + ")";
+
+  Outcome second = opbench(dir_, concat({"run", "--case", "ReLU dim1=8", "--backends", "test_ok", "--out", dir_ + "/out"}, kFast));
+  Outcome resume = opbench(dir_, {"run", "--resume", path});
+  Outcome done = first.wait();
+
+  for (const Outcome& refused : {second, resume}) {
+    EXPECT_EQ(refused.code, 2) << refused;
+    EXPECT_EQ(std::count(refused.err.begin(), refused.err.end(), '\n'), 1) << refused;
+    EXPECT_TRUE(contains(refused.err, path + " is being written by " + holder)) << refused;
+  }
+  ASSERT_EQ(done.code, 0) << done;
+  EXPECT_EQ(result().experiments.size(), load_suite("quick").experiments.size());
+  EXPECT_EQ(test_views::temporaries_of(path), 0u);
+  EXPECT_FALSE(fs::exists(path + ".lock")) << "the lock goes with the run";
+  // The folder is free again.
+  Outcome after = opbench(dir_, concat({"run", "--case", "ReLU dim1=8", "--backends", "test_ok", "--out", dir_ + "/out"}, kFast));
+  EXPECT_EQ(after.code, 0) << after;
+}
+
+// A lock file left by a run that was killed does not stop the next one.
+TEST_F(OneFolder, AKilledRunsLockIsNoObstacle) {
+  const std::string path = dir_ + "/out/result.json";
+  Opbench killed(dir_, concat({"run", "--suite", "quick", "--backends", "test_ok", "--out", dir_ + "/out"}, kSlowish));
+  ASSERT_TRUE(wait_for_experiments(path, 1, 120)) << killed.wait();
+  killed.send(SIGKILL);
+  killed.wait();
+  ASSERT_TRUE(fs::exists(path + ".lock"));
+  Outcome resumed = opbench(dir_, {"run", "--resume", path, "--quiet"});
+  EXPECT_EQ(resumed.code, 0) << resumed;
+  EXPECT_FALSE(fs::exists(path + ".lock"));
+}
+
+// --resume FILE of any name: the run ends naming FILE, its tables beside it.
+TEST_F(Interrupt, AResumedFileOfAnyNameIsTheOneNamedAtTheEnd) {
+  Outcome good = opbench(dir_, concat({"run", "--case", "ReLU dim1=8", "--case", "ReLU dim1=9", "--backends", "test_ok",
+                                       "--out", dir_ + "/good"}, kFast));
+  ASSERT_EQ(good.code, 0) << good;
+  nlohmann::json half = nlohmann::json::parse(read_file(dir_ + "/good/result.json"));
+  half["experiments"].erase(1);
+  fs::create_directories(dir_ + "/runs");
+  const std::string path = dir_ + "/runs/half.json";
+  write_file(path, half.dump());
+  Outcome resumed = opbench(dir_, {"run", "--resume", path, "--quiet"});
+  ASSERT_EQ(resumed.code, 0) << resumed;
+  EXPECT_TRUE(contains(resumed.err, "results: " + path + ", detailed.md, average.md")) << resumed;
+  EXPECT_FALSE(fs::exists(dir_ + "/runs/result.json"));
+  EXPECT_TRUE(fs::exists(dir_ + "/runs/detailed.md"));
+  EXPECT_EQ(from_json(read_file(path), path).experiments.size(), 2u);
+}
+
+// The same experiment given several times runs once, and stderr says so.
+TEST_F(Isolation, ARepeatedExperimentRunsOnceWithANote) {
+  write_file(dir_ + "/suite.txt", "ReLU dim1=8\nSumAll dim1=4\nReLU  dim1=8   # again\nReLU dim1=8\n");
+  Outcome o = opbench(dir_, concat({"run", "--suite", dir_ + "/suite.txt", "--case", "SumAll dim1=4", "--backends",
+                                    "test_ok", "--out", dir_ + "/out"}, kFast));
+  ASSERT_EQ(o.code, 0) << o;
+  EXPECT_EQ(lines_of(result()), (std::vector<std::string>{"ReLU dim1=8", "SumAll dim1=4"}));
+  EXPECT_TRUE(contains(o.err, "opbench run: note: 'ReLU dim1=8' is given 3 times; it runs once")) << o;
+  EXPECT_TRUE(contains(o.err, "opbench run: note: 'SumAll dim1=4' is given 2 times; it runs once")) << o;
+}
+
 // ---- bad files for --resume: exit 2, one line naming the file, file untouched ----
 
 struct BadResume {
@@ -457,6 +531,14 @@ const std::vector<BadResume> kBadResumes = {
      "its plan has an experiment this opbench cannot run"},
     {"CellOfAnotherBackend", edited([](nlohmann::json& j) { j["experiments"][0]["cells"][0]["backend"] = "cpu"; }), {},
      "backend 'cpu', which the file does not list"},
+    {"NegativeMaxTime", edited([](nlohmann::json& j) { j["settings"]["max_time_s"] = -1; }), {},
+     "its settings are ones the command line refuses: --max-time '-1.0' must be a number from 0"},
+    {"NoSamples", edited([](nlohmann::json& j) { j["settings"]["min_samples"] = 0; }), {},
+     "its settings are ones the command line refuses: --min-samples '0' must be an integer from 1"},
+    {"BatchWithoutBatchedTiming", edited([](nlohmann::json& j) { j["settings"]["batch"] = 8; }), {},
+     "--batch needs --timing batched"},
+    {"NegativeSamples", edited([](nlohmann::json& j) { j["experiments"][0]["cells"][0]["samples_ms"][0] = -1; }), {},
+     "field 'samples_ms' is out of range"},
     {"NoPlanInACustomRun", edited([](nlohmann::json& j) { j.erase("plan"), j["suite"] = "custom"; }), {},
      "the file lists no plan of experiments"},
 };
@@ -497,7 +579,7 @@ TEST_P(BadResumeTest, FailsWithOneLineNamingTheFileAndLeavesItAlone) {
   EXPECT_TRUE(contains(o.err, path)) << o;
   EXPECT_TRUE(contains(o.err, bad.expected)) << "stderr lacks '" << bad.expected << "'\n" << o;
   if (!text.empty()) EXPECT_EQ(read_file(path), text) << "the file was changed";
-  EXPECT_FALSE(fs::exists(path + ".partial"));
+  EXPECT_EQ(test_views::temporaries_of(path), 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Resume, BadResumeTest, testing::ValuesIn(kBadResumes),
@@ -520,12 +602,55 @@ TEST_F(FullDisk, StandardOutputOnDevFullIsAClearError) {
   EXPECT_TRUE(r.experiments[0].cells.at(0).ok());
 }
 
+TEST_F(FullDisk, EveryCommandsStandardOutputOnDevFullIsAnError) {
+  Outcome run = opbench(dir_, concat({"run", "--case", "ReLU dim1=8", "--backends", "test_ok", "--out", dir_ + "/out"}, kFast));
+  ASSERT_EQ(run.code, 0) << run;
+  const std::string path = dir_ + "/out/result.json";
+  Options to_full;
+  to_full.stdout_path = "/dev/full";
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"report", path}, {"report", "--format", "csv", path}, {"compare", path, path}, {"list"}, {"report", "--help"}}) {
+    SCOPED_TRACE(args[0] + " " + args.back());
+    Outcome o = opbench(dir_, args, to_full);
+    EXPECT_EQ(o.code, 1) << o;
+    EXPECT_EQ(std::count(o.err.begin(), o.err.end(), '\n'), 1) << o;
+    EXPECT_TRUE(contains(o.err, "cannot write its output to standard output (No space left on device)")) << o;
+  }
+}
+
+// A folder the run cannot write into is found before anything runs, for a
+// new run and for a resumed one written elsewhere (which has no file to write
+// before its first experiment).
+TEST_F(FullDisk, AnUnwritableOutFolderIsRefusedBeforeAnythingRuns) {
+  const std::string locked = dir_ + "/readonly";
+  fs::create_directories(locked);
+  if (getuid() == 0 ? mount("tmpfs", locked.c_str(), "tmpfs", MS_RDONLY, "size=32k") != 0
+                    : chmod(locked.c_str(), 0555) != 0)
+    GTEST_SKIP() << "cannot make a read-only folder here";
+  Outcome fresh = opbench(dir_, concat({"run", "--case", "ReLU dim1=8", "--backends", "test_ok", "--out", locked}, kFast));
+  Outcome good = opbench(dir_, concat({"run", "--case", "ReLU dim1=8", "--case", "ReLU dim1=9", "--backends", "test_ok",
+                                       "--out", dir_ + "/good"}, kFast));
+  ASSERT_EQ(good.code, 0) << good;
+  nlohmann::json half = nlohmann::json::parse(read_file(dir_ + "/good/result.json"));
+  half["experiments"].erase(1);
+  write_file(dir_ + "/half.json", half.dump());
+  Outcome resumed = opbench(dir_, {"run", "--resume", dir_ + "/half.json", "--out", locked, "--quiet"});
+  if (getuid() == 0) umount(locked.c_str());
+
+  for (const Outcome& o : {fresh, resumed}) {
+    EXPECT_EQ(o.code, 2) << o;
+    EXPECT_EQ(std::count(o.err.begin(), o.err.end(), '\n'), 1) << o;
+    EXPECT_TRUE(contains(o.err, locked + ": cannot write there (")) << o;
+    EXPECT_EQ(o.out, "") << o;
+  }
+}
+
 // Checks a run that ran out of room for its result file part-way.
 void expect_stopped_with_last_complete_file(const Outcome& o, const std::string& path, const std::string& reason) {
   EXPECT_EQ(o.code, 1) << o;
   EXPECT_TRUE(contains(o.err, "cannot write " + path + ": " + reason)) << o;
   EXPECT_TRUE(contains(o.err, "opbench run --resume " + path)) << o;
-  EXPECT_FALSE(fs::exists(path + ".partial"));
+  EXPECT_EQ(test_views::temporaries_of(path), 0u);
   RunRecord r = from_json(read_file(path), path);  // whole, if short
   EXPECT_EQ(r.plan.size(), 40u);
   EXPECT_LT(r.experiments.size(), 40u);

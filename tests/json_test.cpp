@@ -13,6 +13,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "record_views.h"
 
 namespace opbench {
 namespace {
@@ -383,6 +384,34 @@ TEST(ResultFile, ReadingAMissingFileNamesIt) {
   }
 }
 
+// The message of the UsageError that read_result_file throws for `path`.
+std::string read_error(const std::string& path) {
+  try {
+    read_result_file(path);
+    ADD_FAILURE() << "read " << path;
+  } catch (const UsageError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(ResultFile, EndlessInputIsRefusedAtTheBound) {
+  EXPECT_TRUE(contains(read_error("/dev/zero"), "/dev/zero: more than 256 MiB, too large for a result file"));
+}
+
+TEST(ResultFile, AFileLargerThanTheBoundIsRefusedWithoutReadingIt) {
+  TempDir dir;
+  std::string path = dir.file("huge.json");
+  std::ofstream(path) << "{";
+  fs::resize_file(path, kResultFileLimit + 1);  // sparse: costs no disk
+  EXPECT_TRUE(contains(read_error(path), path + ": more than 256 MiB, too large for a result file"));
+}
+
+TEST(ResultFile, ADirectoryIsNamedAsOne) {
+  TempDir dir;
+  EXPECT_TRUE(contains(read_error(dir.file("")), ": is a directory, not a result file"));
+}
+
 TEST(WriteFileAtomically, WritesAndReplacesLeavingNoPartialFile) {
   TempDir dir;
   std::string path = dir.file("out.json");
@@ -390,9 +419,20 @@ TEST(WriteFileAtomically, WritesAndReplacesLeavingNoPartialFile) {
   EXPECT_EQ(read_text(path), "first version, longer than the second\n");
   write_file_atomically(path, "second\n");
   EXPECT_EQ(read_text(path), "second\n");
-  EXPECT_FALSE(fs::exists(path + ".partial"));
+  EXPECT_EQ(test_views::temporaries_of(path), 0u);
   size_t entries = std::distance(fs::directory_iterator(dir.file("")), fs::directory_iterator());
   EXPECT_EQ(entries, 1u);
+}
+
+// Another writer's temporary file (here in the way as a folder) is not this one's.
+TEST(WriteFileAtomically, AnotherWritersTemporaryFileIsNoObstacle) {
+  TempDir dir;
+  std::string path = dir.file("result.json");
+  fs::create_directories(path + ".partial");
+  fs::create_directories(path + ".partial.1");
+  write_file_atomically(path, "mine\n");
+  EXPECT_EQ(read_text(path), "mine\n");
+  EXPECT_TRUE(fs::is_directory(path + ".partial"));
 }
 
 TEST(WriteFileAtomically, IntoAMissingFolderThrows) {
@@ -413,7 +453,7 @@ TEST(WriteFileAtomically, AFailedRenameLeavesNoPartialFile) {
   } catch (const std::runtime_error& e) {
     EXPECT_TRUE(contains(e.what(), path));
   }
-  EXPECT_FALSE(fs::exists(path + ".partial"));
+  EXPECT_EQ(test_views::temporaries_of(path), 0u);
   EXPECT_TRUE(fs::is_directory(path + "/inside"));
 }
 

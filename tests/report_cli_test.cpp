@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 
 #include "report/document.h"
 #include "report/json.h"
@@ -168,6 +169,22 @@ TEST_F(Cli, CompareNeedsTwoGoodFiles) {
   EXPECT_EQ(o.status, 2);
   EXPECT_TRUE(contains(o.err, dir_.file("bad.json") + ": not valid JSON"));
   EXPECT_EQ(opbench("compare " + base + " " + base + " --alpha 2").status, 2);
+}
+
+TEST_F(Cli, CorruptTimesAreRefusedNotCompared) {
+  std::string base = save("base.json", noisy_run(1));
+  nlohmann::json corrupt = nlohmann::json::parse(to_json(noisy_run(2)));
+  for (auto& sample : corrupt["experiments"][0]["cells"][0]["samples_ms"]) sample = -sample.get<double>();
+  std::string bad = save_text("negative.json", corrupt.dump());
+  Outcome o = opbench("compare " + base + " " + bad);
+  EXPECT_EQ(o.status, 2) << o.out << o.err;
+  EXPECT_EQ(o.out, "");
+  EXPECT_EQ(count_of(o.err, "\n"), 1u) << o.err;
+  EXPECT_TRUE(contains(o.err, bad + ": experiment")) << o.err;
+  EXPECT_TRUE(contains(o.err, "field 'samples_ms' is out of range")) << o.err;
+  o = opbench("report " + bad);
+  EXPECT_EQ(o.status, 1) << o.err;
+  EXPECT_TRUE(contains(o.err, "field 'samples_ms' is out of range")) << o.err;
 }
 
 TEST_F(Cli, HelpDescribesEveryOption) {

@@ -19,6 +19,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -357,23 +358,79 @@ std::string minimal_result(const std::string& settings, const std::string& cell)
             "line": "ReLU dim1=4", "cells": [)" + cell + "]}]}";
 }
 
-TEST(Hostile, NumbersOutOfRangeInResultFilesAreNotUndefinedBehaviour) {
-  const std::string good_cell =
-      R"({"backend": "cpu", "time_ms": {"mean": 1, "median": 1, "min": 1, "max": 1, "stddev": 0}, "noise": 0, "count": 3})";
-  EXPECT_NO_THROW(from_json(minimal_result("{}", good_cell), "f"));
-  // Out of range where a default exists: the default.
-  RunRecord r = from_json(minimal_result(R"({"threads": 1e300, "seed": -5, "min_samples": 1e30})", good_cell), "f");
-  EXPECT_EQ(r.settings.threads, 0);
-  EXPECT_EQ(r.settings.seed, 0u);
-  EXPECT_EQ(r.settings.sampler.min_samples, SamplerSettings{}.min_samples);
-  std::string huge_count = good_cell;
-  huge_count.replace(huge_count.find("\"count\": 3"), 10, "\"count\": -1e300");
-  EXPECT_EQ(from_json(minimal_result("{}", huge_count), "f").experiments[0].cells[0].stats.count, 0u);
-  // Out of range where the field is required: an error naming it.
-  std::string text = minimal_result("{}", good_cell);
-  text.replace(text.find("\"schema_version\": 1"), 19, "\"schema_version\": 1e300");
-  std::string why = usage_error([&] { from_json(text, "f.json"); });
+const std::string kGoodCell =
+    R"({"backend": "cpu", "time_ms": {"mean": 1, "median": 1, "min": 0.5, "max": 1.5, "stddev": 0.5}, "noise": 0.3,
+        "count": 3, "samples_ms": [0.5, 1, 1.5]})";
+
+// minimal_result with the value at `pointer` (a JSON pointer) replaced by `value`.
+std::string result_with(const std::string& pointer, const std::string& value) {
+  nlohmann::json j = nlohmann::json::parse(minimal_result("{}", kGoodCell));
+  j["machine"] = {{"cpu", "x"}, {"cores", 2}, {"memory_bytes", 1024}};
+  j["peaks"] = {{"cpu", {{"bandwidth_gbs", 10}, {"gflops", {{"float32", 100}}}}}};
+  j[nlohmann::json::json_pointer(pointer)] = nlohmann::json::parse(value);
+  return j.dump();
+}
+
+TEST(Hostile, NumbersAFieldCannotHoldAreRefusedNamingFileAndField) {
+  EXPECT_NO_THROW(from_json(result_with("/settings/threads", "4"), "f.json"));
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"/experiments/0/cells/0/count", "1e30"},
+      {"/experiments/0/cells/0/count", "18446744073709551616"},  // 2^64
+      {"/experiments/0/cells/0/count", "-5"},
+      {"/machine/cores", "1e30"},
+      {"/machine/cores", "-5"},
+      {"/machine/memory_bytes", "-1"},
+      {"/settings/threads", "1e300"},
+      {"/settings/seed", "-5"},
+      {"/settings/min_samples", "1e30"},
+      {"/backends/0/column", "1e30"},
+      {"/peaks/cpu/bandwidth_gbs", "-1"},
+      {"/peaks/cpu/gflops/float32", "-1"},
+  };
+  for (const auto& [pointer, value] : bad) {
+    SCOPED_TRACE(pointer + " = " + value);
+    std::string why = usage_error([&] { from_json(result_with(pointer, value), "f.json"); });
+    EXPECT_NE(why.find("f.json"), std::string::npos) << why;
+    std::string field = pointer.substr(pointer.rfind('/') + 1);
+    EXPECT_NE(why.find("'" + field + "'"), std::string::npos) << why;
+    EXPECT_NE(why.find("out of range"), std::string::npos) << why;
+  }
+  // Out of range where the field is required, as before.
+  std::string why = usage_error([&] { from_json(result_with("/schema_version", "1e300"), "f.json"); });
   EXPECT_NE(why.find("schema_version"), std::string::npos) << why;
+}
+
+TEST(Hostile, FieldsOfTheWrongTypeAreRefusedNamingThem) {
+  for (const auto& [pointer, value] : std::vector<std::pair<std::string, std::string>>{
+           {"/experiments/0/cells/0/samples_ms", R"({"a": 1})"},
+           {"/experiments/0/cells/0/count", R"("3")"},
+           {"/experiments/0/cells/0/time_ms/mean", R"("fast")"},
+           {"/machine/cores", R"([2])"},
+           {"/settings/max_time_s", R"("2")"},
+           {"/peaks/cpu/bandwidth_gbs", R"("10")"}}) {
+    SCOPED_TRACE(pointer + " = " + value);
+    std::string why = usage_error([&] { from_json(result_with(pointer, value), "f.json"); });
+    EXPECT_NE(why.find("f.json"), std::string::npos) << why;
+    EXPECT_NE(why.find("'" + pointer.substr(pointer.rfind('/') + 1) + "' has the wrong type"), std::string::npos) << why;
+  }
+}
+
+TEST(Hostile, TimesMustBeFiniteAndPositive) {
+  for (const auto& [pointer, value] : std::vector<std::pair<std::string, std::string>>{
+           {"/experiments/0/cells/0/samples_ms", "[-0.5, -1, -1.5]"},
+           {"/experiments/0/cells/0/samples_ms", "[0.5, 0, 1.5]"},
+           {"/experiments/0/cells/0/time_ms/mean", "-1"},
+           {"/experiments/0/cells/0/time_ms/min", "0"},
+           {"/experiments/0/cells/0/time_ms/stddev", "-0.5"},
+           {"/experiments/0/cells/0/noise", "-0.3"}}) {
+    SCOPED_TRACE(pointer + " = " + value);
+    std::string why = usage_error([&] { from_json(result_with(pointer, value), "f.json"); });
+    EXPECT_NE(why.find("f.json: experiment 'ReLU / dim=4': cell for 'cpu'"), std::string::npos) << why;
+    EXPECT_NE(why.find(pointer.substr(pointer.rfind('/') + 1)), std::string::npos) << why;
+  }
+  // A statistic the file cannot give (nan, written as null) stays nan.
+  RunRecord r = from_json(result_with("/experiments/0/cells/0/noise", "null"), "f.json");
+  EXPECT_TRUE(std::isnan(r.experiments[0].cells[0].stats.noise));
 }
 
 TEST(Hostile, NumbersPastADoublesRangeAreInvalidJson) {
@@ -435,7 +492,7 @@ TEST(AtomicWrite, AFileTooLargeForTheDiskLeavesTheOldOneWhole) {
   EXPECT_NE(why.find("cannot write " + path), std::string::npos) << why;
   EXPECT_NE(why.find("File too large"), std::string::npos) << why;
   EXPECT_EQ(read_file(path), "old and complete\n");
-  EXPECT_FALSE(fs::exists(path + ".partial"));
+  EXPECT_EQ(test_views::temporaries_of(path), 0u);
   fs::remove_all(dir);
 }
 
@@ -457,7 +514,7 @@ TEST(AtomicWrite, AFullFilesystemLeavesTheOldOneWhole) {
   }
   EXPECT_NE(error.find("No space left on device"), std::string::npos) << error;
   EXPECT_EQ(read_file(path), old_text);
-  EXPECT_FALSE(fs::exists(path + ".partial"));
+  EXPECT_EQ(test_views::temporaries_of(path), 0u);
   umount(dir.c_str());
   fs::remove_all(dir);
 }

@@ -116,6 +116,18 @@ TEST(LoadSuite, ErrorsInASuiteFileNameTheFileAndLine) {
   EXPECT_TRUE(contains(message, "axis=5"));
 }
 
+TEST(LoadSuite, EndlessInputIsRefusedAtTheBound) {
+  for (const char* endless : {"/dev/zero", "/dev/urandom"}) {
+    std::string message = usage_error([&] { load_suite(endless); });
+    EXPECT_TRUE(contains(message, std::string(endless) + ": more than 16 MiB, too large for a suite file"));
+  }
+}
+
+TEST(LoadSuite, ADirectoryIsNamedAsOne) {
+  std::string dir = std::filesystem::temp_directory_path().string();
+  EXPECT_TRUE(contains(usage_error([&] { load_suite(dir); }), dir + ": is a directory, not a suite file"));
+}
+
 TEST(ParseSuite, SkipsCommentsAndBlankLines) {
   std::vector<Experiment> parsed =
       parse_suite("# heading\n\n   \nReLU dim1=8 # why\n\t# indented comment\nSigmoid dim1=4x4\n", "text");
@@ -140,6 +152,36 @@ TEST(ParseSuite, ErrorsCarrySourceLineAndTheBadText) {
   message = usage_error([] { parse_suite("ReLU dim1=8\nMatMul dim1=2x3 dim2=4x5\n", "s.txt"); });
   EXPECT_TRUE(contains(message, "s.txt:2:"));
   EXPECT_TRUE(contains(message, "MatMul dim1=2x3 dim2=4x5"));
+}
+
+TEST(ParseSuite, AHugeLineIsQuotedAtMost200Characters) {
+  std::string line = "ReLU dim1=" + std::string(1'000'000, '7');
+  std::string message = usage_error([&] { parse_suite(line + "\n", "big.txt"); });
+  EXPECT_LT(message.size(), 1000u) << message.substr(0, 2000);
+  EXPECT_TRUE(contains(message, "big.txt:1:"));
+  EXPECT_TRUE(contains(message, "'ReLU dim1=777"));
+  EXPECT_TRUE(contains(message, "(1000010 bytes)"));  // says how much was left out
+}
+
+TEST(ParseSuite, BinaryBytesAreShownEscaped) {
+  const char text[] = "Re\0LU\x1b[2J\xff dim1=4\n";
+  std::string message = usage_error([&] { parse_suite(std::string(text, sizeof text - 1), "bin.txt"); });
+  EXPECT_TRUE(contains(message, "bin.txt:1:"));
+  EXPECT_TRUE(contains(message, "unknown op 'Re\\x00LU\\x1B[2J\\xFF'")) << message;
+  for (char c : message) EXPECT_TRUE(static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) << message;
+  // Well-formed UTF-8 is shown as it is; a stray byte of it is escaped.
+  message = usage_error([] { parse_suite("ReLU dim1=4 µ=1\n", "utf8.txt"); });
+  EXPECT_TRUE(contains(message, "'µ'")) << message;
+  message = usage_error([] { parse_suite("ReLU dim1=4 \xb5=1\n", "cut.txt"); });
+  EXPECT_TRUE(contains(message, "'\\xB5'")) << message;
+}
+
+TEST(Quoted, IsIdempotentOnWhatItPrints) {
+  std::string once = printable(std::string("a\0b\n\xc3", 5));
+  EXPECT_EQ(once, "a\\x00b\\x0A\\xC3");
+  EXPECT_EQ(printable(once), once);
+  EXPECT_EQ(quote(std::string(kQuoteLimit, 'x')), "'" + std::string(kQuoteLimit, 'x') + "'");
+  EXPECT_EQ(quote(std::string(kQuoteLimit + 1, 'x')), "'" + std::string(kQuoteLimit, 'x') + "...' (201 bytes)");
 }
 
 TEST(ParseSuite, EmptySuiteIsAnError) {

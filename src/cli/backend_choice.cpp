@@ -28,15 +28,15 @@ std::vector<std::unique_ptr<Backend>> choose_backends(const Args& args) {
     auto it = std::find_if(all.begin(), all.end(), [&](auto& b) { return b && b->info().name == name; });
     // A backend already chosen has been moved out of `all`: say so, not "unknown".
     if (std::any_of(chosen.begin(), chosen.end(), [&](auto& b) { return b->info().name == name; }))
-      throw UsageError("--backends '" + args.get("backends") + "' names backend '" + name + "' twice");
+      throw UsageError("--backends " + quote(args.get("backends")) + " names backend " + quote(name) + " twice");
     if (it == all.end()) {
       for (const MissingBackend& m : missing_backends())
         if ((", " + m.names + ",").find(", " + name + ",") != std::string::npos)
-          throw UsageError("backend '" + name + "' is not in this build: " + m.reason);
-      throw UsageError("unknown backend '" + name + "' (known: " + list_names(known_backend_names()) + ")");
+          throw UsageError("backend " + quote(name) + " is not in this build: " + m.reason);
+      throw UsageError("unknown backend " + quote(name) + " (known: " + list_names(known_backend_names()) + ")");
     }
     if (std::string reason = (*it)->unavailable_reason(); !reason.empty())
-      throw UsageError("backend '" + name + "' is not available here: " + reason);
+      throw UsageError("backend " + quote(name) + " is not available here: " + reason);
     chosen.push_back(std::move(*it));
   }
   std::stable_sort(chosen.begin(), chosen.end(), [](auto& a, auto& b) { return a->info().column < b->info().column; });

@@ -25,7 +25,7 @@ void show(const std::string& backend, const Experiment& e) { std::cerr << "calib
 }  // namespace
 
 int calibrate_command(const Args& args) {
-  if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional()[0] + "'");
+  if (!args.positional().empty()) throw UsageError("unexpected argument " + quote(args.positional()[0]));
   std::vector<std::unique_ptr<Backend>> backends = choose_backends(args);
   std::vector<Backend*> chosen;
   for (auto& b : backends) chosen.push_back(b.get());

@@ -61,9 +61,9 @@ int report_command(const Args& args) {
   if (paths.empty()) throw UsageError("no result file given (usage: " + kReportSpec.usage + ")");
   std::string format = args.get("format", "markdown"), document = args.get("document");
   if (format != "markdown" && format != "csv" && format != "gbench-json")
-    throw UsageError("--format '" + format + "' is not one of markdown, csv, gbench-json");
+    throw UsageError("--format " + quote(format) + " is not one of markdown, csv, gbench-json");
   if (!document.empty() && document != "average" && document != "detailed")
-    throw UsageError("--document '" + document + "' is not one of average, detailed");
+    throw UsageError("--document " + quote(document) + " is not one of average, detailed");
   if (!document.empty() && format != "markdown")
     throw UsageError("--document prints markdown: leave out --format " + format);
   if (format == "gbench-json" && paths.size() != 1)
@@ -86,7 +86,7 @@ int report_command(const Args& args) {
   std::vector<std::string> known = ops_of(records);
   for (const std::string& op : ops)
     if (std::find(known.begin(), known.end(), op) == known.end())
-      throw UsageError("--ops: no result has the op '" + op + "'");
+      throw UsageError("--ops: no result has the op " + quote(op));
 
   bool writes = args.has("out") || args.has("html") || args.has("plots");
   if (format == "csv")

@@ -9,7 +9,9 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <regex>
 #include <set>
 
@@ -18,6 +20,7 @@
 #include "core/error.h"
 #include "core/isolation.h"
 #include "core/machine.h"
+#include "core/output_lock.h"
 #include "core/ops.h"
 #include "core/runner.h"
 #include "core/suite.h"
@@ -65,6 +68,20 @@ namespace {
 
 // ---- choosing what runs --------------------------------------------------
 
+// An experiment given more than once (the same line twice in a suite, a
+// --case the suite has) would be timed again for nothing and make two rows of
+// one name: it runs once, and stderr says so.
+void drop_repeats(std::vector<Experiment>& experiments) {
+  std::map<std::string, size_t> times;
+  std::vector<Experiment> once;
+  for (Experiment& e : experiments)
+    if (times[e.line()]++ == 0) once.push_back(std::move(e));
+  for (const Experiment& e : once)
+    if (size_t n = times[e.line()]; n > 1)
+      std::cerr << "opbench run: note: " << quote(e.line()) << " is given " << n << " times; it runs once\n";
+  experiments = std::move(once);
+}
+
 std::vector<Experiment> choose_experiments(const Args& args, std::string& suite_name) {
   std::vector<Experiment> experiments;
   if (args.has("suite") || !args.has("case")) {
@@ -88,11 +105,12 @@ std::vector<Experiment> choose_experiments(const Args& args, std::string& suite_
     try {
       pattern = std::regex(args.get("filter"));
     } catch (const std::regex_error&) {
-      throw UsageError("--filter '" + args.get("filter") + "' is not a valid regular expression");
+      throw UsageError("--filter " + quote(args.get("filter")) + " is not a valid regular expression");
     }
     std::erase_if(experiments, [&](const Experiment& e) { return !std::regex_search(e.name(), pattern); });
   }
   if (experiments.empty()) throw UsageError("no experiment left to run after --ops/--filter");
+  drop_repeats(experiments);
   return experiments;
 }
 
@@ -104,7 +122,7 @@ RunSettings choose_settings(const Args& args) {
   s.check = !args.has("no-check");
   m.timing = args.get("timing", m.timing);
   if (m.timing != "wall" && m.timing != "events" && m.timing != "batched")
-    throw UsageError("--timing '" + m.timing + "' is not one of wall, events, batched");
+    throw UsageError("--timing " + quote(m.timing) + " is not one of wall, events, batched");
   m.batch = args.get_int("batch", 0, 1, 1'000'000);
   if (m.batch && m.timing != "batched") throw UsageError("--batch needs --timing batched");
   m.cold = args.has("cold");
@@ -200,19 +218,40 @@ std::string option_of_setting(std::string key) {
   return key;
 }
 
+// The options that would give `settings`, so that a file's settings pass the
+// command line's own checks: a file is no way around them.
+std::vector<std::string> options_of(const RunSettings& settings) {
+  std::vector<std::string> options;
+  const nlohmann::json recorded = nlohmann::json::parse(settings_to_json(settings));
+  for (auto& [key, value] : recorded.items()) {
+    std::string option = "--" + option_of_setting(key);
+    if (value.is_boolean()) {
+      if (value != (key == "check")) options.push_back(option);  // --no-check, --cold
+    } else if (value != 0 || (key != "threads" && key != "batch")) {  // 0: the default no option spells
+      options.insert(options.end(), {option, value.is_string() ? value.get<std::string>() : value.dump()});
+    }
+  }
+  return options;
+}
+
 Resumed load_resume(const Args& args, const RunSettings& given) {
   const std::string path = args.get("resume");
   Resumed r;
   r.previous = read_result_file(path);
   const RunRecord& prev = r.previous;
   auto conflict = [&](const std::string& why) { throw UsageError("cannot resume " + path + ": " + why); };
+  try {
+    choose_settings(Args(kRunSpec, options_of(prev.settings)));
+  } catch (const UsageError& e) {
+    conflict(std::string("its settings are ones the command line refuses: ") + e.what());
+  }
 
   // The experiments come from the file.
   for (const char* option : {"ops", "filter", "case", "dtype"})
     if (args.has(option))
       conflict(std::string("--") + option + " cannot be combined with --resume: the experiments to run are the file's plan");
   if (args.has("suite") && args.get("suite") != prev.suite)
-    conflict("--suite " + args.get("suite") + " differs from the file's suite '" + prev.suite + "'");
+    conflict("--suite " + args.get("suite") + " differs from the file's suite " + quote(prev.suite));
 
   // Settings: repeated ones must agree with the file.
   nlohmann::json recorded = nlohmann::json::parse(settings_to_json(prev.settings)),
@@ -269,13 +308,18 @@ Resumed load_resume(const Args& args, const RunSettings& given) {
   std::multiset<std::string> planned(lines.begin(), lines.end());
   for (const ExperimentRecord& e : prev.experiments) {
     auto it = planned.find(e.line);
-    if (it == planned.end()) conflict("experiment '" + e.line + "' is not in the file's plan");
+    if (it == planned.end()) conflict("experiment " + quote(e.line) + " is not in the file's plan");
     planned.erase(it);
     for (const Cell& c : e.cells)
       if (std::none_of(prev.backends.begin(), prev.backends.end(), [&](const BackendRecord& b) { return b.info.name == c.backend; }))
-        conflict("experiment '" + e.line + "' has a cell for backend '" + c.backend + "', which the file does not list");
+        conflict("experiment " + quote(e.line) + " has a cell for backend " + quote(c.backend) + ", which the file does not list");
   }
   return r;
+}
+
+bool same_file(const std::string& a, const std::string& b) {
+  std::error_code ec;
+  return std::filesystem::weakly_canonical(a, ec) == std::filesystem::weakly_canonical(b, ec);
 }
 
 size_t count_cells(const RunRecord& r) {
@@ -287,7 +331,7 @@ size_t count_cells(const RunRecord& r) {
 }  // namespace
 
 int run_command(const Args& args) {
-  if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional()[0] + "'");
+  if (!args.positional().empty()) throw UsageError("unexpected argument " + quote(args.positional()[0]));
   const bool isolate = !args.has("no-isolate");
   const double time_limit = args.get_double("time-limit", 600, 0.01, 1e7);
   if (!isolate && args.has("time-limit"))
@@ -299,7 +343,12 @@ int run_command(const Args& args) {
   std::vector<ExperimentRecord> done;
   RunRecord record;
   std::string out_dir, result_path;
+  // Held until the end: no other run writes the file this one writes (or resumes).
+  std::optional<OutputLock> resumed_lock, out_lock;
   if (args.has("resume")) {
+    // Locked before it is read, so that no run still writing it changes it
+    // after; a path that is no regular file gets its error from the reading.
+    if (std::error_code ec; std::filesystem::is_regular_file(args.get("resume"), ec)) resumed_lock.emplace(args.get("resume"));
     Resumed resumed = load_resume(args, settings);
     experiments = std::move(resumed.plan);
     backends = std::move(resumed.backends);
@@ -325,7 +374,8 @@ int run_command(const Args& args) {
   }
   std::error_code ec;
   std::filesystem::create_directories(out_dir, ec);
-  if (ec) throw UsageError("--out '" + out_dir + "': cannot create the folder (" + ec.message() + ")");
+  if (ec) throw UsageError("--out " + quote(out_dir) + ": cannot create the folder (" + ec.message() + ")");
+  if (!resumed_lock || !same_file(args.get("resume"), result_path)) out_lock.emplace(result_path);
 
   std::vector<Backend*> running;
   std::vector<std::string> names;
@@ -370,14 +420,11 @@ int run_command(const Args& args) {
 
   std::cout << render_run(record);
   if (args.has("metrics")) std::cout << "\n## Metrics\n\n" << metrics_table(record);
-  std::cout << std::flush;
-  if (!std::cout)
-    throw std::runtime_error(std::string("cannot write the tables to standard output (") + std::strerror(errno ? errno : EIO) +
-                             "); the results are in " + result_path);
+  flush_stdout("the tables", "; the results are in " + result_path);
   write_file_atomically(out_dir + "/detailed.md", titled(record, "Detailed benchmark", detailed_table(record)));
   write_file_atomically(out_dir + "/average.md", titled(record, "Average benchmark", average_table(record)));
   if (args.has("metrics")) write_file_atomically(out_dir + "/metrics.md", titled(record, "Metrics", metrics_table(record)));
-  std::cerr << "results: " << out_dir << "/result.json, detailed.md, average.md" << (args.has("metrics") ? ", metrics.md" : "")
+  std::cerr << "results: " << result_path << ", detailed.md, average.md" << (args.has("metrics") ? ", metrics.md" : "")
             << "\n";
   return kExitOk;
 }

@@ -21,6 +21,15 @@ inline constexpr int kExitRegression = 3;  // opbench compare --fail-above: a si
 // measured, and `opbench run --resume` finishes it.
 inline constexpr int kExitInterrupted = 128;
 
+// The whole command line after the program's name: runs the subcommand,
+// prints any error as one line on stderr, and returns the exit status. Output
+// that cannot be written to stdout (> /dev/full) is an error, exit 1.
+int opbench_main(const std::vector<std::string>& args);
+
+// Flushes stdout; throws std::runtime_error("cannot write <what> to standard
+// output (<reason>)<then>") when any of it could not be written.
+void flush_stdout(const std::string& what, const std::string& then = "");
+
 extern const CommandSpec kRunSpec;
 extern const CommandSpec kListSpec;
 extern const CommandSpec kReportSpec;

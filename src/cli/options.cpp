@@ -28,7 +28,7 @@ Args::Args(const CommandSpec& spec, const std::vector<std::string>& args) : spec
     std::string name = arg.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
     const OptionSpec* option = find_option(spec, name);
     if (!option)
-      throw UsageError("unknown option '--" + name + "' for 'opbench " + spec.name + "' (see opbench " + spec.name +
+      throw UsageError("unknown option " + quote("--" + name) + " for 'opbench " + spec.name + "' (see opbench " + spec.name +
                        " --help)");
     std::string value;
     if (option->value_name.empty()) {
@@ -61,7 +61,7 @@ long long Args::get_int(const std::string& name, long long fallback, long long m
   long long value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value < min || value > max)
-    throw UsageError("--" + name + " '" + text + "' must be an integer from " + std::to_string(min) + " to " +
+    throw UsageError("--" + name + " " + quote(text) + " must be an integer from " + std::to_string(min) + " to " +
                      std::to_string(max));
   return value;
 }
@@ -73,7 +73,7 @@ double Args::get_double(const std::string& name, double fallback, double min, do
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value) || value < min ||
       value > max)
-    throw UsageError("--" + name + " '" + text + "' must be a number from " + std::to_string(min).substr(0, 6) + " to " +
+    throw UsageError("--" + name + " " + quote(text) + " must be a number from " + std::to_string(min).substr(0, 6) + " to " +
                      std::to_string(max).substr(0, 8));
   return value;
 }
@@ -96,7 +96,7 @@ std::vector<std::string> split_list(const std::string& text, const std::string& 
   while (true) {
     size_t comma = text.find(',', start);
     std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    if (item.empty()) throw UsageError("--" + option + " '" + text + "' has an empty item");
+    if (item.empty()) throw UsageError("--" + option + " " + quote(text) + " has an empty item");
     items.push_back(item);
     if (comma == std::string::npos) return items;
     start = comma + 1;

@@ -28,7 +28,7 @@ std::string Experiment::line() const {
 
 const std::string& check_dtype(const std::string& dtype) {
   if (dtype != "float32" && dtype != "float16" && dtype != "bfloat16")
-    throw UsageError("unknown dtype '" + dtype + "' (known: float32, float16, bfloat16)");
+    throw UsageError("unknown dtype " + quote(dtype) + " (known: float32, float16, bfloat16)");
   return dtype;
 }
 
@@ -40,7 +40,7 @@ int64_t parse_axis(std::string_view line, std::string_view value) {
   int64_t axis = 0;
   auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), axis);
   if (value.empty() || ec != std::errc() || end != value.data() + value.size())
-    throw UsageError("in '" + std::string(line) + "': axis '" + std::string(value) + "' is not an integer");
+    throw UsageError("in " + quote(line) + ": axis " + quote(value) + " is not an integer");
   return axis;
 }
 
@@ -49,11 +49,11 @@ int64_t parse_axis(std::string_view line, std::string_view value) {
 void add_dim(Experiment& e, std::string_view line, std::string_view key, std::string_view value) {
   std::string expected = "dim" + std::to_string(e.dims.size() + 1);
   if (key != expected)
-    throw UsageError("in '" + std::string(line) + "': expected '" + expected + "=' but found '" + std::string(key) + "='");
+    throw UsageError("in " + quote(line) + ": expected '" + expected + "=' but found " + quote(std::string(key) + "="));
   try {
     e.dims.push_back(parse_shape(value));
   } catch (const UsageError& err) {
-    throw UsageError("in '" + std::string(line) + "': " + err.what());
+    throw UsageError("in " + quote(line) + ": " + err.what());
   }
 }
 
@@ -73,11 +73,11 @@ Experiment parse_experiment(std::string_view line) {
   while (words >> word) {
     size_t eq = word.find('=');
     if (eq == std::string::npos)
-      throw UsageError("in '" + std::string(line) + "': argument '" + word + "' is not of the form name=value");
+      throw UsageError("in " + quote(line) + ": argument " + quote(word) + " is not of the form name=value");
     std::string_view key = std::string_view(word).substr(0, eq);
     std::string_view value = std::string_view(word).substr(eq + 1);
     if (key == "axis") {
-      if (e.axis) throw UsageError("in '" + std::string(line) + "': axis given twice");
+      if (e.axis) throw UsageError("in " + quote(line) + ": axis given twice");
       e.axis = parse_axis(line, value);
     } else if (key == "mask") {
       e.causal_mask = parse_mask(line, value);
@@ -86,13 +86,13 @@ Experiment parse_experiment(std::string_view line) {
     } else if (key.substr(0, 3) == "dim") {
       add_dim(e, line, key, value);
     } else {
-      throw UsageError("in '" + std::string(line) + "': unknown argument '" + std::string(key) + "'");
+      throw UsageError("in " + quote(line) + ": unknown argument " + quote(key));
     }
   }
   try {
     find_op(e.op).validate(e);
   } catch (const UsageError& err) {
-    throw UsageError("in '" + std::string(line) + "': " + err.what());
+    throw UsageError("in " + quote(line) + ": " + err.what());
   }
   return e;
 }

@@ -286,7 +286,7 @@ const OpSpec& find_op(std::string_view name) {
     if (op.name == name) return op;
   std::string known;
   for (const OpSpec& op : kOps) known += (known.empty() ? "" : ", ") + op.name;
-  throw UsageError("unknown op '" + std::string(name) + "' (known: " + known + ")");
+  throw UsageError("unknown op " + quote(name) + " (known: " + known + ")");
 }
 
 int64_t normalized_axis(const Experiment& e, size_t rank) {

@@ -9,17 +9,17 @@ namespace opbench {
 namespace {
 
 [[noreturn]] void bad_shape(std::string_view text, const std::string& why) {
-  throw UsageError("malformed shape '" + std::string(text) + "': " + why);
+  throw UsageError("malformed shape " + quote(text) + ": " + why);
 }
 
 int64_t parse_dimension(std::string_view text, std::string_view part) {
   if (part.empty()) bad_shape(text, "empty dimension");
   int64_t value = 0;
   auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
-  if (ec == std::errc::result_out_of_range) bad_shape(text, "dimension '" + std::string(part) + "' is too large");
+  if (ec == std::errc::result_out_of_range) bad_shape(text, "dimension " + quote(part) + " is too large");
   if (ec != std::errc() || end != part.data() + part.size())
-    bad_shape(text, "dimension '" + std::string(part) + "' is not a positive integer");
-  if (value <= 0) bad_shape(text, "dimension '" + std::string(part) + "' must be at least 1");
+    bad_shape(text, "dimension " + quote(part) + " is not a positive integer");
+  if (value <= 0) bad_shape(text, "dimension " + quote(part) + " must be at least 1");
   return value;
 }
 

@@ -1,9 +1,11 @@
 #include "core/suite.h"
 
-#include <fstream>
+#include <filesystem>
 #include <sstream>
+#include <system_error>
 
 #include "core/error.h"
+#include "core/text_file.h"
 
 namespace opbench {
 
@@ -37,12 +39,10 @@ Suite load_suite(const std::string& name_or_path) {
   if (name_or_path == "default") return {"default", parse_suite(suites_data::kDefault, "default suite")};
   if (name_or_path == "quick") return {"quick", parse_suite(suites_data::kQuick, "quick suite")};
   if (name_or_path == "extended") return {"extended", parse_suite(suites_data::kExtended, "extended suite")};
-  std::ifstream file(name_or_path);
-  if (!file)
-    throw UsageError("unknown suite '" + name_or_path + "': not a built-in suite (default, quick, extended) nor a readable file");
-  std::stringstream text;
-  text << file.rdbuf();
-  return {name_or_path, parse_suite(text.str(), name_or_path)};
+  std::error_code ec;
+  if (!std::filesystem::exists(name_or_path, ec))
+    throw UsageError("unknown suite " + quote(name_or_path) + ": not a built-in suite (default, quick, extended) nor a file");
+  return {name_or_path, parse_suite(read_text_file(name_or_path, kSuiteFileLimit, "a suite file"), name_or_path)};
 }
 
 }  // namespace opbench

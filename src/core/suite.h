@@ -13,6 +13,9 @@ struct Suite {
   std::vector<Experiment> experiments;
 };
 
+// The most a suite file may hold: about 160 000 experiment lines.
+inline constexpr size_t kSuiteFileLimit = size_t{16} << 20;
+
 // "default" (the reference's 91 experiments), "quick" (the same ops at small
 // shapes), or the path of a suite file. Throws UsageError.
 Suite load_suite(const std::string& name_or_path);

@@ -1,13 +1,13 @@
 #include "report/calibration_file.h"
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "core/error.h"
 #include "core/machine.h"
+#include "core/text_file.h"
 #include "report/json.h"
 
 namespace opbench {
@@ -16,10 +16,22 @@ using nlohmann::json;
 
 namespace {
 
+// A calibration file holds a few numbers per backend.
+constexpr size_t kCalibrationFileLimit = size_t{1} << 20;
+
 json to_json(const std::map<std::string, Peaks>& peaks) {
   json j = json::object();
   for (const auto& [backend, p] : peaks) j[backend] = {{"bandwidth_gbs", p.bandwidth_gbs}, {"gflops", p.gflops}};
   return j;
+}
+
+// A peak rate: a finite number, not negative (0: not measured).
+double rate(const json& value, const std::string& key, const std::string& backend) {
+  std::string where = "peaks of " + quote(backend) + ": field " + quote(key);
+  if (!value.is_number()) throw UsageError(where + " has the wrong type");
+  double x = value.get<double>();
+  if (!(x >= 0 && std::isfinite(x))) throw UsageError(where + " is out of range");
+  return x;
 }
 
 std::map<std::string, Peaks> from(const json& j) {
@@ -28,10 +40,9 @@ std::map<std::string, Peaks> from(const json& j) {
   for (const auto& [backend, p] : j.items()) {
     if (!p.is_object()) continue;
     Peaks& out = peaks[backend];
-    out.bandwidth_gbs = p.value("bandwidth_gbs", 0.0);
+    if (p.contains("bandwidth_gbs")) out.bandwidth_gbs = rate(p["bandwidth_gbs"], "bandwidth_gbs", backend);
     if (p.contains("gflops") && p["gflops"].is_object())
-      for (const auto& [dtype, rate] : p["gflops"].items())
-        if (rate.is_number()) out.gflops[dtype] = rate.get<double>();
+      for (const auto& [dtype, value] : p["gflops"].items()) out.gflops[dtype] = rate(value, dtype, backend);
   }
   return peaks;
 }
@@ -53,16 +64,18 @@ void save_calibration(const std::string& path, const Machine& machine, const std
 }
 
 std::map<std::string, Peaks> load_calibration(const std::string& path, const Machine& machine) {
-  std::ifstream in(path);
-  if (!in) return {};
-  std::stringstream text;
-  text << in.rdbuf();
-  json j = json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return {};  // not calibrated: no peaks
+  json j = json::parse(read_text_file(path, kCalibrationFileLimit, "a calibration file"), nullptr, /*allow_exceptions=*/false);
   if (!j.is_object() || j.value("schema", "") != "opbench-calibration")
     throw UsageError(path + ": not an opbench calibration file");
   const json& m = j.value("machine", json::object());
-  if (m.value("cpu", "") != machine.cpu || m.value("cores", 0) != machine.cores) return {};
-  return from(j.value("peaks", json::object()));
+  if (!m.is_object() || m.value("cpu", json()) != machine.cpu || m.value("cores", json()) != machine.cores) return {};
+  try {
+    return from(j.value("peaks", json::object()));
+  } catch (const UsageError& e) {
+    throw UsageError(path + ": " + e.what());
+  }
 }
 
 std::string peaks_to_json(const std::map<std::string, Peaks>& peaks) { return to_json(peaks).dump(); }

@@ -19,7 +19,8 @@ void save_calibration(const std::string& path, const Machine& machine, const std
 // file that is not a calibration.
 std::map<std::string, Peaks> load_calibration(const std::string& path, const Machine& machine);
 
-// Peaks as JSON text and back, for the result file's "peaks" field.
+// Peaks as JSON text and back, for the result file's "peaks" field. A peak
+// that is not a finite number from 0 up is a UsageError naming it.
 std::string peaks_to_json(const std::map<std::string, Peaks>& peaks);
 std::map<std::string, Peaks> peaks_from_json(const std::string& text);
 

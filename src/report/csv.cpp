@@ -1,6 +1,8 @@
 #include "report/csv.h"
 
+#include <charconv>
 #include <cmath>
+#include <string_view>
 
 #include "report/metrics.h"
 #include "report/text.h"
@@ -9,9 +11,23 @@ namespace opbench {
 
 namespace {
 
-// A field quoted when it holds a comma, a quote or a line break; quotes doubled.
-std::string field(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+// Text a spreadsheet would evaluate as a formula (it begins with =, +, -, @,
+// a tab or a carriage return) gets a leading ', as OWASP advises for CSV
+// exports: shown as text, run never. A number ("-1.5") stays a number.
+std::string neutralised(const std::string& text) {
+  if (text.empty() || std::string_view("=+-@\t\r").find(text[0]) == std::string_view::npos) return text;
+  double value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec == std::errc() && end == text.data() + text.size()) return text;
+  std::string safe = "'";  // appended: GCC 12 warns falsely (-Wrestrict) on "'" + text
+  return safe += text;
+}
+
+// A field, neutralised, and quoted when it holds a comma, a quote or a line
+// break, or was neutralised (OWASP: quoted too); quotes doubled.
+std::string field(const std::string& raw) {
+  std::string text = neutralised(raw);
+  if (text == raw && text.find_first_of(",\"\r\n") == std::string::npos) return text;
   std::string out = "\"";
   for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
   return out + "\"";
@@ -77,7 +93,7 @@ std::string csv_report(const std::vector<RunRecord>& records, const std::vector<
                                         timed && c.host ? number(c.host->user_ms) : "",
                                         timed && c.host ? number(c.host->system_ms) : ""};
         std::string line;
-        for (size_t k = 0; k < row.size(); ++k) line += (k ? "," : "") + field(row[k]);
+        for (size_t k = 0; k < row.size(); ++k) (line += k ? "," : "") += field(row[k]);
         out += line + "\r\n";
       }
   }

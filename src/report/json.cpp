@@ -7,14 +7,14 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <type_traits>
 
 #include "core/error.h"
+#include "core/text_file.h"
 #include "report/calibration_file.h"
+#include "report/text.h"
 
 namespace opbench {
 
@@ -114,42 +114,67 @@ T field(const json& j, const char* key, const std::string& where) {
   }
 }
 
+// A field that may be missing, or null (how the writer stores a nan): then
+// `fallback`. Present, it must have the right type and fit, as a required
+// field must: a number the field cannot hold is never read as 0.
 template <typename T>
-T optional_field(const json& j, const char* key, T fallback) {
-  if (!j.is_object() || !j.contains(key) || j.at(key).is_null() || !fits<T>(j.at(key))) return fallback;
-  try {
-    return j.at(key).get<T>();
-  } catch (const json::exception&) {
-    return fallback;
-  }
+T optional_field(const json& j, const char* key, T fallback, const std::string& where) {
+  if (!j.is_object() || !j.contains(key) || j.at(key).is_null()) return fallback;
+  return field<T>(j, key, where);
 }
 
-double number_or_nan(const json& j, const char* key) { return optional_field<double>(j, key, NAN); }
-
-CheckRecord check_from(const json& j) {
-  return {verdict_from_text(optional_field<std::string>(j, "status", "")), number_or_nan(j, "error"),
-          number_or_nan(j, "tolerance"), optional_field<std::string>(j, "detail", ""),
-          optional_field<std::string>(j, "against", "")};
+// A count (of cores, of threads): an integer from 0 up.
+int count_field(const json& j, const char* key, const std::string& where) {
+  int n = optional_field<int>(j, key, 0, where);
+  if (n < 0) throw UsageError(where + ": field '" + key + "' is out of range");
+  return n;
 }
 
-Cell cell_from(const json& j, const std::string& where) {
+// A time or a statistic of times: nan where the file has none (null), else
+// finite and above 0 (`positive`) or at least 0 (a spread, a relative error).
+// A negative time is corrupt data, and compare would call it "faster".
+double measure(const json& j, const char* key, bool positive, const std::string& where) {
+  double x = optional_field<double>(j, key, NAN, where);
+  if (std::isnan(x) || (std::isfinite(x) && (positive ? x > 0 : x >= 0))) return x;
+  throw UsageError(where + ": field '" + key + "' is out of range (" + formatted("%g", x) + "): " +
+                   (positive ? "a time is finite and above 0" : "it is finite and not negative"));
+}
+
+CheckRecord check_from(const json& j, const std::string& where) {
+  return {verdict_from_text(optional_field<std::string>(j, "status", "", where)), measure(j, "error", false, where),
+          measure(j, "tolerance", false, where), optional_field<std::string>(j, "detail", "", where),
+          optional_field<std::string>(j, "against", "", where)};
+}
+
+std::vector<double> samples_from(const json& j, const std::string& where) {
+  std::vector<double> samples = optional_field<std::vector<double>>(j, "samples_ms", {}, where);
+  for (double s : samples)
+    if (!(s > 0 && std::isfinite(s)))
+      throw UsageError(where + ": field 'samples_ms' is out of range (a sample of " + formatted("%g", s) +
+                       " ms): a time is finite and above 0");
+  return samples;
+}
+
+Cell cell_from(const json& j, const std::string& experiment) {
   Cell c;
-  c.backend = field<std::string>(j, "backend", where);
-  c.error = optional_field<std::string>(j, "error", "");
-  if (j.contains("check")) c.check = check_from(j.at("check"));
+  c.backend = field<std::string>(j, "backend", experiment);
+  const std::string where = experiment + ": cell for " + quote(c.backend);
+  c.error = optional_field<std::string>(j, "error", "", where);
+  if (j.contains("check")) c.check = check_from(j.at("check"), where + ": check");
   if (!c.ok()) return c;
-  if (!j.contains("time_ms")) throw UsageError(where + ": cell for '" + c.backend + "' has neither time_ms nor error");
+  if (!j.contains("time_ms")) throw UsageError(where + " has neither time_ms nor error");
   const json& t = j.at("time_ms");
-  c.stats = {number_or_nan(t, "mean"), number_or_nan(t, "median"), number_or_nan(t, "min"),
-             number_or_nan(t, "max"), number_or_nan(t, "stddev"), number_or_nan(j, "noise"),
-             optional_field<size_t>(j, "count", 0)};
-  c.stop = optional_field<std::string>(j, "stop", "");
-  c.timing = optional_field<std::string>(j, "timing", "wall");
-  c.cache = optional_field<std::string>(j, "cache", "warm");
-  c.samples_ms = optional_field<std::vector<double>>(j, "samples_ms", {});
+  c.stats = {measure(t, "mean", true, where),    measure(t, "median", true, where), measure(t, "min", true, where),
+             measure(t, "max", true, where),     measure(t, "stddev", false, where), measure(j, "noise", false, where),
+             optional_field<size_t>(j, "count", 0, where)};
+  c.stop = optional_field<std::string>(j, "stop", "", where);
+  c.timing = optional_field<std::string>(j, "timing", "wall", where);
+  c.cache = optional_field<std::string>(j, "cache", "warm", where);
+  c.samples_ms = samples_from(j, where);
   if (j.contains("host_per_call")) {
     const json& h = j.at("host_per_call");
-    c.host = HostCost{number_or_nan(h, "minor_faults"), number_or_nan(h, "user_ms"), number_or_nan(h, "system_ms")};
+    const std::string at = where + ": host_per_call";
+    c.host = HostCost{measure(h, "minor_faults", false, at), measure(h, "user_ms", false, at), measure(h, "system_ms", false, at)};
   }
   if (std::isnan(c.stats.mean)) c.error = "no mean time in file";
   return c;
@@ -158,37 +183,37 @@ Cell cell_from(const json& j, const std::string& where) {
 BackendRecord backend_from(const json& j, const std::string& where) {
   BackendRecord b;
   b.info.name = field<std::string>(j, "name", where);
-  b.info.column = optional_field<int>(j, "column", 1000);
-  b.info.description = optional_field<std::string>(j, "description", "");
-  b.device = optional_field<std::string>(j, "device", "");
+  b.info.column = optional_field<int>(j, "column", 1000, where);
+  b.info.description = optional_field<std::string>(j, "description", "", where);
+  b.device = optional_field<std::string>(j, "device", "", where);
   if (j.contains("speedups") && j.at("speedups").is_array())
     for (const json& s : j.at("speedups"))
-      b.info.speedups.push_back({field<std::string>(s, "baseline", where), optional_field<int>(s, "order", 0)});
+      b.info.speedups.push_back({field<std::string>(s, "baseline", where), optional_field<int>(s, "order", 0, where)});
   return b;
 }
 
-RunSettings settings_from(const json& j) {
+RunSettings settings_from(const json& j, const std::string& where) {
   RunSettings s;
-  s.seed = optional_field<uint64_t>(j, "seed", 0);
-  s.threads = optional_field<int>(j, "threads", 0);
-  s.check = optional_field<bool>(j, "check", true);
+  s.seed = optional_field<uint64_t>(j, "seed", 0, where);
+  s.threads = count_field(j, "threads", where);
+  s.check = optional_field<bool>(j, "check", true, where);
   SamplerSettings& m = s.sampler;
-  m.warmup_s = optional_field<double>(j, "warmup_s", m.warmup_s);
-  m.min_samples = optional_field<size_t>(j, "min_samples", m.min_samples);
-  m.max_samples = optional_field<size_t>(j, "max_samples", m.max_samples);
-  m.min_time_s = optional_field<double>(j, "min_time_s", m.min_time_s);
-  m.max_time_s = optional_field<double>(j, "max_time_s", m.max_time_s);
-  m.target_noise = optional_field<double>(j, "target_noise", m.target_noise);
-  m.timing = optional_field<std::string>(j, "timing", m.timing);
-  m.batch = optional_field<size_t>(j, "batch", m.batch);
-  m.cold = optional_field<bool>(j, "cold", m.cold);
+  m.warmup_s = optional_field<double>(j, "warmup_s", m.warmup_s, where);
+  m.min_samples = optional_field<size_t>(j, "min_samples", m.min_samples, where);
+  m.max_samples = optional_field<size_t>(j, "max_samples", m.max_samples, where);
+  m.min_time_s = optional_field<double>(j, "min_time_s", m.min_time_s, where);
+  m.max_time_s = optional_field<double>(j, "max_time_s", m.max_time_s, where);
+  m.target_noise = optional_field<double>(j, "target_noise", m.target_noise, where);
+  m.timing = optional_field<std::string>(j, "timing", m.timing, where);
+  m.batch = optional_field<size_t>(j, "batch", m.batch, where);
+  m.cold = optional_field<bool>(j, "cold", m.cold, where);
   return s;
 }
 
-Machine machine_from(const json& j) {
-  return {optional_field<std::string>(j, "cpu", "unknown CPU"), optional_field<int>(j, "cores", 0),
-          optional_field<uint64_t>(j, "memory_bytes", 0), optional_field<std::string>(j, "os", ""),
-          optional_field<std::string>(j, "hostname", "")};
+Machine machine_from(const json& j, const std::string& where) {
+  return {optional_field<std::string>(j, "cpu", "unknown CPU", where), count_field(j, "cores", where),
+          optional_field<uint64_t>(j, "memory_bytes", 0, where), optional_field<std::string>(j, "os", "", where),
+          optional_field<std::string>(j, "hostname", "", where)};
 }
 
 }  // namespace
@@ -231,7 +256,7 @@ RunRecord from_json(const std::string& text, const std::string& source) {
   } catch (const json::exception& e) {  // a number past a double's range ("1e400"), and the like
     throw UsageError(source + ": not valid JSON (" + e.what() + ")");
   }
-  if (!j.is_object() || optional_field<std::string>(j, "schema", "") != "opbench-result")
+  if (!j.is_object() || j.value("schema", json()) != "opbench-result")
     throw UsageError(source + ": not an opbench result file (no \"schema\": \"opbench-result\")");
   int version = field<int>(j, "schema_version", source);
   if (version < 1 || version > kSchemaVersion)
@@ -239,21 +264,25 @@ RunRecord from_json(const std::string& text, const std::string& source) {
                      std::to_string(kSchemaVersion) + ")");
   RunRecord r;
   r.schema_version = version;
-  r.opbench_version = optional_field<std::string>(j, "opbench_version", "");
-  r.created = optional_field<std::string>(j, "created", "");
-  r.suite = optional_field<std::string>(j, "suite", "");
-  r.machine = machine_from(j.value("machine", json::object()));
-  r.versions = optional_field<std::map<std::string, std::string>>(j, "versions", {});
-  r.settings = settings_from(j.value("settings", json::object()));
-  if (j.contains("peaks")) r.peaks = peaks_from_json(j.at("peaks").dump());
+  r.opbench_version = optional_field<std::string>(j, "opbench_version", "", source);
+  r.created = optional_field<std::string>(j, "created", "", source);
+  r.suite = optional_field<std::string>(j, "suite", "", source);
+  r.machine = machine_from(j.value("machine", json::object()), source + ": machine");
+  r.versions = optional_field<std::map<std::string, std::string>>(j, "versions", {}, source);
+  r.settings = settings_from(j.value("settings", json::object()), source + ": settings");
+  try {
+    if (j.contains("peaks")) r.peaks = peaks_from_json(j.at("peaks").dump());
+  } catch (const UsageError& e) {
+    throw UsageError(source + ": " + e.what());
+  }
   for (const json& b : field<json>(j, "backends", source)) r.backends.push_back(backend_from(b, source + ": backends"));
-  r.plan = optional_field<std::vector<std::string>>(j, "plan", {});
+  r.plan = optional_field<std::vector<std::string>>(j, "plan", {}, source);
   for (const json& e : field<json>(j, "experiments", source)) {
     std::string where = source + ": experiment";
     ExperimentRecord rec{field<std::string>(e, "op", where), field<std::string>(e, "name", where),
-                         optional_field<std::string>(e, "line", ""), {}};
-    for (const json& c : field<json>(e, "cells", where + " '" + rec.name + "'"))
-      rec.cells.push_back(cell_from(c, where + " '" + rec.name + "'"));
+                         optional_field<std::string>(e, "line", "", where), {}};
+    where += " " + quote(rec.name);
+    for (const json& c : field<json>(e, "cells", where)) rec.cells.push_back(cell_from(c, where));
     r.experiments.push_back(std::move(rec));
   }
   return r;
@@ -275,22 +304,20 @@ RunSettings settings_from_json(const std::string& text, const std::string& sourc
   try {
     json j = json::parse(text);
     if (!j.is_object()) throw UsageError(source + ": settings are not a JSON object");
-    return settings_from(j);
+    return settings_from(j, source);
   } catch (const json::exception& e) {
     throw UsageError(source + ": not run settings (" + e.what() + ")");
   }
 }
 
 RunRecord read_result_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw UsageError(path + ": cannot read (" + std::strerror(errno) + ")");
-  std::stringstream text;
-  text << in.rdbuf();
-  return from_json(text.str(), path);
+  return from_json(read_text_file(path, kResultFileLimit, "a result file"), path);
 }
 
 void write_file_atomically(const std::string& path, const std::string& text) {
-  std::string temporary = path + ".partial";
+  // Named by the process, so that two writers of one path (two reports into
+  // one folder) never write into each other's temporary file.
+  std::string temporary = path + ".partial." + std::to_string(getpid());
   std::FILE* f = std::fopen(temporary.c_str(), "wb");
   if (!f) throw std::runtime_error("cannot write " + temporary + ": " + std::strerror(errno));
   errno = 0;

@@ -21,9 +21,14 @@ Cell cell_from_json(const std::string& text, const std::string& source);
 std::string settings_to_json(const RunSettings& settings);
 RunSettings settings_from_json(const std::string& text, const std::string& source);
 
-// Reads and parses a result file. Throws UsageError.
+// The most a result file may hold: twenty times a default-suite run on eight
+// backends; past it opbench says so instead of trying to parse it.
+inline constexpr size_t kResultFileLimit = size_t{256} << 20;
+
+// Reads and parses a result file (at most kResultFileLimit bytes). Throws UsageError.
 RunRecord read_result_file(const std::string& path);
-// Writes `text` to `path` atomically: a temporary file in the same folder,
+// Writes `text` to `path` atomically: a temporary file in the same folder
+// (`path`.partial.<process id>),
 // flushed to the disk (fsync), then a rename, so a reader (or a crash, or a
 // power cut) never leaves half a file: `path` holds the old text or the new.
 // A full disk leaves the old file and throws std::runtime_error naming the
