@@ -149,14 +149,20 @@ std::string backend_case_name(const testing::TestParamInfo<BackendCase>& info) {
 
 class BackendOp : public testing::TestWithParam<BackendCase> {};
 
+// Why a backend is not checked here, or empty: OPBENCH_TEST_BACKENDS=1 adds
+// backends that crash or hang on purpose, for the harness's own tests, and a
+// framework's device may be missing on this machine.
+std::string reason_to_skip(const Backend& backend) {
+  const std::string& name = backend.info().name;
+  if (name.rfind("test_", 0) == 0) return name + " is a backend for testing opbench itself";
+  std::string reason = backend.unavailable_reason();
+  return reason.empty() ? "" : name + " is not available here: " + reason;
+}
+
 TEST_P(BackendOp, MatchesReferenceTwiceAndLeavesInputsAlone) {
   Backend* backend = backend_named(GetParam().backend);
   ASSERT_NE(backend, nullptr);
-  // OPBENCH_TEST_BACKENDS=1 adds backends that crash or hang on purpose, for
-  // the harness's own tests: they are not frameworks to check here.
-  if (GetParam().backend.rfind("test_", 0) == 0) GTEST_SKIP() << GetParam().backend << " is a backend for testing opbench itself";
-  if (std::string reason = backend->unavailable_reason(); !reason.empty())
-    GTEST_SKIP() << GetParam().backend << " is not available here: " << reason;
+  if (std::string why = reason_to_skip(*backend); !why.empty()) GTEST_SKIP() << why;
 
   const std::string& line = experiment_lines()[GetParam().index];
   SCOPED_TRACE(GetParam().backend + ": " + line);
@@ -182,6 +188,28 @@ TEST_P(BackendOp, MatchesReferenceTwiceAndLeavesInputsAlone) {
   for (size_t i = 0; i < inputs.size(); ++i)
     EXPECT_TRUE(same_tensor(inputs[i], untouched[i])) << "input " << i << " ('" << untouched[i].name
                                                       << "') was modified by " << GetParam().backend;
+}
+
+// The same cell through the runner, as `opbench run` times it: the check run
+// on poisoned memory (an op that updates a buffer in place must survive it),
+// then a few samples.
+TEST_P(BackendOp, PassesItsCheckThroughTheRunner) {
+  Backend* backend = backend_named(GetParam().backend);
+  ASSERT_NE(backend, nullptr);
+  if (std::string why = reason_to_skip(*backend); !why.empty()) GTEST_SKIP() << why;
+
+  const Experiment e = parse_experiment(experiment_lines()[GetParam().index]);
+  const std::vector<HostTensor> inputs = make_inputs(e, kSeed);
+  const RefTensor ref = find_op(e.op).reference(e, inputs);
+  SamplerSettings quick;
+  quick.warmup_s = 0;
+  quick.min_samples = 3;
+  quick.min_time_s = 0;
+  quick.max_time_s = 0.001;
+  Cell cell = run_cell(*backend, e, inputs, &ref, quick);
+  EXPECT_EQ(cell.error, "");
+  EXPECT_EQ(cell.check.verdict, Verdict::passed) << cell.check.detail;
+  EXPECT_GE(cell.samples_ms.size(), kMinimumSamples);
 }
 
 INSTANTIATE_TEST_SUITE_P(AllBackends, BackendOp, testing::ValuesIn(backend_cases()), backend_case_name);

@@ -1,8 +1,40 @@
 // opbench: times tensor ops across frameworks and devices.
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <system_error>
+#include <vector>
+
 #include "cli/commands.h"
 #include "core/memory.h"
 
+namespace {
+
+// The framework plug-ins (LibTorch, MLX), built as modules into `plugins/`
+// beside the program. Each is loaded with RTLD_LOCAL, as Python loads an
+// extension module, so that each framework's libraries resolve their own
+// symbols: linked into one program, LibTorch's MKL answered MLX's BLAS calls.
+// A module registers its backends as it loads; one that cannot load leaves
+// its backends out, and says why.
+void load_framework_plugins() {
+  std::error_code ec;
+  std::filesystem::path dir = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path() / "plugins";
+  std::vector<std::filesystem::path> modules;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec))
+    if (entry.path().extension() == ".so") modules.push_back(entry.path());
+  std::sort(modules.begin(), modules.end());
+  for (const auto& module : modules)
+    if (!dlopen(module.c_str(), RTLD_NOW | RTLD_LOCAL))
+      std::fprintf(stderr, "opbench: warning: cannot load %s: %s\n", module.c_str(), dlerror());
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   opbench::pin_allocator_policy();  // before anything is allocated and freed
+  load_framework_plugins();
   return opbench::cli::opbench_main({argv + 1, argv + argc});
 }

@@ -85,8 +85,12 @@ class CudaGraphOp : public PreparedOp {
     return true;
   }
   // The graph writes into the same result every replay: NaN there first
-  // shows a replay that writes nothing.
+  // shows a replay that writes nothing. Not where the result is an input
+  // updated in place (Scatter's x[idx] = src): that buffer is the op's state,
+  // whose unwritten rows rightly keep what it held.
   void poison(size_t) override {
+    for (const at::Tensor& input : inputs_)
+      if (input.is_alias_of(output_)) return;
     if (output_.is_floating_point()) output_.fill_(NAN);
     torch::cuda::synchronize();
   }
