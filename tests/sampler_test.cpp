@@ -5,7 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/mman.h>
+
 #include <chrono>
+#include <cstring>
 #include <vector>
 
 namespace opbench {
@@ -177,6 +180,35 @@ TEST(Measure, StatsSummarizeTheSamples) {
   EXPECT_DOUBLE_EQ(m.stats.mean, expected.mean);
   EXPECT_DOUBLE_EQ(m.stats.median, expected.median);
   EXPECT_DOUBLE_EQ(m.stats.noise, expected.noise);
+}
+
+// Maps fresh memory and writes every page of it on each call, as a large
+// result made anew does: the host cost per call counts each page's fault.
+class FreshPagesOp : public PreparedOp {
+ public:
+  static constexpr size_t kPages = 2048;
+  void run() override {
+    size_t bytes = kPages * 4096;
+    void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    ASSERT_NE(p, MAP_FAILED);
+    madvise(p, bytes, MADV_NOHUGEPAGE);  // one fault a 4 KiB page, whatever the machine's THP setting
+    std::memset(p, 1, bytes);
+    munmap(p, bytes);
+  }
+  HostTensor output() override { return {}; }
+};
+
+TEST(Measure, CountsPageFaultsAndCpuTimePerCall) {
+  FreshPagesOp fresh;
+  HostCost cost = measure(fresh, quick_settings()).host;
+  EXPECT_GE(cost.minor_faults, FreshPagesOp::kPages);      // one a page at least
+  EXPECT_LE(cost.minor_faults, 2 * FreshPagesOp::kPages);  // and per call, not per run of the loop
+  EXPECT_GT(cost.user_ms + cost.system_ms, 0);
+
+  SpinOp spin(kSpin);  // faults nothing, burns its 0.5 ms in user mode
+  HostCost spun = measure(spin, quick_settings()).host;
+  EXPECT_LT(spun.minor_faults, 1);
+  EXPECT_GT(spun.user_ms + spun.system_ms, kSpinMs * 0.5);
 }
 
 }  // namespace

@@ -67,17 +67,14 @@ size_t cache_bytes() {
   return largest ? largest : size_t{64} << 20;
 }
 
-// The process's page faults and CPU time so far.
-struct Usage {
-  double minor_faults = 0, user_ms = 0, system_ms = 0;
-};
-Usage usage_now() {
+// The process's page faults and CPU time so far, as totals.
+HostCost usage_now() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
   auto ms = [](const timeval& t) { return t.tv_sec * 1e3 + t.tv_usec * 1e-3; };
   return {static_cast<double>(u.ru_minflt), ms(u.ru_utime), ms(u.ru_stime)};
 }
-HostCost per_call(const Usage& before, const Usage& after, double calls) {
+HostCost per_call(const HostCost& before, const HostCost& after, double calls) {
   return {(after.minor_faults - before.minor_faults) / calls, (after.user_ms - before.user_ms) / calls,
           (after.system_ms - before.system_ms) / calls};
 }
@@ -101,7 +98,7 @@ Measurement measure(PreparedOp& op, const SamplerSettings& settings) {
   size_t capacity = std::max(settings.max_samples, kMinimumSamples);
   m.samples_ms.reserve(capacity);  // no allocation between the clock reads
   double sum = 0, sum_squares = 0;
-  Usage usage_before = usage_now();
+  HostCost usage_before = usage_now();
   Clock::time_point start = Clock::now();
   while (true) {
     op.release_output();
