@@ -29,6 +29,10 @@ void load_framework_plugins() {
   for (const auto& module : modules)
     if (!dlopen(module.c_str(), RTLD_NOW | RTLD_LOCAL))
       std::fprintf(stderr, "opbench: warning: cannot load %s: %s\n", module.c_str(), dlerror());
+  // A program copied away from its build folder leaves its frameworks behind.
+  if (static_cast<long>(modules.size()) < OPBENCH_FRAMEWORK_MODULES)
+    std::fprintf(stderr, "opbench: warning: this build has %d framework plug-ins but %zu are in %s: keep the "
+                 "plugins folder beside the program\n", OPBENCH_FRAMEWORK_MODULES, modules.size(), dir.c_str());
 }
 
 }  // namespace
