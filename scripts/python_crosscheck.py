@@ -261,10 +261,12 @@ def mlx_call(op, dims, args):
 def mlx_timed(op, dims, args, device, compiled):
     import mlx.core as mx
     mx.set_default_device(mx.gpu if device == "gpu" else mx.cpu)
-    mx.clear_cache()
     fn = mlx_call(op, dims, args)
     if fn is None:
         return None
+    # After the inputs, whose making (the random draws) frees temporaries:
+    # opbench's inputs come from the host and free nothing.
+    mx.clear_cache()
     if compiled:
         fn = mx.compile(fn)
 
@@ -274,21 +276,35 @@ def mlx_timed(op, dims, args, device, compiled):
 
 
 # ---- the allocators' state -------------------------------------------------------
-# opbench pins glibc's malloc policy at start-up and empties MLX's buffer
-# cache before each cell (core/memory.h, backends/mlx), so that whether a
-# large result is fresh, page-faulting memory does not depend on what ran
-# before. The same here, or the two would time different allocator states.
+# opbench pins glibc's malloc policy at start-up, returns free memory to the
+# system and empties MLX's buffer cache before each cell (core/memory.h,
+# backends/mlx), so that whether a large result is fresh, page-faulting memory
+# does not depend on what ran before. The same here, or the two would time
+# different allocator states.
 
-def pin_allocator_policy():
+def libc():
     import ctypes
     import ctypes.util
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c"))
+        lib = ctypes.CDLL(ctypes.util.find_library("c"))
+        return lib if hasattr(lib, "mallopt") and hasattr(lib, "malloc_trim") else None
+    except OSError:  # not glibc: nothing to pin
+        return None
+
+
+def pin_allocator_policy():
+    lib = libc()
+    if lib:
         M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc's malloc.h
-        libc.mallopt(M_MMAP_THRESHOLD, 32 << 20)
-        libc.mallopt(M_TRIM_THRESHOLD, 64 << 20)
-    except (OSError, AttributeError):  # not glibc: nothing to pin
-        pass
+        lib.mallopt(M_MMAP_THRESHOLD, 32 << 20)
+        lib.mallopt(M_TRIM_THRESHOLD, 64 << 20)
+
+
+def release_free_host_memory():
+    """glibc's malloc_trim(0), as opbench calls it before each cell."""
+    lib = libc()
+    if lib:
+        lib.malloc_trim(0)
 
 
 # ---- timing -------------------------------------------------------------------
@@ -342,6 +358,7 @@ def main():
             if ours < opts.min_ms:
                 continue
             try:
+                release_free_host_memory()
                 if backend in TORCH_BACKENDS:
                     call = torch_timed(op, dims, args, TORCH_BACKENDS[backend])
                 elif backend in MLX_BACKENDS:

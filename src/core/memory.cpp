@@ -94,4 +94,10 @@ void pin_allocator_policy() {
 #endif
 }
 
+void release_free_host_memory() {
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#endif
+}
+
 }  // namespace opbench

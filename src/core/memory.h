@@ -38,6 +38,12 @@ std::string memory_shortfall(double need, std::optional<uint64_t> available, con
 // own adjustment settles on in a long-running process. No-op elsewhere.
 void pin_allocator_policy();
 
+// Returns the C library's free memory to the system (glibc's malloc_trim),
+// before each cell: a block at or above the mmap threshold is then mapped
+// afresh whatever earlier cells left free at the heap's top, so the cell's
+// page faults are its own. No-op elsewhere.
+void release_free_host_memory();
+
 // 1536 -> "1.5 KiB"; bytes, KiB, MiB, GiB, TiB.
 std::string format_bytes(double bytes);
 

@@ -51,6 +51,7 @@ Cell run_cell(Backend& backend, const Experiment& e, const std::vector<HostTenso
               const SamplerSettings& settings) {
   Cell cell;
   cell.backend = backend.info().name;
+  release_free_host_memory();
   try {
     std::unique_ptr<PreparedOp> op = backend.prepare(e, inputs);
     cell.check = checked_run(*op, e, inputs, expected);
