@@ -19,6 +19,7 @@ It is run by hand beside a result (the frameworks must be importable: the
 Python that opbench was built against, ~/.opbench/venv/bin/python by default).
 """
 import argparse
+import functools
 import gzip
 import json
 import math
@@ -282,6 +283,7 @@ def mlx_timed(op, dims, args, device, compiled):
 # does not depend on what ran before. The same here, or the two would time
 # different allocator states.
 
+@functools.lru_cache(maxsize=None)
 def libc():
     import ctypes
     import ctypes.util

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "core/isolation.h"
 #include "core/memory.h"
 
 namespace {
@@ -21,7 +22,7 @@ namespace {
 // its backends out, and says why.
 void load_framework_plugins() {
   std::error_code ec;
-  std::filesystem::path dir = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path() / "plugins";
+  std::filesystem::path dir = std::filesystem::canonical(opbench::this_executable(), ec).parent_path() / "plugins";
   std::vector<std::filesystem::path> modules;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec))
     if (entry.path().extension() == ".so") modules.push_back(entry.path());

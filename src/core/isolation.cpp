@@ -77,17 +77,6 @@ Cell failed_cell(const std::string& backend, const std::string& error) {
   return cell;
 }
 
-// The binary to start as the worker: this one, even if the file was replaced
-// since (Linux's /proc/self/exe still names the running one).
-std::string this_executable() {
-#ifdef __APPLE__
-  char path[4096];
-  uint32_t size = sizeof path;
-  if (_NSGetExecutablePath(path, &size) == 0) return path;
-#endif
-  return "/proc/self/exe";
-}
-
 bool make_pipe(int fds[2]) {
 #ifdef __linux__
   return pipe2(fds, O_CLOEXEC) == 0;
@@ -100,6 +89,17 @@ bool make_pipe(int fds[2]) {
 }
 
 }  // namespace
+
+// The binary to start as the worker: this one, even if the file was replaced
+// since (Linux's /proc/self/exe still names the running one).
+std::string this_executable() {
+#ifdef __APPLE__
+  char path[4096];
+  uint32_t size = sizeof path;
+  if (_NSGetExecutablePath(path, &size) == 0) return path;
+#endif
+  return "/proc/self/exe";
+}
 
 std::string time_limit_message(double seconds) { return "time limit of " + format_seconds(seconds) + " s exceeded"; }
 

@@ -73,4 +73,8 @@ int serve_worker(const std::vector<std::string>& backends, const RunSettings& se
 // "time limit of 2 s exceeded"
 std::string time_limit_message(double seconds);
 
+// The running program: the binary to start as the worker, even if the file
+// was replaced since (Linux's /proc/self/exe still names the running one).
+std::string this_executable();
+
 }  // namespace opbench
