@@ -9,6 +9,7 @@
 #include <cstring>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <tuple>
 #include <type_traits>
 
 #include "core/error.h"
@@ -44,9 +45,9 @@ json to_json(const Cell& c) {
   j["time_ms"] = to_json(c.stats);
   j["noise"] = c.stats.noise;
   j["count"] = c.stats.count;
-  j["stop"] = c.stop;
-  j["timing"] = c.timing;
-  j["cache"] = c.cache;
+  j["stop"] = word(c.stop);
+  j["timing"] = timing_words(c.timing, c.batch);
+  j["cache"] = word(c.cache);
   j["samples_ms"] = c.samples_ms;
   if (c.host)
     j["host_per_call"] = {{"minor_faults", c.host->minor_faults}, {"user_ms", c.host->user_ms}, {"system_ms", c.host->system_ms}};
@@ -73,7 +74,7 @@ json to_json(const RunSettings& s) {
           {"min_time_s", m.min_time_s},
           {"max_time_s", m.max_time_s},
           {"target_noise", m.target_noise},
-          {"timing", m.timing},
+          {"timing", word(m.timing)},
           {"batch", m.batch},
           {"cold", m.cold},
           {"check", s.check}};
@@ -123,6 +124,18 @@ T optional_field(const json& j, const char* key, T fallback, const std::string& 
   return field<T>(j, key, where);
 }
 
+// A field holding one of an enum's words (`parse` reads it), or `fallback`
+// when missing; a word it does not know is an error naming the field.
+template <typename Parse>
+auto word_field(Parse parse, const json& j, const char* key, const std::string& fallback, const std::string& where) {
+  std::string text = optional_field<std::string>(j, key, fallback, where);
+  try {
+    return parse(text);
+  } catch (const UsageError& e) {
+    throw UsageError(where + ": field '" + key + "': " + e.what());
+  }
+}
+
 // A count (of cores, of threads): an integer from 0 up.
 int count_field(const json& j, const char* key, const std::string& where) {
   int n = optional_field<int>(j, key, 0, where);
@@ -167,9 +180,9 @@ Cell cell_from(const json& j, const std::string& experiment) {
   c.stats = {measure(t, "mean", true, where),    measure(t, "median", true, where), measure(t, "min", true, where),
              measure(t, "max", true, where),     measure(t, "stddev", false, where), measure(j, "noise", false, where),
              optional_field<size_t>(j, "count", 0, where)};
-  c.stop = optional_field<std::string>(j, "stop", "", where);
-  c.timing = optional_field<std::string>(j, "timing", "wall", where);
-  c.cache = optional_field<std::string>(j, "cache", "warm", where);
+  c.stop = word_field(stop_from_word, j, "stop", "", where);
+  std::tie(c.timing, c.batch) = word_field(timing_from_words, j, "timing", "wall", where);
+  c.cache = word_field(cache_from_word, j, "cache", "warm", where);
   c.samples_ms = samples_from(j, where);
   if (j.contains("host_per_call")) {
     const json& h = j.at("host_per_call");
@@ -204,7 +217,7 @@ RunSettings settings_from(const json& j, const std::string& where) {
   m.min_time_s = optional_field<double>(j, "min_time_s", m.min_time_s, where);
   m.max_time_s = optional_field<double>(j, "max_time_s", m.max_time_s, where);
   m.target_noise = optional_field<double>(j, "target_noise", m.target_noise, where);
-  m.timing = optional_field<std::string>(j, "timing", m.timing, where);
+  m.timing = word_field(timing_from_word, j, "timing", word(m.timing), where);
   m.batch = optional_field<size_t>(j, "batch", m.batch, where);
   m.cold = optional_field<bool>(j, "cold", m.cold, where);
   return s;
