@@ -22,7 +22,7 @@
 #include "core/ops.h"
 #include "record_views.h"
 #include "core/suite.h"
-#include "report/json.h"
+#include "format/json.h"
 
 namespace opbench {
 namespace {

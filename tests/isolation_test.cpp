@@ -32,7 +32,7 @@
 #include "core/check.h"
 #include "core/error.h"
 #include "core/suite.h"
-#include "report/json.h"
+#include "format/json.h"
 
 extern char** environ;
 

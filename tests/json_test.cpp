@@ -1,6 +1,6 @@
 // The JSON result file: what is written is read back whole, and every kind
 // of bad file is refused with a message naming it.
-#include "report/json.h"
+#include "format/json.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -213,6 +213,50 @@ TEST(ResultJson, RoundTripPreservesEverything) {
   expect_same(original, back);
   EXPECT_EQ(back.description(), original.description());
   EXPECT_EQ(to_json(back), to_json(original));
+}
+
+// The worker's messages carry cells and settings as JSON values, never as
+// text parsed again: a value reads back as the record it came from, and is
+// what the result file holds.
+TEST(ResultJson, CellsAndSettingsAreJsonValuesAsTheFileWritesThem) {
+  RunRecord r = full_record();
+  json file = json::parse(to_json(r));
+  for (size_t i = 0; i < r.experiments.size(); ++i)
+    for (size_t c = 0; c < r.experiments[i].cells.size(); ++c) {
+      const Cell& cell = r.experiments[i].cells[c];
+      json value = cell;
+      EXPECT_EQ(value, file["experiments"][i]["cells"][c]);
+      RunRecord one = r;
+      one.experiments = {r.experiments[i]};
+      one.experiments[0].cells = {cell_from_json(value, "worker")};
+      RunRecord expected = r;
+      expected.experiments = {r.experiments[i]};
+      expected.experiments[0].cells = {cell};
+      expect_same(one, expected);
+    }
+  json settings = r.settings;
+  EXPECT_EQ(settings, file["settings"]);
+  EXPECT_TRUE(settings_from_json(settings, "worker") == r.settings);
+  RunSettings other = r.settings;
+  other.sampler.cold = !other.sampler.cold;
+  EXPECT_FALSE(other == r.settings);
+}
+
+TEST(ResultJson, ABrokenCellOrSettingsValueIsNamed) {
+  std::string message;
+  try {
+    cell_from_json(json{{"backend", "cpu"}, {"time_ms", {{"mean", -1}}}}, "worker");
+  } catch (const UsageError& e) {
+    message = e.what();
+  }
+  EXPECT_TRUE(contains(message, "worker: cell for 'cpu': field 'mean' is out of range")) << message;
+  message.clear();
+  try {
+    settings_from_json(json::array(), "--settings");
+  } catch (const UsageError& e) {
+    message = e.what();
+  }
+  EXPECT_EQ(message, "--settings: settings are not a JSON object");
 }
 
 TEST(ResultJson, FailedCellKeepsItsReasonAndHasNoTime) {

@@ -24,8 +24,8 @@
 #include "core/ops.h"
 #include "core/runner.h"
 #include "core/suite.h"
-#include "report/json.h"
-#include "report/calibration_file.h"
+#include "format/json.h"
+#include "format/calibration_file.h"
 #include "report/markdown.h"
 #include "report/metrics.h"
 
@@ -226,7 +226,7 @@ std::string option_of_setting(std::string key) {
 // command line's own checks: a file is no way around them.
 std::vector<std::string> options_of(const RunSettings& settings) {
   std::vector<std::string> options;
-  const nlohmann::json recorded = nlohmann::json::parse(settings_to_json(settings));
+  const nlohmann::json recorded = settings;
   for (auto& [key, value] : recorded.items()) {
     std::string option = "--" + option_of_setting(key);
     if (value.is_boolean()) {
@@ -258,8 +258,7 @@ Resumed load_resume(const Args& args, const RunSettings& given) {
     conflict("--suite " + args.get("suite") + " differs from the file's suite " + quote(prev.suite));
 
   // Settings: repeated ones must agree with the file.
-  nlohmann::json recorded = nlohmann::json::parse(settings_to_json(prev.settings)),
-                 wanted = nlohmann::json::parse(settings_to_json(given));
+  const nlohmann::json recorded = prev.settings, wanted = given;
   for (auto& [key, value] : wanted.items()) {
     std::string option = option_of_setting(key);
     if (!args.has(option) || !recorded.contains(key) || recorded[key] == value) continue;

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "core/backend.h"
-#include "core/calibration.h"
+#include "core/backend_info.h"
+#include "core/peaks.h"
 #include "core/sampling.h"
 #include "core/stats.h"
 #include "core/verdict.h"

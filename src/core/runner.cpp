@@ -8,6 +8,7 @@
 #include "core/check.h"
 #include "core/memory.h"
 #include "core/ops.h"
+#include "core/sampler.h"
 
 namespace opbench {
 

@@ -6,7 +6,7 @@
 
 #include "core/mann_whitney.h"
 #include "report/markdown.h"
-#include "report/text.h"
+#include "core/text.h"
 
 namespace opbench {
 

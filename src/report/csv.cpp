@@ -5,7 +5,7 @@
 #include <string_view>
 
 #include "report/metrics.h"
-#include "report/text.h"
+#include "core/text.h"
 
 namespace opbench {
 

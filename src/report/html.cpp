@@ -8,7 +8,7 @@
 #include "report/markdown.h"
 #include "report/metrics.h"
 #include "report/svg.h"
-#include "report/text.h"
+#include "core/text.h"
 
 namespace opbench {
 

@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <map>
 
-#include "report/text.h"
+#include "core/text.h"
 
 namespace opbench {
 

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "core/calibration.h"
+#include "core/peaks.h"
 #include "core/ops.h"
 
 namespace opbench {
