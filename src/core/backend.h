@@ -9,23 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "core/backend_info.h"
 #include "core/experiment.h"
 #include "core/tensor.h"
 
 namespace opbench {
 
-// "speedup of this backend over `baseline`", a column of the seed's tables.
-struct SpeedupColumn {
-  std::string baseline;
-  int order = 0;  // position among all speedup columns (the seed's order)
-};
-
-struct BackendInfo {
-  std::string name;         // the seed's column name: "cpu", "cuda", "mlx_gpu"
-  int column = 0;           // position among backend columns (the seed's order)
-  std::string description;  // "torch framework with cpu backend"
-  std::vector<SpeedupColumn> speedups;
-};
 
 // An experiment made ready on a backend: inputs converted and resident on the
 // device. run() is one timed sample; nothing else is timed.
