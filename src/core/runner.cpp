@@ -3,12 +3,15 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <new>
 
 #include "core/check.h"
+#include "core/isolation.h"
 #include "core/memory.h"
 #include "core/ops.h"
 #include "core/sampler.h"
+#include "format/reference_cache.h"
 
 namespace opbench {
 
@@ -97,6 +100,35 @@ struct Prepared {
   double inputs_s = 0, reference_s = 0;
 };
 
+// The opbench build, for the reference cache's key: a rebuilt program, whose
+// reference code may differ, never reads an older build's entries.
+std::string this_build() {
+  std::error_code size_error, time_error;
+  std::string exe = this_executable();
+  uintmax_t size = std::filesystem::file_size(exe, size_error);
+  auto modified = std::filesystem::last_write_time(exe, time_error);
+  if (size_error || time_error) return OPBENCH_VERSION;
+  return std::string(OPBENCH_VERSION) + " " + std::to_string(size) + " " +
+         std::to_string(modified.time_since_epoch().count());
+}
+
+// References that take less than this are made again rather than read.
+constexpr double kWorthCachingS = 0.05;
+
+// `e`'s reference from the cache (~/.opbench/cache/references, bounded; off
+// with --no-cache), else computed, and kept there when it took long enough.
+RefTensor cached_reference(const Experiment& e, const std::vector<HostTensor>& inputs, uint64_t seed) {
+  static const std::optional<ReferenceCache> cache = ReferenceCache::for_this_run();
+  static const std::string build = this_build();
+  std::string key = cache ? ReferenceCache::key(e, seed, build) : "";
+  if (cache)
+    if (std::optional<RefTensor> hit = cache->load(key)) return std::move(*hit);
+  Clock::time_point start = Clock::now();
+  RefTensor ref = expected_result(e, inputs);
+  if (cache && seconds_since(start) >= kWorthCachingS) cache->store(key, ref);
+  return ref;
+}
+
 Prepared prepare_experiment(const Experiment& e, const RunSettings& settings) {
   Prepared p;
   try {
@@ -105,7 +137,7 @@ Prepared prepare_experiment(const Experiment& e, const RunSettings& settings) {
     p.inputs_s = seconds_since(start);
     if (settings.check) {
       start = Clock::now();
-      p.expected = expected_result(e, p.inputs);
+      p.expected = cached_reference(e, p.inputs, settings.seed);
       p.reference_s = seconds_since(start);
       p.has_expected = true;
     }
