@@ -477,7 +477,7 @@ TEST_F(Interrupt, AResumedFileOfAnyNameIsTheOneNamedAtTheEnd) {
   write_file(path, half.dump());
   Outcome resumed = opbench(dir_, {"run", "--resume", path, "--quiet"});
   ASSERT_EQ(resumed.code, 0) << resumed;
-  EXPECT_TRUE(contains(resumed.err, "results: " + path + ", detailed.md, average.md")) << resumed;
+  EXPECT_TRUE(contains(resumed.err, "results: " + path + ", average.md, detailed.md")) << resumed;
   EXPECT_FALSE(fs::exists(dir_ + "/runs/result.json"));
   EXPECT_TRUE(fs::exists(dir_ + "/runs/detailed.md"));
   EXPECT_EQ(from_json(read_file(path), path).experiments.size(), 2u);
