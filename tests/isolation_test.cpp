@@ -229,6 +229,44 @@ TEST_F(Isolation, NoIsolateRunsTheCellsInProcess) {
   EXPECT_FALSE(fs::exists(dir_ + "/other/result.json"));
 }
 
+// Each experiment records where its time went, whether its cells ran in the
+// worker or in process: the inputs and reference (made in the worker, and
+// reported to opbench), each cell's phases, and the rest of its wall time.
+TEST_F(Isolation, PhasesAreRecordedInTheWorkerAndInProcess) {
+  for (bool isolated : {true, false}) {
+    SCOPED_TRACE(isolated ? "worker" : "in process");
+    std::vector<std::string> args = concat({"run", "--case", "MatMul dim1=96x96 dim2=96x96", "--case", "ReLU dim1=64",
+                                            "--backends", "test_ok", "--out", dir_ + "/out"},
+                                           kFast);
+    if (!isolated) args.push_back("--no-isolate");
+    fs::remove_all(dir_ + "/out");
+    auto start = std::chrono::steady_clock::now();
+    Outcome o = opbench(dir_, args);
+    double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    ASSERT_EQ(o.code, 0) << o;
+    RunRecord r = result();
+    ASSERT_EQ(r.experiments.size(), 2u);
+    double total = 0;
+    for (const ExperimentRecord& e : r.experiments) {
+      ASSERT_TRUE(e.phases) << e.name;
+      EXPECT_GT(e.phases->inputs_s, 0) << e.name;
+      EXPECT_GT(e.phases->reference_s, 0) << e.name;  // checked: the reference was made
+      const Cell& c = e.cells.at(0);
+      ASSERT_TRUE(c.phases) << e.name;
+      EXPECT_GT(c.phases->prepare_s, 0);
+      EXPECT_GT(c.phases->check_s, 0);
+      double sampled_ms = 0;
+      for (double ms : c.samples_ms) sampled_ms += ms;
+      EXPECT_GE(c.phases->sampling_s * 1e3, sampled_ms);  // the loop holds every sample
+      total += e.phases->inputs_s + e.phases->reference_s + e.phases->harness_s + c.phases->total_s();
+    }
+    // The worker's start lands in the first experiment's rest.
+    if (isolated) EXPECT_GT(r.experiments[0].phases->harness_s, 0);
+    EXPECT_LT(total, wall_s);
+    EXPECT_TRUE(contains(o.out, "Where the time went: ")) << o;
+  }
+}
+
 TEST_F(Isolation, TheTimeLimitAlsoBoundsMakingTheInputsAndReference) {
   // The dense double-precision reference of a 512^3 product (1.3e8
   // multiply-adds) takes far longer than 20 ms.

@@ -165,6 +165,27 @@ TEST(Measure, ReleasesTheOutputBeforeEveryRun) {
   EXPECT_GE(op.releases, op.runs);
 }
 
+// Drops its result as slowly as it computes it: a wall-clock sample covers
+// both, as the reference's forward function frees its result before its
+// clock stops.
+class SlowReleaseOp : public SpinOp {
+ public:
+  SlowReleaseOp() : SpinOp(kSpin) {}
+  void release_output() override {
+    SpinOp::release_output();
+    Clock::time_point end = Clock::now() + kSpin;
+    while (Clock::now() < end) {
+    }
+  }
+};
+
+TEST(Measure, WallSamplesIncludeDroppingTheResult) {
+  SlowReleaseOp op;
+  Measurement m = measure(op, quick_settings());
+  EXPECT_GE(m.stats.min, 2 * kSpinMs * 0.99);
+  EXPECT_EQ(op.runs_without_release, 0u);
+}
+
 TEST(Measure, SamplesAreTheRunsDuration) {
   SpinOp op(kSpin);
   Measurement m = measure(op, quick_settings());

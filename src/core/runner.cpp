@@ -46,6 +46,9 @@ CheckRecord checked_run(PreparedOp& op, const Experiment& e, const std::vector<H
 // Frameworks append stack traces to their messages: keep the first line.
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
 }  // namespace
 
 Cell run_cell(Backend& backend, const Experiment& e, const std::vector<HostTensor>& inputs, const RefTensor* expected,
@@ -53,11 +56,18 @@ Cell run_cell(Backend& backend, const Experiment& e, const std::vector<HostTenso
   Cell cell;
   cell.backend = backend.info().name;
   release_free_host_memory();
+  CellPhases& phases = cell.phases.emplace();
   try {
+    Clock::time_point start = Clock::now();
     std::unique_ptr<PreparedOp> op = backend.prepare(e, inputs);
+    phases.prepare_s = seconds_since(start);
+    start = Clock::now();
     cell.check = checked_run(*op, e, inputs, expected);
+    phases.check_s = seconds_since(start);
     if (cell.wrong()) return cell;  // an imprecise output is timed
     Measurement m = measure(*op, settings);
+    phases.warmup_s = m.warmup_s;
+    phases.sampling_s = m.sampling_s;
     cell.samples_ms = std::move(m.samples_ms);
     cell.stats = m.stats;
     cell.stop = m.stop;
@@ -84,14 +94,19 @@ struct Prepared {
   RefTensor expected;
   bool has_expected = false;
   std::string error;
+  double inputs_s = 0, reference_s = 0;
 };
 
 Prepared prepare_experiment(const Experiment& e, const RunSettings& settings) {
   Prepared p;
   try {
+    Clock::time_point start = Clock::now();
     p.inputs = make_inputs(e, settings.seed);
+    p.inputs_s = seconds_since(start);
     if (settings.check) {
+      start = Clock::now();
       p.expected = expected_result(e, p.inputs);
+      p.reference_s = seconds_since(start);
       p.has_expected = true;
     }
   } catch (const std::bad_alloc&) {
@@ -100,6 +115,15 @@ Prepared prepare_experiment(const Experiment& e, const RunSettings& settings) {
     p.error = "cannot generate the inputs or the reference: " + first_line(ex.what());
   }
   return p;
+}
+
+// What an experiment's wall time went to beyond its inputs, reference and
+// cells' own phases.
+double harness_seconds(double wall_s, const ExperimentPhases& phases, const std::vector<Cell>& cells) {
+  double accounted = phases.inputs_s + phases.reference_s;
+  for (const Cell& c : cells)
+    if (c.phases) accounted += c.phases->total_s();
+  return std::max(0.0, wall_s - accounted);
 }
 
 Cell failed_cell(const std::string& backend, const std::string& error) {
@@ -117,6 +141,7 @@ void run_experiment(const Experiment& e, const std::vector<Backend*>& backends, 
   Prepared p;
   p.error = memory_shortfall(need.host_bytes, available_host_memory(), "memory");
   if (p.error.empty()) p = prepare_experiment(e, settings);
+  if (events.prepared) events.prepared(p.inputs_s, p.reference_s);
   for (size_t i = 0; i < backends.size(); ++i) {
     if (events.stop && events.stop()) return;
     if (events.started) events.started(i);
@@ -174,7 +199,13 @@ void run_experiments(const std::vector<Experiment>& experiments, const std::vect
     if (observer.stop_requested()) break;
     const Experiment& e = experiments[i];
     std::vector<Cell> cells;
+    ExperimentPhases phases;
+    auto experiment_start = std::chrono::steady_clock::now();
     CellEvents events;
+    events.prepared = [&](double inputs_s, double reference_s) {
+      phases.inputs_s += inputs_s;
+      phases.reference_s += reference_s;
+    };
     events.started = [&](size_t k) {
       double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       observer.cell_started(index++, total, e, missing[i][k]->info().name, elapsed);
@@ -182,6 +213,7 @@ void run_experiments(const std::vector<Experiment>& experiments, const std::vect
     events.finished = [&](size_t, Cell cell) { cells.push_back(std::move(cell)); };
     events.stop = [&] { return observer.stop_requested(); };
     executor.run(e, missing[i], record.settings, events);
+    phases.harness_s = harness_seconds(seconds_since(experiment_start), phases, cells);
     bool stopped = cells.size() < missing[i].size();
     if (cells.empty()) {
       if (stopped) break;  // stopped before its first cell
@@ -192,7 +224,7 @@ void run_experiments(const std::vector<Experiment>& experiments, const std::vect
       size_t at = base;
       for (size_t j = 0; j < i; ++j) at += slot[j] != npos;
       record.experiments.insert(record.experiments.begin() + static_cast<std::ptrdiff_t>(at),
-                                ExperimentRecord{e.op, e.name(), e.line(), {}});
+                                ExperimentRecord{e.op, e.name(), e.line(), {}, {}});
       for (size_t j = i + 1; j < experiments.size(); ++j)
         if (slot[j] != npos) ++slot[j];
       slot[i] = at;
@@ -208,6 +240,12 @@ void run_experiments(const std::vector<Experiment>& experiments, const std::vect
         merged.push_back(std::move(*it));
     }
     rec.cells = std::move(merged);
+    if (rec.phases) {  // resumed: the earlier run's part and this one's
+      phases.inputs_s += rec.phases->inputs_s;
+      phases.reference_s += rec.phases->reference_s;
+      phases.harness_s += rec.phases->harness_s;
+    }
+    rec.phases = phases;
     observer.experiment_finished(record);
     if (stopped) break;  // stopped part-way
   }

@@ -20,12 +20,13 @@ double ms_between(Clock::time_point a, Clock::time_point b) { return std::chrono
 // Returns the shortest warm-up call, in ms: the least disturbed estimate of
 // one call, for sizing batches.
 double warm_up(PreparedOp& op, const SamplerSettings& settings) {
+  op.release_output();  // the check run's result, if the caller kept it
   Clock::time_point start = Clock::now();
   double shortest = INFINITY;
   do {
-    op.release_output();
     Clock::time_point before = Clock::now();
     op.run();
+    op.release_output();
     shortest = std::min(shortest, ms_between(before, Clock::now()));
   } while (seconds_since(start) < settings.warmup_s);
   return shortest;
@@ -48,8 +49,15 @@ std::optional<double> take_sample(PreparedOp& op, Timing timing, size_t batch, C
     return ms;
   }
   Clock::time_point before = Clock::now();
-  if (timing == Timing::batched) op.run_batch(batch);
-  else op.run();
+  if (timing == Timing::batched) {
+    op.run_batch(batch);
+  } else {
+    op.run();
+    // The reference's forward function drops its result before the clock
+    // stops, as a caller's variable going out of scope does: freeing it
+    // (munmap of a large CPU result) is part of the call's cost.
+    op.release_output();
+  }
   after = Clock::now();
   return ms_between(before, after) / static_cast<double>(batch);
 }
@@ -89,7 +97,9 @@ void flush_cpu_caches() {
 
 Measurement measure(PreparedOp& op, const SamplerSettings& settings) {
   Measurement m;
+  Clock::time_point warm_up_start = Clock::now();
   double call_ms = warm_up(op, settings);
+  m.warmup_s = seconds_since(warm_up_start);
   m.timing = settings.timing;
   m.batch = settings.timing == Timing::batched ? batch_size(settings, call_ms) : 1;
   m.cache = settings.cold ? Cache::cold : Cache::warm;
@@ -134,6 +144,7 @@ Measurement measure(PreparedOp& op, const SamplerSettings& settings) {
   // cache flushes of --cold included, which touch no new pages).
   m.host = per_call(usage_before, usage_now(), static_cast<double>(m.samples_ms.size() * m.batch));
   op.release_output();
+  m.sampling_s = seconds_since(start);
   m.stats = summarize(m.samples_ms);
   return m;
 }
