@@ -286,10 +286,10 @@ TEST(Timing, BatchedSamplesAreTheBatchsTimePerCall) {
   EXPECT_EQ(m.timing, Timing::batched);
   EXPECT_EQ(m.batch, 4u);
   EXPECT_EQ(op.batch_sizes, std::vector<size_t>(m.samples_ms.size(), 4));
-  for (double ms : m.samples_ms) {
-    EXPECT_GE(ms, kSpinMs * 0.99);       // per call, not per batch...
-    EXPECT_LT(ms, 4 * kSpinMs * 0.99);   // ...which would be four times as long
-  }
+  for (double ms : m.samples_ms) EXPECT_GE(ms, kSpinMs * 0.99);  // a call spins its 0.5 ms at least
+  // Per call, not per batch, which could never be under four calls' 2 ms
+  // (the fastest sample: a busy machine stretches some of them).
+  EXPECT_LT(m.stats.min, 4 * kSpinMs * 0.99);
   EXPECT_EQ(timing_words(m.timing, m.batch), "batched x4");
 }
 
