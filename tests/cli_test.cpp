@@ -389,6 +389,70 @@ TEST_F(Choosing, BackendColumnsFollowTheSeedsOrder) {
   }
 }
 
+// Half-precision data: every cell checked against the double-precision
+// reference with the dtype's tolerance, and named by its dtype.
+void expect_checked_in(const RunRecord& r, const std::string& dtype) {
+  ASSERT_EQ(r.experiments.size(), 3u);
+  for (const ExperimentRecord& e : r.experiments) {
+    EXPECT_NE(e.line.find("dtype=" + dtype), std::string::npos) << e.line;
+    EXPECT_NE(e.name.find("dty=" + dtype), std::string::npos) << e.name;
+    ASSERT_EQ(e.cells.size(), 1u);
+    const Cell& c = e.cells[0];
+    EXPECT_TRUE(c.ok()) << e.name << ": " << c.error << c.check.detail;
+    EXPECT_TRUE(c.check.verdict == Verdict::passed || c.check.verdict == Verdict::imprecise) << e.name;
+    EXPECT_GT(c.stats.mean, 0) << e.name;
+  }
+}
+
+const std::vector<std::string> kHalfCases = {"--case", "ReLU dim1=64x64", "--case", "MatMul dim1=32x48 dim2=48x16",
+                                             "--case", "Softmax dim1=16x40 axis=1"};
+
+TEST_F(Choosing, Float16RunsAreCheckedAgainstTheReference) {
+  expect_checked_in(run_cpu(concat(kHalfCases, {"--dtype", "float16"})), "float16");
+}
+
+TEST_F(Choosing, Bfloat16RunsAreCheckedAgainstTheReference) {
+  expect_checked_in(run_cpu(concat(kHalfCases, {"--dtype", "bfloat16"})), "bfloat16");
+}
+
+// Without --metrics: the two tables beside result.json, and no metrics.
+TEST_F(Choosing, MetricsOnlyWhenAskedFor) {
+  Outcome o;
+  run_cpu({"--case", "ReLU dim1=64x64"}, &o);
+  EXPECT_EQ(o.out.find("## Metrics"), std::string::npos) << o.out;
+  EXPECT_FALSE(fs::exists(dir_ + "/metrics.md"));
+  EXPECT_NE(o.err.find("results: " + dir_ + "/result.json, average.md, detailed.md\n"), std::string::npos) << o.err;
+}
+
+// calibrate measures the peaks into a file; run --calibration FILE copies them
+// into the result, and --metrics prints and writes each cell's share of them.
+TEST_F(Choosing, CalibrateThenMetricsShowTheShareOfThePeak) {
+  std::string peaks_file = dir_ + "/peaks/calibration.json";
+  Outcome cal = opbench({"calibrate", "--backends", "cpu", "--out", peaks_file});
+  ASSERT_EQ(cal.code, 0) << cal;
+  EXPECT_NE(cal.err.find("peaks: " + peaks_file), std::string::npos) << cal;
+  nlohmann::json file = nlohmann::json::parse(read_file(peaks_file));
+  EXPECT_EQ(file.at("schema"), "opbench-calibration");
+  double bandwidth = file.at("peaks").at("cpu").at("bandwidth_gbs").get<double>();
+  double gflops = file.at("peaks").at("cpu").at("gflops").at("float32").get<double>();
+  EXPECT_GT(bandwidth, 0);
+  EXPECT_GT(gflops, 0);
+  EXPECT_NE(cal.out.find("cpu: "), std::string::npos) << cal;
+
+  Outcome o;
+  RunRecord r = run_cpu({"--case", "MatMul dim1=64x64 dim2=64x64", "--calibration", peaks_file, "--metrics"}, &o);
+  ASSERT_EQ(r.peaks.count("cpu"), 1u);
+  EXPECT_EQ(r.peaks.at("cpu").bandwidth_gbs, bandwidth);
+  EXPECT_EQ(r.peaks.at("cpu").gflops.at("float32"), gflops);
+  EXPECT_NE(o.out.find("## Metrics"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("cpu % of peak"), std::string::npos) << o.out;
+  std::string metrics = read_file(dir_ + "/metrics.md");
+  EXPECT_EQ(metrics.rfind("# Metrics\n\n**" + r.description() + "**\n\n| Experiment | cpu GB/s | cpu GFLOP/s | cpu % of peak |", 0), 0u)
+      << metrics;
+  EXPECT_NE(metrics.find("| MatMul / dim=64x64 dim=64x64 |"), std::string::npos) << metrics;
+  EXPECT_NE(o.err.find("results: " + dir_ + "/result.json, average.md, detailed.md, metrics.md"), std::string::npos) << o.err;
+}
+
 // ---- bad input: exit 2, one line on stderr naming it, nothing run ---------
 
 struct BadInput {

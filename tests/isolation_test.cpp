@@ -31,6 +31,7 @@
 
 #include "core/check.h"
 #include "core/error.h"
+#include "core/isolation.h"
 #include "core/suite.h"
 #include "format/json.h"
 
@@ -561,7 +562,7 @@ TEST_F(Interrupt, AResumedFileOfAnyNameIsTheOneNamedAtTheEnd) {
   write_file(path, half.dump());
   Outcome resumed = opbench(dir_, {"run", "--resume", path, "--quiet"});
   ASSERT_EQ(resumed.code, 0) << resumed;
-  EXPECT_TRUE(contains(resumed.err, "results: " + path + ", detailed.md, average.md")) << resumed;
+  EXPECT_TRUE(contains(resumed.err, "results: " + path + ", average.md, detailed.md")) << resumed;
   EXPECT_FALSE(fs::exists(dir_ + "/runs/result.json"));
   EXPECT_TRUE(fs::exists(dir_ + "/runs/detailed.md"));
   EXPECT_EQ(from_json(read_file(path), path).experiments.size(), 2u);
@@ -762,6 +763,95 @@ TEST_F(FullDisk, AFullFilesystemKeepsTheLastCompleteResultFile) {
   Outcome o = opbench(dir_, forty_cases(disk));
   expect_stopped_with_last_complete_file(o, disk + "/result.json", "No space left on device");
   umount(disk.c_str());
+}
+
+// ---- the worker's own failures ------------------------------------------------
+
+// The parent's view of a backend: a name. The parent runs no op.
+class NamedBackend : public Backend {
+ public:
+  const BackendInfo& info() const override { return info_; }
+  std::string unavailable_reason() const override { return ""; }
+  std::map<std::string, std::string> versions() const override { return {}; }
+  std::unique_ptr<PreparedOp> prepare(const Experiment&, const std::vector<HostTensor>&) override {
+    throw std::logic_error("the parent prepared an op");
+  }
+
+ private:
+  BackendInfo info_ = backend_info("test_ok", "");
+};
+
+// A stand-in for `opbench worker`: a shell script that answers on fd 3 as `answers` says.
+class FakeWorker : public TempDirTest {
+ protected:
+  std::string worker(const std::string& answers) {
+    std::string path = dir_ + "/worker.sh";
+    write_file(path, "#!/bin/sh\n" + answers);
+    chmod(path.c_str(), 0755);
+    return path;
+  }
+  // The cells one experiment gets from a worker started as `exe`.
+  std::vector<Cell> run(const std::string& exe) {
+    IsolatedExecutor executor(exe, {"test_ok"}, 10);
+    NamedBackend backend;
+    std::vector<Cell> cells;
+    CellEvents events;
+    events.finished = [&](size_t, Cell c) { cells.push_back(std::move(c)); };
+    executor.run(parse_experiment("ReLU dim1=8"), {&backend}, RunSettings{}, events);
+    return cells;
+  }
+  // What starting the worker throws, or "" when it starts.
+  std::string start_error(const std::string& exe) {
+    try {
+      run(exe);
+    } catch (const std::runtime_error& e) {
+      return e.what();
+    }
+    return "";
+  }
+};
+
+TEST_F(FakeWorker, AWorkerThatCannotBeStartedIsNamedWithWhy) {
+  std::string missing = dir_ + "/no-such-opbench";
+  std::string message = start_error(missing);
+  EXPECT_TRUE(contains(message, "the worker process (" + missing + " worker) cannot start: ")) << message;
+  EXPECT_TRUE(contains(message, "127")) << message;  // exec failed: the shell's "not found" status
+}
+
+TEST_F(FakeWorker, AWorkerThatExitsBeforeItIsReadyIsNamedWithItsLastWords) {
+  std::string message = start_error(worker("echo 'cannot open the GPU driver' >&2\nexit 3\n"));
+  EXPECT_TRUE(contains(message, "cannot start: ")) << message;
+  EXPECT_TRUE(contains(message, "exit")) << message;
+  EXPECT_TRUE(contains(message, "cannot open the GPU driver")) << message;
+}
+
+TEST_F(FakeWorker, AFatalAnswerIsTheReason) {
+  std::string message = start_error(worker("echo '{\"fatal\": \"no device here\"}' >&3\n"));
+  EXPECT_TRUE(contains(message, "cannot start: no device here")) << message;
+}
+
+// Text that is not a message: the cell is nan with what the worker sent, and
+// the worker is stopped.
+TEST_F(FakeWorker, ABrokenMessageMakesTheCellNan) {
+  std::vector<Cell> cells = run(worker(
+      "echo '{\"ready\": true}' >&3\nread line\necho '{\"started\": \"test_ok\"}' >&3\n"
+      "echo 'this is not json' >&3\nsleep 30\n"));
+  ASSERT_EQ(cells.size(), 1u);
+  EXPECT_EQ(cells[0].backend, "test_ok");
+  EXPECT_FALSE(cells[0].ok());
+  EXPECT_TRUE(contains(cells[0].error, "the worker broke the protocol: unexpected message")) << cells[0].error;
+  EXPECT_TRUE(contains(cells[0].error, "this is not json")) << cells[0].error;
+}
+
+// A cell whose fields the result file's reader refuses is not taken as a time.
+TEST_F(FakeWorker, AnUnreadableCellIsNan) {
+  std::vector<Cell> cells = run(worker(
+      "echo '{\"ready\": true}' >&3\nread line\necho '{\"started\": \"test_ok\"}' >&3\n"
+      "echo '{\"cell\": {\"backend\": \"test_ok\", \"time_ms\": {\"mean\": -1}}}' >&3\n"
+      "echo '{\"done\": true}' >&3\nread line\n"));
+  ASSERT_EQ(cells.size(), 1u);
+  EXPECT_FALSE(cells[0].ok());
+  EXPECT_EQ(cells[0].error, "the worker sent an unreadable cell");
 }
 
 }  // namespace

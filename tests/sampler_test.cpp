@@ -7,7 +7,10 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <optional>
 #include <cstring>
 #include <vector>
 
@@ -193,14 +196,130 @@ TEST(Measure, SamplesAreTheRunsDuration) {
   EXPECT_GE(m.stats.min, kSpinMs * 0.99);
 }
 
+// The statistics against a computation of their own, not summarize().
 TEST(Measure, StatsSummarizeTheSamples) {
   SpinOp op(kSpin);
   Measurement m = measure(op, quick_settings());
-  Stats expected = summarize(m.samples_ms);
-  EXPECT_EQ(m.stats.count, m.samples_ms.size());
-  EXPECT_DOUBLE_EQ(m.stats.mean, expected.mean);
-  EXPECT_DOUBLE_EQ(m.stats.median, expected.median);
-  EXPECT_DOUBLE_EQ(m.stats.noise, expected.noise);
+  std::vector<double> x = m.samples_ms;
+  size_t n = x.size();
+  ASSERT_GE(n, kMinimumSamples);
+  long double sum = 0;
+  for (double v : x) sum += v;
+  long double mean = sum / n, squares = 0;
+  for (double v : x) squares += (v - mean) * (v - mean);
+  long double stddev = std::sqrt(squares / (n - 1));
+  std::nth_element(x.begin(), x.begin() + n / 2, x.end());
+  double upper = x[n / 2];
+  double median = n % 2 ? upper : (upper + *std::max_element(x.begin(), x.begin() + n / 2)) / 2;
+  EXPECT_EQ(m.stats.count, n);
+  EXPECT_NEAR(m.stats.mean, static_cast<double>(mean), 1e-12 * m.stats.mean);
+  EXPECT_EQ(m.stats.median, median);
+  EXPECT_EQ(m.stats.min, *std::min_element(m.samples_ms.begin(), m.samples_ms.end()));
+  EXPECT_EQ(m.stats.max, *std::max_element(m.samples_ms.begin(), m.samples_ms.end()));
+  EXPECT_NEAR(m.stats.stddev, static_cast<double>(stddev), 1e-9 * m.stats.mean);
+  EXPECT_NEAR(m.stats.noise, static_cast<double>(stddev / std::sqrt(static_cast<long double>(n)) / mean), 1e-9);
+}
+
+// ---- what a sample is ------------------------------------------------------
+
+// A SpinOp whose device timer reports a fixed time, counts batches and cache flushes.
+class DeviceOp : public SpinOp {
+ public:
+  DeviceOp(bool has_timer, bool flushes) : SpinOp(kSpin), has_timer_(has_timer), flushes_(flushes) {}
+  std::optional<double> run_with_device_timer() override {
+    run();
+    ++timed_runs;
+    if (!has_timer_) return std::nullopt;
+    return kDeviceMs;
+  }
+  void run_batch(size_t n) override {
+    batch_sizes.push_back(n);
+    for (size_t i = 0; i < n; ++i) run();
+  }
+  bool flush_device_cache() override {
+    ++flushes;
+    return flushes_;
+  }
+
+  static constexpr double kDeviceMs = 0.125;
+  size_t timed_runs = 0, flushes = 0;
+  std::vector<size_t> batch_sizes;
+
+ private:
+  bool has_timer_, flushes_;
+};
+
+TEST(Timing, EventsAreTheDevicesOwnTimes) {
+  SamplerSettings s = quick_settings();
+  s.timing = Timing::events;
+  DeviceOp op(/*has_timer=*/true, false);
+  Measurement m = measure(op, s);
+  EXPECT_EQ(m.timing, Timing::events);
+  EXPECT_EQ(m.batch, 1u);
+  ASSERT_FALSE(m.samples_ms.empty());
+  for (double ms : m.samples_ms) EXPECT_EQ(ms, DeviceOp::kDeviceMs);  // not the 0.5 ms the host waited
+  EXPECT_EQ(op.timed_runs, m.samples_ms.size() + 0);
+  EXPECT_EQ(m.stats.noise, 0.0);
+  EXPECT_EQ(m.stop, Stop::noise);
+}
+
+// A backend without a device timer: the wall clock, and the cell says so.
+TEST(Timing, EventsFallBackToTheWallClockWithoutADeviceTimer) {
+  SamplerSettings s = quick_settings();
+  s.timing = Timing::events;
+  DeviceOp op(/*has_timer=*/false, false);
+  Measurement m = measure(op, s);
+  EXPECT_EQ(m.timing, Timing::wall);
+  EXPECT_EQ(op.timed_runs, 1u);  // asked once, then never again
+  ASSERT_FALSE(m.samples_ms.empty());
+  for (double ms : m.samples_ms) EXPECT_GE(ms, kSpinMs * 0.99);
+  EXPECT_EQ(timing_words(m.timing, m.batch), "wall");
+}
+
+// `batch` calls between two clock reads, the time divided among them.
+TEST(Timing, BatchedSamplesAreTheBatchsTimePerCall) {
+  SamplerSettings s = quick_settings();
+  s.timing = Timing::batched;
+  s.batch = 4;
+  DeviceOp op(false, false);
+  Measurement m = measure(op, s);
+  EXPECT_EQ(m.timing, Timing::batched);
+  EXPECT_EQ(m.batch, 4u);
+  EXPECT_EQ(op.batch_sizes, std::vector<size_t>(m.samples_ms.size(), 4));
+  for (double ms : m.samples_ms) EXPECT_GE(ms, kSpinMs * 0.99);  // a call spins its 0.5 ms at least
+  // Per call, not per batch, which could never be under four calls' 2 ms
+  // (the fastest sample: a busy machine stretches some of them).
+  EXPECT_LT(m.stats.min, 4 * kSpinMs * 0.99);
+  EXPECT_EQ(timing_words(m.timing, m.batch), "batched x4");
+}
+
+// Without --batch: enough calls for about a millisecond (two of 0.5 ms).
+TEST(Timing, BatchedWithoutABatchSizeFillsAMillisecond) {
+  SamplerSettings s = quick_settings();
+  s.timing = Timing::batched;
+  DeviceOp op(false, false);
+  Measurement m = measure(op, s);
+  EXPECT_GE(m.batch, 1u);
+  EXPECT_LE(m.batch, 2u);
+  ASSERT_FALSE(op.batch_sizes.empty());
+  EXPECT_EQ(op.batch_sizes.front(), m.batch);
+}
+
+// --cold: the device's flush where the backend has one, before every sample;
+// otherwise the CPU's caches are flushed by the core (nothing to count here
+// but that the backend was asked).
+TEST(Timing, ColdFlushesBeforeEverySample) {
+  SamplerSettings s = quick_settings();
+  s.cold = true;
+  for (bool device_flush : {true, false}) {
+    DeviceOp op(false, device_flush);
+    Measurement m = measure(op, s);
+    EXPECT_EQ(m.cache, Cache::cold);
+    EXPECT_EQ(op.flushes, m.samples_ms.size()) << device_flush;
+  }
+  DeviceOp warm(false, true);
+  EXPECT_EQ(measure(warm, quick_settings()).cache, Cache::warm);
+  EXPECT_EQ(warm.flushes, 0u);
 }
 
 // Maps fresh memory and writes every page of it on each call, as a large

@@ -75,8 +75,23 @@ TEST(Summarize, SingleSample) {
   EXPECT_DOUBLE_EQ(s.median, 2.5);
   EXPECT_DOUBLE_EQ(s.min, 2.5);
   EXPECT_DOUBLE_EQ(s.max, 2.5);
-  EXPECT_DOUBLE_EQ(s.stddev, 0.0);
-  EXPECT_FALSE(std::isnan(s.noise));
+  EXPECT_EQ(s.stddev, 0.0);
+  EXPECT_EQ(s.noise, 0.0);  // one sample: no spread to speak of, and not nan
+}
+
+// No spread, exactly, whatever rounding the mean of the samples takes: 0.3
+// three times sums to 0.8999999999999999, whose third is not 0.3.
+TEST(Summarize, IdenticalSamplesHaveNoNoise) {
+  for (double v : {0.3, 0.1, 1.0 / 3, 7.0, 1e-9}) {
+    for (size_t n : {2u, 3u, 7u, 100u}) {
+      Stats s = summarize(std::vector<double>(n, v));
+      EXPECT_EQ(s.stddev, 0.0) << v << " x" << n;
+      EXPECT_EQ(s.noise, 0.0) << v << " x" << n;
+      EXPECT_EQ(s.median, v);
+      EXPECT_EQ(s.min, v);
+      EXPECT_EQ(s.max, v);
+    }
+  }
 }
 
 TEST(RelativeStandardError, MatchesSummarizesNoise) {

@@ -6,13 +6,9 @@
 
 #include "cli/commands.h"
 #include "core/error.h"
-#include "report/charts.h"
-#include "report/csv.h"
-#include "report/document.h"
-#include "report/gbench.h"
-#include "report/html.h"
 #include "format/json.h"
-#include "report/markdown.h"
+#include "report/charts.h"
+#include "report/reporter.h"
 
 namespace opbench::cli {
 
@@ -31,10 +27,10 @@ const CommandSpec kReportSpec = {
     "sample, mean/median/stddev/cv aggregates, ms), which its tools/compare.py reads. The HTML page's tooltips\n"
     "also give each cell's GB/s, GFLOP/s and share of peak where the machine was calibrated.",
     {
-        {"document", "KIND", "print one merged document, average or detailed (also for a single file)"},
-        {"format", "FORMAT",
-         "markdown (default), csv (a row per experiment and backend, every figure) or gbench-json (one file)"},
-        {"out", "DIR", "write average.md, detailed.md, report.html, results.csv and the charts (DIR/plots) into DIR"},
+        {"document", "KIND",
+         "print one merged document, " + reporter_names(Reporter::Option::document, " or ") + " (also for a single file)"},
+        {"format", "FORMAT", reporter_help(Reporter::Option::format)},
+        {"out", "DIR", "write " + report_file_help() + " into DIR"},
         {"html", "FILE",
          "write one self-contained HTML page: sortable tables, each cell's noise, samples and check, charts"},
         {"plots", "DIR",
@@ -44,14 +40,16 @@ const CommandSpec kReportSpec = {
 
 namespace {
 
-void report_written(const std::string& path) { std::cerr << "opbench report: wrote " << path << "\n"; }
+// The lines a reporter's write() returns, on stderr.
+void tell(const std::vector<std::string>& lines) {
+  for (const std::string& line : lines) std::cerr << "opbench report: " << line << "\n";
+}
 
-void write_chart_files(const std::vector<RunRecord>& records, const std::vector<std::string>& ops,
-                       const std::string& dir) {
-  std::string png_note;
-  std::vector<std::string> written = write_charts(report_charts(records, ops), dir, png_note);
-  std::cerr << "opbench report: wrote " << written.size() << " chart files into " << dir << "\n";
-  if (!png_note.empty()) std::cerr << "opbench report: " << png_note << "\n";
+// The reporter an option names; a name it does not take is the user's error.
+const Reporter& chosen(Reporter::Option option, const char* flag, const std::string& name) {
+  const Reporter* r = find_reporter(option, name);
+  if (!r) throw UsageError(std::string("--") + flag + " " + quote(name) + " is not one of " + reporter_names(option));
+  return *r;
 }
 
 }  // namespace
@@ -60,14 +58,12 @@ int report_command(const Args& args) {
   const std::vector<std::string>& paths = args.positional();
   if (paths.empty()) throw UsageError("no result file given (usage: " + kReportSpec.usage + ")");
   std::string format = args.get("format", "markdown"), document = args.get("document");
-  if (format != "markdown" && format != "csv" && format != "gbench-json")
-    throw UsageError("--format " + quote(format) + " is not one of markdown, csv, gbench-json");
-  if (!document.empty() && document != "average" && document != "detailed")
-    throw UsageError("--document " + quote(document) + " is not one of average, detailed");
+  const Reporter& format_reporter = chosen(Reporter::Option::format, "format", format);
+  const Reporter& printed = document.empty() ? format_reporter : chosen(Reporter::Option::document, "document", document);
   if (!document.empty() && format != "markdown")
     throw UsageError("--document prints markdown: leave out --format " + format);
-  if (format == "gbench-json" && paths.size() != 1)
-    throw UsageError("--format gbench-json takes one result file (google/benchmark's JSON describes one machine)");
+  if (printed.one_record() && paths.size() != 1)
+    throw UsageError("--format " + format + " takes one result file (google/benchmark's JSON describes one machine)");
   std::vector<std::string> ops = args.has("ops") ? split_list(args.get("ops"), "ops") : std::vector<std::string>{};
 
   int status = kExitOk;
@@ -88,37 +84,17 @@ int report_command(const Args& args) {
     if (std::find(known.begin(), known.end(), op) == known.end())
       throw UsageError("--ops: no result has the op " + quote(op));
 
+  const ReportInput input{records, sources, ops, paths.size() > 1};
   bool writes = args.has("out") || args.has("html") || args.has("plots");
-  if (format == "csv")
-    std::cout << csv_report(records, sources);
-  else if (format == "gbench-json")
-    std::cout << gbench_json(records[0]);
-  else if (!document.empty())
-    std::cout << merged_document(records, document == "average" ? DocumentKind::average : DocumentKind::detailed);
-  else if (!writes && paths.size() == 1)
-    std::cout << render_run(records[0]);
-  else if (!writes)
-    std::cout << merged_document(records, DocumentKind::average) << "\n"
-              << merged_document(records, DocumentKind::detailed);
+  if (printed.printed_beside_files() || !writes) std::cout << printed.render(input);
 
   if (args.has("out")) {
-    std::filesystem::path dir = args.get("out");
-    std::filesystem::create_directories(dir);
-    auto write = [&](const std::string& name, const std::string& text) {
-      write_file_atomically((dir / name).string(), text);
-      report_written((dir / name).string());
-    };
-    write("average.md", merged_document(records, DocumentKind::average));
-    write("detailed.md", merged_document(records, DocumentKind::detailed));
-    write("report.html", html_report(records, sources, ops));
-    write("results.csv", csv_report(records, sources));
-    write_chart_files(records, ops, (dir / "plots").string());
+    std::filesystem::create_directories(args.get("out"));
+    for (const Reporter* r : reporters())
+      if (!r->report_file().empty()) tell(r->write(input, (std::filesystem::path(args.get("out")) / r->report_file()).string()));
   }
-  if (args.has("html")) {
-    write_file_atomically(args.get("html"), html_report(records, sources, ops));
-    report_written(args.get("html"));
-  }
-  if (args.has("plots")) write_chart_files(records, ops, args.get("plots"));
+  if (args.has("html")) tell(reporter("html").write(input, args.get("html")));
+  if (args.has("plots")) tell(reporter("charts").write(input, args.get("plots")));
   return status;
 }
 

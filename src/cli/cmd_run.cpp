@@ -29,6 +29,7 @@
 #include "format/calibration_file.h"
 #include "report/markdown.h"
 #include "report/metrics.h"
+#include "report/reporter.h"
 
 namespace opbench::cli {
 
@@ -43,7 +44,7 @@ const CommandSpec kRunSpec = {
         {"ops", "LIST", "only these ops, e.g. Sort,MatMul"},
         {"filter", "REGEX", "only experiments whose name matches, e.g. 'dim=64x128'"},
         {"case", "LINE", "an extra experiment, e.g. \"MatMul dim1=512x512 dim2=512x512\" (repeatable; without --suite, only these run)", true},
-        {"out", "DIR", "where result.json, detailed.md and average.md go (default: results/<date>T<time>)"},
+        {"out", "DIR", "where " + run_file_help("result.json") + " go (default: results/<date>T<time>)"},
         {"threads", "N", "threads for the CPU backends (default: the framework's own default)"},
         {"seed", "N", "seed of the input generator (default: 0)"},
         {"warmup", "SECONDS", "warm-up time per cell, at least one call (default: 0.05)"},
@@ -57,7 +58,7 @@ const CommandSpec kRunSpec = {
         {"cold", "", "flush the caches (CPU, and the GPU's L2) before every sample; default: warm"},
         {"dtype", "TYPE", "float32 (default, the seed's), float16 or bfloat16 for every experiment's float data"},
         {"no-check", "", "do not compare outputs with the reference before timing (the output says so)"},
-        {"metrics", "", "also print (and write metrics.md) GB/s, GFLOP/s and share of peak per cell"},
+        {"metrics", "", "also print (and write " + reporter("metrics").run_file() + ") " + reporter("metrics").summary()},
         {"calibration", "FILE", "peaks from opbench calibrate (default: ~/.opbench/calibration-<hostname>.json, if there)"},
         {"quiet", "", "no progress line on stderr"},
         {"resume", "FILE", "finish the run whose result.json FILE is: run only the cells it lacks, with its suite, backends and settings"},
@@ -200,10 +201,6 @@ RunRecord new_record(const std::string& suite, const RunSettings& settings,
     for (auto& [k, v] : b->versions()) r.versions[k] = v;
   }
   return r;
-}
-
-std::string titled(const RunRecord& r, const std::string& title, const std::string& table) {
-  return "# " + title + "\n\n**" + r.description() + "**\n\n" + table;
 }
 
 // ---- resuming --------------------------------------------------------------
@@ -430,11 +427,13 @@ int run_command(const Args& args) {
   std::cout << render_run(record);
   if (args.has("metrics")) std::cout << "\n## Metrics\n\n" << metrics_table(record);
   flush_stdout("the tables", "; the results are in " + result_path);
-  write_file_atomically(out_dir + "/detailed.md", titled(record, "Detailed benchmark", detailed_table(record)));
-  write_file_atomically(out_dir + "/average.md", titled(record, "Average benchmark", average_table(record)));
-  if (args.has("metrics")) write_file_atomically(out_dir + "/metrics.md", titled(record, "Metrics", metrics_table(record)));
-  std::cerr << "results: " << result_path << ", detailed.md, average.md" << (args.has("metrics") ? ", metrics.md" : "")
-            << "\n";
+  std::string written;
+  for (const Reporter* r : reporters()) {
+    if (r->run_file().empty() || (r->on_request() && !args.has(r->name()))) continue;
+    write_file_atomically(out_dir + "/" + r->run_file(), r->render_run_file(record));
+    written += ", " + r->run_file();
+  }
+  std::cerr << "results: " << result_path << written << "\n";
   return kExitOk;
 }
 

@@ -22,8 +22,11 @@ bool register_backend(const std::string& name, BackendFactory factory) {
 std::vector<std::unique_ptr<Backend>> create_backends() {
   std::vector<std::unique_ptr<Backend>> backends;
   for (auto& [name, factory] : registry()) backends.push_back(factory());
-  std::stable_sort(backends.begin(), backends.end(),
-                   [](const auto& a, const auto& b) { return a->info().column < b->info().column; });
+  // In the table's order (core/backend_info.cpp); those it lacks after, by name.
+  std::stable_sort(backends.begin(), backends.end(), [](const auto& a, const auto& b) {
+    const BackendInfo &x = a->info(), &y = b->info();
+    return x.column != y.column ? x.column < y.column : x.column == kUnlistedColumn && x.name < y.name;
+  });
   return backends;
 }
 

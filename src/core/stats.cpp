@@ -30,7 +30,10 @@ Stats summarize(const std::vector<double>& samples) {
   for (double v : sorted) sum += v;
   s.mean = sum / n;
   double squares = 0;  // two passes: no cancellation for tight samples
-  for (double v : sorted) squares += (v - s.mean) * (v - s.mean);
+  // Identical samples have no spread, though their rounded mean may differ
+  // from each of them in the last bit.
+  if (s.min != s.max)
+    for (double v : sorted) squares += (v - s.mean) * (v - s.mean);
   s.stddev = n > 1 ? std::sqrt(squares / (n - 1)) : 0.0;
   s.noise = n > 1 && s.mean > 0 ? s.stddev / std::sqrt(static_cast<double>(n)) / s.mean : 0.0;
   return s;

@@ -216,7 +216,7 @@ Cell cell_from(const json& j, const std::string& experiment) {
 BackendRecord backend_from(const json& j, const std::string& where) {
   BackendRecord b;
   b.info.name = field<std::string>(j, "name", where);
-  b.info.column = optional_field<int>(j, "column", 1000, where);
+  b.info.column = optional_field<int>(j, "column", kUnlistedColumn, where);
   b.info.description = optional_field<std::string>(j, "description", "", where);
   b.device = optional_field<std::string>(j, "device", "", where);
   if (j.contains("speedups") && j.at("speedups").is_array())

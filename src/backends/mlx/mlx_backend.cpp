@@ -239,32 +239,22 @@ std::string MlxBackend::device_name() const {
   return name + buf;
 }
 
-template <typename... Speedups>
-BackendInfo info(std::string name, int column, std::string description, Speedups... speedups) {
-  return BackendInfo{std::move(name), column, std::move(description), {speedups...}};
-}
-
 std::unique_ptr<Backend> backend(BackendInfo info, mx::Device::DeviceType device, bool compiled) {
   return std::make_unique<MlxBackend>(Variant{std::move(info), device, compiled});
 }
 
-// Column positions follow the seed: mlx_gpu, mlx_gpu_compile, mlx_cpu, mps, cpu, cuda.
+// Their columns and speedup columns: core/backend_info.cpp.
 OPBENCH_REGISTER_BACKEND("mlx_gpu", [] {
-  // mlx_gpu/cuda: the NVIDIA counterpart of the seed's mlx_gpu/mps.
-  return backend(info("mlx_gpu", 10, "mlx framework with gpu backend", SpeedupColumn{"mps", 20}, SpeedupColumn{"cuda", 25},
-                      SpeedupColumn{"mlx_cpu", 30}),
-                 mx::Device::gpu, false);
+  return backend(backend_info("mlx_gpu", "mlx framework with gpu backend"), mx::Device::gpu, false);
 });
 OPBENCH_REGISTER_BACKEND("mlx_gpu_compile", [] {
-  return backend(info("mlx_gpu_compile", 20, "mlx framework with gpu backend and mx.compile", SpeedupColumn{"mlx_gpu", 10}),
-                 mx::Device::gpu, true);
+  return backend(backend_info("mlx_gpu_compile", "mlx framework with gpu backend and mx.compile"), mx::Device::gpu, true);
 });
 OPBENCH_REGISTER_BACKEND("mlx_cpu", [] {
-  return backend(info("mlx_cpu", 30, "mlx framework with cpu backend"), mx::Device::cpu, false);
+  return backend(backend_info("mlx_cpu", "mlx framework with cpu backend"), mx::Device::cpu, false);
 });
 OPBENCH_REGISTER_BACKEND("mlx_cpu_compile", [] {
-  return backend(info("mlx_cpu_compile", 35, "mlx framework with cpu backend and mx.compile", SpeedupColumn{"mlx_cpu", 35}),
-                 mx::Device::cpu, true);
+  return backend(backend_info("mlx_cpu_compile", "mlx framework with cpu backend and mx.compile"), mx::Device::cpu, true);
 });
 
 }  // namespace

@@ -139,30 +139,24 @@ class TorchBackend : public Backend {
   DeviceKind kind_;
 };
 
-template <typename... Speedups>
-BackendInfo info(std::string name, int column, std::string description, Speedups... speedups) {
-  return BackendInfo{std::move(name), column, std::move(description), {speedups...}};
-}
-
-// Column positions follow the seed: mlx_gpu, mlx_gpu_compile, mlx_cpu, mps, cpu, cuda.
+// Their columns and speedup columns: core/backend_info.cpp.
 OPBENCH_REGISTER_BACKEND("mps", [] {
-  return std::make_unique<TorchBackend>(DeviceKind{info("mps", 40, "torch framework with mps (gpu) backend"), at::kMPS,
+  return std::make_unique<TorchBackend>(DeviceKind{backend_info("mps", "torch framework with mps (gpu) backend"), at::kMPS,
                                                    mps_sync, has_mps, "this LibTorch has no MPS device (Apple GPUs only)"});
 });
 OPBENCH_REGISTER_BACKEND("cpu", [] {
   return std::make_unique<TorchBackend>(
-      DeviceKind{info("cpu", 50, "torch framework with cpu backend"), at::kCPU, no_sync, always, ""});
+      DeviceKind{backend_info("cpu", "torch framework with cpu backend"), at::kCPU, no_sync, always, ""});
 });
 OPBENCH_REGISTER_BACKEND("cuda", [] {
-  return std::make_unique<TorchBackend>(DeviceKind{info("cuda", 60, "torch framework with cuda backend", SpeedupColumn{"cpu", 40}),
+  return std::make_unique<TorchBackend>(DeviceKind{backend_info("cuda", "torch framework with cuda backend"),
                                                    at::kCUDA, cuda_sync, has_cuda,
                                                    "no CUDA device, or this LibTorch was built without CUDA"});
 });
 // PyTorch's nearest equivalent of mx.compile: launch overhead captured away.
 OPBENCH_REGISTER_BACKEND("cuda_graph", [] {
   return std::make_unique<TorchBackend>(DeviceKind{
-      info("cuda_graph", 65, "torch framework with cuda backend, each op captured once in a CUDA graph and replayed",
-           SpeedupColumn{"cuda", 45}),
+      backend_info("cuda_graph", "torch framework with cuda backend, each op captured once in a CUDA graph and replayed"),
       at::kCUDA, cuda_sync, has_cuda, "no CUDA device, or this LibTorch was built without CUDA", true});
 });
 
