@@ -19,13 +19,10 @@ FUZZ_SECONDS ?= 120
 
 .PHONY: build bench test quick clean sanitize fuzz harden-configure
 
+# One line a step (scripts/build.sh): set-up, configure, ninja's progress;
+# full logs in $(BUILD)/setup.log, configure.log and build.log.
 build:
-	@py=$$(scripts/setup.sh | tail -n 1) && \
-	mkdir -p $(BUILD) && \
-	{ cmake -S . -B $(BUILD) -G Ninja -DOPBENCH_PYTHON="$$py" $(CMAKE_ARGS) >$(BUILD)/configure.log 2>&1 || \
-	  { cat $(BUILD)/configure.log; exit 1; }; } && \
-	grep '^-- opbench' $(BUILD)/configure.log; \
-	cmake --build $(BUILD) -j $(JOBS)
+	@scripts/build.sh $(BUILD) $(JOBS) $(CMAKE_ARGS)
 
 bench: build
 	$(BUILD)/opbench run $(ARGS)

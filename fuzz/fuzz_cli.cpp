@@ -24,7 +24,7 @@
 #include <vector>
 
 #include "cli/commands.h"
-#include "report/json.h"
+#include "format/json.h"
 
 namespace {
 

@@ -16,7 +16,7 @@
 #include "report/document.h"
 #include "report/gbench.h"
 #include "report/html.h"
-#include "report/json.h"
+#include "format/json.h"
 #include "report/markdown.h"
 
 namespace {

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "core/error.h"
-#include "report/json.h"
+#include "format/json.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);

@@ -15,6 +15,12 @@ passed (at least --min-calls calls after a warm-up). The calls are those of
 docs/ops.md; a ratio near 1 says opbench's C++ call costs what the Python
 call costs on this machine.
 
+Each cell runs in a fresh Python process (as opbench runs each cell in a fresh
+worker), and the table gives the page faults per call on both sides: a result
+of 32 MiB or more is fresh memory that faults on every call unless the
+process's heap happens to hold that much free, which in one long process
+depends on every cell before it (--one-process shows it).
+
 It is run by hand beside a result (the frameworks must be importable: the
 Python that opbench was built against, ~/.opbench/venv/bin/python by default).
 """
@@ -311,13 +317,22 @@ def release_free_host_memory():
 
 # ---- timing -------------------------------------------------------------------
 
+def host_usage():
+    """(minor page faults, user ms, system ms) of this process so far."""
+    import resource
+    u = resource.getrusage(resource.RUSAGE_SELF)
+    return u.ru_minflt, u.ru_utime * 1e3, u.ru_stime * 1e3
+
+
 def measure(call, time_s, min_calls):
-    """Mean and median of single calls, each timed as the reference times it."""
+    """Mean and median of single calls, each timed as the reference times it,
+    and the host's cost per call (page faults, CPU time) over the samples."""
     call()  # the first call builds kernels, plans, compiled graphs
     start = time.perf_counter()
     while time.perf_counter() - start < min(0.05, time_s):
         call()
     samples = []
+    before = host_usage()
     start = time.perf_counter()
     while len(samples) < min_calls or time.perf_counter() - start < time_s:
         tic = time.perf_counter()
@@ -325,7 +340,38 @@ def measure(call, time_s, min_calls):
         samples.append((time.perf_counter() - tic) * 1e3)
         if len(samples) >= 100000:
             break
-    return statistics.fmean(samples), statistics.median(samples), len(samples)
+    faults, user_ms, system_ms = (b - a for a, b in zip(before, host_usage()))
+    n = len(samples)
+    return {"mean": statistics.fmean(samples), "median": statistics.median(samples), "count": n,
+            "minor_faults": faults / n, "user_ms": user_ms / n, "system_ms": system_ms / n}
+
+
+def measure_cell(line, backend, time_s, min_calls):
+    """One cell, in this process: the allocator pinned and emptied as opbench
+    does at the start of a cell; None when the op has no call here."""
+    pin_allocator_policy()
+    release_free_host_memory()
+    op, dims, args = parse_line(line)
+    if backend in TORCH_BACKENDS:
+        call = torch_timed(op, dims, args, TORCH_BACKENDS[backend])
+    else:
+        call = mlx_timed(op, dims, args, *MLX_BACKENDS[backend])
+    return None if call is None else measure(call, time_s, min_calls)
+
+
+def measure_in_fresh_process(line, backend, opts):
+    """One cell in a Python process of its own, as a user's script runs it.
+    A long process's history (which sizes glibc's heap happens to hold free)
+    decides whether a large result is recycled memory or fresh pages that
+    fault on every call; a fresh process, like opbench's worker, starts from
+    none of it."""
+    import subprocess
+    cell = json.dumps({"line": line, "backend": backend, "time_s": opts.time_s, "min_calls": opts.min_calls})
+    done = subprocess.run([sys.executable, __file__, "--cell", cell], capture_output=True, text=True)
+    if done.returncode != 0:
+        lines = (done.stderr.strip() or f"exit {done.returncode}").splitlines()
+        raise RuntimeError(lines[-1])
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def load(path):
@@ -334,17 +380,42 @@ def load(path):
         return json.load(f)
 
 
+def faults_text(ours, theirs):
+    """'8193 / 0': page faults per call, opbench's and Python's."""
+    ours_text = f"{ours:.0f}" if ours is not None else "?"
+    return f"{ours_text} / {theirs:.0f}"
+
+
+def summary_lines(ratios):
+    inside = sum(0.7 <= r <= 1.3 for r, _, _ in ratios)
+    lines = ["", f"{inside} of {len(ratios)} cells within 0.7-1.3 of the Python call "
+                 f"(geometric mean ratio {math.exp(statistics.fmean(math.log(r) for r, _, _ in ratios)):.2f})."]
+    slower = [f"{n} on {b} ({r:.2f})" for r, n, b in ratios if r > 1.3]
+    faster = [f"{n} on {b} ({r:.2f})" for r, n, b in ratios if r < 0.7]
+    if slower:
+        lines.append("opbench slower: " + "; ".join(slower))
+    if faster:
+        lines.append("opbench faster: " + "; ".join(faster))
+    return lines
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--cell":  # a child of measure_in_fresh_process
+        cell = json.loads(sys.argv[2])
+        print(json.dumps(measure_cell(cell["line"], cell["backend"], cell["time_s"], cell["min_calls"])))
+        return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("result", help="an opbench result.json (or .json.gz)")
     parser.add_argument("--min-ms", type=float, default=1.0, help="cells with an opbench mean below this are left out (default 1)")
     parser.add_argument("--backends", default="", help="comma-separated backends to check (default: every one with a Python counterpart)")
     parser.add_argument("--time-s", type=float, default=0.3, help="sampling time per cell (default 0.3 s)")
     parser.add_argument("--min-calls", type=int, default=10, help="fewest timed calls per cell (default 10)")
+    parser.add_argument("--one-process", action="store_true",
+                        help="time every cell in this one process instead of a fresh process per cell "
+                             "(faster; large results then depend on what ran before)")
     parser.add_argument("--out", help="also write the table (markdown) to this file")
     opts = parser.parse_args()
 
-    pin_allocator_policy()
     result = load(opts.result)
     wanted = set(filter(None, opts.backends.split(",")))
     rows, ratios = [], []
@@ -356,47 +427,42 @@ def main():
             backend = cell["backend"]
             if "time_ms" not in cell or (wanted and backend not in wanted):
                 continue
+            if backend not in TORCH_BACKENDS and backend not in MLX_BACKENDS:
+                continue
             ours = cell["time_ms"]["mean"]
             if ours < opts.min_ms:
                 continue
+            our_faults = cell.get("host_per_call", {}).get("minor_faults")
             try:
-                release_free_host_memory()
-                if backend in TORCH_BACKENDS:
-                    call = torch_timed(op, dims, args, TORCH_BACKENDS[backend])
-                elif backend in MLX_BACKENDS:
-                    call = mlx_timed(op, dims, args, *MLX_BACKENDS[backend])
+                if opts.one_process:
+                    theirs = measure_cell(experiment["line"], backend, opts.time_s, opts.min_calls)
                 else:
-                    continue
-                if call is None:
-                    continue
-                mean, median, count = measure(call, opts.time_s, opts.min_calls)
+                    theirs = measure_in_fresh_process(experiment["line"], backend, opts)
             except Exception as err:  # an op a framework lacks: say so, go on
-                rows.append((experiment["name"], backend, ours, None, None, str(err).splitlines()[0][:80]))
+                rows.append((experiment["name"], backend, ours, None, None, "", str(err).splitlines()[0][:80]))
                 continue
-            ratio = ours / mean
+            if theirs is None:
+                continue
+            ratio = ours / theirs["mean"]
             ratios.append((ratio, experiment["name"], backend))
-            rows.append((experiment["name"], backend, ours, mean, ratio, f"median {median:.4g} ms, {count} calls"))
-            print(f"{experiment['name']} on {backend}: opbench {ours:.4g} ms, python {mean:.4g} ms, "
+            detail = (f"median {theirs['median']:.4g} ms, {theirs['count']} calls, "
+                      f"user {theirs['user_ms']:.3g} + sys {theirs['system_ms']:.3g} ms/call")
+            rows.append((experiment["name"], backend, ours, theirs["mean"], ratio,
+                         faults_text(our_faults, theirs["minor_faults"]), detail))
+            print(f"{experiment['name']} on {backend}: opbench {ours:.4g} ms, python {theirs['mean']:.4g} ms, "
                   f"ratio {ratio:.2f}", file=sys.stderr, flush=True)
 
     width = max([len(r[0]) for r in rows] + [10])
-    lines = [f"Python cross-check of {opts.result} ({result.get('description', '')})", "",
-             f"| {'experiment':<{width}} | backend | opbench ms | python ms | opbench/python | python detail |",
-             f"|{'-' * (width + 2)}|---------|-----------:|----------:|---------------:|---------------|"]
-    for name, backend, ours, theirs, ratio, detail in rows:
+    mode = "all cells in one process" if opts.one_process else "each cell in a fresh process"
+    lines = [f"Python cross-check of {opts.result} ({result.get('description', '')}); Python: {mode}", "",
+             f"| {'experiment':<{width}} | backend | opbench ms | python ms | opbench/python | page faults per call, opbench / python | python detail |",
+             f"|{'-' * (width + 2)}|---------|-----------:|----------:|---------------:|------:|---------------|"]
+    for name, backend, ours, theirs, ratio, faults, detail in rows:
         theirs_text = f"{theirs:.4g}" if theirs is not None else "nan"
         ratio_text = f"{ratio:.2f}" if ratio is not None else "nan"
-        lines.append(f"| {name:<{width}} | {backend} | {ours:.4g} | {theirs_text} | {ratio_text} | {detail} |")
+        lines.append(f"| {name:<{width}} | {backend} | {ours:.4g} | {theirs_text} | {ratio_text} | {faults} | {detail} |")
     if ratios:
-        inside = sum(0.7 <= r <= 1.3 for r, _, _ in ratios)
-        slower = [f"{n} on {b} ({r:.2f})" for r, n, b in ratios if r > 1.3]
-        faster = [f"{n} on {b} ({r:.2f})" for r, n, b in ratios if r < 0.7]
-        lines += ["", f"{inside} of {len(ratios)} cells within 0.7-1.3 of the Python call "
-                      f"(geometric mean ratio {math.exp(statistics.fmean(math.log(r) for r, _, _ in ratios)):.2f})."]
-        if slower:
-            lines.append("opbench slower: " + "; ".join(slower))
-        if faster:
-            lines.append("opbench faster: " + "; ".join(faster))
+        lines += summary_lines(ratios)
     text = "\n".join(lines) + "\n"
     print(text)
     if opts.out:

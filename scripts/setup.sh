@@ -8,10 +8,25 @@
 #   OPBENCH_TORCH   pip requirement for PyTorch (default: torch==2.11.0)
 #   OPBENCH_MLX     pip requirement for MLX (default: mlx[cpu]==0.32.4 on Linux, mlx==0.32.4 on macOS)
 #
-# Prints the Python to build against on its last line.
+# Prints the Python to build against on its last line, and one line on
+# stderr saying what it installed or reused. What the installers print goes
+# to OPBENCH_SETUP_LOG (default: a temporary file); on failure its tail is
+# shown with its name.
 set -euo pipefail
 
-log() { echo "setup: $*" >&2; }
+setup_log="${OPBENCH_SETUP_LOG:-$(mktemp -t opbench-setup.XXXXXX)}"
+mkdir -p "$(dirname "$setup_log")"
+: >"$setup_log"
+installed=()
+log() { echo "setup: $*" >>"$setup_log"; }
+# Runs an installer with its output in the log; on failure, says where the log is.
+quietly() {
+  if ! "$@" >>"$setup_log" 2>&1; then
+    echo "setup: failed: $* (full log: $setup_log); its last lines:" >&2
+    tail -n 20 "$setup_log" >&2
+    return 1
+  fi
+}
 
 install_system_packages() {
   local missing=()
@@ -27,19 +42,21 @@ install_system_packages() {
   command -v rsvg-convert >/dev/null || missing+=(librsvg2-bin)
   [ ${#missing[@]} -eq 0 ] && return
   if ! command -v apt-get >/dev/null; then
-    log "missing ${missing[*]} and no apt-get here: install them with your package manager"
+    echo "setup: missing ${missing[*]} and no apt-get here: install them with your package manager" >&2
     exit 1
   fi
   local sudo=""
   [ "$(id -u)" -eq 0 ] || sudo=sudo
   log "installing ${missing[*]}"
-  $sudo apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >&2
+  quietly $sudo apt-get update -qq
+  quietly env DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+  installed+=("${missing[@]}")
 }
 
+# Sets py: the Python to build against.
 python_environment() {
   if [ -n "${OPBENCH_PYTHON:-}" ]; then
-    echo "$OPBENCH_PYTHON"
+    py="$OPBENCH_PYTHON"
     return
   fi
   local venv="${OPBENCH_VENV:-$HOME/.opbench/venv}"
@@ -47,19 +64,35 @@ python_environment() {
   [ "$(uname)" = Darwin ] && mlx_default="mlx==0.32.4"
   if [ ! -x "$venv/bin/python" ]; then
     log "creating the Python environment $venv"
-    python3 -m venv "$venv" >&2
+    quietly python3 -m venv "$venv"
   fi
-  local py="$venv/bin/python"
+  py="$venv/bin/python"
   if ! "$py" -c 'import torch' 2>/dev/null; then
-    log "installing ${OPBENCH_TORCH:-torch==2.11.0} into $venv (about 3 GB, once for every clone)"
-    "$py" -m pip install -q "${OPBENCH_TORCH:-torch==2.11.0}" >&2
+    echo "setup: installing ${OPBENCH_TORCH:-torch==2.11.0} into $venv (about 3 GB, once for every clone)" >&2
+    quietly "$py" -m pip install -q "${OPBENCH_TORCH:-torch==2.11.0}"
+    installed+=("${OPBENCH_TORCH:-torch==2.11.0}")
   fi
   if ! "$py" -m mlx --cmake-dir >/dev/null 2>&1; then
     log "installing ${OPBENCH_MLX:-$mlx_default} into $venv"
-    "$py" -m pip install -q "${OPBENCH_MLX:-$mlx_default}" >&2 || log "MLX could not be installed: the MLX backends will be left out"
+    if "$py" -m pip install -q "${OPBENCH_MLX:-$mlx_default}" >>"$setup_log" 2>&1; then
+      installed+=("${OPBENCH_MLX:-$mlx_default}")
+    else
+      echo "setup: MLX could not be installed: the MLX backends will be left out (log: $setup_log)" >&2
+    fi
   fi
-  echo "$py"
 }
 
 [ "$(uname)" = Darwin ] || install_system_packages
-python_environment
+python_environment  # sets py
+versions=$("$py" -c 'import importlib.metadata as m
+out = []
+for name in ("torch", "mlx"):
+    try: out.append(name + " " + m.version(name))
+    except Exception: pass
+print(", ".join(out))' 2>/dev/null || true)
+if [ ${#installed[@]} -eq 0 ]; then
+  echo "setup: reused $py (${versions:-no torch, no mlx}) and the system packages" >&2
+else
+  echo "setup: installed ${installed[*]}; using $py (${versions}); log: $setup_log" >&2
+fi
+echo "$py"

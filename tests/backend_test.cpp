@@ -23,6 +23,7 @@
 #include "core/framework_ops.h"
 #include "core/ops.h"
 #include "core/runner.h"
+#include "core/sampler.h"
 #include "core/suite.h"
 
 namespace opbench {
@@ -492,7 +493,7 @@ TEST(RunCell, HealthyBackendGivesSamples) {
   EXPECT_EQ(cell.check.against, "reference");
   EXPECT_GE(cell.samples_ms.size(), kMinimumSamples);
   EXPECT_EQ(cell.samples_ms.size(), cell.stats.count);
-  EXPECT_FALSE(cell.stop.empty());
+  EXPECT_NE(cell.stop, Stop::none);
 }
 
 TEST(RunCell, WithoutReferenceTheCheckIsSkipped) {

@@ -22,7 +22,7 @@
 #include "core/ops.h"
 #include "record_views.h"
 #include "core/suite.h"
-#include "report/json.h"
+#include "format/json.h"
 
 namespace opbench {
 namespace {
@@ -268,7 +268,7 @@ TEST_F(QuickRun, ResultFileHoldsEveryExperimentWithItsSamples) {
     EXPECT_EQ(cell->check.verdict, Verdict::passed) << e.name;
     EXPECT_EQ(cell->samples_ms.size(), cell->stats.count) << e.name;
     EXPECT_GE(cell->samples_ms.size(), 3u) << e.name;
-    EXPECT_FALSE(cell->stop.empty()) << e.name;
+    EXPECT_NE(cell->stop, Stop::none) << e.name;
   }
 }
 

@@ -5,7 +5,7 @@
 
 #include <random>
 
-#include "report/text.h"
+#include "core/text.h"
 #include "report_fixtures.h"
 
 namespace opbench {

@@ -1,6 +1,6 @@
 // The JSON result file: what is written is read back whole, and every kind
 // of bad file is refused with a message naming it.
-#include "report/json.h"
+#include "format/json.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -68,9 +68,9 @@ Cell timed_cell(const std::string& backend, std::vector<double> samples) {
   c.backend = backend;
   c.samples_ms = std::move(samples);
   c.stats = summarize(c.samples_ms);
-  c.stop = "noise";
-  c.timing = "wall";
-  c.cache = "warm";
+  c.stop = Stop::noise;
+  c.timing = Timing::wall;
+  c.cache = Cache::warm;
   return c;
 }
 
@@ -86,7 +86,7 @@ RunRecord full_record() {
   r.settings.threads = 8;
   r.settings.sampler = {0.125, 7, 321, 0.25, 3.5, 0.0075};
   r.settings.check = false;
-  r.settings.sampler.timing = "batched";
+  r.settings.sampler.timing = Timing::batched;
   r.settings.sampler.batch = 32;
   r.settings.sampler.cold = true;
 
@@ -97,15 +97,16 @@ RunRecord full_record() {
   r.backends = {cpu, cuda};
 
   Cell argmax_cpu = timed_cell("cpu", {21.0, 21.2, 20.9, 23.0, 1.0 / 3.0});
-  argmax_cpu.stop = "time";
+  argmax_cpu.stop = Stop::time;
   argmax_cpu.check = {Verdict::passed, 0, 1e-4, "", "reference"};
   Cell oom;
   oom.backend = "cuda";
   oom.error = "out of memory";
   Cell relu_cuda = timed_cell("cuda", {0.0123456789012345678, 0.02, 0.03});
   relu_cuda.check = {Verdict::passed, 3.25e-8, 1e-4, "", "reference at 64 sampled elements"};
-  relu_cuda.timing = "batched x32";
-  relu_cuda.cache = "cold";
+  relu_cuda.timing = Timing::batched;
+  relu_cuda.batch = 32;
+  relu_cuda.cache = Cache::cold;
   Cell wrong;  // ran, but disagreed with the reference: no time
   wrong.backend = "mps";
   wrong.check = {Verdict::wrong, 0.25, 1e-4, "16 of 64 rows match no source row", "reference"};
@@ -181,6 +182,7 @@ void expect_same(const RunRecord& a, const RunRecord& b) {
       EXPECT_EQ(x.cells[c].stop, y.cells[c].stop);
       if (x.cells[c].ok()) {
         EXPECT_EQ(x.cells[c].timing, y.cells[c].timing);
+        EXPECT_EQ(x.cells[c].batch, y.cells[c].batch);
         EXPECT_EQ(x.cells[c].cache, y.cells[c].cache);
       }
       EXPECT_EQ(x.cells[c].samples_ms, y.cells[c].samples_ms);
@@ -211,6 +213,50 @@ TEST(ResultJson, RoundTripPreservesEverything) {
   expect_same(original, back);
   EXPECT_EQ(back.description(), original.description());
   EXPECT_EQ(to_json(back), to_json(original));
+}
+
+// The worker's messages carry cells and settings as JSON values, never as
+// text parsed again: a value reads back as the record it came from, and is
+// what the result file holds.
+TEST(ResultJson, CellsAndSettingsAreJsonValuesAsTheFileWritesThem) {
+  RunRecord r = full_record();
+  json file = json::parse(to_json(r));
+  for (size_t i = 0; i < r.experiments.size(); ++i)
+    for (size_t c = 0; c < r.experiments[i].cells.size(); ++c) {
+      const Cell& cell = r.experiments[i].cells[c];
+      json value = cell;
+      EXPECT_EQ(value, file["experiments"][i]["cells"][c]);
+      RunRecord one = r;
+      one.experiments = {r.experiments[i]};
+      one.experiments[0].cells = {cell_from_json(value, "worker")};
+      RunRecord expected = r;
+      expected.experiments = {r.experiments[i]};
+      expected.experiments[0].cells = {cell};
+      expect_same(one, expected);
+    }
+  json settings = r.settings;
+  EXPECT_EQ(settings, file["settings"]);
+  EXPECT_TRUE(settings_from_json(settings, "worker") == r.settings);
+  RunSettings other = r.settings;
+  other.sampler.cold = !other.sampler.cold;
+  EXPECT_FALSE(other == r.settings);
+}
+
+TEST(ResultJson, ABrokenCellOrSettingsValueIsNamed) {
+  std::string message;
+  try {
+    cell_from_json(json{{"backend", "cpu"}, {"time_ms", {{"mean", -1}}}}, "worker");
+  } catch (const UsageError& e) {
+    message = e.what();
+  }
+  EXPECT_TRUE(contains(message, "worker: cell for 'cpu': field 'mean' is out of range")) << message;
+  message.clear();
+  try {
+    settings_from_json(json::array(), "--settings");
+  } catch (const UsageError& e) {
+    message = e.what();
+  }
+  EXPECT_EQ(message, "--settings: settings are not a JSON object");
 }
 
 TEST(ResultJson, FailedCellKeepsItsReasonAndHasNoTime) {
@@ -345,6 +391,31 @@ TEST(ResultJson, RefusesAFieldOfTheWrongType) {
   std::string message = from_json_error(edited([](json& j) { j["experiments"][0]["op"] = 12; }));
   EXPECT_TRUE(contains(message, kSource));
   EXPECT_TRUE(contains(message, "'op'"));
+}
+
+// Timing, cache, stop reason: typed in memory, words in the file; a word this
+// version does not know is named with its field, not read as a default.
+TEST(ResultJson, RefusesAWordItDoesNotKnow) {
+  std::string message = from_json_error(edited([](json& j) { j["experiments"][1]["cells"][0]["timing"] = "sometimes"; }));
+  EXPECT_TRUE(contains(message, "field 'timing'")) << message;
+  EXPECT_TRUE(contains(message, "'sometimes' is not one of wall, events, batched")) << message;
+  message = from_json_error(edited([](json& j) { j["experiments"][1]["cells"][0]["timing"] = "batched x0"; }));
+  EXPECT_TRUE(contains(message, "'batched x0'")) << message;
+  message = from_json_error(edited([](json& j) { j["experiments"][1]["cells"][0]["timing"] = "batched"; }));
+  EXPECT_TRUE(contains(message, "'batched' does not say how many calls")) << message;
+  message = from_json_error(edited([](json& j) { j["experiments"][1]["cells"][0]["cache"] = "lukewarm"; }));
+  EXPECT_TRUE(contains(message, "field 'cache': 'lukewarm' is not one of warm, cold")) << message;
+  message = from_json_error(edited([](json& j) { j["experiments"][1]["cells"][0]["stop"] = "bored"; }));
+  EXPECT_TRUE(contains(message, "field 'stop': 'bored' is not one of noise, time, count")) << message;
+  message = from_json_error(edited([](json& j) { j["settings"]["timing"] = "batched x4"; }));
+  EXPECT_TRUE(contains(message, "settings: field 'timing': 'batched x4' is not one of wall, events, batched")) << message;
+}
+
+TEST(ResultJson, ABatchedCellKeepsItsBatch) {
+  RunRecord r = from_json(edited([](json& j) { j["experiments"][1]["cells"][0]["timing"] = "batched x7"; }), kSource);
+  EXPECT_EQ(r.experiments[1].cells[0].timing, Timing::batched);
+  EXPECT_EQ(r.experiments[1].cells[0].batch, 7u);
+  EXPECT_TRUE(contains(to_json(r), "\"timing\": \"batched x7\""));
 }
 
 TEST(ResultJson, RefusesACellWithNeitherTimeNorError) {

@@ -37,7 +37,7 @@ Cell timed(const std::string& backend, double mean_ms) {
   c.backend = backend;
   c.stats = {mean_ms, mean_ms, mean_ms, mean_ms, 0.0, 0.002, 5};
   c.samples_ms = std::vector<double>(5, mean_ms);
-  c.stop = "noise";
+  c.stop = Stop::noise;
   return c;
 }
 

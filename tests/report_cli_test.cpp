@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "report/document.h"
-#include "report/json.h"
+#include "format/json.h"
 #include "report/markdown.h"
 #include "report_fixtures.h"
 

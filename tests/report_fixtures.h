@@ -52,9 +52,9 @@ inline Cell timed(const std::string& backend, double mean_ms, size_t count = 8) 
     c.samples_ms.push_back(mean_ms * (1 + 0.01 * ((i % 2 ? 1.0 : -1.0) * (i / 2 + 1)) / count));
   c.stats = summarize(c.samples_ms);
   c.stats.mean = mean_ms;
-  c.stop = "noise";
-  c.timing = "wall";
-  c.cache = "warm";
+  c.stop = Stop::noise;
+  c.timing = Timing::wall;
+  c.cache = Cache::warm;
   c.check = {Verdict::passed, 1e-7, 1e-4, "", "reference"};
   return c;
 }
@@ -67,7 +67,7 @@ inline Cell noisy(const std::string& backend, double mean_ms, unsigned seed, siz
   c.backend = backend;
   for (size_t i = 0; i < n; ++i) c.samples_ms.push_back(mean_ms * spread(rng));
   c.stats = summarize(c.samples_ms);
-  c.stop = "noise";
+  c.stop = Stop::noise;
   return c;
 }
 

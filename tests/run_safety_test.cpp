@@ -31,7 +31,7 @@
 #include "core/ops.h"
 #include "core/runner.h"
 #include "core/shape.h"
-#include "report/json.h"
+#include "format/json.h"
 
 namespace opbench {
 namespace {

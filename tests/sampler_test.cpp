@@ -69,7 +69,7 @@ double seconds_to_measure(SpinOp& op, const SamplerSettings& s, Measurement& m) 
 TEST(Measure, StableOpWithLooseTargetStopsOnNoise) {
   SpinOp op(kSpin);
   Measurement m = measure(op, quick_settings());
-  EXPECT_EQ(m.stop, "noise");
+  EXPECT_EQ(m.stop, Stop::noise);
   EXPECT_GE(m.samples_ms.size(), quick_settings().min_samples);
   EXPECT_GE(m.samples_ms.size(), kMinimumSamples);
   EXPECT_LE(m.stats.noise, 0.5);
@@ -80,7 +80,7 @@ TEST(Measure, TakesAtLeastMinSamples) {
   s.min_samples = 40;
   SpinOp op(kSpin);
   Measurement m = measure(op, s);
-  EXPECT_EQ(m.stop, "noise");
+  EXPECT_EQ(m.stop, Stop::noise);
   EXPECT_GE(m.samples_ms.size(), 40u);
 }
 
@@ -100,7 +100,7 @@ TEST(Measure, MaxSamplesCaps) {
   s.max_samples = 7;
   SpinOp op(kSpin);
   Measurement m = measure(op, s);
-  EXPECT_EQ(m.stop, "count");
+  EXPECT_EQ(m.stop, Stop::count);
   EXPECT_EQ(m.samples_ms.size(), 7u);
 }
 
@@ -119,7 +119,7 @@ TEST(Measure, TimeCapStopsAnUnreachableTarget) {
   SpinOp op(kSpin);
   Measurement m;
   double seconds = seconds_to_measure(op, s, m);
-  EXPECT_EQ(m.stop, "time");
+  EXPECT_EQ(m.stop, Stop::time);
   EXPECT_GE(m.samples_ms.size(), kMinimumSamples);
   EXPECT_GE(seconds, 0.05);
   EXPECT_LT(seconds, 2.0);  // coarse: 0.05 s of sampling, a warm-up of 0.002 s
@@ -131,7 +131,7 @@ TEST(Measure, TimeCapStillTakesTheMinimumSamples) {
   s.max_time_s = 0;  // reached at once
   SpinOp op(kSpin);
   Measurement m = measure(op, s);
-  EXPECT_EQ(m.stop, "time");
+  EXPECT_EQ(m.stop, Stop::time);
   EXPECT_EQ(m.samples_ms.size(), kMinimumSamples);
 }
 
@@ -160,6 +160,27 @@ TEST(Measure, ReleasesTheOutputBeforeEveryRun) {
   measure(op, quick_settings());
   EXPECT_EQ(op.runs_without_release, 0u);
   EXPECT_GE(op.releases, op.runs);
+}
+
+// Drops its result as slowly as it computes it: a wall-clock sample covers
+// both, as the reference's forward function frees its result before its
+// clock stops.
+class SlowReleaseOp : public SpinOp {
+ public:
+  SlowReleaseOp() : SpinOp(kSpin) {}
+  void release_output() override {
+    SpinOp::release_output();
+    Clock::time_point end = Clock::now() + kSpin;
+    while (Clock::now() < end) {
+    }
+  }
+};
+
+TEST(Measure, WallSamplesIncludeDroppingTheResult) {
+  SlowReleaseOp op;
+  Measurement m = measure(op, quick_settings());
+  EXPECT_GE(m.stats.min, 2 * kSpinMs * 0.99);
+  EXPECT_EQ(op.runs_without_release, 0u);
 }
 
 TEST(Measure, SamplesAreTheRunsDuration) {

@@ -5,7 +5,7 @@
 #include "core/calibration.h"
 #include "core/error.h"
 #include "core/machine.h"
-#include "report/calibration_file.h"
+#include "format/calibration_file.h"
 
 namespace opbench::cli {
 
@@ -38,7 +38,7 @@ int calibrate_command(const Args& args) {
   // Keep other backends' peaks from an earlier calibration of this machine.
   std::map<std::string, Peaks> stored = load_calibration(path, machine);
   for (auto& [name, p] : peaks) stored[name] = p;
-  save_calibration(path, machine, stored);
+  save_calibration(path, machine, stored, utc_now());
   for (auto& [name, p] : peaks) {
     std::cout << name << ": " << p.bandwidth_gbs << " GB/s";
     for (auto& [dtype, rate] : p.gflops) std::cout << ", " << rate << " GFLOP/s " << dtype;

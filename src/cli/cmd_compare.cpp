@@ -5,8 +5,8 @@
 #include "cli/commands.h"
 #include "core/error.h"
 #include "report/compare.h"
-#include "report/json.h"
-#include "report/text.h"
+#include "format/json.h"
+#include "core/text.h"
 
 namespace opbench::cli {
 

@@ -24,8 +24,8 @@
 #include "core/ops.h"
 #include "core/runner.h"
 #include "core/suite.h"
-#include "report/json.h"
-#include "report/calibration_file.h"
+#include "format/json.h"
+#include "format/calibration_file.h"
 #include "report/markdown.h"
 #include "report/metrics.h"
 
@@ -120,13 +120,17 @@ RunSettings choose_settings(const Args& args) {
   s.threads = static_cast<int>(args.get_int("threads", 0, 1, 4096));
   s.seed = static_cast<uint64_t>(args.get_int("seed", 0, 0, INT64_MAX));
   s.check = !args.has("no-check");
-  m.timing = args.get("timing", m.timing);
-  if (m.timing != "wall" && m.timing != "events" && m.timing != "batched")
-    throw UsageError("--timing " + quote(m.timing) + " is not one of wall, events, batched");
+  if (args.has("timing")) {
+    try {
+      m.timing = timing_from_word(args.get("timing"));
+    } catch (const UsageError& e) {
+      throw UsageError(std::string("--timing ") + e.what());
+    }
+  }
   m.batch = args.get_int("batch", 0, 1, 1'000'000);
-  if (m.batch && m.timing != "batched") throw UsageError("--batch needs --timing batched");
+  if (m.batch && m.timing != Timing::batched) throw UsageError("--batch needs --timing batched");
   m.cold = args.has("cold");
-  if (m.cold && m.timing == "batched") throw UsageError("--cold cannot flush between the calls of a batch: use --timing wall or events");
+  if (m.cold && m.timing == Timing::batched) throw UsageError("--cold cannot flush between the calls of a batch: use --timing wall or events");
   m.warmup_s = args.get_double("warmup", m.warmup_s, 0, 3600);
   m.min_samples = args.get_int("min-samples", m.min_samples, 1, 10'000'000);
   m.max_samples = args.get_int("max-samples", m.max_samples, 1, 10'000'000);
@@ -222,7 +226,7 @@ std::string option_of_setting(std::string key) {
 // command line's own checks: a file is no way around them.
 std::vector<std::string> options_of(const RunSettings& settings) {
   std::vector<std::string> options;
-  const nlohmann::json recorded = nlohmann::json::parse(settings_to_json(settings));
+  const nlohmann::json recorded = settings;
   for (auto& [key, value] : recorded.items()) {
     std::string option = "--" + option_of_setting(key);
     if (value.is_boolean()) {
@@ -254,8 +258,7 @@ Resumed load_resume(const Args& args, const RunSettings& given) {
     conflict("--suite " + args.get("suite") + " differs from the file's suite " + quote(prev.suite));
 
   // Settings: repeated ones must agree with the file.
-  nlohmann::json recorded = nlohmann::json::parse(settings_to_json(prev.settings)),
-                 wanted = nlohmann::json::parse(settings_to_json(given));
+  const nlohmann::json recorded = prev.settings, wanted = given;
   for (auto& [key, value] : wanted.items()) {
     std::string option = option_of_setting(key);
     if (!args.has(option) || !recorded.contains(key) || recorded[key] == value) continue;

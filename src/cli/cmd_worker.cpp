@@ -3,7 +3,7 @@
 #include "cli/commands.h"
 #include "core/error.h"
 #include "core/isolation.h"
-#include "report/json.h"
+#include "format/json.h"
 
 namespace opbench::cli {
 
@@ -19,7 +19,9 @@ const CommandSpec kWorkerSpec = {
 
 int worker_command(const Args& args) {
   if (!args.has("backends") || !args.has("settings")) throw UsageError("needs --backends and --settings");
-  RunSettings settings = settings_from_json(args.get("settings"), "--settings");
+  nlohmann::json given = nlohmann::json::parse(args.get("settings"), nullptr, /*allow_exceptions=*/false);
+  if (given.is_discarded()) throw UsageError("--settings: not JSON: " + quote(args.get("settings")));
+  RunSettings settings = settings_from_json(given, "--settings");
   return serve_worker(split_list(args.get("backends"), "backends"), settings, 0, 3);
 }
 

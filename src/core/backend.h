@@ -9,23 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "core/backend_info.h"
 #include "core/experiment.h"
 #include "core/tensor.h"
 
 namespace opbench {
 
-// "speedup of this backend over `baseline`", a column of the seed's tables.
-struct SpeedupColumn {
-  std::string baseline;
-  int order = 0;  // position among all speedup columns (the seed's order)
-};
-
-struct BackendInfo {
-  std::string name;         // the seed's column name: "cpu", "cuda", "mlx_gpu"
-  int column = 0;           // position among backend columns (the seed's order)
-  std::string description;  // "torch framework with cpu backend"
-  std::vector<SpeedupColumn> speedups;
-};
 
 // An experiment made ready on a backend: inputs converted and resident on the
 // device. run() is one timed sample; nothing else is timed.
@@ -37,8 +26,11 @@ class PreparedOp {
   virtual void run() = 0;
   // The last run's result, copied to the host in the reference's layout.
   virtual HostTensor output() = 0;
-  // Drops the last result, outside timing, before the next sample: freeing
-  // it is the harness's doing, not the op's, so it must not be timed.
+  // Drops the last result, as a caller's variable going out of scope does.
+  // Wall-clock samples time it with the call (the reference's forward
+  // function frees its result before its clock stops); freeing a large CPU
+  // result returns its pages to the system, which costs as much as the op on
+  // a many-core host.
   virtual void release_output() {}
   // Fills `bytes` of memory from the framework's allocator with NaN and
   // frees it again, before the check run: an op that leaves its fresh result

@@ -22,7 +22,7 @@
 #include <stdexcept>
 
 #include "core/error.h"
-#include "report/json.h"
+#include "format/json.h"
 
 namespace opbench {
 
@@ -261,7 +261,7 @@ void IsolatedExecutor::stop_worker() {
 void IsolatedExecutor::start_worker(const RunSettings& settings, const CellEvents& events) {
   std::string names;
   for (const std::string& b : backends_) names += (names.empty() ? "" : ",") + b;
-  std::string settings_text = settings_to_json(settings);
+  std::string settings_text = json(settings).dump();
   std::vector<std::string> args = {exe_, "worker", "--backends", names, "--settings", settings_text};
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
@@ -331,7 +331,7 @@ void IsolatedExecutor::start_worker(const RunSettings& settings, const CellEvent
   json m;
   Worker::Wait r = worker_->next(deadline, events.stop, m);
   if (r == Worker::Wait::Message && m.contains("ready")) {
-    worker_settings_ = settings_text;
+    worker_settings_ = settings;
     return;
   }
   std::string why;
@@ -365,7 +365,7 @@ void IsolatedExecutor::run(const Experiment& e, const std::vector<Backend*>& bac
   auto finished = [&](size_t k, Cell cell) {
     if (events.finished) events.finished(k, std::move(cell));
   };
-  if (worker_ && settings_to_json(settings) != worker_settings_) stop_worker();
+  if (worker_ && !(settings == worker_settings_)) stop_worker();
 
   size_t next = 0;
   while (next < backends.size()) {
@@ -401,7 +401,7 @@ void IsolatedExecutor::run(const Experiment& e, const std::vector<Backend*>& bac
         if (m.contains("cell") && in_cell) {
           Cell cell;
           try {
-            cell = cell_from_json(m["cell"].dump(), "worker");
+            cell = cell_from_json(m["cell"], "worker");
           } catch (const UsageError&) {
             cell = failed_cell(expected, "the worker sent an unreadable cell");
           }
@@ -488,7 +488,7 @@ int serve_worker(const std::vector<std::string>& backends, const RunSettings& se
     }
     CellEvents events;
     events.started = [&](size_t i) { send(json{{"started", chosen[i]->info().name}}.dump()); };
-    events.finished = [&](size_t, Cell cell) { send("{\"cell\":" + cell_to_json(cell) + "}"); };
+    events.finished = [&](size_t, Cell cell) { send(json{{"cell", cell}}.dump()); };
     run_experiment(e, chosen, settings, events);
     send(R"({"done":true})");
   }

@@ -60,7 +60,7 @@ class IsolatedExecutor : public ExperimentExecutor {
   std::vector<std::string> backends_;
   double time_limit_s_;
   std::unique_ptr<Worker> worker_;
-  std::string worker_settings_;  // the settings the running worker was started with
+  RunSettings worker_settings_;  // the settings the running worker was started with
   int workers_started_ = 0;
   void (*old_sigpipe_)(int) = nullptr;
 };

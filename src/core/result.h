@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "core/backend.h"
-#include "core/calibration.h"
-#include "core/sampler.h"
+#include "core/backend_info.h"
+#include "core/peaks.h"
+#include "core/sampling.h"
 #include "core/stats.h"
 #include "core/verdict.h"
 
@@ -33,9 +33,10 @@ struct Cell {
   std::string error;  // why this cell has no time; empty when it has one
   Stats stats;
   std::vector<double> samples_ms;
-  std::string stop;    // why sampling stopped
-  std::string timing;  // what a sample is: "wall", "events", "batched x32" (SamplerSettings::timing)
-  std::string cache;   // "warm" or "cold"
+  Stop stop = Stop::none;  // why sampling stopped
+  Timing timing = Timing::wall;  // what a sample was
+  size_t batch = 1;              // calls per sample
+  Cache cache = Cache::warm;
   // Page faults and CPU time per call; absent in files of older versions.
   std::optional<HostCost> host;
   CheckRecord check;
@@ -75,6 +76,8 @@ struct RunSettings {
   uint64_t seed = 0;
   int threads = 0;  // CPU threads for CPU backends; 0 = the framework's default
   bool check = true;  // compare every cell's output with the reference before timing it
+
+  bool operator==(const RunSettings&) const = default;
 };
 
 struct RunRecord {

@@ -8,6 +8,7 @@
 #include "core/check.h"
 #include "core/memory.h"
 #include "core/ops.h"
+#include "core/sampler.h"
 
 namespace opbench {
 
@@ -61,6 +62,7 @@ Cell run_cell(Backend& backend, const Experiment& e, const std::vector<HostTenso
     cell.stats = m.stats;
     cell.stop = m.stop;
     cell.timing = m.timing;
+    cell.batch = m.batch;
     cell.cache = m.cache;
     cell.host = m.host;
   } catch (const std::bad_alloc&) {

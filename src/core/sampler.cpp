@@ -20,12 +20,13 @@ double ms_between(Clock::time_point a, Clock::time_point b) { return std::chrono
 // Returns the shortest warm-up call, in ms: the least disturbed estimate of
 // one call, for sizing batches.
 double warm_up(PreparedOp& op, const SamplerSettings& settings) {
+  op.release_output();  // the check run's result, if the caller kept it
   Clock::time_point start = Clock::now();
   double shortest = INFINITY;
   do {
-    op.release_output();
     Clock::time_point before = Clock::now();
     op.run();
+    op.release_output();
     shortest = std::min(shortest, ms_between(before, Clock::now()));
   } while (seconds_since(start) < settings.warmup_s);
   return shortest;
@@ -41,17 +42,24 @@ size_t batch_size(const SamplerSettings& settings, double call_ms) {
 // One sample in the chosen way; nullopt when the backend lacks a device
 // timer (the caller then falls back to the wall clock). `after` is when it
 // ended, which the stopping rule reuses rather than read the clock again.
-std::optional<double> take_sample(PreparedOp& op, const std::string& timing, size_t batch, Clock::time_point& after) {
-  if (timing == "events") {
+std::optional<double> take_sample(PreparedOp& op, Timing timing, size_t batch, Clock::time_point& after) {
+  if (timing == Timing::events) {
     std::optional<double> ms = op.run_with_device_timer();
     after = Clock::now();
     return ms;
   }
   Clock::time_point before = Clock::now();
-  if (timing == "batched") op.run_batch(batch);
-  else op.run();
+  if (timing == Timing::batched) {
+    op.run_batch(batch);
+  } else {
+    op.run();
+    // The reference's forward function drops its result before the clock
+    // stops, as a caller's variable going out of scope does: freeing it
+    // (munmap of a large CPU result) is part of the call's cost.
+    op.release_output();
+  }
   after = Clock::now();
-  return ms_between(before, after) / (timing == "batched" ? batch : 1);
+  return ms_between(before, after) / static_cast<double>(batch);
 }
 
 size_t cache_bytes() {
@@ -90,10 +98,9 @@ void flush_cpu_caches() {
 Measurement measure(PreparedOp& op, const SamplerSettings& settings) {
   Measurement m;
   double call_ms = warm_up(op, settings);
-  size_t batch = settings.timing == "batched" ? batch_size(settings, call_ms) : 1;
-  m.timing = settings.timing == "batched" ? "batched x" + std::to_string(batch) : settings.timing;
-  m.cache = settings.cold ? "cold" : "warm";
-  std::string timing = settings.timing;
+  m.timing = settings.timing;
+  m.batch = settings.timing == Timing::batched ? batch_size(settings, call_ms) : 1;
+  m.cache = settings.cold ? Cache::cold : Cache::warm;
 
   size_t capacity = std::max(settings.max_samples, kMinimumSamples);
   m.samples_ms.reserve(capacity);  // no allocation between the clock reads
@@ -104,9 +111,9 @@ Measurement measure(PreparedOp& op, const SamplerSettings& settings) {
     op.release_output();
     if (settings.cold && !op.flush_device_cache()) flush_cpu_caches();
     Clock::time_point after;
-    std::optional<double> sample = take_sample(op, timing, batch, after);
+    std::optional<double> sample = take_sample(op, m.timing, m.batch, after);
     if (!sample) {  // no device timer on this backend: the wall clock it is
-      timing = m.timing = "wall";
+      m.timing = Timing::wall;
       continue;
     }
     double ms = *sample;
@@ -117,23 +124,23 @@ Measurement measure(PreparedOp& op, const SamplerSettings& settings) {
     size_t n = m.samples_ms.size();
     double elapsed = std::chrono::duration<double>(after - start).count();
     if (n >= capacity) {
-      m.stop = "count";
+      m.stop = Stop::count;
       break;
     }
     if (n < kMinimumSamples) continue;
     if (elapsed >= settings.max_time_s) {
-      m.stop = "time";
+      m.stop = Stop::time;
       break;
     }
     if (n >= settings.min_samples && elapsed >= settings.min_time_s &&
         relative_standard_error(n, sum, sum_squares) <= settings.target_noise) {
-      m.stop = "noise";
+      m.stop = Stop::noise;
       break;
     }
   }
   // Counted before the last release: the same calls as the samples (the
   // cache flushes of --cold included, which touch no new pages).
-  m.host = per_call(usage_before, usage_now(), static_cast<double>(m.samples_ms.size() * (timing == "batched" ? batch : 1)));
+  m.host = per_call(usage_before, usage_now(), static_cast<double>(m.samples_ms.size() * m.batch));
   op.release_output();
   m.stats = summarize(m.samples_ms);
   return m;

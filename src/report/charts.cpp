@@ -12,9 +12,9 @@
 #include <stdexcept>
 
 #include "report/document.h"
-#include "report/json.h"
+#include "format/json.h"
 #include "report/markdown.h"
-#include "report/text.h"
+#include "core/text.h"
 
 extern char** environ;
 

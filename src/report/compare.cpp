@@ -6,7 +6,7 @@
 
 #include "core/mann_whitney.h"
 #include "report/markdown.h"
-#include "report/text.h"
+#include "core/text.h"
 
 namespace opbench {
 
@@ -39,11 +39,13 @@ std::string aligned_table(const std::vector<std::vector<std::string>>& rows) {
     std::string line = "|";
     for (size_t i = 0; i < rows[r].size(); ++i) {
       std::string pad(width[i] - rows[r][i].size(), ' ');
-      line += " " + (i < 2 ? rows[r][i] + pad : pad + rows[r][i]) + " |";
+      line += ' ';  // appended piece by piece: GCC 12 misreads " " + std::string as an overlapping copy (-Wrestrict)
+      line += i < 2 ? rows[r][i] + pad : pad + rows[r][i];
+      line += " |";
     }
     out += line + "\n";
     if (r == 0) {
-      line = "|";
+      line.assign(1, '|');
       for (size_t i = 0; i < width.size(); ++i) line += std::string(width[i] + 2, '-') + "|";
       out += line + "\n";
     }

@@ -5,7 +5,7 @@
 #include <string_view>
 
 #include "report/metrics.h"
-#include "report/text.h"
+#include "core/text.h"
 
 namespace opbench {
 
@@ -78,9 +78,9 @@ std::string csv_report(const std::vector<RunRecord>& records, const std::vector<
                                         timed ? number(s.stddev) : "",
                                         timed ? number(s.noise) : "",
                                         timed ? std::to_string(s.count) : "",
-                                        timed ? c.stop : "",
-                                        timed ? c.timing : "",
-                                        timed ? c.cache : "",
+                                        timed ? word(c.stop) : "",
+                                        timed ? timing_words(c.timing, c.batch) : "",
+                                        timed ? word(c.cache) : "",
                                         verdict_text(c.check.verdict),
                                         c.check.verdict == Verdict::none ? "" : number(c.check.error),
                                         c.check.against,

@@ -36,10 +36,10 @@ std::string gbench_json(const RunRecord& r) {
                   {"host_name", r.machine.hostname},
                   {"executable", "opbench"},
                   {"num_cpus", r.machine.cores},
-                  {"mhz_per_cpu", 0},  // not measured by opbench
-                  {"cpu_scaling_enabled", false},
-                  {"caches", json::array()},
-                  {"load_avg", json::array()},
+                  // Only what the result file recorded: google/benchmark's
+                  // mhz_per_cpu, cpu_scaling_enabled, caches and load_avg
+                  // describe the machine at run time, which a result file
+                  // does not hold, so they are left out rather than invented.
                   {"library_build_type", "release"},
                   // opbench's own, which google/benchmark's tools ignore:
                   {"opbench_version", r.opbench_version},

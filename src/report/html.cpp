@@ -8,7 +8,7 @@
 #include "report/markdown.h"
 #include "report/metrics.h"
 #include "report/svg.h"
-#include "report/text.h"
+#include "core/text.h"
 
 namespace opbench {
 
@@ -110,10 +110,8 @@ std::string cell_detail(const RunRecord& r, const ExperimentRecord& e, const Cel
   std::string out = "mean " + formatted("%.4g", s.mean) + " ms, median " + formatted("%.4g", s.median) + ", min " +
                     formatted("%.4g", s.min) + ", max " + formatted("%.4g", s.max) + "\nnoise " + percent(s.noise) +
                     ", " + std::to_string(s.count) + " samples" +
-                    (c->stop.empty() ? "" : " (stopped: " + c->stop + ")");
-  if (!c->timing.empty() || !c->cache.empty())
-    out += "\ntiming " + (c->timing.empty() ? "wall" : c->timing) + ", " + (c->cache.empty() ? "warm" : c->cache) +
-           " caches";
+                    (c->stop == Stop::none ? "" : std::string(" (stopped: ") + word(c->stop) + ")");
+  out += "\ntiming " + timing_words(c->timing, c->batch) + ", " + word(c->cache) + " caches";
   CellRates rates = cell_rates(r, e, *c);
   if (!std::isnan(rates.gbs))
     out += "\n" + formatted("%.3g GB/s, ", rates.gbs) + formatted("%.3g GFLOP/s", rates.gflops) +

@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <map>
 
-#include "report/text.h"
+#include "core/text.h"
 
 namespace opbench {
 
@@ -183,7 +183,7 @@ std::string table_notes(const RunRecord& r) {
       }
       noises.push_back(c.stats.noise);
       faults += page_fault_note(e, c);
-      modes[(c.timing.empty() ? "wall" : c.timing) + " timing, " + (c.cache.empty() ? "warm" : c.cache) + " caches"]++;
+      modes[timing_words(c.timing, c.batch) + " timing, " + word(c.cache) + " caches"]++;
       checked += c.check.verdict == Verdict::passed;
       sampled += c.check.verdict == Verdict::passed && c.check.against != "reference";
       if (c.stats.noise > worst) worst = c.stats.noise, worst_name = e.name + " on " + c.backend;

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "core/calibration.h"
+#include "core/peaks.h"
 #include "core/ops.h"
 
 namespace opbench {
@@ -53,9 +53,13 @@ std::string metrics_table(const RunRecord& r) {
     for (const BackendRecord& b : r.backends) {
       const Cell* c = e.find(b.info.name);
       double seconds = c && c->ok() ? c->stats.mean / 1e3 : NAN;
-      out += " " + number(w.bytes / seconds / 1e9, "%.1f") + " | " + number(w.flops / seconds / 1e9, "%.1f") + " |";
-      if (auto p = r.peaks.find(b.info.name); p != r.peaks.end())
-        out += " " + number(100 * peak_share(p->second, w.dtype, w.flops, w.bytes, seconds * 1e3), "%.0f%%") + " |";
+      // Appended piece by piece: GCC 12 misreads " " + std::string as an overlapping copy (-Wrestrict).
+      out += ' ';
+      out += number(w.bytes / seconds / 1e9, "%.1f") + " | " + number(w.flops / seconds / 1e9, "%.1f") + " |";
+      if (auto p = r.peaks.find(b.info.name); p != r.peaks.end()) {
+        out += ' ';
+        out += number(100 * peak_share(p->second, w.dtype, w.flops, w.bytes, seconds * 1e3), "%.0f%%") + " |";
+      }
     }
     out += "\n";
   }

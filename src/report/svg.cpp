@@ -4,7 +4,7 @@
 #include <cmath>
 #include <map>
 
-#include "report/text.h"
+#include "core/text.h"
 
 namespace opbench {
 

@@ -1,5 +1,8 @@
 #pragma once
-// The JSON result file (schema: docs/result-schema.md).
+// The JSON result file (schema: docs/result-schema.md), and the same
+// records as nlohmann JSON values: the messages between opbench and its
+// worker process (core/isolation.h) carry cells as the file holds them.
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "core/result.h"
@@ -13,13 +16,15 @@ std::string to_json(const RunRecord& record);
 // wrong (not JSON, not an opbench result, unknown schema version, missing field).
 RunRecord from_json(const std::string& text, const std::string& source);
 
-// One cell, and the run settings, as the result file writes them (one line
-// of JSON), and back: the messages between opbench and its worker process
-// (core/isolation.h). The readers throw UsageError naming `source`.
-std::string cell_to_json(const Cell& cell);
-Cell cell_from_json(const std::string& text, const std::string& source);
-std::string settings_to_json(const RunSettings& settings);
-RunSettings settings_from_json(const std::string& text, const std::string& source);
+// The records as JSON values (nlohmann's to_json, found by argument-dependent
+// lookup: `nlohmann::json j = cell;`), exactly as the result file writes them.
+void to_json(nlohmann::json& j, const Cell& cell);
+void to_json(nlohmann::json& j, const RunSettings& settings);
+
+// The checked readers of those values: every field range-checked, as in a
+// result file. They throw UsageError naming `source` and what is wrong.
+Cell cell_from_json(const nlohmann::json& j, const std::string& source);
+RunSettings settings_from_json(const nlohmann::json& j, const std::string& source);
 
 // The most a result file may hold: twenty times a default-suite run on eight
 // backends; past it opbench says so instead of trying to parse it.

@@ -1,4 +1,4 @@
-#include "report/json.h"
+#include "format/json.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -9,12 +9,13 @@
 #include <cstring>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <tuple>
 #include <type_traits>
 
 #include "core/error.h"
 #include "core/text_file.h"
-#include "report/calibration_file.h"
-#include "report/text.h"
+#include "format/calibration_file.h"
+#include "core/text.h"
 
 namespace opbench {
 
@@ -34,24 +35,43 @@ json to_json(const CheckRecord& c) {
   return j;
 }
 
-json to_json(const Cell& c) {
-  json j = {{"backend", c.backend}};
+}  // namespace
+
+void to_json(json& j, const Cell& c) {
+  j = {{"backend", c.backend}};
   if (c.check.verdict != Verdict::none) j["check"] = to_json(c.check);
   if (!c.ok()) {
     if (!c.error.empty()) j["error"] = c.error;
-    return j;
+    return;
   }
   j["time_ms"] = to_json(c.stats);
   j["noise"] = c.stats.noise;
   j["count"] = c.stats.count;
-  j["stop"] = c.stop;
-  j["timing"] = c.timing;
-  j["cache"] = c.cache;
+  j["stop"] = word(c.stop);
+  j["timing"] = timing_words(c.timing, c.batch);
+  j["cache"] = word(c.cache);
   j["samples_ms"] = c.samples_ms;
   if (c.host)
     j["host_per_call"] = {{"minor_faults", c.host->minor_faults}, {"user_ms", c.host->user_ms}, {"system_ms", c.host->system_ms}};
-  return j;
 }
+
+void to_json(json& j, const RunSettings& s) {
+  const SamplerSettings& m = s.sampler;
+  j = {{"seed", s.seed},
+       {"threads", s.threads},
+       {"warmup_s", m.warmup_s},
+       {"min_samples", m.min_samples},
+       {"max_samples", m.max_samples},
+       {"min_time_s", m.min_time_s},
+       {"max_time_s", m.max_time_s},
+       {"target_noise", m.target_noise},
+       {"timing", word(m.timing)},
+       {"batch", m.batch},
+       {"cold", m.cold},
+       {"check", s.check}};
+}
+
+namespace {
 
 json to_json(const BackendRecord& b) {
   json speedups = json::array();
@@ -61,22 +81,6 @@ json to_json(const BackendRecord& b) {
           {"description", b.info.description},
           {"device", b.device},
           {"speedups", speedups}};
-}
-
-json to_json(const RunSettings& s) {
-  const SamplerSettings& m = s.sampler;
-  return {{"seed", s.seed},
-          {"threads", s.threads},
-          {"warmup_s", m.warmup_s},
-          {"min_samples", m.min_samples},
-          {"max_samples", m.max_samples},
-          {"min_time_s", m.min_time_s},
-          {"max_time_s", m.max_time_s},
-          {"target_noise", m.target_noise},
-          {"timing", m.timing},
-          {"batch", m.batch},
-          {"cold", m.cold},
-          {"check", s.check}};
 }
 
 // ---- reading -------------------------------------------------------------
@@ -123,6 +127,18 @@ T optional_field(const json& j, const char* key, T fallback, const std::string& 
   return field<T>(j, key, where);
 }
 
+// A field holding one of an enum's words (`parse` reads it), or `fallback`
+// when missing; a word it does not know is an error naming the field.
+template <typename Parse>
+auto word_field(Parse parse, const json& j, const char* key, const std::string& fallback, const std::string& where) {
+  std::string text = optional_field<std::string>(j, key, fallback, where);
+  try {
+    return parse(text);
+  } catch (const UsageError& e) {
+    throw UsageError(where + ": field '" + key + "': " + e.what());
+  }
+}
+
 // A count (of cores, of threads): an integer from 0 up.
 int count_field(const json& j, const char* key, const std::string& where) {
   int n = optional_field<int>(j, key, 0, where);
@@ -167,9 +183,9 @@ Cell cell_from(const json& j, const std::string& experiment) {
   c.stats = {measure(t, "mean", true, where),    measure(t, "median", true, where), measure(t, "min", true, where),
              measure(t, "max", true, where),     measure(t, "stddev", false, where), measure(j, "noise", false, where),
              optional_field<size_t>(j, "count", 0, where)};
-  c.stop = optional_field<std::string>(j, "stop", "", where);
-  c.timing = optional_field<std::string>(j, "timing", "wall", where);
-  c.cache = optional_field<std::string>(j, "cache", "warm", where);
+  c.stop = word_field(stop_from_word, j, "stop", "", where);
+  std::tie(c.timing, c.batch) = word_field(timing_from_words, j, "timing", "wall", where);
+  c.cache = word_field(cache_from_word, j, "cache", "warm", where);
   c.samples_ms = samples_from(j, where);
   if (j.contains("host_per_call")) {
     const json& h = j.at("host_per_call");
@@ -204,7 +220,7 @@ RunSettings settings_from(const json& j, const std::string& where) {
   m.min_time_s = optional_field<double>(j, "min_time_s", m.min_time_s, where);
   m.max_time_s = optional_field<double>(j, "max_time_s", m.max_time_s, where);
   m.target_noise = optional_field<double>(j, "target_noise", m.target_noise, where);
-  m.timing = optional_field<std::string>(j, "timing", m.timing, where);
+  m.timing = word_field(timing_from_word, j, "timing", word(m.timing), where);
   m.batch = optional_field<size_t>(j, "batch", m.batch, where);
   m.cold = optional_field<bool>(j, "cold", m.cold, where);
   return s;
@@ -222,7 +238,7 @@ std::string to_json(const RunRecord& r) {
   json experiments = json::array();
   for (const ExperimentRecord& e : r.experiments) {
     json cells = json::array();
-    for (const Cell& c : e.cells) cells.push_back(to_json(c));
+    for (const Cell& c : e.cells) cells.push_back(json(c));
     experiments.push_back({{"op", e.op}, {"name", e.name}, {"line", e.line}, {"cells", cells}});
   }
   json backends = json::array();
@@ -237,11 +253,11 @@ std::string to_json(const RunRecord& r) {
             {"machine",
              {{"cpu", m.cpu}, {"cores", m.cores}, {"memory_bytes", m.memory_bytes}, {"os", m.os}, {"hostname", m.hostname}}},
             {"versions", r.versions},
-            {"settings", to_json(r.settings)},
+            {"settings", r.settings},
             {"backends", backends},
             {"plan", r.plan},
             {"experiments", experiments},
-            {"peaks", json::parse(peaks_to_json(r.peaks))}};
+            {"peaks", r.peaks}};
   return j.dump(1) + "\n";
 }
 
@@ -271,7 +287,7 @@ RunRecord from_json(const std::string& text, const std::string& source) {
   r.versions = optional_field<std::map<std::string, std::string>>(j, "versions", {}, source);
   r.settings = settings_from(j.value("settings", json::object()), source + ": settings");
   try {
-    if (j.contains("peaks")) r.peaks = peaks_from_json(j.at("peaks").dump());
+    if (j.contains("peaks")) r.peaks = peaks_from(j.at("peaks"));
   } catch (const UsageError& e) {
     throw UsageError(source + ": " + e.what());
   }
@@ -288,22 +304,17 @@ RunRecord from_json(const std::string& text, const std::string& source) {
   return r;
 }
 
-std::string cell_to_json(const Cell& cell) { return to_json(cell).dump(); }
-
-Cell cell_from_json(const std::string& text, const std::string& source) {
+Cell cell_from_json(const json& j, const std::string& source) {
   try {
-    return cell_from(json::parse(text), source);
+    return cell_from(j, source);
   } catch (const json::exception& e) {
     throw UsageError(source + ": not a cell (" + e.what() + ")");
   }
 }
 
-std::string settings_to_json(const RunSettings& settings) { return to_json(settings).dump(); }
-
-RunSettings settings_from_json(const std::string& text, const std::string& source) {
+RunSettings settings_from_json(const json& j, const std::string& source) {
+  if (!j.is_object()) throw UsageError(source + ": settings are not a JSON object");
   try {
-    json j = json::parse(text);
-    if (!j.is_object()) throw UsageError(source + ": settings are not a JSON object");
     return settings_from(j, source);
   } catch (const json::exception& e) {
     throw UsageError(source + ": not run settings (" + e.what() + ")");

@@ -1,4 +1,4 @@
-#include "report/calibration_file.h"
+#include "format/calibration_file.h"
 
 #include <cmath>
 #include <cstdlib>
@@ -6,9 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
-#include "core/machine.h"
 #include "core/text_file.h"
-#include "report/json.h"
+#include "format/json.h"
 
 namespace opbench {
 
@@ -19,12 +18,6 @@ namespace {
 // A calibration file holds a few numbers per backend.
 constexpr size_t kCalibrationFileLimit = size_t{1} << 20;
 
-json to_json(const std::map<std::string, Peaks>& peaks) {
-  json j = json::object();
-  for (const auto& [backend, p] : peaks) j[backend] = {{"bandwidth_gbs", p.bandwidth_gbs}, {"gflops", p.gflops}};
-  return j;
-}
-
 // A peak rate: a finite number, not negative (0: not measured).
 double rate(const json& value, const std::string& key, const std::string& backend) {
   std::string where = "peaks of " + quote(backend) + ": field " + quote(key);
@@ -34,7 +27,11 @@ double rate(const json& value, const std::string& key, const std::string& backen
   return x;
 }
 
-std::map<std::string, Peaks> from(const json& j) {
+}  // namespace
+
+void to_json(json& j, const Peaks& p) { j = {{"bandwidth_gbs", p.bandwidth_gbs}, {"gflops", p.gflops}}; }
+
+std::map<std::string, Peaks> peaks_from(const json& j) {
   std::map<std::string, Peaks> peaks;
   if (!j.is_object()) return peaks;
   for (const auto& [backend, p] : j.items()) {
@@ -47,19 +44,18 @@ std::map<std::string, Peaks> from(const json& j) {
   return peaks;
 }
 
-}  // namespace
-
 std::string default_calibration_path(const Machine& machine) {
   const char* home = std::getenv("HOME");
   return std::string(home ? home : ".") + "/.opbench/calibration-" + machine.hostname + ".json";
 }
 
-void save_calibration(const std::string& path, const Machine& machine, const std::map<std::string, Peaks>& peaks) {
+void save_calibration(const std::string& path, const Machine& machine, const std::map<std::string, Peaks>& peaks,
+                      const std::string& created) {
   std::filesystem::create_directories(std::filesystem::path(path).parent_path());
   json j = {{"schema", "opbench-calibration"},
-            {"created", utc_now()},
+            {"created", created},
             {"machine", {{"cpu", machine.cpu}, {"cores", machine.cores}, {"hostname", machine.hostname}}},
-            {"peaks", to_json(peaks)}};
+            {"peaks", peaks}};
   write_file_atomically(path, j.dump(1) + "\n");
 }
 
@@ -72,16 +68,10 @@ std::map<std::string, Peaks> load_calibration(const std::string& path, const Mac
   const json& m = j.value("machine", json::object());
   if (!m.is_object() || m.value("cpu", json()) != machine.cpu || m.value("cores", json()) != machine.cores) return {};
   try {
-    return from(j.value("peaks", json::object()));
+    return peaks_from(j.value("peaks", json::object()));
   } catch (const UsageError& e) {
     throw UsageError(path + ": " + e.what());
   }
-}
-
-std::string peaks_to_json(const std::map<std::string, Peaks>& peaks) { return to_json(peaks).dump(); }
-
-std::map<std::string, Peaks> peaks_from_json(const std::string& text) {
-  return from(json::parse(text, nullptr, /*allow_exceptions=*/false));
 }
 
 }  // namespace opbench

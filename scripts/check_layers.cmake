@@ -1,0 +1,71 @@
+# The layers of opbench, and the check the build runs on every source file:
+# a file may include headers of its own layer and of the layers its layer
+# uses, nothing else. Run by the build (target opbench_layers) as
+#   cmake -DSOURCE_DIR=<repository> -DSTAMP=<file to touch> -P scripts/check_layers.cmake
+#
+#   model      src/core: experiments, shapes, suites, ops and their references,
+#              checks, statistics, the records of a run; no I/O but reading suites
+#   format     src/format: the files (result JSON, calibration files, the output lock)
+#   execution  src/core's runner, isolation, sampler, calibration, machine and
+#              the backend interface and registry, the frameworks' op tables
+#              (framework_ops): running cells and measuring them
+#   report     src/report: every output made from result records
+#   backends   src/backends: the framework plug-ins
+#   cli        src/cli: the commands
+cmake_minimum_required(VERSION 3.24)
+set(uses_model "")
+set(uses_format model)
+set(uses_execution model format)
+set(uses_report model format)
+set(uses_backends model execution)
+set(uses_cli model format execution report backends)
+# The files of src/core that are execution, by name without extension; the
+# rest of src/core is the model.
+set(execution_files backend build_info calibration framework_ops isolation machine runner sampler)
+
+# The layer of `file` (a path under src/), or "" when it is in none.
+function(layer_of file out)
+  set(layer "")
+  if(file MATCHES "^core/([^/]+)\\.[a-z.]+$")
+    set(layer model)
+    string(REGEX REPLACE "\\..*$" "" stem "${CMAKE_MATCH_1}")
+    if(stem IN_LIST execution_files)
+      set(layer execution)
+    endif()
+  elseif(file MATCHES "^core/")
+    set(layer model)
+  elseif(file MATCHES "^(format|report|cli|backends)/")
+    set(layer ${CMAKE_MATCH_1})
+  endif()
+  set(${out} ${layer} PARENT_SCOPE)
+endfunction()
+
+file(GLOB_RECURSE files RELATIVE ${SOURCE_DIR}/src ${SOURCE_DIR}/src/*.h ${SOURCE_DIR}/src/*.cpp ${SOURCE_DIR}/src/*.in)
+set(violations "")
+foreach(file IN LISTS files)
+  layer_of(${file} layer)
+  if(NOT layer)
+    continue()
+  endif()
+  file(STRINGS ${SOURCE_DIR}/src/${file} includes REGEX "^[ \t]*#[ \t]*include[ \t]*\"")
+  foreach(line IN LISTS includes)
+    string(REGEX REPLACE "^[^\"]*\"([^\"]+)\".*$" "\\1" header "${line}")
+    if(NOT EXISTS ${SOURCE_DIR}/src/${header})
+      continue()  # beside the file ("torch_ops.h"), or generated
+    endif()
+    layer_of(${header} used)
+    if(used AND NOT used STREQUAL layer AND NOT used IN_LIST uses_${layer})
+      string(REPLACE ";" ", " allowed "${uses_${layer}}")
+      if(NOT allowed)
+        set(allowed "no other layer")
+      endif()
+      string(APPEND violations "  src/${file} (${layer}) includes ${header} (${used}): ${layer} may use ${allowed}\n")
+    endif()
+  endforeach()
+endforeach()
+if(violations)
+  message(FATAL_ERROR "opbench: a file breaks the layers (scripts/check_layers.cmake):\n${violations}")
+endif()
+if(STAMP)
+  file(TOUCH ${STAMP})
+endif()

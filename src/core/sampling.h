@@ -1,0 +1,70 @@
+#pragma once
+// What a sample is, whether caches were flushed before it, and why sampling
+// stopped: typed values, turned into words only where a file or a table is
+// written (words_of) or read (the parsers, which throw UsageError naming the
+// text they do not know).
+#include <cstddef>
+#include <string>
+#include <utility>
+
+namespace opbench {
+
+// What one sample is.
+enum class Timing {
+  wall,     // the host clock around one call that returns with its work done (device synchronised)
+  events,   // device events around one call (GPU backends; others fall back to wall and say so)
+  batched,  // the host clock around `batch` calls queued back to back and one wait, divided by `batch`
+};
+
+// Whether the caches were flushed before each sample (--cold).
+enum class Cache { warm, cold };
+
+// Why sampling stopped.
+enum class Stop {
+  none,   // not sampled (a file of an older version that did not say)
+  noise,  // the mean's relative standard error reached the target
+  time,   // the time cap
+  count,  // max_samples
+};
+
+// The words of files, tables and the command line.
+const char* word(Timing timing);  // "wall", "events", "batched"
+const char* word(Cache cache);    // "warm", "cold"
+const char* word(Stop stop);      // "", "noise", "time", "count"
+
+// The inverses. Each throws UsageError("'x' is not one of wall, events, batched").
+Timing timing_from_word(const std::string& text);
+Cache cache_from_word(const std::string& text);
+Stop stop_from_word(const std::string& text);
+
+// How a cell's samples were taken, as result files write it: "wall",
+// "events", "batched x32" (`batch` calls a sample), and back.
+std::string timing_words(Timing timing, size_t batch);
+// Throws UsageError naming `text` when it is none of those.
+std::pair<Timing, size_t> timing_from_words(const std::string& text);
+
+struct SamplerSettings {
+  double warmup_s = 0.05;       // warm-up time (at least one call)
+  size_t min_samples = 5;       // never fewer, unless the time cap is hit
+  size_t max_samples = 10000;   // storage is reserved up front for these
+  double min_time_s = 0.1;      // sample for at least this long
+  double max_time_s = 2.0;      // stop sampling after this long, whatever the noise
+  double target_noise = 0.01;   // stop once the mean's relative standard error is below this
+  Timing timing = Timing::wall;  // what a sample is
+  size_t batch = 0;   // calls per batched sample; 0: enough for about 1 ms
+  bool cold = false;  // flush the caches (CPU's, and the device's L2) before each sample
+
+  bool operator==(const SamplerSettings&) const = default;
+};
+
+// What the calls cost the host, per call, over the whole sampling loop: the
+// process's minor page faults and CPU time (every thread's). A large output
+// that the allocator maps afresh on every call shows as page faults and
+// system time, a cost that depends on the machine's memory set-up.
+struct HostCost {
+  double minor_faults = 0;  // per call
+  double user_ms = 0;       // CPU time in user mode, per call
+  double system_ms = 0;     // CPU time in the kernel, per call
+};
+
+}  // namespace opbench

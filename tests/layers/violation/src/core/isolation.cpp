@@ -1,0 +1,2 @@
+#include "core/isolation.h"
+#include "report/markdown.h"
