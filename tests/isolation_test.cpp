@@ -71,6 +71,7 @@ struct Options {
   bool test_backends = true;           // OPBENCH_TEST_BACKENDS=1
   std::string stdout_path;             // default: captured
   rlim_t file_size_limit = RLIM_INFINITY;
+  std::vector<std::string> env;        // "NAME=value", replacing any NAME inherited
 };
 
 // opbench started in the background; its output goes to files of `dir`.
@@ -82,9 +83,16 @@ class Opbench {
     capture_out_ = options.stdout_path.empty();
     err_path_ = dir + "/stderr." + std::to_string(++serial);
     std::vector<std::string> env;
+    auto replaced = [&](const std::string& entry) {
+      if (entry.rfind("OPBENCH_TEST_BACKENDS=", 0) == 0) return true;
+      for (const std::string& own : options.env)
+        if (entry.rfind(own.substr(0, own.find('=') + 1), 0) == 0) return true;
+      return false;
+    };
     for (char** e = environ; *e; ++e)
-      if (std::string(*e).rfind("OPBENCH_TEST_BACKENDS=", 0) != 0) env.push_back(*e);
+      if (!replaced(*e)) env.push_back(*e);
     if (options.test_backends) env.push_back("OPBENCH_TEST_BACKENDS=1");
+    env.insert(env.end(), options.env.begin(), options.env.end());
     std::vector<std::string> argv_text = {OPBENCH_EXE};
     argv_text.insert(argv_text.end(), args.begin(), args.end());
     std::vector<char*> argv, envp;
@@ -226,6 +234,82 @@ TEST_F(Isolation, NoIsolateRunsTheCellsInProcess) {
   EXPECT_EQ(both.code, 2) << both;
   EXPECT_TRUE(contains(both.err, "--time-limit")) << both;
   EXPECT_FALSE(fs::exists(dir_ + "/other/result.json"));
+}
+
+// Each experiment records where its time went, whether its cells ran in the
+// worker or in process: the inputs and reference (made in the worker, and
+// reported to opbench), each cell's phases, and the rest of its wall time.
+TEST_F(Isolation, PhasesAreRecordedInTheWorkerAndInProcess) {
+  for (bool isolated : {true, false}) {
+    SCOPED_TRACE(isolated ? "worker" : "in process");
+    std::vector<std::string> args = concat({"run", "--case", "MatMul dim1=96x96 dim2=96x96", "--case", "ReLU dim1=64",
+                                            "--backends", "test_ok", "--out", dir_ + "/out"},
+                                           kFast);
+    if (!isolated) args.push_back("--no-isolate");
+    fs::remove_all(dir_ + "/out");
+    auto start = std::chrono::steady_clock::now();
+    Outcome o = opbench(dir_, args);
+    double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    ASSERT_EQ(o.code, 0) << o;
+    RunRecord r = result();
+    ASSERT_EQ(r.experiments.size(), 2u);
+    double total = 0;
+    for (const ExperimentRecord& e : r.experiments) {
+      ASSERT_TRUE(e.phases) << e.name;
+      EXPECT_GT(e.phases->inputs_s, 0) << e.name;
+      EXPECT_GT(e.phases->reference_s, 0) << e.name;  // checked: the reference was made
+      const Cell& c = e.cells.at(0);
+      ASSERT_TRUE(c.phases) << e.name;
+      EXPECT_GT(c.phases->prepare_s, 0);
+      EXPECT_GT(c.phases->check_s, 0);
+      double sampled_ms = 0;
+      for (double ms : c.samples_ms) sampled_ms += ms;
+      EXPECT_GE(c.phases->sampling_s * 1e3, sampled_ms);  // the loop holds every sample
+      total += e.phases->inputs_s + e.phases->reference_s + e.phases->harness_s + c.phases->total_s();
+    }
+    // The worker's start lands in the first experiment's rest.
+    if (isolated) EXPECT_GT(r.experiments[0].phases->harness_s, 0);
+    EXPECT_LT(total, wall_s);
+    EXPECT_TRUE(contains(o.out, "Where the time went: ")) << o;
+  }
+}
+
+// A reference that takes a while is kept in the cache: the next run (the
+// worker reads it) makes none, --no-cache makes it again, and a damaged entry
+// is made again and replaced.
+TEST_F(Isolation, ASecondRunReadsTheReferenceFromTheCache) {
+  Options cached;
+  cached.env = {"OPBENCH_CACHE=on", "OPBENCH_CACHE_DIR=" + dir_ + "/cache"};
+  auto reference_s = [&](const std::vector<std::string>& extra) {
+    fs::remove_all(dir_ + "/out");
+    Outcome o = opbench(dir_,
+                        concat(concat({"run", "--case", "MatMul dim1=400x400 dim2=400x400", "--backends", "test_ok",
+                                       "--out", dir_ + "/out"},
+                                      kFast),
+                               extra),
+                        cached);
+    EXPECT_EQ(o.code, 0) << o;
+    RunRecord r = result();
+    EXPECT_TRUE(r.experiments.at(0).cells.at(0).ok());  // checked against the reference, cached or not
+    return r.experiments.at(0).phases->reference_s;
+  };
+  auto entries = [&] {
+    std::vector<fs::path> files;
+    for (const auto& f : fs::directory_iterator(dir_ + "/cache/references")) files.push_back(f.path());
+    return files;
+  };
+  double made = reference_s({});
+  ASSERT_EQ(entries().size(), 1u);
+  double read = reference_s({});
+  EXPECT_LT(read, made / 2) << "made in " << made << " s, read in " << read << " s";
+  double again = reference_s({"--no-cache"});
+  EXPECT_GT(again, 2 * read);
+
+  fs::resize_file(entries()[0], 100);  // truncated, as by a full disk or a crash
+  double remade = reference_s({});
+  EXPECT_GT(remade, 2 * read);
+  ASSERT_EQ(entries().size(), 1u);
+  EXPECT_GT(fs::file_size(entries()[0]), 400u * 400 * 8);  // the whole entry again
 }
 
 TEST_F(Isolation, TheTimeLimitAlsoBoundsMakingTheInputsAndReference) {

@@ -99,6 +99,7 @@ RunRecord full_record() {
   Cell argmax_cpu = timed_cell("cpu", {21.0, 21.2, 20.9, 23.0, 1.0 / 3.0});
   argmax_cpu.stop = Stop::time;
   argmax_cpu.check = {Verdict::passed, 0, 1e-4, "", "reference"};
+  argmax_cpu.phases = CellPhases{0.5, 0.25, 0.0625, 1.75};
   Cell oom;
   oom.backend = "cuda";
   oom.error = "out of memory";
@@ -110,12 +111,15 @@ RunRecord full_record() {
   Cell wrong;  // ran, but disagreed with the reference: no time
   wrong.backend = "mps";
   wrong.check = {Verdict::wrong, 0.25, 1e-4, "16 of 64 rows match no source row", "reference"};
+  wrong.phases = CellPhases{0.125, 0.375, 0, 0};  // prepared and checked, never timed
   r.experiments = {
       {"Argmax", "Argmax / dim=64x1024x128 axi=0", "Argmax dim1=64x1024x128 axis=0", {argmax_cpu, oom}},
       {"ReLU", "ReLU / dim=100x100", "ReLU dim1=100x100", {timed_cell("cpu", {0.5, 0.51, 0.49}), relu_cuda}},
       {"Scatter", "Scatter / dim=64x16 dim=1000", "Scatter dim1=64x16 dim2=1000",
        {timed_cell("cpu", {1.5, 1.25, 1.75}), wrong}},
   };
+  r.experiments[0].phases = ExperimentPhases{1.5, 2.25, 0.125};
+  r.experiments[2].phases = ExperimentPhases{0.25, 0, 3.5};
   return r;
 }
 
@@ -174,6 +178,12 @@ void expect_same(const RunRecord& a, const RunRecord& b) {
     EXPECT_EQ(x.op, y.op);
     EXPECT_EQ(x.name, y.name);
     EXPECT_EQ(x.line, y.line);
+    ASSERT_EQ(x.phases.has_value(), y.phases.has_value());
+    if (x.phases) {
+      EXPECT_EQ(x.phases->inputs_s, y.phases->inputs_s);
+      EXPECT_EQ(x.phases->reference_s, y.phases->reference_s);
+      EXPECT_EQ(x.phases->harness_s, y.phases->harness_s);
+    }
     ASSERT_EQ(x.cells.size(), y.cells.size());
     for (size_t c = 0; c < x.cells.size(); ++c) {
       SCOPED_TRACE(x.name + " on " + x.cells[c].backend);
@@ -186,6 +196,13 @@ void expect_same(const RunRecord& a, const RunRecord& b) {
         EXPECT_EQ(x.cells[c].cache, y.cells[c].cache);
       }
       EXPECT_EQ(x.cells[c].samples_ms, y.cells[c].samples_ms);
+      ASSERT_EQ(x.cells[c].phases.has_value(), y.cells[c].phases.has_value());
+      if (x.cells[c].phases) {
+        EXPECT_EQ(x.cells[c].phases->prepare_s, y.cells[c].phases->prepare_s);
+        EXPECT_EQ(x.cells[c].phases->check_s, y.cells[c].phases->check_s);
+        EXPECT_EQ(x.cells[c].phases->warmup_s, y.cells[c].phases->warmup_s);
+        EXPECT_EQ(x.cells[c].phases->sampling_s, y.cells[c].phases->sampling_s);
+      }
       EXPECT_EQ(x.cells[c].check.verdict, y.cells[c].check.verdict);
       EXPECT_EQ(std::isnan(x.cells[c].check.tolerance), std::isnan(y.cells[c].check.tolerance));
       if (!std::isnan(x.cells[c].check.tolerance)) EXPECT_EQ(x.cells[c].check.tolerance, y.cells[c].check.tolerance);
@@ -257,6 +274,43 @@ TEST(ResultJson, ABrokenCellOrSettingsValueIsNamed) {
     message = e.what();
   }
   EXPECT_EQ(message, "--settings: settings are not a JSON object");
+}
+
+TEST(ResultJson, APhaseMustBeAFiniteDurationAndIsNamed) {
+  for (json bad : {json(-1), json("fast")}) {
+    json j = json::parse(to_json(full_record()));
+    j["experiments"][0]["cells"][0]["phases_s"]["check"] = bad;
+    std::string message;
+    try {
+      from_json(j.dump(), kSource);
+    } catch (const UsageError& e) {
+      message = e.what();
+    }
+    EXPECT_TRUE(contains(message, "cell for 'cpu': phases_s")) << bad << ": " << message;
+  }
+  std::string message;
+  try {
+    from_json(edited([](json& j) { j["experiments"][0]["phases_s"]["reference"] = -0.5; }), kSource);
+  } catch (const UsageError& e) {
+    message = e.what();
+  }
+  EXPECT_TRUE(contains(message, "Argmax / dim=64x1024x128 axi=0") && contains(message, "'reference' is out of range"))
+      << message;
+}
+
+TEST(ResultJson, AFileWithoutPhasesReadsAndWritesWithout) {
+  std::string text = edited([](json& j) {
+    for (json& e : j["experiments"]) {
+      e.erase("phases_s");
+      for (json& c : e["cells"]) c.erase("phases_s");
+    }
+  });
+  RunRecord r = from_json(text, kSource);
+  for (const ExperimentRecord& e : r.experiments) {
+    EXPECT_FALSE(e.phases);
+    for (const Cell& c : e.cells) EXPECT_FALSE(c.phases);
+  }
+  EXPECT_EQ(json::parse(to_json(r)), json::parse(text));
 }
 
 TEST(ResultJson, FailedCellKeepsItsReasonAndHasNoTime) {

@@ -303,5 +303,22 @@ TEST(RenderRun, StartsWithTheBoldMachineLineThenBothTables) {
   EXPECT_TRUE(contains(out, "scatter_reduce is not implemented for MPS"));
 }
 
+// Where the run's time went: each phase summed over the experiments and
+// cells that recorded it; files from before phases were recorded say nothing.
+TEST(TableNotes, SayWhereTheTimeWentWhenTheRecordHasPhases) {
+  RunRecord r = cuda_run();
+  EXPECT_FALSE(contains(table_notes(r), "Where the time went"));
+  r.experiments[0].phases = ExperimentPhases{2.0, 30.0, 1.5};
+  r.experiments[1].phases = ExperimentPhases{0.5, 4.0, 0.5};
+  r.experiments[0].cells[0].phases = CellPhases{0.25, 0.5, 0.125, 1.0};
+  r.experiments[0].cells[1].phases = CellPhases{1.0, 0.25, 0.125, 2.0};
+  r.experiments[1].cells[1].phases = CellPhases{0.25, 0.25, 0.25, 3.0};
+  EXPECT_TRUE(contains(table_notes(r),
+                       "Where the time went: 48 s for 2 experiments: inputs 2.5 s, reference 34 s, preparing the backends "
+                       "(inputs converted, moved to the device) 1.5 s, checked runs 1 s, warm-up 0.5 s, sampling 6 s, "
+                       "the rest (worker processes, messages) 2 s.\n"))
+      << table_notes(r);
+}
+
 }  // namespace
 }  // namespace opbench

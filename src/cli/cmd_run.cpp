@@ -6,6 +6,7 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
@@ -62,6 +63,7 @@ const CommandSpec kRunSpec = {
         {"resume", "FILE", "finish the run whose result.json FILE is: run only the cells it lacks, with its suite, backends and settings"},
         {"time-limit", "SECONDS", "longest time for one cell, and for one experiment's inputs and reference; past it the cell is stopped and marked nan (default: 600)"},
         {"no-isolate", "", "run the cells in this process: a crash or hang of a framework then ends the run (default: a worker process)"},
+        {"no-cache", "", "compute every reference anew instead of reading it from ~/.opbench/cache (default: references that take 50 ms or more are kept there, 8 GiB at most)"},
     }};
 
 namespace {
@@ -339,6 +341,10 @@ int run_command(const Args& args) {
   const double time_limit = args.get_double("time-limit", 600, 0.01, 1e7);
   if (!isolate && args.has("time-limit"))
     throw UsageError("--time-limit needs the worker process: it cannot be combined with --no-isolate");
+
+  // Through the environment, which the worker inherits: the cache belongs to
+  // the machine, not to the run's settings, which result.json records.
+  if (args.has("no-cache")) setenv("OPBENCH_CACHE", "off", 1);
 
   RunSettings settings = choose_settings(args);
   std::vector<Experiment> experiments;

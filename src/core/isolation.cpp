@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -235,6 +236,14 @@ std::string describe_death(int status, const std::string& during, const std::str
 
 const char* const kWhileMaking = "while making the inputs and the reference";
 
+// A phase's seconds from the worker's "prepared" message; a value that is not
+// a time counts as none (it only feeds the "where the time went" line).
+double phase_seconds(const json& prepared, const char* key) {
+  const json* v = prepared.is_object() && prepared.contains(key) ? &prepared.at(key) : nullptr;
+  double s = v && v->is_number() ? v->get<double>() : 0;
+  return std::isfinite(s) && s > 0 ? s : 0;
+}
+
 }  // namespace
 
 IsolatedExecutor::IsolatedExecutor(std::string exe, std::vector<std::string> backends, double time_limit_s)
@@ -392,6 +401,10 @@ void IsolatedExecutor::run(const Experiment& e, const std::vector<Backend*>& bac
       }
       if (r == Worker::Wait::Message) {
         const std::string expected = next < backends.size() ? backends[next]->info().name : "";
+        if (m.contains("prepared") && !any_started) {
+          if (events.prepared) events.prepared(phase_seconds(m["prepared"], "inputs_s"), phase_seconds(m["prepared"], "reference_s"));
+          continue;
+        }
         if (m.contains("started") && m["started"] == expected && !in_cell) {
           any_started = in_cell = true;
           started(next);
@@ -487,6 +500,9 @@ int serve_worker(const std::vector<std::string>& backends, const RunSettings& se
       chosen.push_back(*it);
     }
     CellEvents events;
+    events.prepared = [&](double inputs_s, double reference_s) {
+      send(json{{"prepared", {{"inputs_s", inputs_s}, {"reference_s", reference_s}}}}.dump());
+    };
     events.started = [&](size_t i) { send(json{{"started", chosen[i]->info().name}}.dump()); };
     events.finished = [&](size_t, Cell cell) { send(json{{"cell", cell}}.dump()); };
     run_experiment(e, chosen, settings, events);

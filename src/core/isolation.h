@@ -15,6 +15,8 @@
 //
 //   {"ready": true}                  once, when its backends are made
 //   {"fatal": "why"}                 instead of ready: it cannot serve at all
+//   {"prepared": {"inputs_s": 1.2, "reference_s": 3.4}}
+//                                    the inputs and the reference are made
 //   {"started": "cpu"}               a cell starts
 //   {"cell": {...}}                  the finished cell, as the result file holds it
 //   {"done": true}                   every cell of the experiment is sent

@@ -28,6 +28,22 @@ struct CheckRecord {
   std::string against; // "reference" or "reference at N sampled elements"
 };
 
+// Where a cell's wall time went, in seconds: the backend's preparation
+// (inputs converted and moved to its device, the call built), the checked run
+// with its comparison against the reference, the warm-up, and the sampling.
+struct CellPhases {
+  double prepare_s = 0, check_s = 0, warmup_s = 0, sampling_s = 0;
+  double total_s() const { return prepare_s + check_s + warmup_s + sampling_s; }
+};
+
+// Where an experiment's wall time went beyond its cells, in seconds: making
+// the inputs and the double-precision reference (again for each worker that
+// had to start over after a crash), and the rest: starting workers, messages
+// between opbench and its worker, the memory check.
+struct ExperimentPhases {
+  double inputs_s = 0, reference_s = 0, harness_s = 0;
+};
+
 struct Cell {
   std::string backend;
   std::string error;  // why this cell has no time; empty when it has one
@@ -40,6 +56,8 @@ struct Cell {
   // Page faults and CPU time per call; absent in files of older versions.
   std::optional<HostCost> host;
   CheckRecord check;
+  // Absent in files of opbench before 0.3.
+  std::optional<CellPhases> phases;
 
   // A wrong result is never reported as a time.
   bool wrong() const { return check.verdict == Verdict::wrong; }
@@ -54,6 +72,7 @@ struct ExperimentRecord {
   std::string name;  // "Argmax / dim=64x1024x128 axi=0"
   std::string line;  // "Argmax dim1=64x1024x128 axis=0"
   std::vector<Cell> cells;
+  std::optional<ExperimentPhases> phases;  // absent in files of opbench before 0.3
 
   const Cell* find(const std::string& backend) const;
 };

@@ -3,12 +3,15 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <new>
 
 #include "core/check.h"
+#include "core/isolation.h"
 #include "core/memory.h"
 #include "core/ops.h"
 #include "core/sampler.h"
+#include "format/reference_cache.h"
 
 namespace opbench {
 
@@ -46,6 +49,9 @@ CheckRecord checked_run(PreparedOp& op, const Experiment& e, const std::vector<H
 // Frameworks append stack traces to their messages: keep the first line.
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
 }  // namespace
 
 Cell run_cell(Backend& backend, const Experiment& e, const std::vector<HostTensor>& inputs, const RefTensor* expected,
@@ -53,11 +59,18 @@ Cell run_cell(Backend& backend, const Experiment& e, const std::vector<HostTenso
   Cell cell;
   cell.backend = backend.info().name;
   release_free_host_memory();
+  CellPhases& phases = cell.phases.emplace();
   try {
+    Clock::time_point start = Clock::now();
     std::unique_ptr<PreparedOp> op = backend.prepare(e, inputs);
+    phases.prepare_s = seconds_since(start);
+    start = Clock::now();
     cell.check = checked_run(*op, e, inputs, expected);
+    phases.check_s = seconds_since(start);
     if (cell.wrong()) return cell;  // an imprecise output is timed
     Measurement m = measure(*op, settings);
+    phases.warmup_s = m.warmup_s;
+    phases.sampling_s = m.sampling_s;
     cell.samples_ms = std::move(m.samples_ms);
     cell.stats = m.stats;
     cell.stop = m.stop;
@@ -84,14 +97,48 @@ struct Prepared {
   RefTensor expected;
   bool has_expected = false;
   std::string error;
+  double inputs_s = 0, reference_s = 0;
 };
+
+// The opbench build, for the reference cache's key: a rebuilt program, whose
+// reference code may differ, never reads an older build's entries.
+std::string this_build() {
+  std::error_code size_error, time_error;
+  std::string exe = this_executable();
+  uintmax_t size = std::filesystem::file_size(exe, size_error);
+  auto modified = std::filesystem::last_write_time(exe, time_error);
+  if (size_error || time_error) return OPBENCH_VERSION;
+  return std::string(OPBENCH_VERSION) + " " + std::to_string(size) + " " +
+         std::to_string(modified.time_since_epoch().count());
+}
+
+// References that take less than this are made again rather than read.
+constexpr double kWorthCachingS = 0.05;
+
+// `e`'s reference from the cache (~/.opbench/cache/references, bounded; off
+// with --no-cache), else computed, and kept there when it took long enough.
+RefTensor cached_reference(const Experiment& e, const std::vector<HostTensor>& inputs, uint64_t seed) {
+  static const std::optional<ReferenceCache> cache = ReferenceCache::for_this_run();
+  static const std::string build = this_build();
+  std::string key = cache ? ReferenceCache::key(e, seed, build) : "";
+  if (cache)
+    if (std::optional<RefTensor> hit = cache->load(key)) return std::move(*hit);
+  Clock::time_point start = Clock::now();
+  RefTensor ref = expected_result(e, inputs);
+  if (cache && seconds_since(start) >= kWorthCachingS) cache->store(key, ref);
+  return ref;
+}
 
 Prepared prepare_experiment(const Experiment& e, const RunSettings& settings) {
   Prepared p;
   try {
+    Clock::time_point start = Clock::now();
     p.inputs = make_inputs(e, settings.seed);
+    p.inputs_s = seconds_since(start);
     if (settings.check) {
-      p.expected = expected_result(e, p.inputs);
+      start = Clock::now();
+      p.expected = cached_reference(e, p.inputs, settings.seed);
+      p.reference_s = seconds_since(start);
       p.has_expected = true;
     }
   } catch (const std::bad_alloc&) {
@@ -100,6 +147,15 @@ Prepared prepare_experiment(const Experiment& e, const RunSettings& settings) {
     p.error = "cannot generate the inputs or the reference: " + first_line(ex.what());
   }
   return p;
+}
+
+// What an experiment's wall time went to beyond its inputs, reference and
+// cells' own phases.
+double harness_seconds(double wall_s, const ExperimentPhases& phases, const std::vector<Cell>& cells) {
+  double accounted = phases.inputs_s + phases.reference_s;
+  for (const Cell& c : cells)
+    if (c.phases) accounted += c.phases->total_s();
+  return std::max(0.0, wall_s - accounted);
 }
 
 Cell failed_cell(const std::string& backend, const std::string& error) {
@@ -117,6 +173,7 @@ void run_experiment(const Experiment& e, const std::vector<Backend*>& backends, 
   Prepared p;
   p.error = memory_shortfall(need.host_bytes, available_host_memory(), "memory");
   if (p.error.empty()) p = prepare_experiment(e, settings);
+  if (events.prepared) events.prepared(p.inputs_s, p.reference_s);
   for (size_t i = 0; i < backends.size(); ++i) {
     if (events.stop && events.stop()) return;
     if (events.started) events.started(i);
@@ -174,7 +231,13 @@ void run_experiments(const std::vector<Experiment>& experiments, const std::vect
     if (observer.stop_requested()) break;
     const Experiment& e = experiments[i];
     std::vector<Cell> cells;
+    ExperimentPhases phases;
+    auto experiment_start = std::chrono::steady_clock::now();
     CellEvents events;
+    events.prepared = [&](double inputs_s, double reference_s) {
+      phases.inputs_s += inputs_s;
+      phases.reference_s += reference_s;
+    };
     events.started = [&](size_t k) {
       double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       observer.cell_started(index++, total, e, missing[i][k]->info().name, elapsed);
@@ -182,6 +245,7 @@ void run_experiments(const std::vector<Experiment>& experiments, const std::vect
     events.finished = [&](size_t, Cell cell) { cells.push_back(std::move(cell)); };
     events.stop = [&] { return observer.stop_requested(); };
     executor.run(e, missing[i], record.settings, events);
+    phases.harness_s = harness_seconds(seconds_since(experiment_start), phases, cells);
     bool stopped = cells.size() < missing[i].size();
     if (cells.empty()) {
       if (stopped) break;  // stopped before its first cell
@@ -192,7 +256,7 @@ void run_experiments(const std::vector<Experiment>& experiments, const std::vect
       size_t at = base;
       for (size_t j = 0; j < i; ++j) at += slot[j] != npos;
       record.experiments.insert(record.experiments.begin() + static_cast<std::ptrdiff_t>(at),
-                                ExperimentRecord{e.op, e.name(), e.line(), {}});
+                                ExperimentRecord{e.op, e.name(), e.line(), {}, {}});
       for (size_t j = i + 1; j < experiments.size(); ++j)
         if (slot[j] != npos) ++slot[j];
       slot[i] = at;
@@ -208,6 +272,12 @@ void run_experiments(const std::vector<Experiment>& experiments, const std::vect
         merged.push_back(std::move(*it));
     }
     rec.cells = std::move(merged);
+    if (rec.phases) {  // resumed: the earlier run's part and this one's
+      phases.inputs_s += rec.phases->inputs_s;
+      phases.reference_s += rec.phases->reference_s;
+      phases.harness_s += rec.phases->harness_s;
+    }
+    rec.phases = phases;
     observer.experiment_finished(record);
     if (stopped) break;  // stopped part-way
   }

@@ -30,6 +30,9 @@ struct CellEvents {
   std::function<void(size_t)> started;         // the cell of backends[i] starts now
   std::function<void(size_t, Cell)> finished;  // the cell of backends[i] is done
   std::function<bool()> stop;                  // true: start no further cell
+  // The inputs and the reference are made, before the first cell starts:
+  // how long each took, in seconds.
+  std::function<void(double inputs_s, double reference_s)> prepared;
 };
 
 // Runs the cells of one experiment on some backends: in this process

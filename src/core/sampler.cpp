@@ -97,7 +97,9 @@ void flush_cpu_caches() {
 
 Measurement measure(PreparedOp& op, const SamplerSettings& settings) {
   Measurement m;
+  Clock::time_point warm_up_start = Clock::now();
   double call_ms = warm_up(op, settings);
+  m.warmup_s = seconds_since(warm_up_start);
   m.timing = settings.timing;
   m.batch = settings.timing == Timing::batched ? batch_size(settings, call_ms) : 1;
   m.cache = settings.cold ? Cache::cold : Cache::warm;
@@ -142,6 +144,7 @@ Measurement measure(PreparedOp& op, const SamplerSettings& settings) {
   // cache flushes of --cold included, which touch no new pages).
   m.host = per_call(usage_before, usage_now(), static_cast<double>(m.samples_ms.size() * m.batch));
   op.release_output();
+  m.sampling_s = seconds_since(start);
   m.stats = summarize(m.samples_ms);
   return m;
 }

@@ -19,6 +19,7 @@ struct Measurement {
   size_t batch = 1;              // calls per sample
   Cache cache = Cache::warm;
   HostCost host;
+  double warmup_s = 0, sampling_s = 0;  // wall time of the warm-up and of the sampling loop
 };
 
 // Samples that must be taken even when the time cap is reached, so every

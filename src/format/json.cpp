@@ -40,6 +40,11 @@ json to_json(const CheckRecord& c) {
 void to_json(json& j, const Cell& c) {
   j = {{"backend", c.backend}};
   if (c.check.verdict != Verdict::none) j["check"] = to_json(c.check);
+  if (c.phases)
+    j["phases_s"] = {{"prepare", c.phases->prepare_s},
+                     {"check", c.phases->check_s},
+                     {"warmup", c.phases->warmup_s},
+                     {"sampling", c.phases->sampling_s}};
   if (!c.ok()) {
     if (!c.error.empty()) j["error"] = c.error;
     return;
@@ -156,6 +161,12 @@ double measure(const json& j, const char* key, bool positive, const std::string&
                    (positive ? "a time is finite and above 0" : "it is finite and not negative"));
 }
 
+// A phase's duration: absent is 0, anything else finite and not negative.
+double seconds(const json& j, const char* key, const std::string& where) {
+  double s = measure(j, key, false, where);
+  return std::isnan(s) ? 0 : s;
+}
+
 CheckRecord check_from(const json& j, const std::string& where) {
   return {verdict_from_text(optional_field<std::string>(j, "status", "", where)), measure(j, "error", false, where),
           measure(j, "tolerance", false, where), optional_field<std::string>(j, "detail", "", where),
@@ -177,6 +188,12 @@ Cell cell_from(const json& j, const std::string& experiment) {
   const std::string where = experiment + ": cell for " + quote(c.backend);
   c.error = optional_field<std::string>(j, "error", "", where);
   if (j.contains("check")) c.check = check_from(j.at("check"), where + ": check");
+  if (j.contains("phases_s")) {
+    const json& p = j.at("phases_s");
+    const std::string at = where + ": phases_s";
+    c.phases = CellPhases{seconds(p, "prepare", at), seconds(p, "check", at), seconds(p, "warmup", at),
+                          seconds(p, "sampling", at)};
+  }
   if (!c.ok()) return c;
   if (!j.contains("time_ms")) throw UsageError(where + " has neither time_ms nor error");
   const json& t = j.at("time_ms");
@@ -239,7 +256,11 @@ std::string to_json(const RunRecord& r) {
   for (const ExperimentRecord& e : r.experiments) {
     json cells = json::array();
     for (const Cell& c : e.cells) cells.push_back(json(c));
-    experiments.push_back({{"op", e.op}, {"name", e.name}, {"line", e.line}, {"cells", cells}});
+    json experiment = {{"op", e.op}, {"name", e.name}, {"line", e.line}, {"cells", cells}};
+    if (e.phases)
+      experiment["phases_s"] = {
+          {"inputs", e.phases->inputs_s}, {"reference", e.phases->reference_s}, {"harness", e.phases->harness_s}};
+    experiments.push_back(std::move(experiment));
   }
   json backends = json::array();
   for (const BackendRecord& b : r.backends) backends.push_back(to_json(b));
@@ -296,8 +317,13 @@ RunRecord from_json(const std::string& text, const std::string& source) {
   for (const json& e : field<json>(j, "experiments", source)) {
     std::string where = source + ": experiment";
     ExperimentRecord rec{field<std::string>(e, "op", where), field<std::string>(e, "name", where),
-                         optional_field<std::string>(e, "line", "", where), {}};
+                         optional_field<std::string>(e, "line", "", where), {}, {}};
     where += " " + quote(rec.name);
+    if (e.contains("phases_s")) {
+      const json& p = e.at("phases_s");
+      const std::string at = where + ": phases_s";
+      rec.phases = ExperimentPhases{seconds(p, "inputs", at), seconds(p, "reference", at), seconds(p, "harness", at)};
+    }
     for (const json& c : field<json>(e, "cells", where)) rec.cells.push_back(cell_from(c, where));
     r.experiments.push_back(std::move(rec));
   }

@@ -108,7 +108,7 @@ std::vector<RunRecord> align_experiments(std::vector<RunRecord> records) {
     r.experiments.clear();
     for (auto& [name, op] : all) {
       auto it = own.find(name);
-      r.experiments.push_back(it != own.end() ? std::move(it->second) : ExperimentRecord{op, name, "", {}});
+      r.experiments.push_back(it != own.end() ? std::move(it->second) : ExperimentRecord{op, name, "", {}, {}});
     }
   }
   return records;

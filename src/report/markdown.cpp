@@ -157,6 +157,39 @@ std::string page_fault_note(const ExperimentRecord& e, const Cell& c) {
          " ms): fresh memory mapped on every call\n";
 }
 
+std::string seconds_text(double s) { return formatted(s < 10 ? "%.2g s" : "%.0f s", s); }
+
+// Where the run's time went, summed over the experiments that recorded it
+// (files of opbench before 0.3 did not): a slow run says which phase made it
+// slow.
+std::string time_note(const RunRecord& r) {
+  ExperimentPhases run;
+  CellPhases cells;
+  size_t experiments = 0;
+  for (const ExperimentRecord& e : r.experiments) {
+    if (!e.phases) continue;
+    ++experiments;
+    run.inputs_s += e.phases->inputs_s;
+    run.reference_s += e.phases->reference_s;
+    run.harness_s += e.phases->harness_s;
+    for (const Cell& c : e.cells)
+      if (c.phases) {
+        cells.prepare_s += c.phases->prepare_s;
+        cells.check_s += c.phases->check_s;
+        cells.warmup_s += c.phases->warmup_s;
+        cells.sampling_s += c.phases->sampling_s;
+      }
+  }
+  if (!experiments) return "";
+  double total = run.inputs_s + run.reference_s + run.harness_s + cells.total_s();
+  return "Where the time went: " + seconds_text(total) + " for " + std::to_string(experiments) +
+         (experiments == 1 ? " experiment" : " experiments") + ": inputs " + seconds_text(run.inputs_s) +
+         ", reference " + seconds_text(run.reference_s) + ", preparing the backends (inputs converted, moved to the device) " +
+         seconds_text(cells.prepare_s) + ", checked runs " + seconds_text(cells.check_s) + ", warm-up " +
+         seconds_text(cells.warmup_s) + ", sampling " + seconds_text(cells.sampling_s) +
+         ", the rest (worker processes, messages) " + seconds_text(run.harness_s) + ".\n";
+}
+
 }  // namespace
 
 std::string table_notes(const RunRecord& r) {
@@ -205,6 +238,7 @@ std::string table_notes(const RunRecord& r) {
     for (auto& [mode, count] : modes) listed += (listed.empty() ? "" : "; ") + mode + " (" + std::to_string(count) + " cells)";
     out += "Samples: " + listed + ". " + kTimingLegend + "\n";
   }
+  out += time_note(r);
   if (!cell_notes.empty() || !faults.empty()) out += "\n" + cell_notes + faults;
   return out;
 }

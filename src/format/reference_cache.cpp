@@ -1,0 +1,172 @@
+#include "format/reference_cache.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <vector>
+
+#include "core/random.h"
+
+namespace fs = std::filesystem;
+
+namespace opbench {
+
+namespace {
+
+constexpr char kMagic[8] = {'O', 'P', 'B', 'R', 'E', 'F', '1', '\n'};
+// A shape of more dimensions, or a count past this, is a damaged file.
+constexpr uint64_t kMaxRank = 16;
+
+template <typename T>
+void put(std::string& out, const T& v) {
+  out.append(reinterpret_cast<const char*>(&v), sizeof v);
+}
+
+template <typename T>
+bool take(std::ifstream& in, T& v) {
+  return static_cast<bool>(in.read(reinterpret_cast<char*>(&v), sizeof v));
+}
+
+template <typename T>
+bool take_array(std::ifstream& in, std::vector<T>& v, uint64_t n, uint64_t bytes_left) {
+  if (n > bytes_left / sizeof(T)) return false;  // more than the file holds: damaged
+  v.resize(n);
+  return n == 0 || static_cast<bool>(in.read(reinterpret_cast<char*>(v.data()), static_cast<std::streamsize>(n * sizeof(T))));
+}
+
+void write_entry(std::ofstream& out, const std::string& key, const RefTensor& ref) {
+  std::string header(kMagic, sizeof kMagic);
+  put(header, static_cast<uint64_t>(key.size()));
+  header += key;
+  put(header, static_cast<uint64_t>(ref.shape.size()));
+  for (int64_t d : ref.shape) put(header, d);
+  put(header, static_cast<uint64_t>(ref.positions.size()));
+  put(header, static_cast<uint64_t>(ref.values.size()));
+  out.write(header.data(), static_cast<std::streamsize>(header.size()));
+  out.write(reinterpret_cast<const char*>(ref.positions.data()),
+            static_cast<std::streamsize>(ref.positions.size() * sizeof(int64_t)));
+  out.write(reinterpret_cast<const char*>(ref.values.data()), static_cast<std::streamsize>(ref.values.size() * sizeof(double)));
+}
+
+std::optional<RefTensor> parsed(const std::string& path, const std::string& key) {
+  std::error_code ec;
+  uint64_t size = fs::file_size(path, ec);
+  if (ec) return std::nullopt;
+  std::ifstream in(path, std::ios::binary);
+  char magic[sizeof kMagic];
+  uint64_t key_size = 0, rank = 0, npos = 0, nvalues = 0;
+  if (!in.read(magic, sizeof magic) || std::memcmp(magic, kMagic, sizeof kMagic) != 0) return std::nullopt;
+  if (!take(in, key_size) || key_size != key.size()) return std::nullopt;
+  std::string stored(key_size, '\0');
+  if (!in.read(stored.data(), static_cast<std::streamsize>(key_size)) || stored != key) return std::nullopt;
+  RefTensor ref;
+  if (!take(in, rank) || rank > kMaxRank) return std::nullopt;
+  ref.shape.resize(rank);
+  for (int64_t& d : ref.shape)
+    if (!take(in, d) || d < 0) return std::nullopt;
+  if (!take(in, npos) || !take(in, nvalues)) return std::nullopt;
+  uint64_t header = sizeof kMagic + 8 + key_size + 8 + 8 * rank + 16;
+  if (header > size) return std::nullopt;
+  if (!take_array(in, ref.positions, npos, size - header) ||
+      !take_array(in, ref.values, nvalues, size - header - npos * sizeof(int64_t)))
+    return std::nullopt;
+  // Exactly what a store writes: a dense entry has a value per element, a
+  // sampled one a value per position, and nothing follows.
+  uint64_t expected = ref.positions.empty() ? static_cast<uint64_t>(element_count(ref.shape)) : npos;
+  if (nvalues != expected || in.peek() != std::char_traits<char>::eof()) return std::nullopt;
+  return ref;
+}
+
+}  // namespace
+
+ReferenceCache::ReferenceCache(std::string folder, uint64_t max_bytes)
+    : folder_(std::move(folder)), max_bytes_(max_bytes) {
+  std::error_code ec;
+  fs::create_directories(folder_, ec);
+}
+
+std::optional<ReferenceCache> ReferenceCache::for_this_run() {
+  const char* setting = std::getenv("OPBENCH_CACHE");
+  if (setting && std::string(setting) == "off") return std::nullopt;
+  std::string base;
+  if (const char* dir = std::getenv("OPBENCH_CACHE_DIR"); dir && *dir) base = dir;
+  else if (const char* home = std::getenv("HOME"); home && *home) base = std::string(home) + "/.opbench/cache";
+  else return std::nullopt;
+  double gib = 8;
+  if (const char* limit = std::getenv("OPBENCH_CACHE_GB"); limit && *limit) {
+    char* end = nullptr;
+    double v = std::strtod(limit, &end);
+    if (end && *end == '\0' && v >= 0 && v < 1e6) gib = v;
+  }
+  return ReferenceCache(base + "/references", static_cast<uint64_t>(gib * (1ULL << 30)));
+}
+
+std::string ReferenceCache::key(const Experiment& e, uint64_t seed, const std::string& build) {
+  return "line=" + e.line() + "\ndtype=" + e.dtype + "\nseed=" + std::to_string(seed) + "\nbuild=" + build + "\n";
+}
+
+std::string ReferenceCache::path_of(const std::string& key) const {
+  char name[32];
+  std::snprintf(name, sizeof name, "%016llx.ref", static_cast<unsigned long long>(hash_text(key, 0x0fbe)));
+  return folder_ + "/" + name;
+}
+
+std::optional<RefTensor> ReferenceCache::load(const std::string& key) const {
+  std::string path = path_of(key);
+  std::optional<RefTensor> ref = parsed(path, key);
+  std::error_code ec;
+  if (ref) fs::last_write_time(path, fs::file_time_type::clock::now(), ec);  // recently used
+  else if (fs::exists(path, ec)) fs::remove(path, ec);  // damaged, or another key's: of no use
+  return ref;
+}
+
+void ReferenceCache::store(const std::string& key, const RefTensor& ref) const {
+  uint64_t bytes = ref.values.size() * sizeof(double) + ref.positions.size() * sizeof(int64_t);
+  if (bytes > max_bytes_ / 2) return;
+  std::string path = path_of(key), partial = path + ".partial." + std::to_string(getpid());
+  {
+    std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+    write_entry(out, key, ref);
+    out.close();
+    std::error_code ec;
+    if (!out) {
+      fs::remove(partial, ec);
+      return;
+    }
+    fs::rename(partial, path, ec);
+    if (ec) fs::remove(partial, ec);
+  }
+  evict();
+}
+
+void ReferenceCache::evict() const {
+  struct Entry {
+    fs::path path;
+    fs::file_time_type used;
+    uint64_t bytes;
+  };
+  std::vector<Entry> entries;
+  uint64_t total = 0;
+  std::error_code ec;
+  for (const fs::directory_entry& f : fs::directory_iterator(folder_, ec)) {
+    if (f.path().extension() != ".ref") continue;
+    std::error_code e1, e2;
+    Entry entry{f.path(), f.last_write_time(e1), f.file_size(e2)};
+    if (e1 || e2) continue;
+    total += entry.bytes;
+    entries.push_back(std::move(entry));
+  }
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.used < b.used; });
+  for (const Entry& entry : entries) {
+    if (total <= max_bytes_) break;
+    if (fs::remove(entry.path, ec)) total -= entry.bytes;
+  }
+}
+
+}  // namespace opbench
