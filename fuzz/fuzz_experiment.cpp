@@ -15,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
   try {
     opbench::Experiment e = opbench::parse_experiment(text);
-    const opbench::OpSpec& op = opbench::find_op(e.op);
+    const opbench::OpSpec& op = e.spec();
     if (opbench::element_count(op.output_shape(e)) > opbench::kMaxElements) std::abort();
     volatile double work = op.flops(e) + opbench::estimate_memory(e, true).host_bytes;
     (void)work;

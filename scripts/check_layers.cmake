@@ -7,7 +7,8 @@
 #              checks, statistics, the records of a run; no I/O but reading suites
 #   format     src/format: the files (result JSON, calibration files, the output lock)
 #   execution  src/core's runner, isolation, sampler, calibration, machine and
-#              the backend interface and registry: running cells and measuring them
+#              the backend interface and registry, the frameworks' op tables
+#              (framework_ops): running cells and measuring them
 #   report     src/report: every output made from result records
 #   backends   src/backends: the framework plug-ins
 #   cli        src/cli: the commands
@@ -20,7 +21,7 @@ set(uses_backends model execution)
 set(uses_cli model format execution report backends)
 # The files of src/core that are execution, by name without extension; the
 # rest of src/core is the model.
-set(execution_files backend build_info calibration isolation machine runner sampler)
+set(execution_files backend build_info calibration framework_ops isolation machine runner sampler)
 
 # The layer of `file` (a path under src/), or "" when it is in none.
 function(layer_of file out)

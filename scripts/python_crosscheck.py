@@ -54,7 +54,7 @@ def parse_line(line):
 
 
 # ---- inputs -----------------------------------------------------------------
-# Same shapes and kinds as opbench's (core/ops.cpp): normal floats, BCE's
+# Same shapes and kinds as opbench's (the op units, src/core/ops/): normal floats, BCE's
 # probabilities and 0/1 targets, indices from [0, N-1), Scatter's source rows
 # taken from a normal N x F matrix. Each framework draws its own numbers, as
 # the reference does; no op timed here has a cost that depends on them

@@ -20,6 +20,7 @@
 #include "core/backend.h"
 #include "core/check.h"
 #include "core/experiment.h"
+#include "core/framework_ops.h"
 #include "core/ops.h"
 #include "core/runner.h"
 #include "core/sampler.h"
@@ -168,7 +169,7 @@ TEST_P(BackendOp, MatchesReferenceTwiceAndLeavesInputsAlone) {
   const std::string& line = experiment_lines()[GetParam().index];
   SCOPED_TRACE(GetParam().backend + ": " + line);
   const Experiment e = parse_experiment(line);
-  const OpSpec& spec = find_op(e.op);
+  const OpSpec& spec = e.spec();
   const std::vector<HostTensor> inputs = make_inputs(e, kSeed);
   const std::vector<HostTensor> untouched = inputs;
   const RefTensor ref = spec.reference(e, inputs);
@@ -201,7 +202,7 @@ TEST_P(BackendOp, PassesItsCheckThroughTheRunner) {
 
   const Experiment e = parse_experiment(experiment_lines()[GetParam().index]);
   const std::vector<HostTensor> inputs = make_inputs(e, kSeed);
-  const RefTensor ref = find_op(e.op).reference(e, inputs);
+  const RefTensor ref = e.spec().reference(e, inputs);
   SamplerSettings quick;
   quick.warmup_s = 0;
   quick.min_samples = 3;
@@ -214,6 +215,135 @@ TEST_P(BackendOp, PassesItsCheckThroughTheRunner) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllBackends, BackendOp, testing::ValuesIn(backend_cases()), backend_case_name);
+
+// ---- every op in every framework -----------------------------------------
+
+// Each op of the registry is implemented by every framework plug-in linked
+// here, or declared impossible there with a reason (the cells then say it).
+// Asked of every backend of this build, available on this machine or not:
+// what a plug-in implements does not depend on the device.
+TEST(Coverage, EveryFrameworkImplementsOrDeclinesEveryOp) {
+  ASSERT_FALSE(backends().empty());
+  for (const auto& b : backends())
+    for (const OpSpec& op : all_ops()) {
+      OpSupport s = b->support(op.name);
+      EXPECT_TRUE(s.implemented || !s.cannot.empty())
+          << b->info().name << " neither implements " << op.name << " nor declares why it cannot";
+    }
+}
+
+// The test above can fail: an op no plug-in registered is neither.
+TEST(Coverage, AnUnregisteredOpIsNeitherImplementedNorDeclined) {
+  for (const auto& b : backends()) {
+    OpSupport s = b->support("NoSuchOp");
+    EXPECT_FALSE(s.implemented) << b->info().name;
+    EXPECT_EQ(s.cannot, "") << b->info().name;
+  }
+}
+
+// A framework's table (core/framework_ops.h) as the plug-ins use it: an op
+// declared impossible becomes a nan cell carrying the declared reason.
+struct PlantedEntry {
+  int unused = 0;
+};
+
+class DecliningBackend : public Backend {
+ public:
+  DecliningBackend() : table_("Planted 1.0") { table_.cannot("ReLU", "no ReLU kernel on this device"); }
+  const BackendInfo& info() const override { return info_; }
+  std::string unavailable_reason() const override { return ""; }
+  std::map<std::string, std::string> versions() const override { return {}; }
+  OpSupport support(const std::string& op) const override { return table_.support(op); }
+  std::unique_ptr<PreparedOp> prepare(const Experiment& e, const std::vector<HostTensor>&) override {
+    table_.require(e.op);
+    ADD_FAILURE() << "require() let " << e.op << " through";
+    return nullptr;
+  }
+
+ private:
+  BackendInfo info_{"declining", 1000, "a backend of this test", {}};
+  FrameworkOps<PlantedEntry> table_;
+};
+
+TEST(Coverage, AnOpDeclaredImpossibleIsANanCellWithTheReason) {
+  DecliningBackend backend;
+  EXPECT_EQ(backend.support("ReLU").cannot, "no ReLU kernel on this device");
+  EXPECT_FALSE(backend.support("ReLU").implemented);
+  const Experiment e = parse_experiment("ReLU dim1=4x4");
+  const std::vector<HostTensor> inputs = make_inputs(e, kSeed);
+  const RefTensor ref = e.spec().reference(e, inputs);
+  Cell cell = run_cell(backend, e, inputs, &ref, SamplerSettings{});
+  EXPECT_FALSE(cell.ok());
+  EXPECT_EQ(cell.error, "Planted 1.0 cannot run ReLU: no ReLU kernel on this device");
+  EXPECT_TRUE(cell.samples_ms.empty());
+  // An op neither implemented nor declared says so.
+  const Experiment sort = parse_experiment("Sort dim1=4x4 axis=0");
+  const std::vector<HostTensor> sort_inputs = make_inputs(sort, kSeed);
+  EXPECT_EQ(run_cell(backend, sort, sort_inputs, nullptr, SamplerSettings{}).error, "Planted 1.0 has no Sort in opbench");
+}
+
+// ---- float16 and bfloat16 -------------------------------------------------
+
+struct HalfCase {
+  std::string backend;
+  std::string dtype;
+};
+
+void PrintTo(const HalfCase& c, std::ostream* out) { *out << c.backend << " in " << c.dtype; }
+
+std::vector<HalfCase> half_cases() {
+  std::vector<HalfCase> out;
+  for (const auto& b : backends())
+    for (const char* dtype : {"float16", "bfloat16"}) out.push_back({b->info().name, dtype});
+  return out;
+}
+
+class HalfPrecision : public testing::TestWithParam<HalfCase> {};
+
+// Cells that are wrong in float16 and bfloat16 for what the framework's call
+// does, not for a fault of opbench's: MLX's softmax (precise=false, the
+// default that mlx.nn and the reference use) sums its exponentials in the
+// input's type, and a 10000-element lane sums to 0.46 (float16) and 3.1
+// (bfloat16) of the reference's norm away on mlx_cpu. Measured on mlx_cpu;
+// other devices are expected right until measured otherwise.
+bool known_wrong_in_half_precision(const std::string& backend, const std::string& op) {
+  return (backend == "mlx_cpu" || backend == "mlx_cpu_compile") && op == "Softmax";
+}
+
+// Every op's first quick line in the dtype, through the runner: the inputs
+// are made in float32 and converted outside timing, the result is compared
+// with the double-precision reference at the dtype's tolerance. Rounding the
+// inputs may leave a result imprecise, never wrong (a doubled or missing
+// result would be), except the known cells above, which must stay wrong
+// until the framework changes.
+TEST_P(HalfPrecision, EveryOpIsRightOrImpreciseNeverWrong) {
+  Backend* backend = backend_named(GetParam().backend);
+  ASSERT_NE(backend, nullptr);
+  if (std::string why = reason_to_skip(*backend); !why.empty()) GTEST_SKIP() << why;
+  SamplerSettings once;
+  once.warmup_s = 0;
+  once.min_samples = 3;
+  once.min_time_s = 0;
+  once.max_time_s = 0.001;
+  for (const OpSpec& op : all_ops()) {
+    const Experiment e = parse_experiment(op.quick.at(0) + " dtype=" + GetParam().dtype);
+    SCOPED_TRACE(e.line());
+    const std::vector<HostTensor> inputs = make_inputs(e, kSeed);
+    const RefTensor ref = e.spec().reference(e, inputs);
+    Cell cell = run_cell(*backend, e, inputs, &ref, once);
+    EXPECT_EQ(cell.error, "");
+    if (known_wrong_in_half_precision(GetParam().backend, op.name))
+      EXPECT_EQ(cell.check.verdict, Verdict::wrong) << "now " << cell.check.detail << ": update the known cells";
+    else
+      EXPECT_NE(cell.check.verdict, Verdict::wrong) << cell.check.detail;
+    EXPECT_EQ(cell.check.tolerance, tolerance(e.spec(), GetParam().dtype));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(AllBackends, HalfPrecision, testing::ValuesIn(half_cases()),
+                         [](const testing::TestParamInfo<HalfCase>& info) {
+                           return info.param.backend + "_" + info.param.dtype;
+                         });
 
 // ---- LibTorch on the CPU against MLX on the CPU ----------------------------
 
@@ -252,21 +382,21 @@ TEST_P(CrossFramework, TorchCpuAndMlxCpuAgree) {
   ASSERT_EQ(torch.shape, mlx.shape);
   ASSERT_EQ(torch.numel(), mlx.numel());
 
-  if (e.op == "Argmax") {
+  if (e.spec().gives_indices) {
     ASSERT_EQ(torch.dtype, DType::Int64);
     ASSERT_EQ(mlx.dtype, DType::Int64);
     EXPECT_EQ(torch.i64, mlx.i64);
-  } else if (e.op == "Scatter") {
+  } else if (e.spec().check == CheckKind::any_writer) {
     // A repeated index may keep a different row on each framework: each must
     // hold one of the rows written there.
-    const RefTensor ref = find_op(e.op).reference(e, inputs);
+    const RefTensor ref = e.spec().reference(e, inputs);
     CheckResult t = check_output(e, inputs, torch, ref), m = check_output(e, inputs, mlx, ref);
     EXPECT_TRUE(t.passed) << "cpu: " << t.detail;
     EXPECT_TRUE(m.passed) << "mlx_cpu: " << m.detail;
   } else {
     ASSERT_EQ(torch.dtype, DType::Float32);
     ASSERT_EQ(mlx.dtype, DType::Float32);
-    EXPECT_LE(relative_norm_error(mlx, torch), tolerance(e.op));
+    EXPECT_LE(relative_norm_error(mlx, torch), tolerance(e.spec()));
   }
 }
 
@@ -285,7 +415,7 @@ enum class Fault { None, RuntimeError, BadAlloc, MultiLineError, UnknownThrow, W
 class PlantedOp : public PreparedOp {
  public:
   PlantedOp(Fault fault, const Experiment& e, const std::vector<HostTensor>& inputs)
-      : fault_(fault), shape_(find_op(e.op).output_shape(e)), x_(inputs.at(0)) {}
+      : fault_(fault), shape_(e.spec().output_shape(e)), x_(inputs.at(0)) {}
 
   void run() override {
     if (fault_ == Fault::ThrowsInRun) throw std::runtime_error("planted in run");
@@ -315,6 +445,7 @@ class PlantedBackend : public Backend {
   const BackendInfo& info() const override { return info_; }
   std::string unavailable_reason() const override { return ""; }
   std::map<std::string, std::string> versions() const override { return {}; }
+  OpSupport support(const std::string&) const override { return {true, ""}; }
   std::unique_ptr<PreparedOp> prepare(const Experiment& e, const std::vector<HostTensor>& inputs) override {
     ++prepared;
     switch (fault_) {
@@ -350,7 +481,7 @@ Cell cell_for(Fault fault, const std::string& line = "ReLU dim1=4x4", bool compa
   PlantedBackend backend("planted", fault);
   const Experiment e = parse_experiment(line);
   const std::vector<HostTensor> inputs = make_inputs(e, kSeed);
-  const RefTensor ref = find_op(e.op).reference(e, inputs);
+  const RefTensor ref = e.spec().reference(e, inputs);
   return run_cell(backend, e, inputs, compare ? &ref : nullptr, fast_settings());
 }
 
@@ -377,7 +508,7 @@ TEST(RunCell, WrongValuesAreNotTimed) {
   EXPECT_FALSE(cell.ok());
   EXPECT_TRUE(cell.wrong());
   EXPECT_EQ(cell.check.verdict, Verdict::wrong);
-  EXPECT_GT(cell.check.error, tolerance("ReLU"));
+  EXPECT_GT(cell.check.error, tolerance(find_op("ReLU")));
   EXPECT_FALSE(cell.check.detail.empty());
   EXPECT_TRUE(cell.samples_ms.empty());
 }

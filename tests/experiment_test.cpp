@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <stdexcept>
 #include <string>
 
 #include "core/error.h"
@@ -35,7 +36,7 @@ void expect_rejected(const std::string& line, const std::string& why) {
 
 Shape output_shape(const std::string& line) {
   Experiment e = parse_experiment(line);
-  return find_op(e.op).output_shape(e);
+  return e.spec().output_shape(e);
 }
 
 std::vector<HostTensor> inputs_of(const std::string& line, uint64_t seed = 1) {
@@ -50,6 +51,18 @@ TEST(ParseExperiment, ReadsOpShapesAndAxis) {
   EXPECT_EQ(e.dims, (std::vector<Shape>{{64, 1024, 128}}));
   ASSERT_TRUE(e.axis.has_value());
   EXPECT_EQ(*e.axis, 0);
+}
+
+// The op is resolved once, when the line is parsed: later steps read its
+// unit from the experiment instead of looking the name up again.
+TEST(ParseExperiment, ResolvesTheOpsUnitOnce) {
+  Experiment e = parse_experiment("Argmax dim1=64x1024x128 axis=0");
+  EXPECT_EQ(&e.spec(), &find_op("Argmax"));
+  Experiment copy = e;
+  EXPECT_EQ(&copy.spec(), &find_op("Argmax"));
+  Experiment made_by_hand;
+  made_by_hand.op = "Argmax";
+  EXPECT_THROW(made_by_hand.spec(), std::logic_error);
 }
 
 TEST(ParseExperiment, ReadsEveryArgumentForm) {

@@ -366,7 +366,7 @@ TEST_F(Planted, ALossyReductionIsImpreciseTimedAndMarked) {
   const Cell* lossy = r.experiments.at(0).find("test_lossy_sum");
   ASSERT_TRUE(lossy);
   EXPECT_EQ(lossy->check.verdict, Verdict::imprecise) << lossy->check.detail;
-  EXPECT_EQ(lossy->check.tolerance, tolerance("SumAll"));
+  EXPECT_EQ(lossy->check.tolerance, tolerance(find_op("SumAll")));
   EXPECT_GT(lossy->check.error, lossy->check.tolerance);
   EXPECT_TRUE(lossy->imprecise());
   EXPECT_GE(lossy->samples_ms.size(), 3u);
@@ -412,6 +412,22 @@ TEST_F(Planted, AStrayRowANanAndADoubledOutputAreWrongAndNotTimed) {
   // It plants a row in Scatter alone: its SumAll is right.
   EXPECT_EQ(r.experiments.at(1).find("test_stray_row")->check.verdict, Verdict::passed);
   EXPECT_FALSE(contains(o.out, "imprecise")) << o;
+}
+
+// A backend that declares it cannot run an op (as a framework may, with
+// OPBENCH_TORCH_CANNOT or OPBENCH_MLX_CANNOT) gets a nan cell giving its reason.
+TEST_F(Planted, AnOpDeclaredImpossibleIsANanCellWithTheReason) {
+  Outcome o = opbench(dir_, concat({"run", "--case", "ReLU dim1=64", "--backends", "test_ok,test_cannot", "--out",
+                                    dir_ + "/out"},
+                                   kFast));
+  ASSERT_EQ(o.code, 0) << o;
+  RunRecord r = result();
+  const Cell* cell = r.experiments.at(0).find("test_cannot");
+  ASSERT_TRUE(cell);
+  EXPECT_EQ(cell->error, "test_cannot declares that it cannot run ReLU, on purpose");
+  EXPECT_TRUE(cell->samples_ms.empty());
+  EXPECT_TRUE(contains(row_of(o.out, "ReLU / dim=64"), "nan")) << o;
+  EXPECT_TRUE(contains(o.out, "- nan: ReLU / dim=64 on test_cannot: test_cannot declares that it cannot run ReLU")) << o;
 }
 
 // ---- interruption and resume -------------------------------------------------

@@ -44,8 +44,8 @@ class ReferenceOp : public PreparedOp {
  public:
   ReferenceOp(const Experiment& e, const std::vector<HostTensor>& inputs) : e_(e), inputs_(inputs) {}
   void run() override {
-    RefTensor ref = find_op(e_.op).reference(e_, inputs_);
-    out_ = HostTensor{"out", ref.shape, e_.op == "Argmax" ? DType::Int64 : DType::Float32, {}, {}};
+    RefTensor ref = e_.spec().reference(e_, inputs_);
+    out_ = HostTensor{"out", ref.shape, e_.spec().gives_indices ? DType::Int64 : DType::Float32, {}, {}};
     if (out_.dtype == DType::Int64) out_.i64.assign(ref.values.begin(), ref.values.end());
     else out_.f32.assign(ref.values.begin(), ref.values.end());
   }
@@ -68,6 +68,7 @@ class ReferenceBackend : public Backend {
   std::map<std::string, std::string> versions() const override { return {}; }
   std::string device_name() const override { return device_free ? "Test GPU" : ""; }
   std::optional<uint64_t> free_device_memory() const override { return device_free; }
+  OpSupport support(const std::string&) const override { return {true, ""}; }
   std::unique_ptr<PreparedOp> prepare(const Experiment& e, const std::vector<HostTensor>& inputs) override {
     ++prepared[e.line()];
     return std::make_unique<ReferenceOp>(e, inputs);
@@ -339,14 +340,14 @@ TEST(Hostile, AxesAndIndicesOutOfRangeAreRefused) {
 TEST(Hostile, AttentionWorkIsCountedInClosedForm) {
   // 2^40 queries would take minutes to count one by one.
   Experiment huge = parse_experiment("ScaledDotProductAttention dim1=1x1x1099511627776x1 dim2=1x1x1x1 dim3=1x1x1x1");
-  EXPECT_TRUE(std::isfinite(find_op(huge.op).flops(huge)));
+  EXPECT_TRUE(std::isfinite(huge.spec().flops(huge)));
   for (const char* line : {"ScaledDotProductAttention dim1=1x2x12x8 dim2=1x2x5x8 dim3=1x2x5x8",
                            "ScaledDotProductAttention dim1=2x1x3x16 dim2=2x1x9x16 dim3=2x1x9x16"}) {
     Experiment e = parse_experiment(line);
     double visible = 0;
     for (int64_t i = 0; i < e.dims[0][2]; ++i) visible += std::min(i + 1, e.dims[1][2]);
     double expected = static_cast<double>(e.dims[0][0]) * e.dims[0][1] * visible * (4.0 * e.dims[0][3] + 3);
-    EXPECT_DOUBLE_EQ(find_op(e.op).flops(e), expected) << line;
+    EXPECT_DOUBLE_EQ(e.spec().flops(e), expected) << line;
   }
 }
 

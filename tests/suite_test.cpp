@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "core/error.h"
 #include "core/ops.h"
@@ -83,15 +84,46 @@ TEST(LoadSuite, QuickCoversEveryOp) {
   for (const OpSpec& op : all_ops()) EXPECT_TRUE(ops.count(op.name)) << op.name << " is not in the quick suite";
 }
 
+// The quick suite is generated: each op's own lines (OpSpec::quick), in the
+// op table's order, each parsed as a suite line is.
+TEST(LoadSuite, QuickIsEveryOpsOwnLinesInTableOrder) {
+  std::vector<std::string> expected, got;
+  for (const OpSpec& op : all_ops())
+    for (const std::string& line : op.quick) expected.push_back(parse_experiment(line).line());
+  for (const Experiment& e : load_suite("quick").experiments) got.push_back(e.line());
+  EXPECT_EQ(got, expected);
+}
+
+// The op table in the seed's order (`opbench list`, the quick suite), with
+// the ops opbench adds in their alphabetical places and Copy last.
+TEST(OpTable, KeepsTheSeedsOrder) {
+  std::vector<std::string> names;
+  for (const OpSpec& op : all_ops()) names.push_back(op.name);
+  EXPECT_EQ(names, (std::vector<std::string>{
+                       "Argmax", "BCE", "Concat", "Conv1d", "Conv2d", "Gather", "GELU", "LayerNorm", "LeakyReLU",
+                       "Linear", "MatMul", "PReLU", "ReLU", "RMSNorm", "ScaledDotProductAttention", "Scatter",
+                       "ScatterSum", "ScatterMax", "SeLU", "Sigmoid", "Softmax", "Softplus", "Sort", "Sum", "SumAll",
+                       "Copy"}));
+}
+
+// GELU and RMSNorm, the ops beyond the reference's, are timed by the
+// extended suite at the default suite's activation and LayerNorm sizes.
+TEST(LoadSuite, ExtendedTimesGeluAndRmsNorm) {
+  std::multiset<std::string> ops;
+  for (const Experiment& e : load_suite("extended").experiments) ops.insert(e.op);
+  EXPECT_EQ(ops.count("GELU"), 2u);
+  EXPECT_EQ(ops.count("RMSNorm"), 2u);
+}
+
 TEST(LoadSuite, EveryBuiltInExperimentValidatesAndRoundTrips) {
   for (const std::string& name : builtin_suite_names()) {
     Suite suite = load_suite(name);
     EXPECT_FALSE(suite.experiments.empty()) << name;
     for (const Experiment& e : suite.experiments) {
       SCOPED_TRACE(name + ": " + e.line());
-      EXPECT_NO_THROW(find_op(e.op).validate(e));
+      EXPECT_NO_THROW(e.spec().validate(e));
       EXPECT_EQ(parse_experiment(e.line()).line(), e.line());
-      for (int64_t d : find_op(e.op).output_shape(e)) EXPECT_GT(d, 0);
+      for (int64_t d : e.spec().output_shape(e)) EXPECT_GT(d, 0);
     }
   }
 }

@@ -51,6 +51,15 @@ class PreparedOp {
   virtual bool flush_device_cache() { return false; }
 };
 
+// Whether a backend runs an op. A framework implements each op with one
+// function registered beside it (core/framework_ops.h), or declares with a
+// reason that it cannot, which the cell shows as its nan reason. Neither is a
+// gap that the coverage test (tests/backend_test.cpp) fails on.
+struct OpSupport {
+  bool implemented = false;
+  std::string cannot;  // why not, where the framework declares it cannot
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -69,9 +78,11 @@ class Backend {
   virtual std::optional<uint64_t> free_device_memory() const { return std::nullopt; }
   // Threads for CPU backends; 0 leaves the framework's default.
   virtual void set_threads(int threads) { (void)threads; }
+  // Whether this backend runs `op` (a name of the op table).
+  virtual OpSupport support(const std::string& op) const = 0;
   // Converts inputs and builds the call, outside timing. Throws on failure
-  // (op missing in this framework version, out of memory): the cell becomes
-  // nan with the exception's message.
+  // (an op declared unsupported, out of memory): the cell becomes nan with
+  // the exception's message.
   virtual std::unique_ptr<PreparedOp> prepare(const Experiment& e, const std::vector<HostTensor>& inputs) = 0;
 };
 

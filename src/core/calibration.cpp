@@ -36,7 +36,7 @@ std::map<std::string, Peaks> calibrate(const std::vector<Backend*>& backends, co
       if (!cell.ok()) continue;
       double seconds = cell.stats.min / 1e3;  // the fastest run is the closest to the limit
       if (e.op == "Copy") p.bandwidth_gbs = minimum_bytes(e) / seconds / 1e9;
-      else p.gflops[e.dtype] = find_op(e.op).flops(e) / seconds / 1e9;
+      else p.gflops[e.dtype] = e.spec().flops(e) / seconds / 1e9;
     }
   }
   return peaks;

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <set>
 
 #include "core/ops.h"
 #include "core/random.h"
@@ -20,16 +19,14 @@ double norm(const std::vector<double>& values) {
   return std::sqrt(sum);
 }
 
-// A sum of signed terms may cancel to far below the rounding its terms
-// allow (the sum of a million normal values is about a thousand, its terms'
-// magnitudes add to 800 000): Sum and SumAll are judged against the same
-// reduction of |x|, the scale float32 rounding works at.
+// CheckKind::relative_to_magnitudes: the reference's norm, or that of the
+// same reduction of |x| where larger.
 double error_scale(const Experiment& e, const std::vector<HostTensor>& inputs, const RefTensor& ref) {
   double scale = norm(ref.values);
-  if (e.op != "Sum" && e.op != "SumAll") return scale;
+  if (e.spec().check != CheckKind::relative_to_magnitudes) return scale;
   std::vector<HostTensor> magnitudes = inputs;
   for (float& v : magnitudes[0].f32) v = std::abs(v);
-  return std::max(scale, norm(find_op(e.op).reference(e, magnitudes).values));
+  return std::max(scale, norm(e.spec().reference(e, magnitudes).values));
 }
 
 CheckResult relative_norm(const Experiment& e, const std::vector<HostTensor>& inputs, const HostTensor& got,
@@ -41,7 +38,7 @@ CheckResult relative_norm(const Experiment& e, const std::vector<HostTensor>& in
     diff += (g - r) * (g - r);
   }
   double error = std::sqrt(diff) / std::max(error_scale(e, inputs, ref), 1e-30);
-  double bound = tolerance(e.op, e.dtype);
+  double bound = tolerance(e.spec(), e.dtype);
   CheckResult result = error > bound
                            ? fail(error, "relative error " + std::to_string(error) + " above " + std::to_string(bound))
                            : CheckResult{true, error, ""};
@@ -109,7 +106,7 @@ CheckResult scatter_elements(const Experiment& e, const std::vector<HostTensor>&
 }  // namespace
 
 RefTensor expected_result(const Experiment& e, const std::vector<HostTensor>& inputs, double budget) {
-  const OpSpec& op = find_op(e.op);
+  const OpSpec& op = e.spec();
   Shape shape = op.output_shape(e);
   double elements = static_cast<double>(element_count(shape)), cost = op.flops(e);
   if (!op.reference_at || cost <= budget) return op.reference(e, inputs);
@@ -130,39 +127,36 @@ RefTensor expected_result(const Experiment& e, const std::vector<HostTensor>& in
   return ref;
 }
 
-double tolerance(const std::string& op, const std::string& dtype) {
-  static const std::set<std::string> tf32_ops = {"Conv1d", "Conv2d", "Linear", "MatMul", "ScaledDotProductAttention"};
-  double bound = tf32_ops.count(op) ? 2e-3 : 1e-4;
+double tolerance(const OpSpec& op, const std::string& dtype) {
+  double bound = op.tolerance == Tolerance::tf32 ? 2e-3 : 1e-4;
   if (dtype == "float16") return std::max(bound, 1e-2);
   if (dtype == "bfloat16") return std::max(bound, 5e-2);
   return bound;
 }
 
-double imprecise_bound(const std::string& op) {
-  // Ops whose output is copied or selected from their inputs, never computed:
-  // no rounding happens, so precision explains no error at all.
-  static const std::set<std::string> exact = {"Argmax", "Concat", "Copy",      "Gather",
-                                              "ReLU",   "Sort",   "Scatter",   "ScatterMax"};
-  // Everything else computes: rounding grows with the terms a result adds and
-  // with the bits a framework keeps (MLX's CPU mean over 12.8 million float32
-  // values is 0.1-1.8% off; float32's worst case for n terms is n x 2^-24).
-  // An op that computes something else is off by about its whole norm (a
-  // 2x, zeros, a missing input: 1); 10% keeps the two apart.
-  return exact.count(op) ? 0.0 : 0.1;
-}
+// Everything that computes rounds: rounding grows with the terms a result
+// adds and with the bits a framework keeps (MLX's CPU mean over 12.8 million
+// float32 values is 0.1-1.8% off; float32's worst case for n terms is
+// n x 2^-24). An op that computes something else is off by about its whole
+// norm (a 2x, zeros, a missing input: 1); 10% keeps the two apart.
+double imprecise_bound(const OpSpec& op) { return op.computes_values ? 0.1 : 0.0; }
 
 Verdict verdict(const Experiment& e, const CheckResult& result) {
   if (result.passed) return Verdict::passed;
   // nan (no norm: an index, a row, a shape, a non-finite value) is never within a bound.
-  return result.relative_error <= imprecise_bound(e.op) ? Verdict::imprecise : Verdict::wrong;
+  return result.relative_error <= imprecise_bound(e.spec()) ? Verdict::imprecise : Verdict::wrong;
 }
 
 CheckResult check_output(const Experiment& e, const std::vector<HostTensor>& inputs, const HostTensor& got,
                          const RefTensor& ref) {
   if (got.shape != ref.shape)
     return fail(INFINITY, "shape " + format_shape(got.shape) + " where " + format_shape(ref.shape) + " was expected");
-  if (e.op == "Argmax") return exact(e, inputs, got, ref);
-  if (e.op == "Scatter") return scatter_elements(e, inputs, got);
+  switch (e.spec().check) {
+    case CheckKind::exact_index: return exact(e, inputs, got, ref);
+    case CheckKind::any_writer: return scatter_elements(e, inputs, got);
+    case CheckKind::relative_norm:
+    case CheckKind::relative_to_magnitudes: break;
+  }
   return relative_norm(e, inputs, got, ref);
 }
 

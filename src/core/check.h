@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/experiment.h"
+#include "core/ops.h"
 #include "core/tensor.h"
 #include "core/verdict.h"
 
@@ -22,19 +23,18 @@ struct CheckResult {
   double relative_error = NAN;
 };
 
-// Largest relative norm error accepted for `op`: looser where GPUs may use
-// TF32 (convolutions, matrix products, attention).
+// Largest relative norm error accepted for `op`: its tolerance class (looser
+// where GPUs may use TF32: convolutions, matrix products, attention).
 // In float16 and bfloat16 the inputs themselves are rounded: the bound is at
 // least 1e-2 and 5e-2.
-double tolerance(const std::string& op, const std::string& dtype = "float32");
+double tolerance(const OpSpec& op, const std::string& dtype = "float32");
 
 // The largest relative error (CheckResult::relative_error) that precision
 // loss alone explains for `op`'s check: above its tolerance and up to this
 // bound an output is imprecise, not wrong. 0.1 for the ops that compute their
-// values; 0 (no such band) for those that copy or select them (Copy, Concat,
-// Gather, Sort, ReLU, ScatterMax) or give indices (Argmax) and for Scatter's
-// candidate rows, where no rounding happens.
-double imprecise_bound(const std::string& op);
+// values; 0 (no such band) for those that copy or select them or give
+// indices (OpSpec::computes_values false), where no rounding happens.
+double imprecise_bound(const OpSpec& op);
 
 // Multiply-adds (in double) the runner spends at most on one experiment's
 // reference: above it, the reference is taken at sampled positions.
@@ -45,12 +45,12 @@ inline constexpr double kReferenceBudget = 3e8;
 // would cost more than `budget`.
 RefTensor expected_result(const Experiment& e, const std::vector<HostTensor>& inputs, double budget = kReferenceBudget);
 
-// Compares `got` with `ref` for experiment `e`: the relative norm error,
-// for Sum and SumAll relative to the reduction of |x| (a signed sum may
-// cancel far below its terms' rounding). Argmax must match exactly
-// (in float16/bfloat16, an index whose value ties the top one once rounded
-// to that type also passes);
-// Scatter accepts, at a repeated index, any of the rows written there.
+// Compares `got` with `ref` for experiment `e` as its op's CheckKind says:
+// the relative norm error, for sums relative to the reduction of |x| (a
+// signed sum may cancel far below its terms' rounding); indices must match
+// exactly (in float16/bfloat16, an index whose value ties the top one once
+// rounded to that type also passes); rows written through repeated indices
+// may be any of the rows written there.
 CheckResult check_output(const Experiment& e, const std::vector<HostTensor>& inputs, const HostTensor& got,
                          const RefTensor& ref);
 

@@ -2,11 +2,17 @@
 
 #include <charconv>
 #include <sstream>
+#include <stdexcept>
 
 #include "core/error.h"
 #include "core/ops.h"
 
 namespace opbench {
+
+const OpSpec& Experiment::spec() const {
+  if (!resolved_op) throw std::logic_error("experiment '" + op + "' was not made by parse_experiment");
+  return *resolved_op;
+}
 
 std::string Experiment::name() const {
   std::string out = op + " /";
@@ -90,7 +96,8 @@ Experiment parse_experiment(std::string_view line) {
     }
   }
   try {
-    find_op(e.op).validate(e);
+    e.resolved_op = &find_op(e.op);
+    e.spec().validate(e);
   } catch (const UsageError& err) {
     throw UsageError("in " + quote(line) + ": " + err.what());
   }

@@ -11,6 +11,8 @@
 
 namespace opbench {
 
+struct OpSpec;
+
 struct Experiment {
   std::string op;
   std::vector<Shape> dims;     // dim1, dim2, ... in order
@@ -23,7 +25,13 @@ struct Experiment {
   // additive mask tensor (the reference's call); true ("mask=causal") asks
   // for each framework's fused causal path instead, a separate experiment.
   bool causal_mask = false;
+  // The op's unit, resolved once when the line is parsed: every later step
+  // (inputs, reference, check, memory, work) reads it from here.
+  const OpSpec* resolved_op = nullptr;
 
+  // The op's unit; throws std::logic_error for an experiment that
+  // parse_experiment did not make.
+  const OpSpec& spec() const;
   // The seed's row label: "Argmax / dim=64x1024x128 axi=0".
   std::string name() const;
   // The suite-file form, which parse_experiment reads back.

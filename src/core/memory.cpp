@@ -19,14 +19,10 @@ namespace {
 
 double count(const Shape& s) { return static_cast<double>(element_count(s)); }
 
-// The host inputs at their peak while being made: float32 tensors, int64
-// indices; scatter ops draw a source from a normal matrix they then drop.
+// The host inputs at their peak while being made: float32 tensors unless
+// the op's unit says otherwise (index inputs, helper draws).
 double input_bytes(const Experiment& e) {
-  if (e.op == "Gather") return count(e.dims[0]) * 4 + count(e.dims[1]) * 8;
-  if (e.op.rfind("Scatter", 0) == 0) {
-    double rows = count(e.dims[1]), features = e.dims[0].size() > 1 ? static_cast<double>(e.dims[0][1]) : 1;
-    return count(e.dims[0]) * 4 + rows * 8 * 2 + rows * features * 4;
-  }
+  if (e.spec().input_memory) return e.spec().input_memory(e);
   double bytes = 0;
   for (const Shape& s : e.dims) bytes += count(s) * 4;
   return bytes;
@@ -35,10 +31,10 @@ double input_bytes(const Experiment& e) {
 }  // namespace
 
 MemoryNeed estimate_memory(const Experiment& e, bool check) {
-  const OpSpec& op = find_op(e.op);
+  const OpSpec& op = e.spec();
   double inputs = input_bytes(e);
   double outputs = count(op.output_shape(e));
-  double output_bytes = outputs * (e.op == "Argmax" ? 8 : 4);
+  double output_bytes = outputs * (op.gives_indices ? 8 : 4);
   double poison = outputs * 8;  // the runner's poison fill before the check run (see runner.cpp)
   double reference = 0;
   if (check) {

@@ -1,7 +1,10 @@
 #pragma once
-// Independent reference results: naive loops in double precision over the
-// host inputs, written from the definitions in docs/ops.md and sharing no
-// code with any framework. Slow by design; tests use small shapes.
+// The building blocks of the independent reference results: naive loops in
+// double precision over the host inputs, written from the definitions in
+// docs/ops.md and sharing no code with any framework. Slow by design; tests
+// use small shapes. Each op's own reference is in its unit (src/core/ops/).
+#include <cstdint>
+#include <initializer_list>
 #include <vector>
 
 #include "core/experiment.h"
@@ -11,43 +14,79 @@ namespace opbench::reference {
 
 using Inputs = std::vector<HostTensor>;
 
-RefTensor argmax(const Experiment&, const Inputs&);
-RefTensor bce(const Experiment&, const Inputs&);
-RefTensor concat(const Experiment&, const Inputs&);
-RefTensor conv1d(const Experiment&, const Inputs&);
-RefTensor conv2d(const Experiment&, const Inputs&);
-RefTensor gather(const Experiment&, const Inputs&);
-RefTensor layer_norm(const Experiment&, const Inputs&);
-RefTensor leaky_relu(const Experiment&, const Inputs&);
-RefTensor linear(const Experiment&, const Inputs&);
-RefTensor matmul(const Experiment&, const Inputs&);
-RefTensor prelu(const Experiment&, const Inputs&);
-RefTensor relu(const Experiment&, const Inputs&);
-RefTensor scaled_dot_product_attention(const Experiment&, const Inputs&);
-// Scatter's result depends on which duplicate index wins; the reference
-// gives the last writer, and check.h accepts any candidate.
-RefTensor scatter(const Experiment&, const Inputs&);
-RefTensor scatter_sum(const Experiment&, const Inputs&);
-RefTensor scatter_max(const Experiment&, const Inputs&);
-RefTensor selu(const Experiment&, const Inputs&);
-RefTensor sigmoid(const Experiment&, const Inputs&);
-RefTensor softmax(const Experiment&, const Inputs&);
-RefTensor softplus(const Experiment&, const Inputs&);
-RefTensor sort(const Experiment&, const Inputs&);
-RefTensor sum(const Experiment&, const Inputs&);
-RefTensor sum_all(const Experiment&, const Inputs&);
-// The calibration op: the input itself.
-RefTensor copy(const Experiment&, const Inputs&);
+RefTensor zeros(Shape shape);
 
-}  // namespace opbench::reference
+// The result of `e`, zero-filled, shaped by the op's unit so that the two
+// can never disagree.
+RefTensor output_of(const Experiment& e);
 
-namespace opbench::reference {
+// Row-major offset of `index` in a tensor of shape `shape`.
+int64_t offset(const Shape& shape, std::initializer_list<int64_t> index);
 
-// One element (flat row-major index of the result) of the ops whose full
-// reference is too costly on large shapes.
-double matmul_at(const Experiment&, const Inputs&, int64_t flat);
-double linear_at(const Experiment&, const Inputs&, int64_t flat);
-double convolution_at(const Experiment&, const Inputs&, int64_t flat);
-double attention_at(const Experiment&, const Inputs&, int64_t flat);
+// Splits a flat row-major index of `shape` into per-dimension indices.
+std::vector<int64_t> unravel(const Shape& shape, int64_t flat);
+
+// Flat offset in `shape` of `index`, where a size-1 dimension of `shape`
+// broadcasts (any index reads element 0). Aligns from the right.
+int64_t broadcast_offset(const Shape& shape, const std::vector<int64_t>& index);
+
+// A tensor seen around one axis as outer x length x inner: a "lane" is the
+// `length` elements that run along the axis for one (outer, inner) pair.
+// Lanes are numbered outer * inner + inner-index, which is also the order of
+// the elements of the result when the axis is reduced away.
+struct Lanes {
+  int64_t outer = 1, length = 1, inner = 1;
+
+  Lanes(const Shape& shape, int64_t axis) {
+    for (int64_t d = 0; d < static_cast<int64_t>(shape.size()); ++d)
+      (d < axis ? outer : d == axis ? length : inner) *= shape[d];
+  }
+  int64_t count() const { return outer * inner; }
+  // Flat position of element k of lane `lane`.
+  int64_t at(int64_t lane, int64_t k) const { return ((lane / inner) * length + k) * inner + lane % inner; }
+};
+
+std::vector<double> read_lane(const HostTensor& x, const Lanes& lanes, int64_t lane);
+void write_lane(RefTensor& out, const Lanes& lanes, int64_t lane, const std::vector<double>& values);
+
+// Replaces every lane along `axis` by f(lane), which keeps its length.
+template <class F>
+RefTensor map_lanes(const HostTensor& x, int64_t axis, F f) {
+  const Lanes lanes(x.shape, axis);
+  RefTensor out = zeros(x.shape);
+  for (int64_t lane = 0; lane < lanes.count(); ++lane) write_lane(out, lanes, lane, f(read_lane(x, lanes, lane)));
+  return out;
+}
+
+// Reduces every lane along `axis` to the one number f(lane); the axis goes.
+template <class F>
+RefTensor reduce_lanes(const HostTensor& x, int64_t axis, F f) {
+  const Lanes lanes(x.shape, axis);
+  Shape shape = x.shape;
+  shape.erase(shape.begin() + axis);
+  RefTensor out = zeros(std::move(shape));
+  for (int64_t lane = 0; lane < lanes.count(); ++lane) out.values[lane] = f(read_lane(x, lanes, lane));
+  return out;
+}
+
+template <class F>
+RefTensor map_elements(const HostTensor& x, F f) {
+  RefTensor out = zeros(x.shape);
+  for (int64_t i = 0; i < x.numel(); ++i) out.values[i] = f(x.at(i));
+  return out;
+}
+
+// The experiment's axis, non-negative, for input x.
+int64_t axis_of(const Experiment& e, const HostTensor& x);
+
+double total(const std::vector<double>& values);
+
+// exp(v - max) / sum(exp(v - max)): subtracting the max keeps exp finite.
+std::vector<double> softmax_of(std::vector<double> values);
+
+// out[m x n] = a[m x k] @ b[k x n], the matrices starting at flat positions
+// a_start, b_start, out_start of their tensors.
+void multiply(const HostTensor& a, int64_t a_start, const HostTensor& b, int64_t b_start, int64_t m, int64_t k, int64_t n,
+              RefTensor& out, int64_t out_start);
 
 }  // namespace opbench::reference

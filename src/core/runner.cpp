@@ -29,12 +29,12 @@ bool all_finite(const HostTensor& t) {
 // with the reference. Returns the check; a shape or NaN failure makes it wrong.
 CheckRecord checked_run(PreparedOp& op, const Experiment& e, const std::vector<HostTensor>& inputs,
                         const RefTensor* expected) {
-  Shape shape = find_op(e.op).output_shape(e);
+  Shape shape = e.spec().output_shape(e);
   op.poison(static_cast<size_t>(element_count(shape)) * 8);
   op.run();
   HostTensor out = op.output();
   op.release_output();
-  double bound = tolerance(e.op, e.dtype);
+  double bound = tolerance(e.spec(), e.dtype);
   if (out.shape != shape)
     return {Verdict::wrong, INFINITY, bound, "shape " + format_shape(out.shape) + " instead of " + format_shape(shape),
             "shape"};

@@ -16,8 +16,9 @@ struct Suite {
 // The most a suite file may hold: about 160 000 experiment lines.
 inline constexpr size_t kSuiteFileLimit = size_t{16} << 20;
 
-// "default" (the reference's 91 experiments), "quick" (the same ops at small
-// shapes), or the path of a suite file. Throws UsageError.
+// "default" (the reference's 91 experiments), "quick" (every op at small
+// shapes: the lines of each op's unit, OpSpec::quick), "extended", or the
+// path of a suite file. Throws UsageError.
 Suite load_suite(const std::string& name_or_path);
 
 // Parses suite text: one experiment a line, '#' starts a comment. Errors

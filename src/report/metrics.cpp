@@ -27,7 +27,7 @@ struct Work {
 Work work_of(const ExperimentRecord& e) {
   try {
     Experiment parsed = parse_experiment(e.line);
-    return {find_op(parsed.op).flops(parsed), minimum_bytes(parsed), parsed.dtype};
+    return {parsed.spec().flops(parsed), minimum_bytes(parsed), parsed.dtype};
   } catch (const std::exception&) {
     return {};
   }

@@ -160,9 +160,9 @@ class MlxBackend : public Backend {
   // stream thread, plus whatever its BLAS does), so `threads` is not applied.
   void set_threads(int) override {}
 
+  OpSupport support(const std::string& op) const override { return mlx_ops().support(op); }
   std::unique_ptr<PreparedOp> prepare(const Experiment& e, const std::vector<HostTensor>& inputs) override {
-    const MlxOp* op = find_mlx_op(e.op);
-    if (!op) throw std::runtime_error(std::string("MLX ") + mx::version() + " has no " + e.op + " in opbench");
+    const MlxOp& op = mlx_ops().require(e.op);
     try {
       DeviceScope scope(device());
       // MLX keeps freed buffers for reuse only while its cache has room
@@ -170,11 +170,11 @@ class MlxBackend : public Backend {
       // fresh, page-faulting memory would otherwise depend on what earlier
       // cells left there. Every cell starts from an empty cache.
       mx::clear_cache();
-      Arrays arrays = prepared_inputs(e, *op, inputs);
-      Graph graph = graph_of(e, *op);
+      Arrays arrays = prepared_inputs(e, op, inputs);
+      Graph graph = graph_of(e, op);
       if (variant_.compiled) graph = compiled(graph, arrays);
       return std::make_unique<MlxPrepared>(device(), std::move(graph), std::move(arrays),
-                                           variant_.compiled ? -1 : op->rebinds);
+                                           variant_.compiled ? -1 : op.rebinds);
     } catch (const std::exception& err) {
       throw std::runtime_error(std::string("MLX ") + mx::version() + " cannot prepare " + e.op + ": " + err.what());
     }

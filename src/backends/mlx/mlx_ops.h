@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/experiment.h"
+#include "core/framework_ops.h"
 #include "core/shape.h"
 
 namespace opbench::mlx_backend {
@@ -29,8 +30,9 @@ struct MlxOp {
   int rebinds = -1;
 };
 
-// nullptr when opbench has no MLX implementation of `op`.
-const MlxOp* find_mlx_op(std::string_view op);
+// Every op in MLX's words, each registered beside its function in
+// mlx_ops.cpp (OPBENCH_MLX_OP), or declared impossible (OPBENCH_MLX_CANNOT).
+const FrameworkOps<MlxOp>& mlx_ops();
 
 // opbench's shape as MLX's (32-bit dimensions); throws std::runtime_error
 // for a dimension MLX cannot hold.

@@ -16,6 +16,8 @@
 //   test_stray_row   Scatter: the first written row holds values of no source row
 //   test_nan         a NaN as the first element of every float output
 //   test_double      every float output doubled
+// and one that declares, as a framework may, that it cannot run any op:
+//   test_cannot      every cell nan, with the declared reason
 #include <signal.h>
 #include <unistd.h>
 
@@ -23,6 +25,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <stdexcept>
 #include <string>
 
 #include "core/backend.h"
@@ -32,7 +35,7 @@ namespace opbench::testing_backends {
 
 namespace {
 
-enum class Fault { None, Abort, Segv, Kill, Hang, LossySum, StrayRow, NaN, Double };
+enum class Fault { None, Abort, Segv, Kill, Hang, LossySum, StrayRow, NaN, Double, Cannot };
 
 // `value` rounded to `bits` significant bits.
 double rounded(double value, int bits) {
@@ -55,8 +58,8 @@ class ReferencePrepared : public PreparedOp {
 
   void run() override {
     misbehave();
-    RefTensor ref = find_op(e_.op).reference(e_, inputs_);
-    HostTensor out{"out", ref.shape, e_.op == "Argmax" ? DType::Int64 : DType::Float32, {}, {}};
+    RefTensor ref = e_.spec().reference(e_, inputs_);
+    HostTensor out{"out", ref.shape, e_.spec().gives_indices ? DType::Int64 : DType::Float32, {}, {}};
     if (out.dtype == DType::Int64) out.i64.assign(ref.values.begin(), ref.values.end());
     else out.f32.assign(ref.values.begin(), ref.values.end());
     if (!out.f32.empty()) plant(out.f32);
@@ -69,6 +72,7 @@ class ReferencePrepared : public PreparedOp {
   void misbehave() {
     switch (fault_) {
       case Fault::None:
+      case Fault::Cannot:
       case Fault::LossySum:
       case Fault::StrayRow:
       case Fault::NaN:
@@ -132,7 +136,12 @@ class TestBackend : public Backend {
   const BackendInfo& info() const override { return info_; }
   std::string unavailable_reason() const override { return ""; }
   std::map<std::string, std::string> versions() const override { return {}; }
+  OpSupport support(const std::string& op) const override {
+    if (fault_ == Fault::Cannot) return {false, "test_cannot declares that it cannot run " + op + ", on purpose"};
+    return {true, ""};
+  }
   std::unique_ptr<PreparedOp> prepare(const Experiment& e, const std::vector<HostTensor>& inputs) override {
+    if (OpSupport s = support(e.op); !s.implemented) throw std::runtime_error(s.cannot);
     return std::make_unique<ReferencePrepared>(e, inputs, fault_);
   }
 
@@ -154,7 +163,8 @@ bool register_all() {
   } kinds[] = {{"test_abort", 901, Fault::Abort}, {"test_segv", 902, Fault::Segv}, {"test_kill", 903, Fault::Kill},
                {"test_hang", 904, Fault::Hang},   {"test_ok", 905, Fault::None},
                {"test_lossy_sum", 906, Fault::LossySum}, {"test_stray_row", 907, Fault::StrayRow},
-               {"test_nan", 908, Fault::NaN},     {"test_double", 909, Fault::Double}};
+               {"test_nan", 908, Fault::NaN},     {"test_double", 909, Fault::Double},
+               {"test_cannot", 910, Fault::Cannot}};
   for (const auto& k : kinds) {
     std::string name = k.name;
     int column = k.column;

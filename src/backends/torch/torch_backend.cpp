@@ -121,18 +121,18 @@ class TorchBackend : public Backend {
     if (threads > 0 && kind_.type == at::kCPU) at::set_num_threads(threads);
   }
 
+  OpSupport support(const std::string& op) const override { return torch_ops().support(op); }
   std::unique_ptr<PreparedOp> prepare(const Experiment& e, const std::vector<HostTensor>& inputs) override {
-    const TorchOp* op = find_torch_op(e.op);
-    if (!op) throw std::runtime_error("LibTorch " TORCH_VERSION " has no " + e.op + " in opbench");
+    const TorchOp& op = torch_ops().require(e.op);
     at::Device device(kind_.type);
     Tensors tensors;
     for (const HostTensor& t : inputs) tensors.push_back(to_device(t, device));
-    if (op->prepare) tensors = op->prepare(e, std::move(tensors));
+    if (op.prepare) tensors = op.prepare(e, std::move(tensors));
     for (at::Tensor& t : tensors)
       if (t.is_floating_point()) t = t.to(scalar_type(e.dtype));
     kind_.sync();
-    if (kind_.graph) return prepare_cuda_graph(e, *op, std::move(tensors));
-    return std::make_unique<TorchPrepared>(e, *op, std::move(tensors), kind_.sync, kind_.type == at::kCUDA);
+    if (kind_.graph) return prepare_cuda_graph(e, op, std::move(tensors));
+    return std::make_unique<TorchPrepared>(e, op, std::move(tensors), kind_.sync, kind_.type == at::kCUDA);
   }
 
  private:

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/experiment.h"
+#include "core/framework_ops.h"
 
 namespace opbench::torch_backend {
 
@@ -22,7 +23,8 @@ struct TorchOp {
   at::Tensor (*to_reference_layout)(const Experiment&, const at::Tensor&) = nullptr;
 };
 
-// nullptr when LibTorch has no implementation of `op` here.
-const TorchOp* find_torch_op(std::string_view op);
+// Every op in LibTorch's words, each registered beside its function in
+// torch_ops.cpp (OPBENCH_TORCH_OP), or declared impossible (OPBENCH_TORCH_CANNOT).
+const FrameworkOps<TorchOp>& torch_ops();
 
 }  // namespace opbench::torch_backend

@@ -1,0 +1,38 @@
+// PReLU: x, or alpha x where x is not positive, alpha one learned value.
+#include "core/ops/unit.h"
+
+namespace opbench {
+namespace {
+
+using namespace op_unit;
+using namespace reference;
+
+void prelu_shapes(const Experiment& e) {
+  if (element_count(e.dims[1]) != 1) bad("PReLU: alpha " + dim_text(e, 1) + " must hold exactly one value");
+}
+
+std::vector<HostTensor> prelu_inputs(const Experiment& e, uint64_t s) { return named_normal_inputs(e, s, {"x", "alpha"}); }
+
+RefTensor prelu_reference(const Experiment&, const Inputs& in) {
+  const double alpha = in[1].at(0);
+  return map_elements(in[0], [alpha](double x) { return x > 0 ? x : alpha * x; });
+}
+
+}  // namespace
+}  // namespace opbench
+
+OPBENCH_OP_UNIT(prelu) {
+  using namespace opbench;
+  using namespace opbench::op_unit;
+  return {{
+      .name = "PReLU",
+      .summary = "x if x > 0 else alpha x",
+      .arity = 2,
+      .check_shapes = prelu_shapes,
+      .make_inputs = prelu_inputs,
+      .output_shape = same_as_input,
+      .reference = prelu_reference,
+      .flops = per_element<1>,
+      .quick = {"PReLU dim1=16x16x256 dim2=1"},
+  }};
+}

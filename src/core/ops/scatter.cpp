@@ -1,0 +1,102 @@
+// Scatter, ScatterSum, ScatterMax: rows of a source written, added or
+// maxed into a zero N x F buffer at the rows an index names.
+#include <algorithm>
+
+#include "core/ops/unit.h"
+
+namespace opbench {
+namespace {
+
+using namespace op_unit;
+using namespace reference;
+
+// src = x[idx2]: rows of a normal N x F matrix picked by a second index draw.
+std::vector<HostTensor> scatter_inputs(const Experiment& e, uint64_t seed) {
+  int64_t n = e.dims[0][0], f = e.dims[0][1], count = e.dims[1][0];
+  HostTensor x = normal("x", e.dims[0], seed, 0);
+  HostTensor idx = indices(e.dims[1], n, seed, 1);
+  HostTensor rows = indices(e.dims[1], n, seed, 2);
+  HostTensor src = float_input("src", {count, f});
+  for (int64_t r = 0; r < count; ++r)
+    std::copy_n(x.f32.begin() + rows.i64[r] * f, f, src.f32.begin() + r * f);
+  return {std::move(idx), std::move(src)};
+}
+
+// out = zeros N x F; then row idx[e] of out becomes combine(itself, row e of src).
+template <class F>
+RefTensor scatter_rows(const Experiment& e, const Inputs& in, F combine) {
+  const HostTensor &idx = in[0], &src = in[1];
+  RefTensor out = output_of(e);
+  const int64_t features = out.shape[1];
+  for (int64_t r = 0; r < idx.numel(); ++r)
+    for (int64_t f = 0; f < features; ++f) {
+      double& slot = out.values[idx.i64[r] * features + f];
+      slot = combine(slot, src.at(r * features + f));
+    }
+  return out;
+}
+
+// Scatter's result depends on which duplicate index wins; the reference
+// gives the last writer, and the any_writer check accepts any candidate.
+RefTensor scatter_reference(const Experiment& e, const Inputs& in) {
+  return scatter_rows(e, in, [](double, double src) { return src; });
+}
+
+RefTensor scatter_sum_reference(const Experiment& e, const Inputs& in) {
+  return scatter_rows(e, in, [](double old, double src) { return old + src; });
+}
+
+// The initial zeros take part, so a row that only gets negative sources stays 0.
+RefTensor scatter_max_reference(const Experiment& e, const Inputs& in) {
+  return scatter_rows(e, in, [](double old, double src) { return std::max(old, src); });
+}
+
+double per_source_element(const Experiment& e) { return static_cast<double>(e.dims[1][0]) * e.dims[0][1]; }
+
+// idx, the source rows, the result: the buffer's old rows are not read.
+double scatter_bytes(const Experiment& e) {
+  return e.dims[1][0] * (8.0 + e.dims[0][1] * static_cast<double>(dtype_bytes(e.dtype))) + output_bytes(e);
+}
+
+// The inputs at their peak while being made: the normal N x F matrix the
+// source rows are drawn from, two index draws, and the rows themselves.
+double scatter_memory(const Experiment& e) {
+  double rows = static_cast<double>(element_count(e.dims[1])), features = static_cast<double>(e.dims[0][1]);
+  return static_cast<double>(element_count(e.dims[0])) * 4 + rows * 8 * 2 + rows * features * 4;
+}
+
+// What the three share: arguments, inputs, result shape, models.
+OpSpec scatter_spec(std::string name, std::string summary, RefTensor (*computes)(const Experiment&, const Inputs&)) {
+  return {
+      .name = std::move(name),
+      .summary = std::move(summary),
+      .arity = 2,
+      .check_shapes = need_indexable_rows,
+      .make_inputs = scatter_inputs,
+      .output_shape = same_as_input,
+      .reference = computes,
+      .flops = per_source_element,
+      .bytes_moved = scatter_bytes,
+      .input_memory = scatter_memory,
+      .quick = {},
+  };
+}
+
+}  // namespace
+}  // namespace opbench
+
+OPBENCH_OP_UNIT(scatter) {
+  using namespace opbench;
+  OpSpec scatter = scatter_spec("Scatter", "out = zeros; out[idx[e], :] = src[e, :]", scatter_reference);
+  scatter.check = CheckKind::any_writer;
+  scatter.computes_values = false;
+  scatter.flops = op_unit::no_flops;
+  scatter.quick = {"Scatter dim1=64x16 dim2=1000", "Scatter dim1=1024x32 dim2=100"};
+  OpSpec sum = scatter_spec("ScatterSum", "out = zeros; out[idx[e], :] += src[e, :]", scatter_sum_reference);
+  sum.quick = {"ScatterSum dim1=64x16 dim2=1000", "ScatterSum dim1=1024x32 dim2=100"};
+  OpSpec max = scatter_spec("ScatterMax", "out = zeros; out[idx[e], :] = max(out[idx[e], :], src[e, :])",
+                            scatter_max_reference);
+  max.computes_values = false;
+  max.quick = {"ScatterMax dim1=64x16 dim2=1000", "ScatterMax dim1=1024x32 dim2=100"};
+  return {scatter, sum, max};
+}

@@ -1,0 +1,34 @@
+// Softplus: log(1 + exp(x)), computed stably.
+#include <cmath>
+
+#include "core/ops/unit.h"
+
+namespace opbench {
+namespace {
+
+using namespace op_unit;
+using namespace reference;
+
+// PyTorch returns x itself above its threshold of 20; below, log1p keeps
+// precision where exp(x) is tiny.
+RefTensor softplus_reference(const Experiment&, const Inputs& in) {
+  return map_elements(in[0], [](double x) { return x > 20 ? x : std::log1p(std::exp(x)); });
+}
+
+}  // namespace
+}  // namespace opbench
+
+OPBENCH_OP_UNIT(softplus) {
+  using namespace opbench;
+  using namespace opbench::op_unit;
+  return {{
+      .name = "Softplus",
+      .summary = "log(1 + exp(x)), stable",
+      .check_shapes = any_shape,
+      .make_inputs = normal_inputs,
+      .output_shape = same_as_input,
+      .reference = softplus_reference,
+      .flops = per_element<3>,
+      .quick = {"Softplus dim1=16x16x256"},
+  }};
+}

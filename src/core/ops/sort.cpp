@@ -1,0 +1,44 @@
+// Sort: ascending along an axis.
+#include <algorithm>
+#include <cmath>
+
+#include "core/ops/unit.h"
+
+namespace opbench {
+namespace {
+
+using namespace op_unit;
+using namespace reference;
+
+// Comparisons: n log2 n per lane.
+double sort_flops(const Experiment& e) {
+  double n = static_cast<double>(e.dims[0][normalized_axis(e, e.dims[0].size())]);
+  return element_count(e.dims[0]) * std::max(1.0, std::log2(n));
+}
+
+RefTensor sort_reference(const Experiment& e, const Inputs& in) {
+  return map_lanes(in[0], axis_of(e, in[0]), [](std::vector<double> lane) {
+    std::sort(lane.begin(), lane.end());
+    return lane;
+  });
+}
+
+}  // namespace
+}  // namespace opbench
+
+OPBENCH_OP_UNIT(sort) {
+  using namespace opbench;
+  using namespace opbench::op_unit;
+  return {{
+      .name = "Sort",
+      .summary = "ascending sort along axis",
+      .takes_axis = true,
+      .check_shapes = any_shape,
+      .make_inputs = normal_inputs,
+      .output_shape = same_as_input,
+      .reference = sort_reference,
+      .computes_values = false,
+      .flops = sort_flops,
+      .quick = {"Sort dim1=16x32x256 axis=0", "Sort dim1=16x32x256 axis=2"},
+  }};
+}
