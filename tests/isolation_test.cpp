@@ -789,6 +789,7 @@ class NamedBackend : public Backend {
   const BackendInfo& info() const override { return info_; }
   std::string unavailable_reason() const override { return ""; }
   std::map<std::string, std::string> versions() const override { return {}; }
+  OpSupport support(const std::string&) const override { return {true, ""}; }
   std::unique_ptr<PreparedOp> prepare(const Experiment&, const std::vector<HostTensor>&) override {
     throw std::logic_error("the parent prepared an op");
   }
