@@ -1,6 +1,6 @@
 #include "format/reference_cache.h"
 
-#include <sys/stat.h>
+#include <pwd.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -83,6 +83,14 @@ std::optional<RefTensor> parsed(const std::string& path, const std::string& key)
   return ref;
 }
 
+// $HOME, or the user's home from the password database where a service
+// starts opbench without HOME.
+std::string home_folder() {
+  if (const char* home = std::getenv("HOME"); home && *home) return home;
+  const passwd* user = getpwuid(getuid());
+  return user && user->pw_dir ? user->pw_dir : "";
+}
+
 }  // namespace
 
 ReferenceCache::ReferenceCache(std::string folder, uint64_t max_bytes)
@@ -96,7 +104,7 @@ std::optional<ReferenceCache> ReferenceCache::for_this_run() {
   if (setting && std::string(setting) == "off") return std::nullopt;
   std::string base;
   if (const char* dir = std::getenv("OPBENCH_CACHE_DIR"); dir && *dir) base = dir;
-  else if (const char* home = std::getenv("HOME"); home && *home) base = std::string(home) + "/.opbench/cache";
+  else if (std::string home = home_folder(); !home.empty()) base = home + "/.opbench/cache";
   else return std::nullopt;
   double gib = 8;
   if (const char* limit = std::getenv("OPBENCH_CACHE_GB"); limit && *limit) {
