@@ -118,9 +118,8 @@ constexpr double kWorthCachingS = 0.05;
 // `e`'s reference from the cache (~/.opbench/cache/references, bounded; off
 // with --no-cache), else computed, and kept there when it took long enough.
 RefTensor cached_reference(const Experiment& e, const std::vector<HostTensor>& inputs, uint64_t seed) {
-  static const std::optional<ReferenceCache> cache = ReferenceCache::for_this_run();
-  static const std::string build = this_build();
-  std::string key = cache ? ReferenceCache::key(e, seed, build) : "";
+  static const std::optional<ReferenceCache> cache = ReferenceCache::for_this_run(this_build());
+  std::string key = cache ? ReferenceCache::key(e, seed) : "";
   if (cache)
     if (std::optional<RefTensor> hit = cache->load(key)) return std::move(*hit);
   Clock::time_point start = Clock::now();

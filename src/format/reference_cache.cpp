@@ -91,15 +91,21 @@ std::string home_folder() {
   return user && user->pw_dir ? user->pw_dir : "";
 }
 
+std::string hex(uint64_t h) {
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(h));
+  return text;
+}
+
 }  // namespace
 
-ReferenceCache::ReferenceCache(std::string folder, uint64_t max_bytes)
-    : folder_(std::move(folder)), max_bytes_(max_bytes) {
+ReferenceCache::ReferenceCache(std::string folder, uint64_t max_bytes, std::string build)
+    : folder_(std::move(folder)), max_bytes_(max_bytes), build_(std::move(build)), build_prefix_(hex(hash_text(build_, 0xb11d))) {
   std::error_code ec;
   fs::create_directories(folder_, ec);
 }
 
-std::optional<ReferenceCache> ReferenceCache::for_this_run() {
+std::optional<ReferenceCache> ReferenceCache::for_this_run(const std::string& build) {
   const char* setting = std::getenv("OPBENCH_CACHE");
   if (setting && std::string(setting) == "off") return std::nullopt;
   std::string base;
@@ -112,69 +118,51 @@ std::optional<ReferenceCache> ReferenceCache::for_this_run() {
     double v = std::strtod(limit, &end);
     if (end && *end == '\0' && v >= 0 && v < 1e6) gib = v;
   }
-  return ReferenceCache(base + "/references", static_cast<uint64_t>(gib * (1ULL << 30)));
+  return ReferenceCache(base + "/references", static_cast<uint64_t>(gib * (1ULL << 30)), build);
 }
 
-std::string ReferenceCache::key(const Experiment& e, uint64_t seed, const std::string& build) {
-  return "line=" + e.line() + "\ndtype=" + e.dtype + "\nseed=" + std::to_string(seed) + "\nbuild=" + build + "\n";
+std::string ReferenceCache::key(const Experiment& e, uint64_t seed) {
+  return "line=" + e.line() + "\ndtype=" + e.dtype + "\nseed=" + std::to_string(seed) + "\n";
 }
 
 std::string ReferenceCache::path_of(const std::string& key) const {
-  char name[32];
-  std::snprintf(name, sizeof name, "%016llx.ref", static_cast<unsigned long long>(hash_text(key, 0x0fbe)));
-  return folder_ + "/" + name;
+  return folder_ + "/" + build_prefix_ + "-" + hex(hash_text(key, 0x0fbe)) + ".ref";
 }
 
 std::optional<RefTensor> ReferenceCache::load(const std::string& key) const {
   std::string path = path_of(key);
-  std::optional<RefTensor> ref = parsed(path, key);
+  std::optional<RefTensor> ref = parsed(path, "build=" + build_ + "\n" + key);
   std::error_code ec;
-  if (ref) fs::last_write_time(path, fs::file_time_type::clock::now(), ec);  // recently used
-  else if (fs::exists(path, ec)) fs::remove(path, ec);  // damaged, or another key's: of no use
+  if (!ref && fs::exists(path, ec)) fs::remove(path, ec);  // damaged, or another key's: of no use
   return ref;
 }
 
 void ReferenceCache::store(const std::string& key, const RefTensor& ref) const {
   uint64_t bytes = ref.values.size() * sizeof(double) + ref.positions.size() * sizeof(int64_t);
-  if (bytes > max_bytes_ / 2) return;
+  if (forget_other_builds() + bytes > max_bytes_) return;
   std::string path = path_of(key), partial = path + ".partial." + std::to_string(getpid());
-  {
-    std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-    write_entry(out, key, ref);
-    out.close();
-    std::error_code ec;
-    if (!out) {
-      fs::remove(partial, ec);
-      return;
-    }
-    fs::rename(partial, path, ec);
-    if (ec) fs::remove(partial, ec);
+  std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+  write_entry(out, "build=" + build_ + "\n" + key, ref);
+  out.close();
+  std::error_code ec;
+  if (!out) {
+    fs::remove(partial, ec);
+    return;
   }
-  evict();
+  fs::rename(partial, path, ec);
+  if (ec) fs::remove(partial, ec);
 }
 
-void ReferenceCache::evict() const {
-  struct Entry {
-    fs::path path;
-    fs::file_time_type used;
-    uint64_t bytes;
-  };
-  std::vector<Entry> entries;
-  uint64_t total = 0;
+uint64_t ReferenceCache::forget_other_builds() const {
+  uint64_t mine = 0;
   std::error_code ec;
   for (const fs::directory_entry& f : fs::directory_iterator(folder_, ec)) {
     if (f.path().extension() != ".ref") continue;
-    std::error_code e1, e2;
-    Entry entry{f.path(), f.last_write_time(e1), f.file_size(e2)};
-    if (e1 || e2) continue;
-    total += entry.bytes;
-    entries.push_back(std::move(entry));
+    std::error_code size_error;
+    if (f.path().filename().string().rfind(build_prefix_ + "-", 0) != 0) fs::remove(f.path(), size_error);
+    else mine += f.file_size(size_error);
   }
-  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.used < b.used; });
-  for (const Entry& entry : entries) {
-    if (total <= max_bytes_) break;
-    if (fs::remove(entry.path, ec)) total -= entry.bytes;
-  }
+  return mine;
 }
 
 }  // namespace opbench

@@ -7,10 +7,12 @@
 // line and dtype, the seed, and the opbench build (its version and the
 // program file's size and modification time, so that a rebuilt opbench,
 // whose reference code may have changed, never reads an older build's
-// entries). Entries live in files named by the key's hash; each file repeats
-// its key, and a file that is damaged, truncated or of another key is
-// ignored and removed. Past the size limit the least recently used entries
-// go first.
+// entries). Files are named by the build's hash and the key's; each repeats
+// its build and key, and a file that is damaged, truncated or of another key
+// is ignored and removed. Entries of other builds, which can never be read,
+// are removed when an entry is stored; past the size limit nothing more is
+// stored (evicting instead would make a suite larger than the cache miss on
+// every entry, each evicting the next one's).
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -22,32 +24,35 @@ namespace opbench {
 
 class ReferenceCache {
  public:
-  // `folder` is created when missing; `max_bytes` bounds the files in it.
-  ReferenceCache(std::string folder, uint64_t max_bytes);
+  // `folder` is created when missing; `max_bytes` bounds the files in it;
+  // `build` names the opbench build whose entries this cache reads and writes.
+  ReferenceCache(std::string folder, uint64_t max_bytes, std::string build);
 
   // The cache a run uses: ~/.opbench/cache/references (or
   // $OPBENCH_CACHE_DIR/references), 8 GiB (OPBENCH_CACHE_GB); nullopt when
   // OPBENCH_CACHE=off (what `opbench run --no-cache` sets) or when there is
   // no home folder.
-  static std::optional<ReferenceCache> for_this_run();
+  static std::optional<ReferenceCache> for_this_run(const std::string& build);
 
-  // Everything `e`'s reference depends on, as text.
-  static std::string key(const Experiment& e, uint64_t seed, const std::string& build);
+  // Everything else `e`'s reference depends on, as text.
+  static std::string key(const Experiment& e, uint64_t seed);
 
   std::optional<RefTensor> load(const std::string& key) const;
-  // Stores `ref` unless it is larger than half the limit; a failure
-  // to write (a full disk) leaves the cache without the entry, never a
-  // partial file. Then removes the least recently used entries past the limit.
+  // Stores `ref` when it fits within the limit; a failure to write (a full
+  // disk) leaves the cache without the entry, never a partial file.
   void store(const std::string& key, const RefTensor& ref) const;
 
   const std::string& folder() const { return folder_; }
 
  private:
   std::string path_of(const std::string& key) const;
-  void evict() const;
+  // Removes other builds' entries; the bytes this build's entries take.
+  uint64_t forget_other_builds() const;
 
   std::string folder_;
   uint64_t max_bytes_;
+  std::string build_;
+  std::string build_prefix_;  // the build's hash, which starts its files' names
 };
 
 }  // namespace opbench
