@@ -181,6 +181,22 @@ TEST(OpChart, TheAverageDocumentsNumbersNanAndWrongWritten) {
   EXPECT_EQ(count_of(svg, ">nan</text>"), 1u);
 }
 
+// An op name that is not its own row label once trimmed (a trailing space in
+// an edited file, as the report fuzzer found): a chart with empty bars, not a
+// read past the table.
+TEST(OpChart, AnOpWhoseNameIsNoRowLabelGetsNoBars) {
+  RunRecord r = cuda_machine();
+  r.experiments[0].op = "Argmax ";
+  BarChart chart = op_chart({r}, "Argmax ");
+  ASSERT_EQ(chart.groups.size(), 1u);
+  for (const BarSeries& s : chart.series) {
+    ASSERT_EQ(s.values.size(), 1u);
+    EXPECT_TRUE(std::isnan(s.values[0]));
+    EXPECT_EQ(s.labels[0], "");
+  }
+  EXPECT_EQ(xml_problem(render_svg(chart)), "");
+}
+
 TEST(SpeedupChart, TheMachinesSpeedupColumnsOverItsOps) {
   BarChart chart = speedup_chart(apple_machine(), "Apple M2 Max");
   EXPECT_EQ(chart.title, "Apple M2 Max: speedups");

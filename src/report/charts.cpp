@@ -107,9 +107,19 @@ BarChart op_chart(const std::vector<RunRecord>& records, const std::string& op) 
   for (size_t i : machines) {
     TableData table = machine_average(aligned[i]);
     auto row = std::find_if(table.rows.begin(), table.rows.end(), [&](auto& r) { return trimmed(r.first) == op; });
+    // The op's time on a backend, or nullptr where the table has none: no
+    // row when the op's name does not survive as a row label (a name with
+    // spaces in an edited file), no cell for a backend of another machine.
+    auto time_on = [&](const std::string& backend) -> const TableTime* {
+      if (row == table.rows.end()) return nullptr;
+      auto cell = row->second.find(backend);
+      return cell == row->second.end() ? nullptr : &cell->second;
+    };
     for (BarSeries& s : chart.series) {
-      bool ran = std::find(table.backends.begin(), table.backends.end(), s.name) != table.backends.end();
-      TableTime time = ran ? row->second.at(s.name) : TableTime{};
+      const TableTime* found =
+          std::find(table.backends.begin(), table.backends.end(), s.name) != table.backends.end() ? time_on(s.name) : nullptr;
+      bool ran = found != nullptr;
+      TableTime time = ran ? *found : TableTime{};
       double v = time.ms;
       // An op's average is nan when any of its cells is (wrong ones included),
       // and marked when any is imprecise, as in the table.
