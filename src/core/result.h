@@ -34,6 +34,10 @@ struct CheckRecord {
 struct CellPhases {
   double prepare_s = 0, check_s = 0, warmup_s = 0, sampling_s = 0;
   double total_s() const { return prepare_s + check_s + warmup_s + sampling_s; }
+  CellPhases& operator+=(const CellPhases& o) {
+    prepare_s += o.prepare_s, check_s += o.check_s, warmup_s += o.warmup_s, sampling_s += o.sampling_s;
+    return *this;
+  }
 };
 
 // Where an experiment's wall time went beyond its cells, in seconds: making
@@ -42,6 +46,10 @@ struct CellPhases {
 // between opbench and its worker, the memory check.
 struct ExperimentPhases {
   double inputs_s = 0, reference_s = 0, harness_s = 0;
+  ExperimentPhases& operator+=(const ExperimentPhases& o) {
+    inputs_s += o.inputs_s, reference_s += o.reference_s, harness_s += o.harness_s;
+    return *this;
+  }
 };
 
 struct Cell {

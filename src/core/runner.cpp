@@ -271,11 +271,7 @@ void run_experiments(const std::vector<Experiment>& experiments, const std::vect
         merged.push_back(std::move(*it));
     }
     rec.cells = std::move(merged);
-    if (rec.phases) {  // resumed: the earlier run's part and this one's
-      phases.inputs_s += rec.phases->inputs_s;
-      phases.reference_s += rec.phases->reference_s;
-      phases.harness_s += rec.phases->harness_s;
-    }
+    if (rec.phases) phases += *rec.phases;  // resumed: the earlier run's part and this one's
     rec.phases = phases;
     observer.experiment_finished(record);
     if (stopped) break;  // stopped part-way

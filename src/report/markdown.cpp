@@ -169,16 +169,9 @@ std::string time_note(const RunRecord& r) {
   for (const ExperimentRecord& e : r.experiments) {
     if (!e.phases) continue;
     ++experiments;
-    run.inputs_s += e.phases->inputs_s;
-    run.reference_s += e.phases->reference_s;
-    run.harness_s += e.phases->harness_s;
+    run += *e.phases;
     for (const Cell& c : e.cells)
-      if (c.phases) {
-        cells.prepare_s += c.phases->prepare_s;
-        cells.check_s += c.phases->check_s;
-        cells.warmup_s += c.phases->warmup_s;
-        cells.sampling_s += c.phases->sampling_s;
-      }
+      if (c.phases) cells += *c.phases;
   }
   if (!experiments) return "";
   double total = run.inputs_s + run.reference_s + run.harness_s + cells.total_s();
