@@ -95,6 +95,9 @@ class CudaGraphOp : public PreparedOp {
     torch::cuda::synchronize();
   }
   HostTensor output() override { return to_host(experiment_, op_, output_); }
+  SampledOutput output_at(const std::vector<int64_t>& positions) override {
+    return sampled_to_host(experiment_, op_, output_, positions);
+  }
 
  private:
   Experiment experiment_;

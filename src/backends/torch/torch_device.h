@@ -29,5 +29,8 @@ std::unique_ptr<PreparedOp> prepare_cuda_graph(const Experiment& e, const TorchO
 
 // The result of an op on the host, in the reference's layout.
 HostTensor to_host(const Experiment& e, const TorchOp& op, const at::Tensor& result);
+// The same at `positions` only, gathered where the result lives.
+SampledOutput sampled_to_host(const Experiment& e, const TorchOp& op, const at::Tensor& result,
+                              const std::vector<int64_t>& positions);
 
 }  // namespace opbench::torch_backend
