@@ -344,6 +344,12 @@ TEST_F(Choosing, CaseWithoutSuiteRunsOnlyThatExperiment) {
   EXPECT_EQ(row_of(o.out, "Argmax / dim=16x64x32 axi=0").size(), 0u) << o.out;
 }
 
+// The settled stop is on unless --no-settle; the result file says which.
+TEST_F(Choosing, NoSettleIsRecordedInTheSettings) {
+  EXPECT_TRUE(run_cpu({"--case", "ReLU dim1=4x4"}).settings.sampler.stop_when_settled);
+  EXPECT_FALSE(run_cpu({"--case", "ReLU dim1=4x4", "--no-settle"}).settings.sampler.stop_when_settled);
+}
+
 TEST_F(Choosing, RepeatedCasesRunInOrder) {
   RunRecord r = run_cpu({"--case", "ReLU dim1=4x4", "--case", "Sum dim1=3x4 axis=-1"});
   EXPECT_EQ(record_lines(r), (std::vector<std::string>{"ReLU dim1=4x4", "Sum dim1=3x4 axis=-1"}));

@@ -466,6 +466,17 @@ TEST(ResultJson, RefusesAWordItDoesNotKnow) {
   EXPECT_TRUE(contains(message, "settings: field 'timing': 'batched x4' is not one of wall, events, batched")) << message;
 }
 
+// Files written before the settled stop existed sampled on to the cap: read
+// without the field, they say so; the field itself reads back.
+TEST(ResultJson, TheSettledStopSettingReadsBackAndDefaultsToOffInOlderFiles) {
+  EXPECT_FALSE(from_json(edited([](json& j) { j["settings"].erase("stop_when_settled"); }), kSource)
+                   .settings.sampler.stop_when_settled);
+  EXPECT_TRUE(from_json(edited([](json& j) { j["settings"]["stop_when_settled"] = true; }), kSource)
+                  .settings.sampler.stop_when_settled);
+  RunRecord r = from_json(edited([](json& j) { j["experiments"][1]["cells"][0]["stop"] = "settled"; }), kSource);
+  EXPECT_EQ(r.experiments[1].cells[0].stop, Stop::settled);
+}
+
 // What a check compared the output with: typed in memory, words in the file.
 TEST(ResultJson, CheckScopesReadBackAndAnUnknownOneIsNamed) {
   for (CheckScope scope : {CheckScope{}, CheckScope{CheckScope::Kind::shape}, CheckScope{CheckScope::Kind::finiteness},

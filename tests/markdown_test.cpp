@@ -269,6 +269,18 @@ TEST(TableNotes, SayHowNoisyTheCellsWere) {
   EXPECT_TRUE(contains(notes, "worst 3.4% (MatMul / dim=64x1000000 dim=1000000x32 on cuda)"));
 }
 
+// Cells stopped once their spread settled above the target are counted;
+// runs without such cells (every file before the rule) say nothing of it.
+TEST(TableNotes, CountCellsStoppedOnceTheirSpreadSettled) {
+  RunRecord r = cuda_run();
+  EXPECT_FALSE(contains(table_notes(r), "settled"));
+  r.experiments[2].cells[1].stop = Stop::settled;
+  r.experiments[3].cells[0].stop = Stop::settled;
+  EXPECT_TRUE(contains(table_notes(r), "2 cells stopped before the 1.0% noise target once the samples' spread had "
+                                       "settled: at that spread the target lay beyond --max-time"))
+      << table_notes(r);
+}
+
 // Page faults and system time are a large share of the cell's time: the note
 // names the cell with its figures; a cell that faults little is not named.
 TEST(TableNotes, NameCellsWhoseTimeGoesToPageFaults) {

@@ -60,6 +60,7 @@ SamplerSettings quick_settings() {
   s.min_time_s = 0.005;
   s.max_time_s = 5.0;
   s.target_noise = 0.5;
+  s.stop_when_settled = false;  // the tests of the settled stop turn it on
   return s;
 }
 
@@ -126,6 +127,61 @@ TEST(Measure, TimeCapStopsAnUnreachableTarget) {
   EXPECT_GE(m.samples_ms.size(), kMinimumSamples);
   EXPECT_GE(seconds, 0.05);
   EXPECT_LT(seconds, 2.0);  // coarse: 0.05 s of sampling, a warm-up of 0.002 s
+}
+
+// Calls that alternate between two lengths: a spread of about a half that
+// settles within a few dozen samples and stays.
+class AlternatingOp : public PreparedOp {
+ public:
+  void run() override {
+    Clock::time_point end = Clock::now() + std::chrono::microseconds(++runs % 2 ? 100 : 300);
+    while (Clock::now() < end) {
+    }
+  }
+  HostTensor output() override { return {}; }
+  size_t runs = 0;
+};
+
+// At a spread of 0.5 the 0.1% target needs (0.5 / 0.001)^2 = 250 000
+// samples, some 50 s: out of reach within 3 s. Once the spread has settled
+// the cell stops, far before the cap, its noise stated.
+TEST(Measure, ASettledSpreadStopsATargetOutOfReach) {
+  SamplerSettings s = quick_settings();
+  s.target_noise = 0.001;
+  s.max_time_s = 3;
+  s.stop_when_settled = true;
+  AlternatingOp op;
+  Clock::time_point start = Clock::now();
+  Measurement m = measure(op, s);
+  double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  EXPECT_EQ(m.stop, Stop::settled);
+  EXPECT_LT(seconds, 1.5);
+  EXPECT_GE(m.samples_ms.size(), 64u);  // the spread is judged over 64 samples at least
+  EXPECT_GT(m.stats.noise, s.target_noise);
+  EXPECT_EQ(std::string(word(m.stop)), "settled");
+  EXPECT_EQ(stop_from_word("settled"), Stop::settled);
+}
+
+// Without the settled stop, the same op samples on to the cap.
+TEST(Measure, WithoutTheSettledStopTheCapStops) {
+  SamplerSettings s = quick_settings();
+  s.target_noise = 0.001;
+  s.max_time_s = 0.3;
+  AlternatingOp op;
+  Measurement m = measure(op, s);
+  EXPECT_EQ(m.stop, Stop::time);
+}
+
+// A target within reach is sampled to, settled spread or not.
+TEST(Measure, ASettledSpreadStillSamplesToAReachableTarget) {
+  SamplerSettings s = quick_settings();
+  s.target_noise = 0.05;  // (0.5 / 0.05)^2 = 100 samples, about 0.02 s
+  s.max_time_s = 3;
+  s.stop_when_settled = true;
+  AlternatingOp op;
+  Measurement m = measure(op, s);
+  EXPECT_EQ(m.stop, Stop::noise);
+  EXPECT_LE(m.stats.noise, 0.05);
 }
 
 TEST(Measure, TimeCapStillTakesTheMinimumSamples) {

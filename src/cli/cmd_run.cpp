@@ -53,6 +53,7 @@ const CommandSpec kRunSpec = {
         {"min-time", "SECONDS", "shortest sampling time per cell (default: 0.1)"},
         {"max-time", "SECONDS", "longest sampling time per cell; 3 samples are always taken (default: 2)"},
         {"target-noise", "FRACTION", "stop once the mean's relative standard error is below this (default: 0.01)"},
+        {"no-settle", "", "sample on to --target-noise or --max-time even once the samples' spread has settled above what the target allows (default: stop then, noise stated)"},
         {"timing", "MODE", "wall (default: one call to completion), events (GPU device events), batched (many calls, one wait)"},
         {"batch", "N", "calls per sample with --timing batched (default: enough for about 1 ms)"},
         {"cold", "", "flush the caches (CPU, and the GPU's L2) before every sample; default: warm"},
@@ -133,6 +134,7 @@ RunSettings choose_settings(const Args& args) {
   m.batch = args.get_int("batch", 0, 1, 1'000'000);
   if (m.batch && m.timing != Timing::batched) throw UsageError("--batch needs --timing batched");
   m.cold = args.has("cold");
+  m.stop_when_settled = !args.has("no-settle");
   if (m.cold && m.timing == Timing::batched) throw UsageError("--cold cannot flush between the calls of a batch: use --timing wall or events");
   m.warmup_s = args.get_double("warmup", m.warmup_s, 0, 3600);
   m.min_samples = args.get_int("min-samples", m.min_samples, 1, 10'000'000);

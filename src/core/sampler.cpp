@@ -87,6 +87,49 @@ HostCost per_call(const HostCost& before, const HostCost& after, double calls) {
           (after.system_ms - before.system_ms) / calls};
 }
 
+// Whether the samples' relative standard deviation has settled, as
+// nvbench's stdrel criterion judges a noisy benchmark's noise converged:
+// after at least 64 samples, it is within 5% of what it was at half and at
+// three quarters of the samples taken, so neither a jump nor a slow drift
+// (a few outliers being diluted) passes for settled.
+class SpreadTrend {
+ public:
+  explicit SpreadTrend(size_t capacity) { history_.reserve(capacity); }  // no allocation while sampling
+  void add(size_t n, double relative_spread) {
+    if (history_.size() < history_.capacity()) history_.push_back({n, relative_spread});
+  }
+  bool settled() const {
+    if (history_.empty() || history_.back().n < kFewest || !std::isfinite(history_.back().spread)) return false;
+    const Point now = history_.back();
+    for (size_t fraction : {2, 4}) {  // n/2 and 3n/4
+      const Point& then = at(now.n - now.n / fraction);
+      if (!(std::abs(then.spread - now.spread) < 0.05 * now.spread)) return false;
+    }
+    return true;
+  }
+
+ private:
+  struct Point {
+    size_t n;
+    double spread;
+  };
+  static constexpr size_t kFewest = 64;
+  // The point recorded at n samples or the first after it.
+  const Point& at(size_t n) const {
+    return *std::lower_bound(history_.begin(), history_.end(), n, [](const Point& p, size_t k) { return p.n < k; });
+  }
+  std::vector<Point> history_;
+};
+
+// Whether, at the spread the samples show, the target lies beyond the time
+// cap: the mean's noise falls as spread / sqrt(n), so it needs
+// (spread / target)^2 samples at `elapsed / n` seconds each.
+bool target_out_of_reach(const SamplerSettings& settings, double spread, size_t n, double elapsed) {
+  if (settings.target_noise <= 0) return true;
+  double needed = spread * spread / (settings.target_noise * settings.target_noise);
+  return needed * elapsed / static_cast<double>(n) > settings.max_time_s;
+}
+
 }  // namespace
 
 void flush_cpu_caches() {
@@ -107,6 +150,7 @@ Measurement measure(PreparedOp& op, const SamplerSettings& settings) {
   size_t capacity = std::max(settings.max_samples, kMinimumSamples);
   m.samples_ms.reserve(capacity);  // no allocation between the clock reads
   double sum = 0, sum_squares = 0;
+  SpreadTrend spread(capacity);
   HostCost usage_before = usage_now();
   Clock::time_point start = Clock::now();
   while (true) {
@@ -134,9 +178,17 @@ Measurement measure(PreparedOp& op, const SamplerSettings& settings) {
       m.stop = Stop::time;
       break;
     }
-    if (n >= settings.min_samples && elapsed >= settings.min_time_s &&
-        relative_standard_error(n, sum, sum_squares) <= settings.target_noise) {
+    double noise = relative_standard_error(n, sum, sum_squares);
+    double relative_spread = noise * std::sqrt(static_cast<double>(n));
+    spread.add(n, relative_spread);
+    if (n < settings.min_samples || elapsed < settings.min_time_s) continue;
+    if (noise <= settings.target_noise) {
       m.stop = Stop::noise;
+      break;
+    }
+    if (settings.stop_when_settled && spread.settled() &&
+        target_out_of_reach(settings, relative_spread, n, elapsed)) {
+      m.stop = Stop::settled;
       break;
     }
   }

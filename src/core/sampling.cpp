@@ -11,7 +11,7 @@ namespace {
 
 constexpr std::array<const char*, 3> kTimingWords = {"wall", "events", "batched"};
 constexpr std::array<const char*, 2> kCacheWords = {"warm", "cold"};
-constexpr std::array<const char*, 4> kStopWords = {"", "noise", "time", "count"};
+constexpr std::array<const char*, 5> kStopWords = {"", "noise", "time", "count", "settled"};
 
 // The enum value whose word `text` is; the words are in the enum's order.
 template <typename E, size_t N>

@@ -25,12 +25,16 @@ enum class Stop {
   noise,  // the mean's relative standard error reached the target
   time,   // the time cap
   count,  // max_samples
+  // The samples' spread has settled above what the target allows within the
+  // time cap (nvbench's stdrel idea): sampling on to the cap would only
+  // shrink the noise by the square root of the extra time.
+  settled,
 };
 
 // The words of files, tables and the command line.
 const char* word(Timing timing);  // "wall", "events", "batched"
 const char* word(Cache cache);    // "warm", "cold"
-const char* word(Stop stop);      // "", "noise", "time", "count"
+const char* word(Stop stop);      // "", "noise", "time", "count", "settled"
 
 // The inverses. Each throws UsageError("'x' is not one of wall, events, batched").
 Timing timing_from_word(const std::string& text);
@@ -53,6 +57,9 @@ struct SamplerSettings {
   Timing timing = Timing::wall;  // what a sample is
   size_t batch = 0;   // calls per batched sample; 0: enough for about 1 ms
   bool cold = false;  // flush the caches (CPU's, and the device's L2) before each sample
+  // Stop once the samples' relative spread has settled and the target is out
+  // of reach within max_time_s (Stop::settled); false samples on to the cap.
+  bool stop_when_settled = true;
 
   bool operator==(const SamplerSettings&) const = default;
 };

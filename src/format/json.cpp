@@ -73,6 +73,7 @@ void to_json(json& j, const RunSettings& s) {
        {"timing", word(m.timing)},
        {"batch", m.batch},
        {"cold", m.cold},
+       {"stop_when_settled", m.stop_when_settled},
        {"check", s.check}};
 }
 
@@ -240,6 +241,8 @@ RunSettings settings_from(const json& j, const std::string& where) {
   m.timing = word_field(timing_from_word, j, "timing", word(m.timing), where);
   m.batch = optional_field<size_t>(j, "batch", m.batch, where);
   m.cold = optional_field<bool>(j, "cold", m.cold, where);
+  // Files written before the rule existed sampled on to the cap.
+  m.stop_when_settled = optional_field<bool>(j, "stop_when_settled", false, where);
   return s;
 }
 

@@ -209,7 +209,8 @@ std::string machine_section(const RunRecord& r, size_t index, const std::string&
          " &middot; suite " + xml_escape(r.suite) + " &middot; opbench " + xml_escape(r.opbench_version) +
          " &middot; " + xml_escape(r.machine.os) + " &middot; host " + xml_escape(r.machine.hostname) +
          "<br>sampling: target noise " + percent(m.target_noise) + ", " + formatted("%g", m.min_time_s) + " to " +
-         formatted("%g", m.max_time_s) + " s a cell, at least " + std::to_string(m.min_samples) +
+         formatted("%g", m.max_time_s) + " s a cell" + (m.stop_when_settled ? " (less once the spread settles)" : "") +
+         ", at least " + std::to_string(m.min_samples) +
          " samples &middot; outputs " +
          (r.settings.check ? "checked against the reference" : "not checked (--no-check)") + "</div>\n";
 

@@ -187,7 +187,7 @@ std::string time_note(const RunRecord& r) {
 
 std::string table_notes(const RunRecord& r) {
   std::vector<double> noises;
-  size_t checked = 0, sampled = 0, imprecise = 0;
+  size_t checked = 0, sampled = 0, imprecise = 0, settled = 0;
   std::map<std::string, size_t> modes;  // "wall, warm caches" -> cells
   std::string worst_name, cell_notes, faults;
   double worst = -1;
@@ -208,6 +208,7 @@ std::string table_notes(const RunRecord& r) {
         continue;
       }
       noises.push_back(c.stats.noise);
+      settled += c.stop == Stop::settled;
       faults += page_fault_note(e, c);
       modes[timing_words(c.timing, c.batch) + " timing, " + word(c.cache) + " caches"]++;
       checked += c.check.verdict == Verdict::passed;
@@ -230,6 +231,10 @@ std::string table_notes(const RunRecord& r) {
     std::string listed;
     for (auto& [mode, count] : modes) listed += (listed.empty() ? "" : "; ") + mode + " (" + std::to_string(count) + " cells)";
     out += "Samples: " + listed + ". " + kTimingLegend + "\n";
+    if (settled)
+      out += std::to_string(settled) + (settled == 1 ? " cell" : " cells") + " stopped before the " +
+             percent(r.settings.sampler.target_noise) + " noise target once the samples' spread had settled: at that "
+             "spread the target lay beyond --max-time (--no-settle samples on to it).\n";
   }
   out += time_note(r);
   if (!cell_notes.empty() || !faults.empty()) out += "\n" + cell_notes + faults;
