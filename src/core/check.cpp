@@ -25,7 +25,10 @@ double error_scale(const Experiment& e, const std::vector<HostTensor>& inputs, c
   double scale = norm(ref.values);
   if (e.spec().check != CheckKind::relative_to_magnitudes) return scale;
   std::vector<HostTensor> magnitudes = inputs;
-  for (float& v : magnitudes[0].f32) v = std::abs(v);
+  std::vector<float>& x = magnitudes[0].f32;
+  parallel_for(x.size(), [&x](size_t b, size_t e) {
+    for (size_t i = b; i < e; ++i) x[i] = std::abs(x[i]);
+  });
   return std::max(scale, norm(e.spec().reference(e, magnitudes).values));
 }
 
