@@ -155,7 +155,7 @@ TEST(Measure, ASettledSpreadStopsATargetOutOfReach) {
   Measurement m = measure(op, s);
   double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   EXPECT_EQ(m.stop, Stop::settled);
-  EXPECT_LT(seconds, 1.5);
+  EXPECT_LT(seconds, 2.5);  // before the cap
   EXPECT_GE(m.samples_ms.size(), 64u);  // the spread is judged over 64 samples at least
   EXPECT_GT(m.stats.noise, s.target_noise);
   EXPECT_EQ(std::string(word(m.stop)), "settled");
@@ -176,7 +176,9 @@ TEST(Measure, WithoutTheSettledStopTheCapStops) {
 TEST(Measure, ASettledSpreadStillSamplesToAReachableTarget) {
   SamplerSettings s = quick_settings();
   s.target_noise = 0.05;  // (0.5 / 0.05)^2 = 100 samples, about 0.02 s
-  s.max_time_s = 3;
+  // A cap far beyond it: on a loaded machine preempted calls widen the
+  // spread many times over, and the target must still be within reach.
+  s.max_time_s = 60;
   s.stop_when_settled = true;
   AlternatingOp op;
   Measurement m = measure(op, s);

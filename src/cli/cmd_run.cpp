@@ -218,6 +218,7 @@ struct Resumed {
 // what the file recorded. Keys of the file's "settings" map to options.
 std::string option_of_setting(std::string key) {
   if (key == "check") return "no-check";
+  if (key == "stop_when_settled") return "no-settle";
   if (key.size() > 2 && key.compare(key.size() - 2, 2, "_s") == 0) key.resize(key.size() - 2);
   std::replace(key.begin(), key.end(), '_', '-');
   return key;
@@ -231,7 +232,9 @@ std::vector<std::string> options_of(const RunSettings& settings) {
   for (auto& [key, value] : recorded.items()) {
     std::string option = "--" + option_of_setting(key);
     if (value.is_boolean()) {
-      if (value != (key == "check")) options.push_back(option);  // --no-check, --cold
+      // --cold turns its setting on; --no-check and --no-settle turn theirs off.
+      bool on_without_option = key == "check" || key == "stop_when_settled";
+      if (value != on_without_option) options.push_back(option);
     } else if (value != 0 || (key != "threads" && key != "batch")) {  // 0: the default no option spells
       options.insert(options.end(), {option, value.is_string() ? value.get<std::string>() : value.dump()});
     }
