@@ -103,10 +103,48 @@ CheckResult scatter_elements(const Experiment& e, const std::vector<HostTensor>&
   return {true, 0, ""};
 }
 
+// The backward pass: each float input's gradient is judged on its own (a
+// wrong gradient of PReLU's single alpha would vanish in a norm over x's
+// too); the worst one decides.
+CheckResult gradients(const Experiment& e, const std::vector<HostTensor>& inputs, const HostTensor& got,
+                      const RefTensor& ref) {
+  double bound = tolerance(e.spec(), e.dtype), worst = 0;
+  std::string worst_input;
+  int64_t start = 0;
+  for (size_t i : differentiable_inputs(inputs)) {
+    double diff = 0, scale = 0;
+    for (int64_t k = start; k < start + inputs[i].numel(); ++k) {
+      double g = got.at(k), r = ref.values[k];
+      if (!std::isfinite(g)) return fail(INFINITY, "non-finite value in the gradient of " + inputs[i].name);
+      diff += (g - r) * (g - r);
+      scale += r * r;
+    }
+    double error = std::sqrt(diff) / std::max(std::sqrt(scale), 1e-30);
+    if (error > worst || worst_input.empty()) worst = error, worst_input = inputs[i].name;
+    start += inputs[i].numel();
+  }
+  CheckResult result = worst > bound ? fail(worst, "gradient of " + worst_input + ": relative error " +
+                                                       std::to_string(worst) + " above " + std::to_string(bound))
+                                     : CheckResult{true, worst, ""};
+  result.relative_error = worst;
+  return result;
+}
+
+// The gradients of every float input, flattened and joined in input order.
+RefTensor expected_gradients(const Experiment& e, const std::vector<HostTensor>& inputs) {
+  std::vector<HostTensor> forward_inputs(inputs.begin(), inputs.end() - 1);
+  RefTensor joined;
+  for (const RefTensor& g : e.spec().vjp(e, forward_inputs, inputs.back()))
+    joined.values.insert(joined.values.end(), g.values.begin(), g.values.end());
+  joined.shape = {static_cast<int64_t>(joined.values.size())};
+  return joined;
+}
+
 }  // namespace
 
 RefTensor expected_result(const Experiment& e, const std::vector<HostTensor>& inputs, double budget) {
   const OpSpec& op = e.spec();
+  if (e.pass == Pass::backward) return expected_gradients(e, inputs);
   Shape shape = op.output_shape(e);
   double elements = static_cast<double>(element_count(shape)), cost = op.flops(e);
   if (!op.reference_at || cost <= budget) return op.reference(e, inputs);
@@ -151,6 +189,7 @@ CheckResult check_output(const Experiment& e, const std::vector<HostTensor>& inp
                          const RefTensor& ref) {
   if (got.shape != ref.shape)
     return fail(INFINITY, "shape " + format_shape(got.shape) + " where " + format_shape(ref.shape) + " was expected");
+  if (e.pass == Pass::backward) return gradients(e, inputs, got, ref);
   switch (e.spec().check) {
     case CheckKind::exact_index: return exact(e, inputs, got, ref);
     case CheckKind::any_writer: return scatter_elements(e, inputs, got);
