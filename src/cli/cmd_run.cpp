@@ -200,7 +200,8 @@ class RunProgress : public RunObserver {
     std::string left = index ? "~" + duration(elapsed / index * (total - index)) + " left" : "";
     char head[64];
     std::snprintf(head, sizeof head, "[%zu/%zu] %s elapsed", index + 1, total, duration(elapsed).c_str());
-    std::string line = std::string(head) + (left.empty() ? "" : ", " + left) + "  " + backend + "  " + e.name();
+    std::string pass = e.pass == Pass::forward ? "" : " [" + pass_text(e.pass) + "]";
+    std::string line = std::string(head) + (left.empty() ? "" : ", " + left) + "  " + backend + "  " + e.name() + pass;
     if (tty_) std::cerr << "\r\033[K" << line << std::flush;
     else std::cerr << line << "\n";
   }

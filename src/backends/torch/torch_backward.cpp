@@ -5,6 +5,7 @@
 #include "backends/torch/torch_backward.h"
 
 #include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
 #include <torch/csrc/autograd/autograd.h>
 
 #include <stdexcept>
@@ -63,7 +64,7 @@ Step backward_step(const Experiment& e, const TorchOp& op, Tensors prepared, con
   // One call, untimed, for the result's shape and strides.
   at::Tensor result;
   {
-    at::NoGradGuard no_grad;
+    c10::NoGradGuard no_grad;
     result = op.call(e, prepared);
   }
   at::Tensor upstream = upstream_like(e, op, result, host.back());
