@@ -157,6 +157,25 @@ TEST(VjpConvention, ScatterMaxSharesATiedMaximumEvenly) {
   EXPECT_EQ(g[0].values, (std::vector<double>{10, 10, 0}));
 }
 
+// MLX's convention, which the check also accepts: each tied element gets the
+// whole of dy. A gradient of neither convention is wrong.
+TEST(VjpConvention, ScatterMaxTiesMayAlsoGetTheWholeGradientAndNothingElse) {
+  const Experiment e = parse_experiment("ScatterMax dim1=3x1 dim2=3 pass=backward");
+  const std::vector<HostTensor> in = {indices({1, 1, 1}), floats("src", {3, 1}, {2, 2, 1}),
+                                      floats("dy", {3, 1}, {10, 20, 30})};
+  const std::vector<HostTensor> forward(in.begin(), in.end() - 1);
+  EXPECT_EQ(e.spec().vjp_alternative(e, forward, in.back())[0].values, (std::vector<double>{20, 20, 0}));
+  const RefTensor ref = expected_result(e, in);
+  EXPECT_EQ(ref.values, (std::vector<double>{10, 10, 0}));
+  auto check = [&](std::vector<float> g) {
+    return check_output(e, in, HostTensor{"gradients", {3}, DType::Float32, std::move(g), {}}, ref);
+  };
+  EXPECT_TRUE(check({10, 10, 0}).passed);
+  EXPECT_TRUE(check({20, 20, 0}).passed);
+  EXPECT_FALSE(check({20, 0, 0}).passed);
+  EXPECT_FALSE(check({10, 10, 10}).passed);
+}
+
 // Where the buffer's 0 is the maximum (every source below it), no source gets anything.
 TEST(VjpConvention, ScatterMaxGivesNothingWhereTheZeroWins) {
   const Experiment e = parse_experiment("ScatterMax dim1=2x1 dim2=2");

@@ -106,20 +106,42 @@ CheckResult scatter_elements(const Experiment& e, const std::vector<HostTensor>&
 // The backward pass: each float input's gradient is judged on its own (a
 // wrong gradient of PReLU's single alpha would vanish in a norm over x's
 // too); the worst one decides.
+// Relative norm error of got's elements [start, start + count) against `ref`'s.
+double segment_error(const HostTensor& got, const std::vector<double>& ref, int64_t start, int64_t count) {
+  double diff = 0, scale = 0;
+  for (int64_t k = start; k < start + count; ++k) {
+    double g = got.at(k), r = ref[k];
+    diff += (g - r) * (g - r);
+    scale += r * r;
+  }
+  return std::sqrt(diff) / std::max(std::sqrt(scale), 1e-30);
+}
+
+// The gradients of every float input, flattened and joined in input order.
+std::vector<double> joined(const std::vector<RefTensor>& gradients) {
+  std::vector<double> out;
+  for (const RefTensor& g : gradients) out.insert(out.end(), g.values.begin(), g.values.end());
+  return out;
+}
+
+// The op's other convention's gradients, joined; empty where it has none.
+std::vector<double> alternative_gradients(const Experiment& e, const std::vector<HostTensor>& inputs) {
+  if (!e.spec().vjp_alternative) return {};
+  std::vector<HostTensor> forward_inputs(inputs.begin(), inputs.end() - 1);
+  return joined(e.spec().vjp_alternative(e, forward_inputs, inputs.back()));
+}
+
 CheckResult gradients(const Experiment& e, const std::vector<HostTensor>& inputs, const HostTensor& got,
                       const RefTensor& ref) {
   double bound = tolerance(e.spec(), e.dtype), worst = 0;
   std::string worst_input;
+  const std::vector<double> other = alternative_gradients(e, inputs);
   int64_t start = 0;
   for (size_t i : differentiable_inputs(inputs)) {
-    double diff = 0, scale = 0;
-    for (int64_t k = start; k < start + inputs[i].numel(); ++k) {
-      double g = got.at(k), r = ref.values[k];
-      if (!std::isfinite(g)) return fail(INFINITY, "non-finite value in the gradient of " + inputs[i].name);
-      diff += (g - r) * (g - r);
-      scale += r * r;
-    }
-    double error = std::sqrt(diff) / std::max(std::sqrt(scale), 1e-30);
+    for (int64_t k = start; k < start + inputs[i].numel(); ++k)
+      if (!std::isfinite(got.at(k))) return fail(INFINITY, "non-finite value in the gradient of " + inputs[i].name);
+    double error = segment_error(got, ref.values, start, inputs[i].numel());
+    if (!other.empty()) error = std::min(error, segment_error(got, other, start, inputs[i].numel()));
     if (error > worst || worst_input.empty()) worst = error, worst_input = inputs[i].name;
     start += inputs[i].numel();
   }
@@ -133,11 +155,10 @@ CheckResult gradients(const Experiment& e, const std::vector<HostTensor>& inputs
 // The gradients of every float input, flattened and joined in input order.
 RefTensor expected_gradients(const Experiment& e, const std::vector<HostTensor>& inputs) {
   std::vector<HostTensor> forward_inputs(inputs.begin(), inputs.end() - 1);
-  RefTensor joined;
-  for (const RefTensor& g : e.spec().vjp(e, forward_inputs, inputs.back()))
-    joined.values.insert(joined.values.end(), g.values.begin(), g.values.end());
-  joined.shape = {static_cast<int64_t>(joined.values.size())};
-  return joined;
+  RefTensor out;
+  out.values = joined(e.spec().vjp(e, forward_inputs, inputs.back()));
+  out.shape = {static_cast<int64_t>(out.values.size())};
+  return out;
 }
 
 }  // namespace

@@ -69,6 +69,12 @@ struct OpSpec {
   // says why; its backward cells are n/a).
   std::vector<RefTensor> (*vjp)(const Experiment&, const std::vector<HostTensor>& in, const HostTensor& dy) = nullptr;
   const char* no_gradient = nullptr;
+  // A second convention that frameworks take where the derivative is not
+  // unique (ScatterMax's tied maxima: MLX gives each the whole of dy where
+  // vjp shares it, as PyTorch does); a gradient that agrees with either
+  // passes. nullptr: vjp's is the only one.
+  std::vector<RefTensor> (*vjp_alternative)(const Experiment&, const std::vector<HostTensor>& in,
+                                            const HostTensor& dy) = nullptr;
 
   // The result holds int64 indices (Argmax), not floats of the experiment's dtype.
   bool gives_indices = false;

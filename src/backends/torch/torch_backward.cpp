@@ -76,8 +76,8 @@ Step backward_step(const Experiment& e, const TorchOp& op, Tensors prepared, con
     at::Tensor out = op.call(e, prepared);
     Tensors gradients = torch::autograd::grad({out}, leaves, {upstream}, /*retain_graph=*/false,
                                               /*create_graph=*/false, /*allow_unused=*/true);
-    for (size_t i = leaves.size(); i < prepared.size(); ++i)
-      if (prepared[i].requires_grad()) prepared[i].detach_();
+    for (at::Tensor& t : prepared)
+      if (t.requires_grad() && !t.is_leaf()) t.detach_();
     return gradients;
   };
   auto to_host = [leaves, shapes](const Tensors& gradients) {

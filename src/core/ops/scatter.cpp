@@ -85,6 +85,21 @@ std::vector<RefTensor> scatter_max_vjp(const Experiment& e, const Inputs& in, co
   return {std::move(dsrc)};
 }
 
+// MLX's convention: each element that ties for its row's maximum gets the
+// whole of dy there (OpSpec::vjp_alternative; the check accepts either).
+std::vector<RefTensor> scatter_max_whole_vjp(const Experiment& e, const Inputs& in, const HostTensor& dy) {
+  const HostTensor &idx = in[0], &src = in[1];
+  const int64_t features = src.shape[1];
+  const RefTensor out = scatter_max_reference(e, in);
+  RefTensor dsrc = zeros(src.shape);
+  for (int64_t r = 0; r < idx.numel(); ++r)
+    for (int64_t f = 0; f < features; ++f) {
+      const int64_t target = idx.i64[r] * features + f;
+      if (src.at(r * features + f) == out.values[target]) dsrc.values[r * features + f] = dy.at(target);
+    }
+  return {std::move(dsrc)};
+}
+
 double per_source_element(const Experiment& e) { return static_cast<double>(e.dims[1][0]) * e.dims[0][1]; }
 
 // idx, the source rows, the result: the buffer's old rows are not read.
@@ -134,6 +149,7 @@ OPBENCH_OP_UNIT(scatter) {
   OpSpec max = scatter_spec("ScatterMax", "out = zeros; out[idx[e], :] = max(out[idx[e], :], src[e, :])",
                             scatter_max_reference, scatter_max_vjp);
   max.computes_values = false;
+  max.vjp_alternative = scatter_max_whole_vjp;
   max.quick = {"ScatterMax dim1=64x16 dim2=1000", "ScatterMax dim1=1024x32 dim2=100"};
   return {scatter, sum, max};
 }
