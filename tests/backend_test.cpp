@@ -267,7 +267,7 @@ TEST_P(BackwardOp, GradientsAgreeWithTheReferenceThroughTheRunner) {
   for (int call = 1; call <= 2; ++call) {
     op->run();
     CheckResult again = check_output(e, inputs, op->output(), ref);
-    EXPECT_LE(again.relative_error, imprecise_bound(e.spec())) << "call " << call << ": " << again.detail;
+    EXPECT_NE(verdict(e, again), Verdict::wrong) << "call " << call << ": " << again.detail;
     op->release_output();
   }
 }
