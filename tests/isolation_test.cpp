@@ -475,6 +475,9 @@ TEST_F(Planted, TheBackwardPassCatchesAWrongGradientAndArgmaxIsNotApplicable) {
   Outcome report = opbench(dir_, {"report", dir_ + "/out/result.json"});
   ASSERT_EQ(report.code, 0) << report;
   EXPECT_EQ(report.out, o.out);
+  Outcome csv = opbench(dir_, {"report", dir_ + "/out/result.json", "--format", "csv"});
+  EXPECT_TRUE(contains(csv.out, "Argmax dim1=4x5 axis=1 pass=backward,test_ok,n/a,")) << csv;
+  EXPECT_TRUE(contains(csv.out, "PReLU dim1=8x8 dim2=1 pass=backward,test_bad_gradient,wrong,")) << csv;
 }
 
 // --pass takes forward and backward, nothing else: one line naming the word.
