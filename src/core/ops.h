@@ -61,10 +61,10 @@ struct OpSpec {
 
   // ---- the backward pass (Experiment::pass) ----
   // The vector-Jacobian product in double precision, written from the op's
-  // definition: for the inputs `in` (without the upstream gradient) and the
-  // upstream gradient `dy` (the result's shape), the gradient of sum(dy x
-  // result) with respect to each float input, in the order of the inputs and
-  // in their layout. Index inputs (DType::Int64) have none. nullptr where
+  // definition: for the op's inputs `in` (the upstream gradient may follow
+  // them there, not to copy large inputs) and the upstream gradient `dy` (the
+  // result's shape), the gradient of sum(dy x result) with respect to each
+  // float input, in the order of the inputs and in their layout. Index inputs (DType::Int64) have none. nullptr where
   // the op has no gradient with respect to any float input (`no_gradient`
   // says why; its backward cells are n/a).
   std::vector<RefTensor> (*vjp)(const Experiment&, const std::vector<HostTensor>& in, const HostTensor& dy) = nullptr;

@@ -185,8 +185,7 @@ class MlxBackend : public Backend {
       mx::clear_cache();
       bool backward = e.pass == Pass::backward;
       // The backward pass's upstream gradient (the last input) is no input of the op's.
-      std::vector<HostTensor> op_inputs(inputs.begin(), inputs.end() - backward);
-      Arrays arrays = prepared_inputs(e, op, op_inputs);
+      Arrays arrays = prepared_inputs(e, op, inputs, inputs.size() - backward);
       Graph graph = backward ? backward_graph(e, op, differentiable_inputs(inputs)) : graph_of(e, op);
       if (backward) arrays.push_back(in_dtype(to_array(inputs.back()), e));
       if (variant_.compiled) graph = compiled(graph, arrays);
@@ -203,9 +202,11 @@ class MlxBackend : public Backend {
 
   // The inputs as arrays on this backend's device, with the op's own
   // preparation done and everything evaluated, so that no timed call pays for it.
-  static Arrays prepared_inputs(const Experiment& e, const MlxOp& op, const std::vector<HostTensor>& inputs) {
+  // The first `count` of `inputs`.
+  static Arrays prepared_inputs(const Experiment& e, const MlxOp& op, const std::vector<HostTensor>& inputs,
+                                size_t count) {
     Arrays arrays;
-    for (const HostTensor& t : inputs) arrays.push_back(to_array(t));
+    for (size_t i = 0; i < count; ++i) arrays.push_back(to_array(inputs[i]));
     if (op.prepare) arrays = op.prepare(e, std::move(arrays));
     for (mx::array& a : arrays) a = in_dtype(a, e);
     mx::eval(arrays);
