@@ -224,6 +224,82 @@ TEST_P(BackendOp, PassesItsCheckThroughTheRunner) {
 
 INSTANTIATE_TEST_SUITE_P(AllBackends, BackendOp, testing::ValuesIn(backend_cases()), backend_case_name);
 
+// ---- the backward pass -------------------------------------------------------
+
+// Where a framework's gradient convention differs from the reference's
+// (docs/ops.md), the cell is wrong by design, and stays so until the
+// framework changes: none known yet.
+bool known_wrong_gradient(const std::string& backend, const std::string& op) {
+  (void)backend, (void)op;
+  return false;
+}
+
+std::vector<BackendCase> backward_cases() {
+  std::vector<BackendCase> out;
+  for (const auto& b : backends())
+    for (size_t i : quick_indices()) out.push_back({b->info().name, i});
+  return out;
+}
+
+class BackwardOp : public testing::TestWithParam<BackendCase> {};
+
+// Every quick experiment's training step through the runner, as `opbench run
+// --pass backward` times it: the gradients of every float input agree with
+// the reference's VJP (imprecise at most) before the step is timed, twice
+// (the runner's check run and the samples after it).
+TEST_P(BackwardOp, GradientsAgreeWithTheReferenceThroughTheRunner) {
+  Backend* backend = backend_named(GetParam().backend);
+  ASSERT_NE(backend, nullptr);
+  if (std::string why = reason_to_skip(*backend); !why.empty()) GTEST_SKIP() << why;
+  const Experiment e = parse_experiment(experiment_lines()[GetParam().index] + " pass=backward");
+  SCOPED_TRACE(GetParam().backend + ": " + e.line());
+  if (std::string why = no_gradient_reason(e); !why.empty()) GTEST_SKIP() << why;
+  const std::vector<HostTensor> inputs = make_inputs(e, kSeed);
+  const RefTensor ref = expected_result(e, inputs);
+  SamplerSettings quick;
+  quick.warmup_s = 0;
+  quick.min_samples = 3;
+  quick.min_time_s = 0;
+  quick.max_time_s = 0.001;
+  Cell cell = run_cell(*backend, e, inputs, &ref, quick);
+  ASSERT_EQ(cell.error, "");
+  if (known_wrong_gradient(GetParam().backend, e.op)) {
+    EXPECT_EQ(cell.check.verdict, Verdict::wrong) << "a known difference is gone: " << cell.check.detail;
+    return;
+  }
+  EXPECT_TRUE(cell.check.verdict == Verdict::passed || cell.check.verdict == Verdict::imprecise)
+      << cell.check.detail << " (error " << cell.check.error << ")";
+  EXPECT_GE(cell.samples_ms.size(), kMinimumSamples);
+  // The step is repeatable: a second output after the samples agrees too.
+  std::unique_ptr<PreparedOp> op = backend->prepare(e, inputs);
+  for (int call = 1; call <= 2; ++call) {
+    op->run();
+    CheckResult again = check_output(e, inputs, op->output(), ref);
+    EXPECT_NE(verdict(e, again), Verdict::wrong) << "call " << call << ": " << again.detail;
+    op->release_output();
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(AllBackends, BackwardOp, testing::ValuesIn(backward_cases()), backend_case_name);
+
+// Argmax has no gradient: every backend's backward cell is n/a with the
+// reason, never run, never nan.
+TEST(BackwardPass, ArgmaxIsNotApplicableOnEveryBackend) {
+  std::vector<Backend*> all;
+  for (const auto& b : backends()) all.push_back(b.get());
+  std::vector<Cell> cells;
+  CellEvents events;
+  events.finished = [&](size_t, Cell c) { cells.push_back(std::move(c)); };
+  RunSettings settings;
+  run_experiment(parse_experiment("Argmax dim1=4x5 axis=1 pass=backward"), all, settings, events);
+  ASSERT_EQ(cells.size(), all.size());
+  for (const Cell& c : cells) {
+    EXPECT_TRUE(c.not_applicable) << c.backend;
+    EXPECT_EQ(c.error, "Argmax gives indices: no gradient with respect to its float input") << c.backend;
+    EXPECT_TRUE(c.samples_ms.empty());
+  }
+}
+
 // ---- every op in every framework -----------------------------------------
 
 // Each op of the registry is implemented by every framework plug-in linked

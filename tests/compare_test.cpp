@@ -187,5 +187,28 @@ TEST(Compare, SeveralRunsASideStillFlagATwofoldSlowdown) {
   EXPECT_EQ(c.slower, 2u);
 }
 
+// A run of both passes: each experiment's backward cell is compared with
+// the backward cell of the other run, never with a forward one, under the
+// label "<name> [backward]".
+TEST(Compare, TheTwoPassesOfAnExperimentAreComparedApart) {
+  auto with_backward = [](RunRecord r, const RunRecord& backward) {
+    for (ExperimentRecord e : backward.experiments) {
+      e.pass = Pass::backward;
+      r.experiments.push_back(e);
+    }
+    return r;
+  };
+  Comparison c = compare_runs(with_backward(noisy_run(1), noisy_run(3)), with_backward(noisy_run(2), noisy_run(4, 2.0)),
+                              CompareSettings{});
+  ASSERT_EQ(c.cells.size(), 12u);
+  EXPECT_TRUE(c.not_compared.empty());
+  EXPECT_EQ(c.slower, 2u) << "the backward MatMul cells only";
+  for (const CellComparison& x : c.cells) {
+    bool backward = x.experiment.size() > 11 && x.experiment.substr(x.experiment.size() - 11) == " [backward]";
+    bool matmul = x.experiment.rfind("MatMul", 0) == 0;
+    EXPECT_EQ(x.change == Change::slower, backward && matmul) << x.experiment << " on " << x.backend;
+  }
+}
+
 }  // namespace
 }  // namespace opbench

@@ -200,5 +200,33 @@ TEST(MergedDocument, AveragesAreOverTheExperimentsEachMachineRan) {
   EXPECT_TRUE(contains(doc, "| Softmax  |    nan |    nan |")) << doc;  // an op it never ran
 }
 
+// The backward pass is a document of its own after the forward pass's: an
+// experiment's two passes never share a row or a column, a machine that ran
+// only the forward pass is in the forward document only, and files without
+// backward cells give the documents they always gave.
+TEST(MergedDocument, TheBackwardPassIsADocumentOfItsOwn) {
+  RunRecord forward = cpu_machine(), both = cpu_machine();
+  for (ExperimentRecord e : forward.experiments) {
+    e.pass = Pass::backward;
+    for (Cell& c : e.cells) c.stats.mean = 777;
+    both.experiments.push_back(e);
+  }
+  for (DocumentKind kind : {DocumentKind::average, DocumentKind::detailed}) {
+    const std::string plain = merged_document({forward, cuda_machine()}, kind);
+    const std::string doc = merged_document({both, cuda_machine()}, kind);
+    ASSERT_EQ(doc.substr(0, plain.size()), plain);
+    const std::string backward = doc.substr(plain.size());
+    EXPECT_EQ(backward.rfind(kind == DocumentKind::average
+                                 ? "\n# Average MLX benchmark, backward pass (forward + gradients)\n"
+                                 : "\n# Detailed MLX benchmark, backward pass (forward + gradients)\n",
+                             0),
+              0u)
+        << backward;
+    EXPECT_TRUE(contains(backward, "777.00"));
+    EXPECT_FALSE(contains(plain, "777.00"));
+    EXPECT_EQ(count_of(backward, "\n**"), 1u) << "only the machine that ran the backward pass";
+  }
+}
+
 }  // namespace
 }  // namespace opbench

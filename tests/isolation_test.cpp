@@ -430,6 +430,66 @@ TEST_F(Planted, AnOpDeclaredImpossibleIsANanCellWithTheReason) {
   EXPECT_TRUE(contains(o.out, "- nan: ReLU / dim=64 on test_cannot: test_cannot declares that it cannot run ReLU")) << o;
 }
 
+// The backward pass, through worker processes as a user runs it: a planted
+// wrong gradient (test_bad_gradient: PReLU's alpha 1.5 times too large) is
+// wrong and not timed, the forward pass of the same backend is right, and
+// Argmax, which has no gradient, is n/a with the reason in every backward
+// cell. Each pass has its own tables; `report` prints the same from the file.
+TEST_F(Planted, TheBackwardPassCatchesAWrongGradientAndArgmaxIsNotApplicable) {
+  Outcome o = opbench(dir_, concat({"run", "--case", "PReLU dim1=8x8 dim2=1", "--case", "Argmax dim1=4x5 axis=1",
+                                    "--pass", "forward,backward", "--backends", "test_ok,test_bad_gradient", "--out",
+                                    dir_ + "/out"},
+                                   kFast));
+  ASSERT_EQ(o.code, 0) << o;
+  RunRecord r = result();
+  ASSERT_EQ(r.experiments.size(), 4u);
+  EXPECT_EQ(lines_of(r), (std::vector<std::string>{"PReLU dim1=8x8 dim2=1", "Argmax dim1=4x5 axis=1",
+                                                   "PReLU dim1=8x8 dim2=1 pass=backward",
+                                                   "Argmax dim1=4x5 axis=1 pass=backward"}));
+  EXPECT_EQ(r.experiments[0].pass, Pass::forward);
+  EXPECT_EQ(r.experiments[2].pass, Pass::backward);
+  EXPECT_EQ(r.experiments[2].name, r.experiments[0].name);
+  EXPECT_EQ(r.experiments[0].find("test_bad_gradient")->check.verdict, Verdict::passed);
+  EXPECT_EQ(r.experiments[2].find("test_ok")->check.verdict, Verdict::passed);
+  const Cell* bad = r.experiments[2].find("test_bad_gradient");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->check.verdict, Verdict::wrong);
+  EXPECT_TRUE(contains(bad->check.detail, "gradient of alpha")) << bad->check.detail;
+  EXPECT_TRUE(bad->samples_ms.empty());
+  for (const Cell& c : r.experiments[3].cells) {
+    EXPECT_TRUE(c.not_applicable) << c.backend;
+    EXPECT_EQ(c.error, "Argmax gives indices: no gradient with respect to its float input");
+  }
+
+  const std::string backward = o.out.substr(o.out.find("## Backward pass (forward + gradients)"));
+  ASSERT_NE(o.out.find("## Backward pass (forward + gradients)"), std::string::npos) << o;
+  EXPECT_TRUE(contains(backward, "### Detailed benchmark")) << o;
+  EXPECT_TRUE(contains(row_of(backward, "Argmax / dim=4x5 axi=1"), "n/a")) << o;
+  EXPECT_FALSE(contains(row_of(backward, "Argmax / dim=4x5 axi=1"), "nan")) << o;
+  EXPECT_TRUE(contains(row_of(backward, "PReLU / dim=8x8 dim=1"), "wrong")) << o;
+  EXPECT_FALSE(contains(row_of(o.out, "PReLU / dim=8x8 dim=1"), "wrong")) << "the forward table comes first: " << o;
+  EXPECT_TRUE(contains(backward, "- n/a: Argmax / dim=4x5 axi=1 on test_ok: Argmax gives indices")) << o;
+  EXPECT_TRUE(contains(backward, "- wrong: PReLU / dim=8x8 dim=1 on test_bad_gradient: output disagrees with the "
+                                 "reference (gradient of alpha: relative error")) << o;
+
+  Outcome report = opbench(dir_, {"report", dir_ + "/out/result.json"});
+  ASSERT_EQ(report.code, 0) << report;
+  EXPECT_EQ(report.out, o.out);
+  Outcome csv = opbench(dir_, {"report", dir_ + "/out/result.json", "--format", "csv"});
+  EXPECT_TRUE(contains(csv.out, "Argmax dim1=4x5 axis=1 pass=backward,test_ok,n/a,")) << csv;
+  EXPECT_TRUE(contains(csv.out, "PReLU dim1=8x8 dim2=1 pass=backward,test_bad_gradient,wrong,")) << csv;
+}
+
+// --pass takes forward and backward, nothing else: one line naming the word.
+TEST_F(Planted, AnUnknownPassIsOneErrorLineNamingIt) {
+  Outcome o = opbench(dir_, concat({"run", "--case", "ReLU dim1=8", "--pass", "forward,sideways", "--backends",
+                                    "test_ok", "--out", dir_ + "/out"},
+                                   kFast));
+  EXPECT_EQ(o.code, 2) << o;
+  EXPECT_EQ(o.err, "opbench run: error: --pass 'sideways' is neither 'forward' nor 'backward'\n");
+  EXPECT_FALSE(fs::exists(dir_ + "/out/result.json"));
+}
+
 // ---- interruption and resume -------------------------------------------------
 
 // Waits until `path` is a result file with at least `count` experiments.

@@ -314,6 +314,42 @@ TEST(ResultJson, AFileWithoutPhasesReadsAndWritesWithout) {
   EXPECT_EQ(json::parse(to_json(r)), json::parse(text));
 }
 
+// Every experiment records its pass; a file written before the backward
+// pass (no "pass") reads as forward; an n/a cell keeps its mark and reason.
+TEST(ResultJson, ThePassAndNotApplicableCellsRoundTripAndOldFilesReadAsForward) {
+  RunRecord r = full_record();
+  r.experiments[0].pass = Pass::backward;
+  Cell na;
+  na.backend = "mlx_cpu";
+  na.error = "Argmax gives indices: no gradient with respect to its float input";
+  na.not_applicable = true;
+  r.experiments[0].cells.push_back(na);
+  json j = json::parse(to_json(r));
+  EXPECT_EQ(j["experiments"][0]["pass"], "backward");
+  EXPECT_EQ(j["experiments"][1]["pass"], "forward");
+  EXPECT_EQ(j["experiments"][0]["cells"].back()["not_applicable"], true);
+  EXPECT_FALSE(j["experiments"][0]["cells"][1].contains("not_applicable"));
+  RunRecord back = from_json(j.dump(), kSource);
+  EXPECT_EQ(back.experiments[0].pass, Pass::backward);
+  EXPECT_EQ(back.experiments[1].pass, Pass::forward);
+  EXPECT_TRUE(back.experiments[0].cells.back().not_applicable);
+  EXPECT_FALSE(back.experiments[0].cells[1].not_applicable);
+  EXPECT_EQ(back.experiments[0].cells.back().error, na.error);
+
+  std::string old = edited([](json& f) {
+    for (json& e : f["experiments"]) e.erase("pass");
+  });
+  for (const ExperimentRecord& e : from_json(old, kSource).experiments) EXPECT_EQ(e.pass, Pass::forward);
+  std::string odd = edited([](json& f) { f["experiments"][0]["pass"] = "sideways"; });
+  try {
+    from_json(odd, kSource);
+    ADD_FAILURE() << "an unknown pass was accepted";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("field 'pass': 'sideways' is neither 'forward' nor 'backward'"), std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(ResultJson, FailedCellKeepsItsReasonAndHasNoTime) {
   RunRecord back = from_json(to_json(full_record()), kSource);
   const Cell* oom = back.experiments[0].find("cuda");

@@ -93,6 +93,46 @@ RunRecord cuda_run() {
   return r;
 }
 
+// ---- the backward pass -------------------------------------------------------
+
+// A run of both passes: the forward tables exactly as a forward run prints
+// them, then the backward pass's under its heading; Argmax, without a
+// gradient, is n/a in both backward tables, not nan, and listed.
+TEST(MarkdownBackward, EachPassHasItsOwnTablesTheForwardOnesAsBefore) {
+  RunRecord forward = cuda_run();
+  RunRecord both = forward;
+  for (ExperimentRecord e : forward.experiments) {
+    e.pass = Pass::backward;
+    for (Cell& c : e.cells) c.stats.mean *= 3;
+    if (e.op == "Argmax")
+      for (Cell& c : e.cells) {
+        c = failed(c.backend, "Argmax gives indices: no gradient with respect to its float input");
+        c.not_applicable = true;
+      }
+    both.experiments.push_back(e);
+  }
+  const std::string f = render_run(forward), b = render_run(both);
+  ASSERT_EQ(b.substr(0, f.size()), f);
+  const std::string backward = b.substr(f.size());
+  EXPECT_EQ(backward.rfind("\n## Backward pass (forward + gradients)\n\n### Detailed benchmark\n\n", 0), 0u) << backward;
+  EXPECT_TRUE(contains(backward, "\n### Average benchmark\n"));
+  size_t rows_na = 0;
+  for (const std::string& line : lines_of(backward))
+    if (line.rfind("| Argmax ", 0) == 0) {
+      EXPECT_TRUE(contains(line, "|    n/a |    n/a |    nan% |"));
+      ++rows_na;
+    }
+  EXPECT_EQ(rows_na, 2u) << "Argmax's row in each backward table";
+  EXPECT_TRUE(contains(backward, " | 594.57 |   0.57 |"));
+  EXPECT_FALSE(contains(f, "n/a"));
+  EXPECT_TRUE(contains(backward, "- n/a: Argmax / dim=64x1024x128 axi=0 on cpu: Argmax gives indices"));
+  EXPECT_FALSE(contains(backward, "- nan:"));
+  // The run files: average.md's table, then the backward pass's under its heading.
+  EXPECT_EQ(tables_by_pass(forward, average_table), average_table(forward));
+  EXPECT_EQ(tables_by_pass(both, average_table),
+            average_table(forward) + "\n## Backward pass (forward + gradients)\n\n" + average_table(both.only(Pass::backward)));
+}
+
 // ---- cells ---------------------------------------------------------------
 
 TEST(FormatMs, TwoDecimalsAtLeastSixWide) {

@@ -58,6 +58,7 @@ const CommandSpec kRunSpec = {
         {"batch", "N", "calls per sample with --timing batched (default: enough for about 1 ms)"},
         {"cold", "", "flush the caches (CPU, and the GPU's L2) before every sample; default: warm"},
         {"dtype", "TYPE", "float32 (default, the seed's), float16 or bfloat16 for every experiment's float data"},
+        {"pass", "LIST", "forward (default: the op's call), backward (one training step: the call and the gradients of its float inputs), or both: forward,backward"},
         {"no-check", "", "do not compare outputs with the reference before timing (the output says so)"},
         {"metrics", "", "also print (and write " + reporter("metrics").run_file() + ") " + reporter("metrics").summary()},
         {"calibration", "FILE", "peaks from opbench calibrate (default: ~/.opbench/calibration-<hostname>.json, if there)"},
@@ -84,6 +85,31 @@ void drop_repeats(std::vector<Experiment>& experiments) {
     if (size_t n = times[e.line()]; n > 1)
       std::cerr << "opbench run: note: " << quote(e.line()) << " is given " << n << " times; it runs once\n";
   experiments = std::move(once);
+}
+
+// --pass: the passes in the order given, each once. A word that is neither
+// pass is one error line naming it.
+std::vector<Pass> choose_passes(const Args& args) {
+  std::vector<Pass> passes;
+  for (const std::string& word : split_list(args.get("pass", "forward"), "pass")) {
+    std::optional<Pass> pass = pass_from_text(word);
+    if (!pass) throw UsageError("--pass " + quote(word) + " is neither 'forward' nor 'backward'");
+    if (std::find(passes.begin(), passes.end(), *pass) == passes.end()) passes.push_back(*pass);
+  }
+  return passes;
+}
+
+// Every experiment once per pass: all of one pass, then all of the next, so
+// that each pass's tables fill in the order of the suite. A line that names
+// its pass (pass=backward) keeps it.
+std::vector<Experiment> with_passes(const std::vector<Experiment>& experiments, const std::vector<Pass>& passes) {
+  std::vector<Experiment> out;
+  for (Pass pass : passes)
+    for (Experiment e : experiments) {
+      if (e.pass == Pass::forward) e.pass = pass;
+      out.push_back(std::move(e));
+    }
+  return out;
 }
 
 std::vector<Experiment> choose_experiments(const Args& args, std::string& suite_name) {
@@ -114,6 +140,7 @@ std::vector<Experiment> choose_experiments(const Args& args, std::string& suite_
     std::erase_if(experiments, [&](const Experiment& e) { return !std::regex_search(e.name(), pattern); });
   }
   if (experiments.empty()) throw UsageError("no experiment left to run after --ops/--filter");
+  experiments = with_passes(experiments, choose_passes(args));
   drop_repeats(experiments);
   return experiments;
 }
@@ -175,7 +202,8 @@ class RunProgress : public RunObserver {
     std::string left = index ? "~" + duration(elapsed / index * (total - index)) + " left" : "";
     char head[64];
     std::snprintf(head, sizeof head, "[%zu/%zu] %s elapsed", index + 1, total, duration(elapsed).c_str());
-    std::string line = std::string(head) + (left.empty() ? "" : ", " + left) + "  " + backend + "  " + e.name();
+    std::string pass = e.pass == Pass::forward ? "" : " [" + pass_text(e.pass) + "]";
+    std::string line = std::string(head) + (left.empty() ? "" : ", " + left) + "  " + backend + "  " + e.name() + pass;
     if (tty_) std::cerr << "\r\033[K" << line << std::flush;
     else std::cerr << line << "\n";
   }
@@ -255,7 +283,7 @@ Resumed load_resume(const Args& args, const RunSettings& given) {
   }
 
   // The experiments come from the file.
-  for (const char* option : {"ops", "filter", "case", "dtype"})
+  for (const char* option : {"ops", "filter", "case", "dtype", "pass"})
     if (args.has(option))
       conflict(std::string("--") + option + " cannot be combined with --resume: the experiments to run are the file's plan");
   if (args.has("suite") && args.get("suite") != prev.suite)

@@ -108,10 +108,67 @@ CheckResult scatter_elements(const Experiment& e, const std::vector<HostTensor>&
   return {true, 0, ""};
 }
 
+// The backward pass: each float input's gradient is judged on its own (a
+// wrong gradient of PReLU's single alpha would vanish in a norm over x's
+// too); the worst one decides.
+// Relative norm error of got's elements [start, start + count) against `ref`'s.
+double segment_error(const HostTensor& got, const std::vector<double>& ref, int64_t start, int64_t count) {
+  double diff = 0, scale = 0;
+  for (int64_t k = start; k < start + count; ++k) {
+    double g = got.at(k), r = ref[k];
+    diff += (g - r) * (g - r);
+    scale += r * r;
+  }
+  return std::sqrt(diff) / std::max(std::sqrt(scale), 1e-30);
+}
+
+// The gradients of every float input, flattened and joined in input order.
+std::vector<double> joined(const std::vector<RefTensor>& gradients) {
+  std::vector<double> out;
+  for (const RefTensor& g : gradients) out.insert(out.end(), g.values.begin(), g.values.end());
+  return out;
+}
+
+// The op's other convention's gradients, joined; empty where it has none.
+std::vector<double> alternative_gradients(const Experiment& e, const std::vector<HostTensor>& inputs) {
+  if (!e.spec().vjp_alternative) return {};
+  return joined(e.spec().vjp_alternative(e, inputs, inputs.back()));
+}
+
+CheckResult gradients(const Experiment& e, const std::vector<HostTensor>& inputs, const HostTensor& got,
+                      const RefTensor& ref) {
+  double bound = tolerance(e.spec(), e.dtype), worst = 0;
+  std::string worst_input;
+  const std::vector<double> other = alternative_gradients(e, inputs);
+  int64_t start = 0;
+  for (size_t i : differentiable_inputs(inputs)) {
+    for (int64_t k = start; k < start + inputs[i].numel(); ++k)
+      if (!std::isfinite(got.at(k))) return fail(INFINITY, "non-finite value in the gradient of " + inputs[i].name);
+    double error = segment_error(got, ref.values, start, inputs[i].numel());
+    if (!other.empty()) error = std::min(error, segment_error(got, other, start, inputs[i].numel()));
+    if (error > worst || worst_input.empty()) worst = error, worst_input = inputs[i].name;
+    start += inputs[i].numel();
+  }
+  CheckResult result = worst > bound ? fail(worst, "gradient of " + worst_input + ": relative error " +
+                                                       std::to_string(worst) + " above " + std::to_string(bound))
+                                     : CheckResult{true, worst, ""};
+  result.relative_error = worst;
+  return result;
+}
+
+// The gradients of every float input, flattened and joined in input order.
+RefTensor expected_gradients(const Experiment& e, const std::vector<HostTensor>& inputs) {
+  RefTensor out;
+  out.values = joined(e.spec().vjp(e, inputs, inputs.back()));
+  out.shape = {static_cast<int64_t>(out.values.size())};
+  return out;
+}
+
 }  // namespace
 
 RefTensor expected_result(const Experiment& e, const std::vector<HostTensor>& inputs, double budget) {
   const OpSpec& op = e.spec();
+  if (e.pass == Pass::backward) return expected_gradients(e, inputs);
   Shape shape = op.output_shape(e);
   double elements = static_cast<double>(element_count(shape)), cost = op.flops(e);
   if (!op.reference_at || cost <= budget) return op.reference(e, inputs);
@@ -158,6 +215,7 @@ CheckResult check_output(const Experiment& e, const std::vector<HostTensor>& inp
                          const RefTensor& ref) {
   if (got.shape != ref.shape)
     return fail(INFINITY, "shape " + format_shape(got.shape) + " where " + format_shape(ref.shape) + " was expected");
+  if (e.pass == Pass::backward) return gradients(e, inputs, got, ref);
   auto got_at = [&](size_t k) { return got.at(ref.position(k)); };
   switch (e.spec().check) {
     case CheckKind::exact_index: return exact(e, inputs, got_at, ref);

@@ -40,7 +40,10 @@ double imprecise_bound(const OpSpec& op);
 // reference: above it, the reference is taken at sampled positions.
 inline constexpr double kReferenceBudget = 3e8;
 
-// The reference result of `e` on `inputs`: complete, or sampled at spread
+// The reference result of `e` on `inputs`: for the backward pass, the op's
+// vector-Jacobian product (OpSpec::vjp) for the upstream gradient (the last
+// input), each float input's gradient flattened and joined; for the forward
+// pass the result, complete, or sampled at spread
 // positions where the op has an element-wise reference and the complete one
 // would cost more than `budget`.
 RefTensor expected_result(const Experiment& e, const std::vector<HostTensor>& inputs, double budget = kReferenceBudget);
@@ -50,7 +53,8 @@ RefTensor expected_result(const Experiment& e, const std::vector<HostTensor>& in
 // signed sum may cancel far below its terms' rounding); indices must match
 // exactly (in float16/bfloat16, an index whose value ties the top one once
 // rounded to that type also passes); rows written through repeated indices
-// may be any of the rows written there.
+// may be any of the rows written there. Gradients (the backward pass): the
+// relative norm error of each input's gradient, the worst one counting.
 CheckResult check_output(const Experiment& e, const std::vector<HostTensor>& inputs, const HostTensor& got,
                          const RefTensor& ref);
 

@@ -29,6 +29,7 @@ std::string Experiment::line() const {
   if (axis) out += " axis=" + std::to_string(*axis);
   if (causal_mask) out += " mask=causal";
   if (dtype != FloatType::float32) out += " dtype=" + dtype_name(dtype);
+  if (pass != Pass::forward) out += " pass=" + pass_text(pass);
   return out;
 }
 
@@ -55,6 +56,11 @@ void add_dim(Experiment& e, std::string_view line, std::string_view key, std::st
   }
 }
 
+Pass parse_pass(std::string_view line, std::string_view value) {
+  if (std::optional<Pass> p = pass_from_text(value)) return *p;
+  throw UsageError("in " + quote(line) + ": pass " + quote(value) + " is neither 'forward' nor 'backward'");
+}
+
 bool parse_mask(std::string_view line, std::string_view value) {
   if (value == "causal") return true;
   if (value == "tensor") return false;
@@ -79,6 +85,8 @@ Experiment parse_experiment(std::string_view line) {
       e.axis = parse_axis(line, value);
     } else if (key == "mask") {
       e.causal_mask = parse_mask(line, value);
+    } else if (key == "pass") {
+      e.pass = parse_pass(line, value);
     } else if (key == "dtype") {
       e.dtype = parse_dtype(value);
     } else if (key.substr(0, 3) == "dim") {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/dtype.h"
+#include "core/pass.h"
 #include "core/shape.h"
 
 namespace opbench {
@@ -25,6 +26,11 @@ struct Experiment {
   // additive mask tensor (the reference's call); true ("mask=causal") asks
   // for each framework's fused causal path instead, a separate experiment.
   bool causal_mask = false;
+  // What a cell times: the forward call, or the training step ("pass=backward"
+  // in a line): the forward call with the float inputs requiring gradients
+  // and the gradients of the output for a seeded upstream gradient. Part of
+  // the line, so a result file's identity of an experiment includes it.
+  Pass pass = Pass::forward;
   // The op's unit, resolved once when the line is parsed: every later step
   // (inputs, reference, check, memory, work) reads it from here.
   const OpSpec* resolved_op = nullptr;

@@ -46,6 +46,15 @@ MemoryNeed estimate_memory(const Experiment& e, bool check) {
   // check, and a CPU backend's own copy of inputs and result (or poison).
   need.host_bytes = inputs + reference + output_bytes + inputs + std::max(poison, output_bytes);
   need.device_bytes = inputs + std::max(poison, output_bytes);
+  if (e.pass == Pass::backward) {
+    // The upstream gradient (the result's size) joins the inputs; the
+    // gradients (the float inputs' size) come back, in double in the
+    // reference, and the framework keeps what its forward saves for the
+    // backward (about a result).
+    double upstream = outputs * 4, gradients = inputs;
+    need.host_bytes += 2 * upstream + 2 * gradients * (check ? 2 : 1) + output_bytes;
+    need.device_bytes += upstream + gradients + output_bytes;
+  }
   return need;
 }
 

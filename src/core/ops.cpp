@@ -67,10 +67,35 @@ double minimum_bytes(const Experiment& e) {
 }
 
 std::vector<HostTensor> make_inputs(const Experiment& e, uint64_t seed) {
-  Experiment same_data = e;  // every dtype and mask of an experiment starts from the same numbers
+  Experiment same_data = e;  // every dtype, mask and pass of an experiment starts from the same numbers
   same_data.dtype = FloatType::float32;
   same_data.causal_mask = false;  // the fused causal path sees the masked experiment's numbers
-  return e.spec().make_inputs(e, hash_text(same_data.line(), seed));
+  same_data.pass = Pass::forward;
+  uint64_t stream_seed = hash_text(same_data.line(), seed);
+  std::vector<HostTensor> inputs = e.spec().make_inputs(e, stream_seed);
+  if (e.pass == Pass::backward)
+    inputs.push_back(op_unit::normal("dy", e.spec().output_shape(e), hash_text("upstream gradient", stream_seed), 0));
+  return inputs;
+}
+
+std::string no_gradient_reason(const Experiment& e) {
+  const OpSpec& op = e.spec();
+  if (op.vjp) return "";
+  return op.no_gradient ? op.no_gradient : e.op + " has no gradient in opbench";
+}
+
+std::vector<size_t> differentiable_inputs(const std::vector<HostTensor>& inputs) {
+  std::vector<size_t> out;
+  for (size_t i = 0; i + 1 < inputs.size(); ++i)
+    if (inputs[i].dtype == DType::Float32) out.push_back(i);
+  return out;
+}
+
+Shape result_shape(const Experiment& e, const std::vector<HostTensor>& inputs) {
+  if (e.pass == Pass::forward) return e.spec().output_shape(e);
+  int64_t total = 0;
+  for (size_t i : differentiable_inputs(inputs)) total += inputs[i].numel();
+  return {total};
 }
 
 }  // namespace opbench

@@ -59,6 +59,23 @@ struct OpSpec {
   // too costly on large shapes; nullptr where the full one is always cheap.
   double (*reference_at)(const Experiment&, const std::vector<HostTensor>&, int64_t flat) = nullptr;
 
+  // ---- the backward pass (Experiment::pass) ----
+  // The vector-Jacobian product in double precision, written from the op's
+  // definition: for the op's inputs `in` (the upstream gradient may follow
+  // them there, not to copy large inputs) and the upstream gradient `dy` (the
+  // result's shape), the gradient of sum(dy x result) with respect to each
+  // float input, in the order of the inputs and in their layout. Index inputs (DType::Int64) have none. nullptr where
+  // the op has no gradient with respect to any float input (`no_gradient`
+  // says why; its backward cells are n/a).
+  std::vector<RefTensor> (*vjp)(const Experiment&, const std::vector<HostTensor>& in, const HostTensor& dy) = nullptr;
+  const char* no_gradient = nullptr;
+  // A second convention that frameworks take where the derivative is not
+  // unique (ScatterMax's tied maxima: MLX gives each the whole of dy where
+  // vjp shares it, as PyTorch does); a gradient that agrees with either
+  // passes. nullptr: vjp's is the only one.
+  std::vector<RefTensor> (*vjp_alternative)(const Experiment&, const std::vector<HostTensor>& in,
+                                            const HostTensor& dy) = nullptr;
+
   // The result holds int64 indices (Argmax), not floats of the experiment's dtype.
   bool gives_indices = false;
   CheckKind check = CheckKind::relative_norm;
@@ -104,9 +121,23 @@ double output_bytes(const Experiment& e);
 // int64), or the op's own bytes_moved.
 double minimum_bytes(const Experiment& e);
 
+// Shape of what a cell of `e` on `inputs` gives back for the check: the op's
+// result (forward), or its gradients, each float input's flattened and
+// joined in input order (backward).
+Shape result_shape(const Experiment& e, const std::vector<HostTensor>& inputs);
+
 // Inputs for `e`, seeded from `seed` and the experiment's own line, so an
 // experiment sees the same numbers whatever else runs with it.
+// A backward experiment's inputs are the forward's (the same numbers) and
+// last the upstream gradient, named "dy": normal values of the result's shape
+// from a stream of their own.
 std::vector<HostTensor> make_inputs(const Experiment& e, uint64_t seed);
+
+// The backward pass: why `e`'s op has no gradient, or empty when it has one.
+std::string no_gradient_reason(const Experiment& e);
+// The inputs a backward cell differentiates: the float inputs, without the
+// upstream gradient (the last input).
+std::vector<size_t> differentiable_inputs(const std::vector<HostTensor>& inputs);
 
 }  // namespace opbench
 

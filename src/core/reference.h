@@ -89,6 +89,26 @@ RefTensor map_elements(const HostTensor& x, F f) {
   return out;
 }
 
+// The gradient of an element-wise op (its vector-Jacobian product): the
+// upstream gradient times the op's derivative at each element of x.
+template <class F>
+std::vector<RefTensor> elementwise_vjp(const HostTensor& x, const HostTensor& dy, F derivative) {
+  RefTensor g = zeros(x.shape);
+  for (int64_t i = 0; i < x.numel(); ++i) g.values[i] = dy.at(i) * derivative(x.at(i));
+  return {std::move(g)};
+}
+
+// The gradient of an op that maps each lane along `axis` to a lane of the
+// same length: f(x's lane, dy's lane) is the lane of x's gradient.
+template <class F>
+std::vector<RefTensor> lane_vjp(const HostTensor& x, int64_t axis, const HostTensor& dy, F f) {
+  const Lanes lanes(x.shape, axis);
+  RefTensor g = zeros(x.shape);
+  for (int64_t lane = 0; lane < lanes.count(); ++lane)
+    write_lane(g, lanes, lane, f(read_lane(x, lanes, lane), read_lane(dy, lanes, lane)));
+  return {std::move(g)};
+}
+
 // The experiment's axis, non-negative, for input x.
 int64_t axis_of(const Experiment& e, const HostTensor& x);
 

@@ -39,3 +39,21 @@ std::string RunRecord::description() const {
 }
 
 }  // namespace opbench
+
+namespace opbench {
+
+std::vector<Pass> RunRecord::passes() const {
+  std::vector<Pass> out;
+  for (Pass p : {Pass::forward, Pass::backward})
+    if (std::any_of(experiments.begin(), experiments.end(), [p](const ExperimentRecord& e) { return e.pass == p; }))
+      out.push_back(p);
+  return out;
+}
+
+RunRecord RunRecord::only(Pass pass) const {
+  RunRecord r = *this;
+  std::erase_if(r.experiments, [pass](const ExperimentRecord& e) { return e.pass != pass; });
+  return r;
+}
+
+}  // namespace opbench

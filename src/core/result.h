@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/backend_info.h"
+#include "core/pass.h"
 #include "core/peaks.h"
 #include "core/sampling.h"
 #include "core/stats.h"
@@ -55,6 +56,9 @@ struct ExperimentPhases {
 struct Cell {
   std::string backend;
   std::string error;  // why this cell has no time; empty when it has one
+  // The cell has no meaning, not a failure: the op has no such pass (Argmax
+  // has no gradient). `error` says why; tables print n/a, not nan.
+  bool not_applicable = false;
   Stats stats;
   std::vector<double> samples_ms;
   Stop stop = Stop::none;  // why sampling stopped
@@ -81,8 +85,14 @@ struct ExperimentRecord {
   std::string line;  // "Argmax dim1=64x1024x128 axis=0"
   std::vector<Cell> cells;
   std::optional<ExperimentPhases> phases;  // absent in files of opbench before 0.3
+  // Forward in files written before the backward pass existed.
+  Pass pass = Pass::forward;
 
   const Cell* find(const std::string& backend) const;
+  // The name, with " [backward]" for the backward pass: what tells an
+  // experiment's two passes apart where one list holds both (compare's rows,
+  // google/benchmark's names).
+  std::string label() const { return pass == Pass::forward ? name : name + " [" + pass_text(pass) + "]"; }
 };
 
 struct BackendRecord {
@@ -123,6 +133,12 @@ struct RunRecord {
   // Per backend, the machine's limits from `opbench calibrate`; empty when
   // the machine was not calibrated.
   std::map<std::string, Peaks> peaks;
+
+  // The passes its experiments time, forward first; each is reported on its
+  // own, never in one column with the other.
+  std::vector<Pass> passes() const;
+  // The same run with only the experiments of `pass`.
+  RunRecord only(Pass pass) const;
 
   // The seed's bold machine line: CPU, cores, memory, GPUs, framework versions.
   std::string description() const;

@@ -24,7 +24,7 @@ namespace {
 // with the reference. Returns the check; a shape or NaN failure makes it wrong.
 CheckRecord checked_run(PreparedOp& op, const Experiment& e, const std::vector<HostTensor>& inputs,
                         const RefTensor* expected) {
-  Shape shape = e.spec().output_shape(e);
+  Shape shape = result_shape(e, inputs);
   op.poison(static_cast<size_t>(element_count(shape)) * 8);
   op.run();
   // Against a sampled reference only the sampled elements come to the host
@@ -167,10 +167,28 @@ Cell failed_cell(const std::string& backend, const std::string& error) {
   return cell;
 }
 
+// A backward experiment of an op without a gradient (Argmax): every cell is
+// n/a with the op's reason, and nothing is made or run.
+bool not_applicable(const Experiment& e, const std::vector<Backend*>& backends, const CellEvents& events) {
+  if (e.pass != Pass::backward) return false;
+  std::string why = no_gradient_reason(e);
+  if (why.empty()) return false;
+  if (events.prepared) events.prepared(0, 0);
+  for (size_t i = 0; i < backends.size(); ++i) {
+    if (events.stop && events.stop()) break;
+    if (events.started) events.started(i);
+    Cell cell = failed_cell(backends[i]->info().name, why);
+    cell.not_applicable = true;
+    if (events.finished) events.finished(i, std::move(cell));
+  }
+  return true;
+}
+
 }  // namespace
 
 void run_experiment(const Experiment& e, const std::vector<Backend*>& backends, const RunSettings& settings,
                     const CellEvents& events) {
+  if (not_applicable(e, backends, events)) return;
   MemoryNeed need = estimate_memory(e, settings.check);
   Prepared p;
   p.error = memory_shortfall(need.host_bytes, available_host_memory(), "memory");
@@ -258,7 +276,7 @@ void run_experiments(const std::vector<Experiment>& experiments, const std::vect
       size_t at = base;
       for (size_t j = 0; j < i; ++j) at += slot[j] != npos;
       record.experiments.insert(record.experiments.begin() + static_cast<std::ptrdiff_t>(at),
-                                ExperimentRecord{e.op, e.name(), e.line(), {}, {}});
+                                ExperimentRecord{e.op, e.name(), e.line(), {}, {}, e.pass});
       for (size_t j = i + 1; j < experiments.size(); ++j)
         if (slot[j] != npos) ++slot[j];
       slot[i] = at;

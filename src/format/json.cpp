@@ -47,6 +47,7 @@ void to_json(json& j, const Cell& c) {
                      {"sampling", c.phases->sampling_s}};
   if (!c.ok()) {
     if (!c.error.empty()) j["error"] = c.error;
+    if (c.not_applicable) j["not_applicable"] = true;
     return;
   }
   j["time_ms"] = to_json(c.stats);
@@ -145,6 +146,12 @@ auto word_field(Parse parse, const json& j, const char* key, const std::string& 
   }
 }
 
+// An experiment's "pass": "forward" or "backward"; any other word is an error.
+Pass pass_word(const std::string& text) {
+  if (std::optional<Pass> p = pass_from_text(text)) return *p;
+  throw UsageError(quote(text) + " is neither 'forward' nor 'backward'");
+}
+
 // A count (of cores, of threads): an integer from 0 up.
 int count_field(const json& j, const char* key, const std::string& where) {
   int n = optional_field<int>(j, key, 0, where);
@@ -188,6 +195,7 @@ Cell cell_from(const json& j, const std::string& experiment) {
   c.backend = field<std::string>(j, "backend", experiment);
   const std::string where = experiment + ": cell for " + quote(c.backend);
   c.error = optional_field<std::string>(j, "error", "", where);
+  c.not_applicable = !c.error.empty() && optional_field<bool>(j, "not_applicable", false, where);
   if (j.contains("check")) c.check = check_from(j.at("check"), where + ": check");
   if (j.contains("phases_s")) {
     const json& p = j.at("phases_s");
@@ -259,7 +267,7 @@ std::string to_json(const RunRecord& r) {
   for (const ExperimentRecord& e : r.experiments) {
     json cells = json::array();
     for (const Cell& c : e.cells) cells.push_back(json(c));
-    json experiment = {{"op", e.op}, {"name", e.name}, {"line", e.line}, {"cells", cells}};
+    json experiment = {{"op", e.op}, {"name", e.name}, {"line", e.line}, {"pass", pass_text(e.pass)}, {"cells", cells}};
     if (e.phases)
       experiment["phases_s"] = {
           {"inputs", e.phases->inputs_s}, {"reference", e.phases->reference_s}, {"harness", e.phases->harness_s}};
@@ -322,6 +330,7 @@ RunRecord from_json(const std::string& text, const std::string& source) {
     ExperimentRecord rec{field<std::string>(e, "op", where), field<std::string>(e, "name", where),
                          optional_field<std::string>(e, "line", "", where), {}, {}};
     where += " " + quote(rec.name);
+    rec.pass = word_field(pass_word, e, "pass", "forward", where);
     if (e.contains("phases_s")) {
       const json& p = e.at("phases_s");
       const std::string at = where + ": phases_s";

@@ -159,16 +159,38 @@ BarChart speedup_chart(const RunRecord& record, const std::string& machine_label
   return chart;
 }
 
-std::vector<ChartFile> report_charts(const std::vector<RunRecord>& records, const std::vector<std::string>& chosen) {
-  std::vector<ChartFile> charts;
-  for (const std::string& op : chosen.empty() ? ops_of(records) : chosen)
-    charts.push_back({"plot_" + file_safe(op), render_svg(op_chart(records, op))});
+namespace {
+
+// The charts of one pass's records; the backward pass's are named
+// backward_<name> and say so in their titles.
+void add_pass_charts(const std::vector<RunRecord>& records, const std::vector<std::string>& chosen, Pass pass,
+                     std::vector<ChartFile>& charts) {
+  std::string prefix = pass == Pass::forward ? "" : pass_text(pass) + "_";
+  auto add = [&](const std::string& name, BarChart chart) {
+    if (pass != Pass::forward) chart.title += ", " + pass_heading(pass);
+    charts.push_back({prefix + name, render_svg(chart)});
+  };
+  for (const std::string& op : chosen.empty() ? ops_of(records) : chosen) add("plot_" + file_safe(op), op_chart(records, op));
   std::vector<RunRecord> aligned = align_experiments(records);  // the same numbers as the average document
   std::vector<std::string> labels = machine_labels(records);
   for (size_t i = 0; i < records.size(); ++i) {
     BarChart chart = speedup_chart(aligned[i], labels[i]);
-    if (!chart.groups.empty()) charts.push_back({"speedup_" + file_safe(labels[i]), render_svg(chart)});
+    if (!chart.groups.empty()) add("speedup_" + file_safe(labels[i]), chart);
   }
+}
+
+}  // namespace
+
+std::vector<ChartFile> report_charts(const std::vector<RunRecord>& records, const std::vector<std::string>& chosen) {
+  std::vector<ChartFile> charts;
+  bool any = false;
+  for (Pass pass : {Pass::forward, Pass::backward}) {
+    std::vector<RunRecord> part = of_pass(records, pass);
+    if (part.empty()) continue;
+    any = true;
+    add_pass_charts(part, chosen, pass, charts);
+  }
+  if (!any) add_pass_charts(records, chosen, Pass::forward, charts);
   return charts;
 }
 

@@ -73,7 +73,7 @@ namespace {
 
 const Cell* find_cell(const RunRecord& r, const std::string& experiment, const std::string& backend) {
   for (const ExperimentRecord& e : r.experiments)
-    if (e.name == experiment) return e.find(backend);
+    if (e.label() == experiment) return e.find(backend);
   return nullptr;
 }
 
@@ -114,14 +114,14 @@ Comparison compare_runs(const std::vector<RunRecord>& base, const std::vector<Ru
   double log_sum = 0;
   for (const ExperimentRecord& e : base.front().experiments) {
     for (const Cell& b : e.cells) {
-      Side old_side = side_of(base_used, e.name, b.backend, "base");
-      Side new_side = side_of(next_used, e.name, b.backend, "new");
+      Side old_side = side_of(base_used, e.label(), b.backend, "base");
+      Side new_side = side_of(next_used, e.label(), b.backend, "new");
       std::string why = old_side.why.empty() ? new_side.why : old_side.why;
       if (!why.empty()) {
-        out.not_compared.push_back({e.name, b.backend, why});
+        out.not_compared.push_back({e.label(), b.backend, why});
         continue;
       }
-      CellComparison c{e.name, b.backend, old_side.mean_ms, new_side.mean_ms, new_side.mean_ms / old_side.mean_ms,
+      CellComparison c{e.label(), b.backend, old_side.mean_ms, new_side.mean_ms, new_side.mean_ms / old_side.mean_ms,
                        NAN, old_side.values.size(), new_side.values.size(), Change::untested,
                        old_side.imprecise, new_side.imprecise};
       // No test where too few values could never give p < alpha (google/benchmark's
@@ -143,7 +143,7 @@ Comparison compare_runs(const std::vector<RunRecord>& base, const std::vector<Ru
   // Cells only the new run has.
   for (const ExperimentRecord& e : next.front().experiments)
     for (const Cell& n : e.cells)
-      if (!find_cell(base.front(), e.name, n.backend)) out.not_compared.push_back({e.name, n.backend, "only in new"});
+      if (!find_cell(base.front(), e.label(), n.backend)) out.not_compared.push_back({e.label(), n.backend, "only in new"});
   out.geomean_ratio = out.cells.empty() ? NAN : std::exp(log_sum / static_cast<double>(out.cells.size()));
   return out;
 }

@@ -42,9 +42,10 @@ std::string number(double x) {
 }
 
 // A row's status: "ok" and "imprecise" have times (the second is the tables'
-// mark), "wrong" and "nan" have none.
+// mark), "wrong", "nan" and "n/a" (the op has no such pass) have none.
 std::string status(const Cell& c) {
   if (c.wrong()) return "wrong";
+  if (c.not_applicable) return "n/a";
   if (!c.ok()) return "nan";
   return c.imprecise() ? "imprecise" : "ok";
 }

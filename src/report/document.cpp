@@ -135,12 +135,38 @@ std::vector<std::pair<std::string, std::string>> column_legend(const std::vector
   return legend;
 }
 
-std::string merged_document(const std::vector<RunRecord>& records, DocumentKind kind) {
+std::vector<RunRecord> of_pass(const std::vector<RunRecord>& records, Pass pass) {
+  std::vector<RunRecord> out;
+  for (const RunRecord& r : records) {
+    std::vector<Pass> passes = r.passes();
+    bool empty_run = passes.empty() && pass == Pass::forward;
+    if (empty_run || std::find(passes.begin(), passes.end(), pass) != passes.end()) out.push_back(r.only(pass));
+  }
+  return out;
+}
+
+namespace {
+
+// The title and the line under it: the seed's for the forward pass.
+std::string document_title(DocumentKind kind, Pass pass) {
   bool average = kind == DocumentKind::average;
-  std::string out = average ? "# Average MLX benchmark\n\nAveraged runtime benchmark of mlx operations, measured in "
-                              "`milliseconds`.\n\n"
-                            : "# Detailed MLX benchmark\n\nDetailed runtime benchmark of mlx operations, measured in "
-                              "`milliseconds`.\n\n";
+  if (pass == Pass::backward)
+    return average ? "# Average MLX benchmark, backward pass (forward + gradients)\n\nAveraged runtime of one training "
+                     "step of mlx operations (the call, then the gradients of its float inputs), measured in "
+                     "`milliseconds`.\n\n"
+                   : "# Detailed MLX benchmark, backward pass (forward + gradients)\n\nDetailed runtime of one training "
+                     "step of mlx operations (the call, then the gradients of its float inputs), measured in "
+                     "`milliseconds`.\n\n";
+  return average ? "# Average MLX benchmark\n\nAveraged runtime benchmark of mlx operations, measured in "
+                   "`milliseconds`.\n\n"
+                 : "# Detailed MLX benchmark\n\nDetailed runtime benchmark of mlx operations, measured in "
+                   "`milliseconds`.\n\n";
+}
+
+// One pass's document: records whose experiments are all of that pass.
+std::string pass_document(const std::vector<RunRecord>& records, DocumentKind kind, Pass pass) {
+  bool average = kind == DocumentKind::average;
+  std::string out = document_title(kind, pass);
   for (auto& [name, text] : column_legend(records)) out += "* `" + name + "`: " + text + "\n";
   std::vector<RunRecord> aligned = align_experiments(records);
   for (auto& [machine_kind, members] : group_machines(aligned)) {
@@ -154,6 +180,19 @@ std::string merged_document(const std::vector<RunRecord>& records, DocumentKind 
     }
   }
   return out;
+}
+
+}  // namespace
+
+// Each pass its own document, the forward pass's first: a backward time never
+// shares a column with a forward one.
+std::string merged_document(const std::vector<RunRecord>& records, DocumentKind kind) {
+  std::string out;
+  for (Pass pass : {Pass::forward, Pass::backward}) {
+    std::vector<RunRecord> part = of_pass(records, pass);
+    if (!part.empty()) out += (out.empty() ? "" : "\n") + pass_document(part, kind, pass);
+  }
+  return out.empty() ? pass_document(records, kind, Pass::forward) : out;
 }
 
 }  // namespace opbench

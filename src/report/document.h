@@ -43,6 +43,11 @@ TableData machine_average(const RunRecord& aligned);
 // with cpu backend", "`cuda/cpu speedup`: runtime speedup of cuda compared to cpu").
 std::vector<std::pair<std::string, std::string>> column_legend(const std::vector<RunRecord>& records);
 
+// The records' experiments of `pass`; records without any are left out, but
+// for a record with no experiment at all, which the forward pass keeps (its
+// document shows it as it always did).
+std::vector<RunRecord> of_pass(const std::vector<RunRecord>& records, Pass pass);
+
 enum class DocumentKind { average, detailed };
 // The whole document. Records need not share a suite or an opbench version.
 std::string merged_document(const std::vector<RunRecord>& records, DocumentKind kind);

@@ -52,7 +52,7 @@ std::string gbench_json(const RunRecord& r) {
   size_t family = 0;
   for (const ExperimentRecord& e : r.experiments)
     for (const Cell& c : e.cells) {
-      std::string name = e.name + "/" + c.backend;
+      std::string name = e.label() + "/" + c.backend;
       if (!c.ok()) {
         json j = run(name, family++, 1, "iteration", 0);
         j["repetition_index"] = 0;

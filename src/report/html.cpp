@@ -238,8 +238,14 @@ std::string machine_section(const RunRecord& r, size_t index, const std::string&
 
 }  // namespace
 
-std::string html_report(const std::vector<RunRecord>& records, const std::vector<std::string>& sources,
+std::string html_report(const std::vector<RunRecord>& all_records, const std::vector<std::string>& sources,
                         const std::vector<std::string>& chart_ops) {
+  // The forward pass's tables and charts, one record a file still (the
+  // backward pass has its markdown documents and backward_ charts); a page
+  // of backward runs only shows those.
+  std::vector<RunRecord> records = all_records;
+  if (!of_pass(all_records, Pass::forward).empty())
+    for (RunRecord& r : records) r = r.only(Pass::forward);
   std::vector<RunRecord> aligned = align_experiments(records);
   std::vector<std::string> labels = machine_labels(records);
   std::string out =

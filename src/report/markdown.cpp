@@ -36,7 +36,7 @@ std::vector<SpeedupPair> speedup_columns(const RunRecord& r) {
 
 TableTime time_of(const Cell* c) {
   if (!c) return {};
-  return {c->ok() ? c->stats.mean : NAN, c->check.verdict};
+  return {c->ok() ? c->stats.mean : NAN, c->check.verdict, c->not_applicable};
 }
 
 // An op's mean over its experiments: a nan or wrong cell leaves it nan (no
@@ -46,6 +46,7 @@ TableTime mean_of(const std::vector<TableTime>& times) {
   for (const TableTime& t : times) {
     mean.ms += t.ms;
     if (t.verdict == Verdict::imprecise) mean.verdict = Verdict::imprecise;
+    mean.not_applicable = mean.not_applicable || t.not_applicable;
   }
   mean.ms /= static_cast<double>(times.size());
   return mean;
@@ -94,6 +95,7 @@ std::string format_ms(double ms) {
 
 std::string format_time(const TableTime& time) {
   if (time.verdict == Verdict::wrong) return " wrong";
+  if (time.not_applicable) return "   n/a";
   return format_ms(time.ms) + (time.marked() ? kImpreciseMark : "");
 }
 
@@ -204,7 +206,8 @@ std::string table_notes(const RunRecord& r) {
         continue;
       }
       if (!c.ok()) {
-        cell_notes += "- nan: " + e.name + " on " + c.backend + ": " + c.error + "\n";
+        cell_notes += std::string(c.not_applicable ? "- n/a: " : "- nan: ") + e.name + " on " + c.backend + ": " +
+                      c.error + "\n";
         continue;
       }
       noises.push_back(c.stats.noise);
@@ -241,9 +244,36 @@ std::string table_notes(const RunRecord& r) {
   return out;
 }
 
+namespace {
+
+// One pass's tables and notes, their headings at `level` ("##").
+std::string pass_tables(const RunRecord& r, const std::string& level) {
+  return level + " Detailed benchmark\n\n" + detailed_table(r) + "\n" + level + " Average benchmark\n\n" + average_table(r) +
+         "\n" + table_notes(r);
+}
+
+}  // namespace
+
 std::string render_run(const RunRecord& r) {
-  return "**" + r.description() + "**\n\n## Detailed benchmark\n\n" + detailed_table(r) + "\n## Average benchmark\n\n" +
-         average_table(r) + "\n" + table_notes(r);
+  std::string out = "**" + r.description() + "**\n\n";
+  std::vector<Pass> passes = r.passes();
+  if (passes.empty()) return out + pass_tables(r, "##");
+  for (Pass p : passes) {
+    if (p == Pass::forward) out += pass_tables(r.only(p), "##");
+    else out += std::string(p == passes.front() ? "" : "\n") + "## " + pass_heading(p) + "\n\n" + pass_tables(r.only(p), "###");
+  }
+  return out;
+}
+
+std::string tables_by_pass(const RunRecord& r, std::string (*table)(const RunRecord&)) {
+  std::vector<Pass> passes = r.passes();
+  if (passes.empty()) return table(r);
+  std::string out;
+  for (Pass p : passes) {
+    if (p == Pass::forward) out += table(r.only(p));
+    else out += std::string(out.empty() ? "" : "\n") + "## " + pass_heading(p) + "\n\n" + table(r.only(p));
+  }
+  return out;
 }
 
 }  // namespace opbench

@@ -24,11 +24,15 @@ struct TableTime {
   // time whose output (or, for an average, one of its cells' outputs) was
   // only imprecise.
   Verdict verdict = Verdict::none;
+  // No time because the cell has no meaning (Argmax has no gradient), or,
+  // for an average, one of its cells has none: printed n/a.
+  bool not_applicable = false;
   bool marked() const { return verdict == Verdict::imprecise && !std::isnan(ms); }
 };
 // What follows an imprecise time in every report: "12.34*".
 inline constexpr const char* kImpreciseMark = "*";
-// format_ms with the mark after an imprecise time; " wrong" for a wrong cell.
+// format_ms with the mark after an imprecise time; " wrong" for a wrong cell,
+// "   n/a" for one that has no meaning.
 std::string format_time(const TableTime& time);
 // "error 0.0018 above the tolerance 0.0001 against the reference": how far
 // off an imprecise cell was, for the notes and tooltips.
@@ -57,7 +61,12 @@ std::string average_table(const RunRecord& record);
 // how far off each imprecise one was.
 std::string table_notes(const RunRecord& record);
 // What `opbench run` prints and `opbench report FILE` re-renders: the bold
-// machine line, both tables, the notes.
+// machine line, both tables, the notes; the backward pass's tables and notes
+// follow the forward pass's under their own heading.
 std::string render_run(const RunRecord& record);
+// `table` of each pass of `record`: the forward pass's as it always was, then
+// each other pass's under a "## <pass heading>" line (the whole record where
+// it has no experiment at all).
+std::string tables_by_pass(const RunRecord& record, std::string (*table)(const RunRecord&));
 
 }  // namespace opbench

@@ -23,10 +23,12 @@ struct Work {
 };
 
 // What an experiment must do, from its suite line (files from other
-// versions may name ops this one lacks).
+// versions may name ops this one lacks). The work models count the forward
+// call: a backward cell has none, and its figures are nan.
 Work work_of(const ExperimentRecord& e) {
   try {
     Experiment parsed = parse_experiment(e.line);
+    if (parsed.pass != Pass::forward) return {};
     return {parsed.spec().flops(parsed), minimum_bytes(parsed), parsed.dtype};
   } catch (const std::exception&) {
     return {};
@@ -49,7 +51,7 @@ std::string metrics_table(const RunRecord& r) {
   out += "\n" + rule + "\n";
   for (const ExperimentRecord& e : r.experiments) {
     Work w = work_of(e);
-    out += "| " + e.name + " |";
+    out += "| " + e.label() + " |";
     for (const BackendRecord& b : r.backends) {
       const Cell* c = e.find(b.info.name);
       double seconds = c && c->ok() ? c->stats.mean / 1e3 : NAN;

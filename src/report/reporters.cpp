@@ -52,7 +52,8 @@ class DocumentReporter : public Reporter {
   std::string report_file() const override { return name() + ".md"; }
   std::string run_file() const override { return report_file(); }
   std::string render_run_file(const RunRecord& r) const override {
-    return average() ? titled(r, "Average benchmark", average_table(r)) : titled(r, "Detailed benchmark", detailed_table(r));
+    return average() ? titled(r, "Average benchmark", tables_by_pass(r, average_table))
+                     : titled(r, "Detailed benchmark", tables_by_pass(r, detailed_table));
   }
 
  private:

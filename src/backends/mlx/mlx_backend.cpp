@@ -19,13 +19,16 @@
 
 #include "backends/mlx/mlx_ops.h"
 #include "core/backend.h"
+#include "core/ops.h"
 
 namespace opbench::mlx_backend {
 
 namespace {
 
-// One call of an op: the input arrays in, the result (one array) out. Plain
-// backends call the op's function, compiled ones mx::compile's wrapping of it.
+// One call of an op: the input arrays in, the result (one array) out; or one
+// training step: the inputs and the upstream gradient in, the result and the
+// gradients out (backward_graph). Plain backends call the function, compiled
+// ones mx::compile's wrapping of it.
 using Graph = std::function<Arrays(const Arrays&)>;
 
 // MLX places each op on the default device, as Python's
@@ -83,8 +86,10 @@ HostTensor to_host(const mx::array& result) {
 
 class MlxPrepared : public PreparedOp {
  public:
-  MlxPrepared(mx::Device device, Graph graph, Arrays inputs, int rebinds)
-      : device_(device), graph_(std::move(graph)), inputs_(std::move(inputs)), rebinds_(rebinds) {}
+  // `gradients`: the graph is a training step, whose outputs after the
+  // result are the gradients that output() gives back.
+  MlxPrepared(mx::Device device, Graph graph, Arrays inputs, int rebinds, bool gradients)
+      : device_(device), graph_(std::move(graph)), inputs_(std::move(inputs)), rebinds_(rebinds), gradients_(gradients) {}
 
   // Builds the lazy graph and evaluates it, as Python's `mx.eval(fn(x))`:
   // eval returns once the result is computed on the device (it waits on the
@@ -92,20 +97,20 @@ class MlxPrepared : public PreparedOp {
   // synchronisation is needed, and none is paid.
   void run() override {
     DeviceScope scope(device_);
-    output_ = call();
-    mx::eval(*output_);
+    outputs_ = call();
+    mx::eval(outputs_);
   }
   // `n` graphs queued with async_eval and one wait at the end: the batched
   // timing mode's launches back to back.
   void run_batch(size_t n) override {
     DeviceScope scope(device_);
     for (size_t i = 0; i < n; ++i) {
-      output_ = call();
-      mx::async_eval(*output_);
+      outputs_ = call();
+      mx::async_eval(outputs_);
     }
-    mx::eval(*output_);
+    mx::eval(outputs_);
   }
-  void release_output() override { output_.reset(); }
+  void release_output() override { outputs_.clear(); }
   // MLX's allocator keeps freed buffers for reuse: a NaN-filled one of the
   // result's size is what a fresh, unwritten result would get next.
   void poison(size_t bytes) override {
@@ -115,19 +120,27 @@ class MlxPrepared : public PreparedOp {
     if (device_ == mx::Device::gpu) mx::synchronize();
   }
   HostTensor output() override {
+    if (outputs_.empty()) throw std::runtime_error("no MLX result: run() has not been called");
     DeviceScope scope(device_);
-    return to_host(result());
+    if (!gradients_) return to_host(outputs_.front());
+    // MLX keeps the reference's layout; an input that prepare reshaped
+    // (scatter's E x 1 x F updates) has the same elements in the same order.
+    Arrays flat;
+    for (size_t i = 1; i < outputs_.size(); ++i) flat.push_back(mx::flatten(outputs_[i]));
+    HostTensor out = to_host(mx::concatenate(flat));
+    out.name = "gradients";
+    return out;
   }
-  // Gathered on the device: only the sampled elements come to the host.
+  // Gathered on the device: only the sampled elements of a forward result
+  // come to the host (gradients are always checked whole).
   SampledOutput output_at(const std::vector<int64_t>& positions) override {
+    if (gradients_) return PreparedOp::output_at(positions);
+    if (outputs_.empty()) throw std::runtime_error("no MLX result: run() has not been called");
     DeviceScope scope(device_);
-    const mx::array& r = result();
+    const mx::array& r = outputs_.front();
     SampledOutput out;
     out.shape.assign(r.shape().begin(), r.shape().end());
-    if (mx::issubdtype(r.dtype(), mx::floating)) {
-      mx::array finite = mx::all(mx::isfinite(r));
-      out.all_finite = finite.item<bool>();
-    }
+    if (mx::issubdtype(r.dtype(), mx::floating)) out.all_finite = mx::all(mx::isfinite(r)).item<bool>();
     if (positions.empty() || positions.back() >= static_cast<int64_t>(r.size())) return out;  // a wrong shape
     std::vector<int64_t> picks(positions);
     mx::array index(picks.data(), {static_cast<int>(picks.size())}, mx::int64);
@@ -139,13 +152,9 @@ class MlxPrepared : public PreparedOp {
   // One call's lazy result; an op that rebinds its buffer (x[idx] = src)
   // makes the result its new buffer, leaving the old one referenced by the
   // graph alone, so that MLX may write the result into it.
-  const mx::array& result() const {
-    if (!output_) throw std::runtime_error("no MLX result: run() has not been called");
-    return *output_;
-  }
-  mx::array call() {
-    mx::array out = graph_(inputs_).front();
-    if (rebinds_ >= 0) inputs_[rebinds_] = out;
+  Arrays call() {
+    Arrays out = graph_(inputs_);
+    if (rebinds_ >= 0) inputs_[rebinds_] = out.front();
     return out;
   }
 
@@ -153,7 +162,8 @@ class MlxPrepared : public PreparedOp {
   Graph graph_;
   Arrays inputs_;
   int rebinds_;
-  std::optional<mx::array> output_;  // mx::array has no empty state
+  bool gradients_;
+  Arrays outputs_;  // empty before the first run and after release_output
 };
 
 struct Variant {
@@ -189,11 +199,15 @@ class MlxBackend : public Backend {
       // fresh, page-faulting memory would otherwise depend on what earlier
       // cells left there. Every cell starts from an empty cache.
       mx::clear_cache();
-      Arrays arrays = prepared_inputs(e, op, inputs);
-      Graph graph = graph_of(e, op);
+      bool backward = e.pass == Pass::backward;
+      // The backward pass's upstream gradient (the last input) is no input of the op's.
+      Arrays arrays = prepared_inputs(e, op, inputs, inputs.size() - backward);
+      Graph graph = backward ? backward_graph(e, op, differentiable_inputs(inputs)) : graph_of(e, op);
+      if (backward) arrays.push_back(in_dtype(to_array(inputs.back()), e));
       if (variant_.compiled) graph = compiled(graph, arrays);
-      return std::make_unique<MlxPrepared>(device(), std::move(graph), std::move(arrays),
-                                           variant_.compiled ? -1 : op.rebinds);
+      // A training step differentiates the same buffer every call: nothing rebinds.
+      int rebinds = variant_.compiled || backward ? -1 : op.rebinds;
+      return std::make_unique<MlxPrepared>(device(), std::move(graph), std::move(arrays), rebinds, backward);
     } catch (const std::exception& err) {
       throw std::runtime_error(std::string("MLX ") + mx::version() + " cannot prepare " + e.op + ": " + err.what());
     }
@@ -204,15 +218,41 @@ class MlxBackend : public Backend {
 
   // The inputs as arrays on this backend's device, with the op's own
   // preparation done and everything evaluated, so that no timed call pays for it.
-  static Arrays prepared_inputs(const Experiment& e, const MlxOp& op, const std::vector<HostTensor>& inputs) {
+  // The first `count` of `inputs`.
+  static Arrays prepared_inputs(const Experiment& e, const MlxOp& op, const std::vector<HostTensor>& inputs,
+                                size_t count) {
     Arrays arrays;
-    for (const HostTensor& t : inputs) arrays.push_back(to_array(t));
+    for (size_t i = 0; i < count; ++i) arrays.push_back(to_array(inputs[i]));
     if (op.prepare) arrays = op.prepare(e, std::move(arrays));
-    mx::Dtype dtype = e.dtype == FloatType::float16 ? mx::float16 : e.dtype == FloatType::bfloat16 ? mx::bfloat16 : mx::float32;
-    for (mx::array& a : arrays)
-      if (a.dtype() == mx::float32) a = mx::astype(a, dtype);
+    for (mx::array& a : arrays) a = in_dtype(a, e);
     mx::eval(arrays);
     return arrays;
+  }
+
+  // A float32 array in the experiment's dtype; other arrays (indices) as they are.
+  static mx::array in_dtype(const mx::array& a, const Experiment& e) {
+    mx::Dtype dtype = e.dtype == FloatType::float16 ? mx::float16 : e.dtype == FloatType::bfloat16 ? mx::bfloat16 : mx::float32;
+    return a.dtype() == mx::float32 ? mx::astype(a, dtype) : a;
+  }
+
+  // One training step of the op, as mx.value_and_grad gives it: the op's
+  // prepared inputs and the upstream gradient in; the result and, through
+  // mx::vjp, the gradients of the inputs at `positions` out (the float
+  // inputs: op.prepare keeps input i at position i, reshaped at most, and
+  // appends its helpers). The compiled backends compile this whole function.
+  static Graph backward_graph(const Experiment& e, const MlxOp& op, std::vector<size_t> positions) {
+    return [e, call = op.call, positions](const Arrays& in) {
+      Arrays fixed(in.begin(), in.end() - 1), primals;
+      for (size_t p : positions) primals.push_back(in[p]);
+      auto forward = [&](const Arrays& x) {
+        Arrays all = fixed;
+        for (size_t k = 0; k < positions.size(); ++k) all[positions[k]] = x[k];
+        return Arrays{call(e, all)};
+      };
+      auto [result, gradients] = mx::vjp(forward, primals, {in.back()});
+      result.insert(result.end(), gradients.begin(), gradients.end());
+      return result;
+    };
   }
 
   // The experiment's parameters (axis, shapes) are captured here, so the

@@ -16,6 +16,8 @@
 //   test_stray_row   Scatter: the first written row holds values of no source row
 //   test_nan         a NaN as the first element of every float output
 //   test_double      every float output doubled
+//   test_bad_gradient  the backward pass: the gradient of the last float
+//                    input (PReLU's alpha, Linear's bias) 1.5 times too large
 // and one that declares, as a framework may, that it cannot run any op:
 //   test_cannot      every cell nan, with the declared reason
 #include <signal.h>
@@ -29,13 +31,14 @@
 #include <string>
 
 #include "core/backend.h"
+#include "core/check.h"
 #include "core/ops.h"
 
 namespace opbench::testing_backends {
 
 namespace {
 
-enum class Fault { None, Abort, Segv, Kill, Hang, LossySum, StrayRow, NaN, Double, Cannot };
+enum class Fault { None, Abort, Segv, Kill, Hang, LossySum, StrayRow, NaN, Double, BadGradient, Cannot };
 
 // `value` rounded to `bits` significant bits.
 double rounded(double value, int bits) {
@@ -58,8 +61,11 @@ class ReferencePrepared : public PreparedOp {
 
   void run() override {
     misbehave();
-    RefTensor ref = e_.spec().reference(e_, inputs_);
-    HostTensor out{"out", ref.shape, e_.spec().gives_indices ? DType::Int64 : DType::Float32, {}, {}};
+    // The whole reference, however long it takes: the forward result, or
+    // the backward pass's gradients joined as a framework backend gives them.
+    RefTensor ref = expected_result(e_, inputs_, INFINITY);
+    bool indices = e_.pass == Pass::forward && e_.spec().gives_indices;
+    HostTensor out{"out", ref.shape, indices ? DType::Int64 : DType::Float32, {}, {}};
     if (out.dtype == DType::Int64) out.i64.assign(ref.values.begin(), ref.values.end());
     else out.f32.assign(ref.values.begin(), ref.values.end());
     if (!out.f32.empty()) plant(out.f32);
@@ -77,6 +83,7 @@ class ReferencePrepared : public PreparedOp {
       case Fault::StrayRow:
       case Fault::NaN:
       case Fault::Double:
+      case Fault::BadGradient:
         return;
       case Fault::Abort:
         std::fprintf(stderr, "test_abort: aborting on purpose\n");
@@ -114,6 +121,13 @@ class ReferencePrepared : public PreparedOp {
         return;
       case Fault::Double:
         for (float& v : out) v *= 2;
+        return;
+      case Fault::BadGradient:
+        if (e_.pass == Pass::backward) {
+          // The gradients are joined in input order: the last input's come last.
+          int64_t last = inputs_[differentiable_inputs(inputs_).back()].numel();
+          for (size_t i = out.size() - last; i < out.size(); ++i) out[i] *= 1.5f;
+        }
         return;
       default:
         return;
@@ -164,7 +178,7 @@ bool register_all() {
                {"test_hang", 904, Fault::Hang},   {"test_ok", 905, Fault::None},
                {"test_lossy_sum", 906, Fault::LossySum}, {"test_stray_row", 907, Fault::StrayRow},
                {"test_nan", 908, Fault::NaN},     {"test_double", 909, Fault::Double},
-               {"test_cannot", 910, Fault::Cannot}};
+               {"test_cannot", 910, Fault::Cannot}, {"test_bad_gradient", 911, Fault::BadGradient}};
   for (const auto& k : kinds) {
     std::string name = k.name;
     int column = k.column;

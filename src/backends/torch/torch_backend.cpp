@@ -8,6 +8,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "backends/torch/torch_backward.h"
 #include "backends/torch/torch_device.h"
 #include "backends/torch/torch_ops.h"
 #include "core/backend.h"
@@ -45,47 +46,57 @@ std::string blas_name() {
   return "unknown";
 }
 
+// One timed call on LibTorch: the op's forward call (its result), or a
+// training step (its gradients, torch_backward.cpp), both as a Step.
 class TorchPrepared : public PreparedOp {
  public:
-  TorchPrepared(const Experiment& e, const TorchOp& op, Tensors inputs, void (*sync)(), bool cuda)
-      : experiment_(e), op_(op), inputs_(std::move(inputs)), sync_(sync), cuda_(cuda) {}
+  TorchPrepared(Step step, at::TensorOptions device, void (*sync)(), bool cuda)
+      : step_(std::move(step)), device_(device), sync_(sync), cuda_(cuda) {}
 
   void run() override {
-    output_ = op_.call(experiment_, inputs_);
+    outputs_ = step_.call();
     sync_();
   }
-  void release_output() override { output_.reset(); }
+  void release_output() override { outputs_.clear(); }
   // The caching allocators (CUDA's, MPS's) hand this block to the op's
   // result next; on the CPU a fresh large allocation is zeroed by the OS.
   void poison(size_t bytes) override {
-    at::Tensor block = at::full({static_cast<int64_t>(bytes / sizeof(float))}, NAN, inputs_.at(0).options().dtype(at::kFloat));
+    at::Tensor block = at::full({static_cast<int64_t>(bytes / sizeof(float))}, NAN, device_.dtype(at::kFloat));
     sync_();
   }
   std::optional<double> run_with_device_timer() override {
     if (!cuda_) return std::nullopt;
-    return cuda_event_time([this] { output_ = op_.call(experiment_, inputs_); });
+    return cuda_event_time([this] { outputs_ = step_.call(); });
   }
   void run_batch(size_t n) override {
-    for (size_t i = 0; i < n; ++i) output_ = op_.call(experiment_, inputs_);
+    for (size_t i = 0; i < n; ++i) outputs_ = step_.call();
     sync_();
   }
   bool flush_device_cache() override {
     if (cuda_) flush_cuda_l2();
     return cuda_;
   }
-  HostTensor output() override { return to_host(experiment_, op_, output_); }
+  HostTensor output() override { return step_.to_host(outputs_); }
   SampledOutput output_at(const std::vector<int64_t>& positions) override {
-    return sampled_to_host(experiment_, op_, output_, positions);
+    return step_.to_host_at ? step_.to_host_at(outputs_, positions) : PreparedOp::output_at(positions);
   }
 
  private:
-  Experiment experiment_;
-  const TorchOp& op_;
-  Tensors inputs_;
+  Step step_;
+  at::TensorOptions device_;
   void (*sync_)();
   bool cuda_;
-  at::Tensor output_;
+  Tensors outputs_;
 };
+
+// The forward call of `op`: its result, back in the reference's layout for the check.
+Step forward_step(const Experiment& e, const TorchOp& op, Tensors inputs) {
+  return {[e, &op, inputs = std::move(inputs)] { return Tensors{op.call(e, inputs)}; },
+          [e, &op](const Tensors& out) { return to_host(e, op, out.at(0)); },
+          [e, &op](const Tensors& out, const std::vector<int64_t>& positions) {
+            return sampled_to_host(e, op, out.at(0), positions);
+          }};
+}
 
 void no_sync() {}
 void cuda_sync() { torch::cuda::synchronize(); }
@@ -129,13 +140,23 @@ class TorchBackend : public Backend {
     const TorchOp& op = torch_ops().require(e.op);
     at::Device device(kind_.type);
     Tensors tensors;
-    for (const HostTensor& t : inputs) tensors.push_back(to_device(t, device));
+    // The backward pass's upstream gradient (the last input) is not the
+    // op's: backward_step places it.
+    size_t op_inputs = inputs.size() - (e.pass == Pass::backward);
+    for (size_t i = 0; i < op_inputs; ++i) tensors.push_back(to_device(inputs[i], device));
     if (op.prepare) tensors = op.prepare(e, std::move(tensors));
     for (at::Tensor& t : tensors)
       if (t.is_floating_point()) t = t.to(scalar_type(e.dtype));
     kind_.sync();
+    at::TensorOptions options = tensors.at(0).options();
+    bool cuda = kind_.type == at::kCUDA;
+    if (e.pass == Pass::backward) {
+      if (kind_.graph)
+        throw std::runtime_error("cuda_graph captures the forward call only: autograd's backward is not captured");
+      return std::make_unique<TorchPrepared>(backward_step(e, op, std::move(tensors), inputs), options, kind_.sync, cuda);
+    }
     if (kind_.graph) return prepare_cuda_graph(e, op, std::move(tensors));
-    return std::make_unique<TorchPrepared>(e, op, std::move(tensors), kind_.sync, kind_.type == at::kCUDA);
+    return std::make_unique<TorchPrepared>(forward_step(e, op, std::move(tensors)), options, kind_.sync, cuda);
   }
 
  private:

@@ -31,6 +31,7 @@ OPBENCH_OP_UNIT(argmax) {
       .make_inputs = normal_inputs,
       .output_shape = without_axis,
       .reference = argmax_reference,
+      .no_gradient = "Argmax gives indices: no gradient with respect to its float input",
       .gives_indices = true,
       .check = CheckKind::exact_index,
       .computes_values = false,

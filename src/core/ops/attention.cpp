@@ -77,6 +77,44 @@ double attention_at(const Experiment&, const Inputs& in, int64_t flat) {
   return out;
 }
 
+// Per query row i, with P the softmax weights over its visible keys:
+// dv_j += P_j dy_i; dS_j = P_j (dy_i.v_j - sum_l P_l dy_i.v_l); dq_i += scale
+// sum_j dS_j k_j; dk_j += scale dS_j q_i. Masked keys have P = 0 and get
+// nothing.
+std::vector<RefTensor> attention_vjp(const Experiment&, const Inputs& in, const HostTensor& dy) {
+  const HostTensor &q = in[0], &k = in[1], &v = in[2];
+  const int64_t batches = q.shape[0], heads = q.shape[1], lq = q.shape[2], lk = k.shape[2], d = q.shape[3];
+  const double scale = 1.0 / std::sqrt(static_cast<double>(d));
+  RefTensor dq = zeros(q.shape), dk = zeros(k.shape), dv = zeros(v.shape);
+  for (int64_t b = 0; b < batches; ++b)
+    for (int64_t h = 0; h < heads; ++h) {
+      const int64_t q_head = (b * heads + h) * lq * d, kv_head = (b * k.shape[1] + h) * lk * d;
+      for (int64_t i = 0; i < lq; ++i) {
+        const int64_t visible = std::min(i + 1, lk), row = q_head + i * d;
+        std::vector<double> p(visible, 0.0), dp(visible, 0.0);
+        for (int64_t j = 0; j < visible; ++j)
+          for (int64_t c = 0; c < d; ++c) p[j] += q.at(row + c) * k.at(kv_head + j * d + c) * scale;
+        p = softmax_of(std::move(p));
+        double weighted = 0;
+        for (int64_t j = 0; j < visible; ++j) {
+          for (int64_t c = 0; c < d; ++c) {
+            dp[j] += dy.at(row + c) * v.at(kv_head + j * d + c);
+            dv.values[kv_head + j * d + c] += p[j] * dy.at(row + c);
+          }
+          weighted += p[j] * dp[j];
+        }
+        for (int64_t j = 0; j < visible; ++j) {
+          const double ds = p[j] * (dp[j] - weighted) * scale;
+          for (int64_t c = 0; c < d; ++c) {
+            dq.values[row + c] += ds * k.at(kv_head + j * d + c);
+            dk.values[kv_head + j * d + c] += ds * q.at(row + c);
+          }
+        }
+      }
+    }
+  return {std::move(dq), std::move(dk), std::move(dv)};
+}
+
 }  // namespace
 }  // namespace opbench
 
@@ -93,6 +131,7 @@ OPBENCH_OP_UNIT(attention) {
       .output_shape = same_as_input,
       .reference = attention_reference,
       .reference_at = attention_at,
+      .vjp = attention_vjp,
       .tolerance = Tolerance::tf32,
       .flops = attention_flops,
       .quick = {"ScaledDotProductAttention dim1=2x4x16x64 dim2=2x4x16x64 dim3=2x4x16x64",

@@ -30,6 +30,22 @@ RefTensor bce_reference(const Experiment&, const Inputs& in) {
   return {{}, {loss / static_cast<double>(p.numel())}, {}};
 }
 
+// loss = -mean(t log p + (1-t) log(1-p)), dy a scalar: p's gradient is
+// -dy (t/p - (1-t)/(1-p)) / n (the clamp at -100 acts only where p is within
+// e^-100 of 0 or 1, which uniform draws never are); t's is -dy (log p -
+// log(1-p)) / n, the clamped logs as in the forward.
+std::vector<RefTensor> bce_vjp(const Experiment&, const Inputs& in, const HostTensor& dy) {
+  const HostTensor &p = in[0], &t = in[1];
+  const double scale = dy.at(0) / static_cast<double>(p.numel());
+  RefTensor dp = zeros(p.shape), dt = zeros(t.shape);
+  for (int64_t i = 0; i < p.numel(); ++i) {
+    const double pi = p.at(i), ti = t.at(i);
+    dp.values[i] = -scale * (ti / pi - (1.0 - ti) / (1.0 - pi));
+    dt.values[i] = -scale * (clamped_log(pi) - clamped_log(1.0 - pi));
+  }
+  return {std::move(dp), std::move(dt)};
+}
+
 }  // namespace
 }  // namespace opbench
 
@@ -44,6 +60,7 @@ OPBENCH_OP_UNIT(bce) {
       .make_inputs = bce_inputs,
       .output_shape = scalar,
       .reference = bce_reference,
+      .vjp = bce_vjp,
       .flops = per_element<7>,
       .quick = {"BCE dim1=10000 dim2=10000", "BCE dim1=1000x32 dim2=1000x32"},
   }};

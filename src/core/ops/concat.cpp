@@ -39,6 +39,20 @@ RefTensor concat_reference(const Experiment& e, const Inputs& in) {
   return out;
 }
 
+// Each input's gradient is its part of dy along the axis.
+std::vector<RefTensor> concat_vjp(const Experiment& e, const Inputs& in, const HostTensor& dy) {
+  const HostTensor &a = in[0], &b = in[1];
+  const int64_t axis = axis_of(e, a), split = a.shape[axis];
+  RefTensor da = zeros(a.shape), db = zeros(b.shape);
+  const Lanes a_lanes(a.shape, axis), b_lanes(b.shape, axis), dy_lanes(dy.shape, axis);
+  for (int64_t lane = 0; lane < dy_lanes.count(); ++lane) {
+    std::vector<double> joined = read_lane(dy, dy_lanes, lane);
+    write_lane(da, a_lanes, lane, {joined.begin(), joined.begin() + split});
+    write_lane(db, b_lanes, lane, {joined.begin() + split, joined.end()});
+  }
+  return {std::move(da), std::move(db)};
+}
+
 }  // namespace
 }  // namespace opbench
 
@@ -54,6 +68,7 @@ OPBENCH_OP_UNIT(concat) {
       .make_inputs = concat_inputs,
       .output_shape = concat_out,
       .reference = concat_reference,
+      .vjp = concat_vjp,
       .computes_values = false,
       .flops = no_flops,
       .quick = {"Concat dim1=1000x64 dim2=1000x32 axis=1", "Concat dim1=64x1000 dim2=64x1000 axis=0"},

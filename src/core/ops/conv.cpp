@@ -81,6 +81,32 @@ double convolution_at(const Experiment&, const Inputs& in, int64_t flat) {
   return sum;
 }
 
+// Each product x[n, i+di, j+dj, ci] w[co, di, dj, ci] of output element
+// (n, i, j, co) sends dy there times the other factor to each factor's
+// gradient. Conv1d is the case H = KH = 1, as in the forward.
+std::vector<RefTensor> convolution_vjp(const Experiment&, const Inputs& in, const HostTensor& dy) {
+  const HostTensor &x = in[0], &w = in[1];
+  bool one_d = x.shape.size() == 3;
+  Shape xs = one_d ? Shape{x.shape[0], 1, x.shape[1], x.shape[2]} : x.shape;
+  Shape ws = one_d ? Shape{w.shape[0], 1, w.shape[1], w.shape[2]} : w.shape;
+  Shape os = {xs[0], xs[1] - ws[1] + 1, xs[2] - ws[2] + 1, ws[0]};
+  RefTensor dx = zeros(x.shape), dw = zeros(w.shape);
+  for (int64_t n = 0; n < os[0]; ++n)
+    for (int64_t i = 0; i < os[1]; ++i)
+      for (int64_t j = 0; j < os[2]; ++j)
+        for (int64_t co = 0; co < os[3]; ++co) {
+          const double g = dy.at(offset(os, {n, i, j, co}));
+          for (int64_t di = 0; di < ws[1]; ++di)
+            for (int64_t dj = 0; dj < ws[2]; ++dj)
+              for (int64_t ci = 0; ci < ws[3]; ++ci) {
+                const int64_t xo = offset(xs, {n, i + di, j + dj, ci}), wo = offset(ws, {co, di, dj, ci});
+                dx.values[xo] += g * w.at(wo);
+                dw.values[wo] += g * x.at(xo);
+              }
+        }
+  return {std::move(dx), std::move(dw)};
+}
+
 }  // namespace
 }  // namespace opbench
 
@@ -97,6 +123,7 @@ OPBENCH_OP_UNIT(conv) {
           .output_shape = conv_out,
           .reference = conv1d_reference,
           .reference_at = convolution_at,
+          .vjp = convolution_vjp,
           .tolerance = Tolerance::tf32,
           .flops = conv_flops,
           .quick = {"Conv1d dim1=10x256x3 dim2=8x3x3", "Conv1d dim1=4x100x16 dim2=32x5x16"},
@@ -110,6 +137,7 @@ OPBENCH_OP_UNIT(conv) {
           .output_shape = conv_out,
           .reference = conv2d_reference,
           .reference_at = convolution_at,
+          .vjp = convolution_vjp,
           .tolerance = Tolerance::tf32,
           .flops = conv_flops,
           .quick = {"Conv2d dim1=10x28x28x3 dim2=8x3x3x3", "Conv2d dim1=1x32x32x16 dim2=8x3x3x16"},

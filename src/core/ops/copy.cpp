@@ -12,6 +12,10 @@ RefTensor copy_reference(const Experiment&, const Inputs& in) {
   return map_elements(in[0], [](double x) { return x; });
 }
 
+std::vector<RefTensor> copy_vjp(const Experiment&, const Inputs& in, const HostTensor& dy) {
+  return elementwise_vjp(in[0], dy, [](double) { return 1.0; });
+}
+
 }  // namespace
 }  // namespace opbench
 
@@ -25,6 +29,7 @@ OPBENCH_OP_UNIT(copy) {
       .make_inputs = normal_inputs,
       .output_shape = same_as_input,
       .reference = copy_reference,
+      .vjp = copy_vjp,
       .computes_values = false,
       .flops = no_flops,
       .quick = {"Copy dim1=100000"},

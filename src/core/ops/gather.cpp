@@ -33,6 +33,16 @@ double gather_memory(const Experiment& e) {
   return static_cast<double>(element_count(e.dims[0])) * 4 + static_cast<double>(element_count(e.dims[1])) * 8;
 }
 
+// Row r of dy goes back to row idx[r] of x; a row picked twice adds both.
+std::vector<RefTensor> gather_vjp(const Experiment&, const Inputs& in, const HostTensor& dy) {
+  const HostTensor &x = in[0], &idx = in[1];
+  RefTensor dx = zeros(x.shape);
+  const int64_t features = x.shape[1];
+  for (int64_t r = 0; r < idx.numel(); ++r)
+    for (int64_t f = 0; f < features; ++f) dx.values[idx.i64[r] * features + f] += dy.at(r * features + f);
+  return {std::move(dx)};
+}
+
 }  // namespace
 }  // namespace opbench
 
@@ -47,6 +57,7 @@ OPBENCH_OP_UNIT(gather) {
       .make_inputs = gather_inputs,
       .output_shape = rows_out,
       .reference = gather_reference,
+      .vjp = gather_vjp,
       .computes_values = false,
       .flops = no_flops,
       .bytes_moved = gather_bytes,

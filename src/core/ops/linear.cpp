@@ -47,6 +47,24 @@ double linear_at(const Experiment&, const Inputs& in, int64_t flat) {
   return sum;
 }
 
+// With every row of x (all leading axes together) a row of the product:
+// dx = dy w^T, dw = x^T dy, db = dy summed over the rows.
+std::vector<RefTensor> linear_vjp(const Experiment&, const Inputs& in, const HostTensor& dy) {
+  const HostTensor &x = in[0], &w = in[1];
+  const int64_t k = w.shape[0], n = w.shape[1], rows = x.numel() / k;
+  RefTensor dx = zeros(x.shape), dw = zeros(w.shape), db = zeros(in[2].shape);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t j = 0; j < n; ++j) {
+      const double g = dy.at(r * n + j);
+      db.values[j] += g;
+      for (int64_t p = 0; p < k; ++p) {
+        dx.values[r * k + p] += g * w.at(p * n + j);
+        dw.values[p * n + j] += g * x.at(r * k + p);
+      }
+    }
+  return {std::move(dx), std::move(dw), std::move(db)};
+}
+
 }  // namespace
 }  // namespace opbench
 
@@ -62,6 +80,7 @@ OPBENCH_OP_UNIT(linear) {
       .output_shape = linear_out,
       .reference = linear_reference,
       .reference_at = linear_at,
+      .vjp = linear_vjp,
       .tolerance = Tolerance::tf32,
       .flops = linear_flops,
       .quick = {"Linear dim1=10x64x32 dim2=32x128 dim3=128", "Linear dim1=10x1x512 dim2=512x1 dim3=1"},

@@ -90,6 +90,33 @@ double matmul_at(const Experiment& e, const Inputs& in, int64_t flat) {
   return sum;
 }
 
+// For each matrix of the result: da = dy b^T and db = a^T dy, added into
+// the operand matrix that fed it (a broadcast operand collects the gradient
+// of every result matrix it was used for).
+std::vector<RefTensor> matmul_vjp(const Experiment& e, const Inputs& in, const HostTensor& dy) {
+  const HostTensor &a = in[0], &b = in[1];
+  const int64_t m = a.shape[a.shape.size() - 2], k = a.shape.back(), n = b.shape.back();
+  const Shape out = matmul_out(e), batch(out.begin(), out.end() - 2);
+  RefTensor da = zeros(a.shape), db = zeros(b.shape);
+  for (int64_t t = 0; t < element_count(batch); ++t) {
+    const int64_t a0 = broadcast_source(a.shape, batch, t) * m * k, b0 = broadcast_source(b.shape, batch, t) * k * n;
+    const int64_t y0 = t * m * n;
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t p = 0; p < k; ++p) {
+        double sum = 0;
+        for (int64_t j = 0; j < n; ++j) sum += dy.at(y0 + i * n + j) * b.at(b0 + p * n + j);
+        da.values[a0 + i * k + p] += sum;
+      }
+    for (int64_t p = 0; p < k; ++p)
+      for (int64_t j = 0; j < n; ++j) {
+        double sum = 0;
+        for (int64_t i = 0; i < m; ++i) sum += a.at(a0 + i * k + p) * dy.at(y0 + i * n + j);
+        db.values[b0 + p * n + j] += sum;
+      }
+  }
+  return {std::move(da), std::move(db)};
+}
+
 }  // namespace
 }  // namespace opbench
 
@@ -105,6 +132,7 @@ OPBENCH_OP_UNIT(matmul) {
       .output_shape = matmul_out,
       .reference = matmul_reference,
       .reference_at = matmul_at,
+      .vjp = matmul_vjp,
       .tolerance = Tolerance::tf32,
       .flops = matmul_flops,
       .quick = {"MatMul dim1=32x1x100 dim2=32x100x64", "MatMul dim1=100x16x64 dim2=64x32",

@@ -9,6 +9,17 @@ using namespace reference;
 
 RefTensor softmax_reference(const Experiment& e, const Inputs& in) { return map_lanes(in[0], axis_of(e, in[0]), softmax_of); }
 
+// y = softmax(x): dx = y (dy - sum(dy y)) along the axis.
+std::vector<RefTensor> softmax_vjp(const Experiment& e, const Inputs& in, const HostTensor& dy) {
+  return lane_vjp(in[0], axis_of(e, in[0]), dy, [](const std::vector<double>& x, const std::vector<double>& g) {
+    std::vector<double> y = softmax_of(x);
+    double dot = 0;
+    for (size_t i = 0; i < y.size(); ++i) dot += g[i] * y[i];
+    for (size_t i = 0; i < y.size(); ++i) y[i] *= g[i] - dot;
+    return y;
+  });
+}
+
 }  // namespace
 }  // namespace opbench
 
@@ -23,6 +34,7 @@ OPBENCH_OP_UNIT(softmax) {
       .make_inputs = normal_inputs,
       .output_shape = same_as_input,
       .reference = softmax_reference,
+      .vjp = softmax_vjp,
       .flops = per_element<4>,
       .quick = {"Softmax dim1=64x10000 axis=-1", "Softmax dim1=16x8x32x64 axis=1"},
   }};

@@ -23,6 +23,22 @@ RefTensor sort_reference(const Experiment& e, const Inputs& in) {
   });
 }
 
+// Sorting permutes each lane: element k of dy goes back to the position its
+// value came from. Equal values keep their order (a stable sort): which of
+// two tied inputs gets which gradient is the frameworks' choice, and float
+// ties in normal draws are rare enough that a different choice stays a
+// small error (docs/ops.md).
+std::vector<RefTensor> sort_vjp(const Experiment& e, const Inputs& in, const HostTensor& dy) {
+  return lane_vjp(in[0], axis_of(e, in[0]), dy, [](const std::vector<double>& x, const std::vector<double>& g) {
+    std::vector<size_t> order(x.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return x[a] < x[b]; });
+    std::vector<double> dx(x.size());
+    for (size_t k = 0; k < order.size(); ++k) dx[order[k]] = g[k];
+    return dx;
+  });
+}
+
 }  // namespace
 }  // namespace opbench
 
@@ -37,6 +53,7 @@ OPBENCH_OP_UNIT(sort) {
       .make_inputs = normal_inputs,
       .output_shape = same_as_input,
       .reference = sort_reference,
+      .vjp = sort_vjp,
       .computes_values = false,
       .flops = sort_flops,
       .quick = {"Sort dim1=16x32x256 axis=0", "Sort dim1=16x32x256 axis=2"},

@@ -1,4 +1,6 @@
 // Sum along an axis, and SumAll, the sum of every element.
+#include <algorithm>
+
 #include "core/ops/unit.h"
 
 namespace opbench {
@@ -13,6 +15,22 @@ RefTensor sum_all_reference(const Experiment&, const Inputs& in) {
   double acc = 0.0;
   for (int64_t i = 0; i < in[0].numel(); ++i) acc += in[0].at(i);
   return {{}, {acc}, {}};
+}
+
+// Every element of a lane gets that lane's upstream gradient.
+std::vector<RefTensor> sum_vjp(const Experiment& e, const Inputs& in, const HostTensor& dy) {
+  const Lanes lanes(in[0].shape, axis_of(e, in[0]));
+  RefTensor dx = zeros(in[0].shape);
+  for (int64_t lane = 0; lane < lanes.count(); ++lane)
+    write_lane(dx, lanes, lane, std::vector<double>(lanes.length, dy.at(lane)));
+  return {std::move(dx)};
+}
+
+// dy is a scalar: every element of x gets it.
+std::vector<RefTensor> sum_all_vjp(const Experiment&, const Inputs& in, const HostTensor& dy) {
+  RefTensor dx = zeros(in[0].shape);
+  std::fill(dx.values.begin(), dx.values.end(), dy.at(0));
+  return {std::move(dx)};
 }
 
 }  // namespace
@@ -30,6 +48,7 @@ OPBENCH_OP_UNIT(sum) {
           .make_inputs = normal_inputs,
           .output_shape = without_axis,
           .reference = sum_reference,
+          .vjp = sum_vjp,
           .check = CheckKind::relative_to_magnitudes,
           .flops = per_element<1>,
           .quick = {"Sum dim1=16x32x32x32 axis=0", "Sum dim1=16x32x32x32 axis=3"},
@@ -41,6 +60,7 @@ OPBENCH_OP_UNIT(sum) {
           .make_inputs = normal_inputs,
           .output_shape = scalar,
           .reference = sum_all_reference,
+          .vjp = sum_all_vjp,
           .check = CheckKind::relative_to_magnitudes,
           .flops = per_element<1>,
           .quick = {"SumAll dim1=16x32x32x32", "SumAll dim1=10000"},

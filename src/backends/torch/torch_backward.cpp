@@ -1,0 +1,97 @@
+// The backward pass on LibTorch, generic over the registered ops: the op's
+// own forward call on leaves that require gradients, then autograd's
+// gradients of its result. The only translation unit that includes
+// autograd's API.
+#include "backends/torch/torch_backward.h"
+
+#include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
+#include <torch/csrc/autograd/autograd.h>
+
+#include <stdexcept>
+
+#include "core/ops.h"
+
+namespace opbench::torch_backend {
+
+namespace {
+
+at::Tensor host_tensor(const HostTensor& t) {
+  std::vector<int64_t> sizes(t.shape.begin(), t.shape.end());
+  return at::from_blob(const_cast<float*>(t.f32.data()), sizes, at::kFloat).clone();
+}
+
+// The upstream gradient as autograd receives it from a following layer: the
+// result's shape and strides (Conv2d's result is channels-last NCHW), with
+// values placed so that the op's own to_reference_layout gives back `dy`.
+// That conversion is applied to the result's element positions to learn
+// where each element of dy goes.
+at::Tensor upstream_like(const Experiment& e, const TorchOp& op, const at::Tensor& result, const HostTensor& dy) {
+  at::Tensor values = host_tensor(dy).reshape({-1});
+  at::Tensor laid_out = values.reshape(result.sizes());
+  if (op.to_reference_layout) {
+    at::Tensor positions = at::arange(result.numel(), at::kLong).view(result.sizes());
+    at::Tensor where = op.to_reference_layout(e, positions).reshape({-1});
+    laid_out = at::empty({result.numel()}, at::kFloat).index_put_({where}, values).view(result.sizes());
+  }
+  return at::empty_strided(result.sizes(), result.strides(), result.options()).copy_(laid_out);
+}
+
+// A gradient of `leaf` (a view such as Conv's channels-first permutation of
+// a host-layout input) back in the host input's layout: written through the
+// leaf's strides into a buffer of the host's shape.
+at::Tensor in_host_layout(const at::Tensor& gradient, const at::Tensor& leaf, const Shape& shape) {
+  std::vector<int64_t> sizes(shape.begin(), shape.end());
+  at::Tensor buffer = at::zeros(sizes, leaf.options().requires_grad(false));
+  if (gradient.defined())  // undefined: autograd found no path, a zero gradient
+    buffer.as_strided(leaf.sizes(), leaf.strides(), leaf.storage_offset()).copy_(gradient);
+  return buffer;
+}
+
+}  // namespace
+
+Step backward_step(const Experiment& e, const TorchOp& op, Tensors prepared, const std::vector<HostTensor>& host) {
+  std::vector<size_t> differentiable = differentiable_inputs(host);
+  Tensors leaves;
+  std::vector<Shape> shapes;
+  for (size_t i : differentiable) {
+    if (prepared.at(i).numel() != host[i].numel())
+      throw std::logic_error("op.prepare changed the size of input " + host[i].name + "; the backward pass needs views");
+    prepared[i] = prepared[i].detach().requires_grad_(true);
+    leaves.push_back(prepared[i]);
+    shapes.push_back(host[i].shape);
+  }
+  // One call, untimed, for the result's shape and strides.
+  at::Tensor result;
+  {
+    c10::NoGradGuard no_grad;
+    result = op.call(e, prepared);
+  }
+  at::Tensor upstream = upstream_like(e, op, result, host.back());
+
+  // An op that writes into a helper in place (Scatter's buffer, x[idx] =
+  // src) gives it this call's history; dropped after each step, so that the
+  // next step's graph is one call's, not every call's so far.
+  auto call = [e, &op, prepared, leaves, upstream]() mutable {
+    at::Tensor out = op.call(e, prepared);
+    Tensors gradients = torch::autograd::grad({out}, leaves, {upstream}, /*retain_graph=*/false,
+                                              /*create_graph=*/false, /*allow_unused=*/true);
+    for (at::Tensor& t : prepared)
+      if (t.requires_grad() && !t.is_leaf()) t.detach_();
+    return gradients;
+  };
+  auto to_host = [leaves, shapes](const Tensors& gradients) {
+    Tensors flat;
+    for (size_t k = 0; k < leaves.size(); ++k)
+      flat.push_back(in_host_layout(gradients.at(k), leaves[k], shapes[k]).reshape({-1}));
+    at::Tensor joined = at::cat(flat).to(at::kCPU).to(at::kFloat).contiguous();
+    HostTensor out;
+    out.name = "gradients";
+    out.shape = {joined.numel()};
+    out.f32.assign(joined.data_ptr<float>(), joined.data_ptr<float>() + joined.numel());
+    return out;
+  };
+  return {call, to_host};
+}
+
+}  // namespace opbench::torch_backend
