@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "backends/torch/torch_device.h"
+#include "backends/torch/torch_memory.h"
 #include "backends/torch/torch_ops.h"
 #include "core/backend.h"
 #include "core/ops.h"
@@ -47,8 +48,8 @@ std::string blas_name() {
 
 class TorchPrepared : public PreparedOp {
  public:
-  TorchPrepared(const Experiment& e, const TorchOp& op, Tensors inputs, void (*sync)(), bool cuda)
-      : experiment_(e), op_(op), inputs_(std::move(inputs)), sync_(sync), cuda_(cuda) {}
+  TorchPrepared(const Experiment& e, const TorchOp& op, Tensors inputs, void (*sync)(), at::DeviceType device)
+      : experiment_(e), op_(op), inputs_(std::move(inputs)), sync_(sync), device_(device), cuda_(device == at::kCUDA) {}
 
   void run() override {
     output_ = op_.call(experiment_, inputs_);
@@ -74,12 +75,36 @@ class TorchPrepared : public PreparedOp {
     return cuda_;
   }
   HostTensor output() override { return to_host(experiment_, op_, output_); }
+  // One run() between the allocator's counts, the last result dropped first
+  // so that it is not counted as the inputs' part.
+  MemoryFigure measure_peak_memory() override {
+    MemoryFigure m;
+    release_output();
+    auto call = [this] { run(); };
+    if (cuda_) {
+      m.peak_bytes = cuda_peak_bytes(call);
+      m.source = "LibTorch's CUDA caching allocator";
+    } else if (device_ != at::kCPU) {
+      m.unavailable = "opbench reads no memory count of LibTorch's " + c10::DeviceTypeName(device_) + " allocator";
+      return m;
+    } else if (std::optional<double> peak = cpu_peak_bytes(call)) {
+      m.peak_bytes = *peak;
+      m.source = "LibTorch's CPU allocator, counted by opbench";
+    } else {
+      m.unavailable = "LibTorch's CPU allocator was not counted (count_memory was not called)";
+      return m;
+    }
+    m.in_place = aliases_an_input(inputs_, output_);
+    release_output();
+    return m;
+  }
 
  private:
   Experiment experiment_;
   const TorchOp& op_;
   Tensors inputs_;
   void (*sync_)();
+  at::DeviceType device_;
   bool cuda_;
   at::Tensor output_;
 };
@@ -120,6 +145,10 @@ class TorchBackend : public Backend {
   void set_threads(int threads) override {
     if (threads > 0 && kind_.type == at::kCPU) at::set_num_threads(threads);
   }
+  // The only LibTorch device whose allocator keeps no count of its own.
+  void count_memory() override {
+    if (kind_.type == at::kCPU) count_cpu_memory();
+  }
 
   OpSupport support(const std::string& op) const override { return torch_ops().support(op); }
   std::unique_ptr<PreparedOp> prepare(const Experiment& e, const std::vector<HostTensor>& inputs) override {
@@ -132,7 +161,7 @@ class TorchBackend : public Backend {
       if (t.is_floating_point()) t = t.to(scalar_type(e.dtype));
     kind_.sync();
     if (kind_.graph) return prepare_cuda_graph(e, op, std::move(tensors));
-    return std::make_unique<TorchPrepared>(e, op, std::move(tensors), kind_.sync, kind_.type == at::kCUDA);
+    return std::make_unique<TorchPrepared>(e, op, std::move(tensors), kind_.sync, kind_.type);
   }
 
  private:
@@ -161,6 +190,12 @@ OPBENCH_REGISTER_BACKEND("cuda_graph", [] {
 });
 
 }  // namespace
+
+bool aliases_an_input(const Tensors& inputs, const at::Tensor& result) {
+  for (const at::Tensor& input : inputs)
+    if (input.is_alias_of(result)) return true;
+  return false;
+}
 
 HostTensor to_host(const Experiment& e, const TorchOp& op, const at::Tensor& result) {
   at::Tensor t = (op.to_reference_layout ? op.to_reference_layout(e, result) : result).to(at::kCPU).contiguous();
