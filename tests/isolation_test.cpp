@@ -457,6 +457,9 @@ TEST_F(Planted, MemoryFiguresComeBackAndAnImpossibleOneIsFlagged) {
                                 "its result alone takes"))
         << o;
     EXPECT_TRUE(fs::exists(out + "/memory.md"));
+    // `report` prints it again from the file, as the run printed it.
+    Outcome report = opbench(dir_, {"report", out + "/result.json"});
+    EXPECT_EQ(report.out, o.out);
   }
 }
 

@@ -28,7 +28,6 @@
 #include "format/json.h"
 #include "format/calibration_file.h"
 #include "report/markdown.h"
-#include "report/memory_table.h"
 #include "report/metrics.h"
 #include "report/reporter.h"
 
@@ -430,7 +429,6 @@ int run_command(const Args& args) {
 
   std::cout << render_run(record);
   if (args.has("metrics")) std::cout << "\n## Metrics\n\n" << metrics_table(record);
-  if (settings.memory) std::cout << "\n## Memory\n\n" << memory_table(record);
   flush_stdout("the tables", "; the results are in " + result_path);
   std::string written;
   for (const Reporter* r : reporters()) {

@@ -21,8 +21,9 @@ struct MemoryFigure {
   std::string source;
   // Why there is no figure, where peak_bytes is NaN ("MLX's CPU allocator keeps no peak").
   std::string unavailable;
-  // The result went into an input's memory (Scatter's x[idx] = src on a
-  // buffer made once): the call needs none of its own for it.
+  // The result is an input's memory (Scatter's x[idx] = src on a buffer made
+  // once, MLX's sum of one element, which is its input): the call needs none
+  // of its own for it.
   bool in_place = false;
   // The least memory the call needs (least_memory; 0 in place), the ratio's
   // denominator. A backend leaves it NaN; the runner fills it in.

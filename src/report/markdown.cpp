@@ -6,6 +6,7 @@
 #include <map>
 
 #include "core/text.h"
+#include "report/memory_table.h"
 
 namespace opbench {
 
@@ -237,8 +238,11 @@ std::string table_notes(const RunRecord& r) {
 }
 
 std::string render_run(const RunRecord& r) {
-  return "**" + r.description() + "**\n\n## Detailed benchmark\n\n" + detailed_table(r) + "\n## Average benchmark\n\n" +
-         average_table(r) + "\n" + table_notes(r);
+  std::string out = "**" + r.description() + "**\n\n## Detailed benchmark\n\n" + detailed_table(r) +
+                    "\n## Average benchmark\n\n" + average_table(r) + "\n" + table_notes(r);
+  // A run with --memory recorded it: `opbench report` prints the table as the run did.
+  if (r.settings.memory) out += "\n## Memory\n\n" + memory_table(r);
+  return out;
 }
 
 }  // namespace opbench

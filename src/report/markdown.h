@@ -57,7 +57,7 @@ std::string average_table(const RunRecord& record);
 // how far off each imprecise one was.
 std::string table_notes(const RunRecord& record);
 // What `opbench run` prints and `opbench report FILE` re-renders: the bold
-// machine line, both tables, the notes.
+// machine line, both tables, the notes, and the memory table of a run with --memory.
 std::string render_run(const RunRecord& record);
 
 }  // namespace opbench

@@ -26,12 +26,17 @@ std::string ratio_text(const Cell* c) {
   return std::isnan(ratio) ? "nan" : formatted("%.2f", ratio);
 }
 
-// The experiment's least memory, as its cells recorded it (all the same but
-// in place, which is 0); NaN when no cell has one.
+// The experiment's least memory, as its cells recorded it: the same in
+// each, but 0 in a cell that wrote in place, which counts only where every
+// cell did; NaN when no cell has one.
 double least_of(const ExperimentRecord& e) {
+  double least = NAN;
   for (const Cell& c : e.cells)
-    if (c.memory && !c.memory->in_place && std::isfinite(c.memory->least_bytes)) return c.memory->least_bytes;
-  return NAN;
+    if (c.memory && std::isfinite(c.memory->least_bytes)) {
+      if (!c.memory->in_place) return c.memory->least_bytes;
+      least = 0;
+    }
+  return least;
 }
 
 // Whose count each backend's figures are, in column order: ": cpu, LibTorch's
@@ -81,7 +86,7 @@ std::string memory_table(const RunRecord& r) {
          "in one more call after the timed ones, untimed, from the framework's own count";
   out += sources_of(r);
   out += ". Least: the memory the call must hold, its result (indices at 4 bytes); peak/least is how many times that "
-         "the call needed. In place: the result went into an input's memory.\n";
+         "the call needed. In place: the result is an input's memory (written into it, or a view of it).\n";
   for (const std::string& line : wrong) out += line + "\n";
   return out;
 }
@@ -90,7 +95,7 @@ std::string memory_detail(const MemoryFigure& m) {
   if (!m.measured()) return "peak memory n/a: " + m.unavailable;
   std::string out = "peak memory " + format_bytes(m.peak_bytes) + " beyond the inputs in one call";
   if (std::string why = implausible_memory(m); !why.empty()) out += ": wrong, " + why;
-  else if (m.in_place) out += "; its result went into an input's memory";
+  else if (m.in_place) out += "; its result is an input's memory";
   else if (double ratio = memory_ratio(m); !std::isnan(ratio))
     out += formatted(", %.2fx", ratio) + " the least it needs (its result, " + format_bytes(m.least_bytes) + ")";
   return m.source.empty() ? out : out + "; " + m.source;

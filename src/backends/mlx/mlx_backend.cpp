@@ -130,12 +130,11 @@ class MlxPrepared : public PreparedOp {
     mx::reset_peak_memory();
     run();
     const size_t peak = std::max(mx::get_peak_memory(), before);
-    release_output();
     MemoryFigure m;
     m.peak_bytes = static_cast<double>(peak - before);
     m.source = "MLX's allocator (active memory)";
-    // An op that rebinds its buffer may get the old one donated for its result.
-    m.in_place = rebinds_ >= 0;
+    m.in_place = result_shares_an_input();
+    release_output();
     return m;
   }
 
@@ -147,6 +146,15 @@ class MlxPrepared : public PreparedOp {
     mx::array out = graph_(inputs_).front();
     if (rebinds_ >= 0) inputs_[rebinds_] = out;
     return out;
+  }
+
+  // The last result shares an input's buffer: MLX gives a reduction over one
+  // element its input's memory, and an op that rebinds its buffer makes its
+  // result that input.
+  bool result_shares_an_input() const {
+    for (const mx::array& input : inputs_)
+      if (input.data_shared_ptr() == output_->data_shared_ptr()) return true;
+    return false;
   }
 
   mx::Device device_;

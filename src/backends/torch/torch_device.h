@@ -32,7 +32,8 @@ void flush_cuda_l2();
 std::unique_ptr<PreparedOp> prepare_cuda_graph(const Experiment& e, const TorchOp& op, Tensors inputs);
 
 // Whether `result` is (a view of) one of `inputs`: the op wrote into an input
-// in place (Scatter's x[idx] = src), so its result needs no memory of its own.
+// in place (Scatter's x[idx] = src), or returned a view of it, so its result
+// needs no memory of its own.
 bool aliases_an_input(const Tensors& inputs, const at::Tensor& result);
 
 // The result of an op on the host, in the reference's layout.
