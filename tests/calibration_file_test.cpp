@@ -41,8 +41,9 @@ class CalibrationFile : public testing::Test {
 
   fs::path dir_;
   Machine machine_{"Test CPU", 8, 1 << 30, "Linux", "testhost"};
-  std::map<std::string, Peaks> peaks_ = {{"cpu", {41.5, {{"float32", 812.25}}}},
-                                         {"cuda", {2900, {{"float16", 7.5e5}, {"float32", 5.1e4}}}}};
+  std::map<std::string, Peaks> peaks_ = {
+      {"cpu", {41.5, {{FloatType::float32, 812.25}}}},
+      {"cuda", {2900, {{FloatType::float16, 7.5e5}, {FloatType::float32, 5.1e4}}}}};
 };
 
 TEST_F(CalibrationFile, WrittenPeaksReadBackForTheSameMachine) {
@@ -87,6 +88,9 @@ TEST_F(CalibrationFile, APeakOutOfRangeIsNamed) {
   j["peaks"] = {{"cpu", {{"gflops", {{"float16", "fast"}}}}}};
   write(j.dump());
   EXPECT_EQ(error_loading(), path() + ": peaks of 'cpu': field 'float16' has the wrong type");
+  j["peaks"] = {{"cpu", {{"gflops", {{"float8", 1.0}}}}}};
+  write(j.dump());
+  EXPECT_EQ(error_loading(), path() + ": peaks of 'cpu': unknown dtype 'float8' (known: float32, float16, bfloat16)");
 }
 
 // In a result file the peaks are the same JSON value as in the calibration file.

@@ -310,6 +310,57 @@ TEST(CheckOutput, AgainstASampledReference) {
   EXPECT_FALSE(check_output(c.e, c.inputs, last_nan, sampled).passed);
 }
 
+// The same check on the sampled elements alone, as GPU backends send them.
+TEST(CheckOutput, OnTheSampledElementsAlone) {
+  for (const char* line : {"MatMul dim1=3x20x16 dim2=16x12", "Linear dim1=8x20x16 dim2=16x12 dim3=12"}) {
+    Case c = make_case(line);
+    RefTensor sampled = expected_result(c.e, c.inputs, 0);
+    ASSERT_FALSE(sampled.dense()) << line;
+    ASSERT_TRUE(checks_sampled(c.e, sampled));
+    HostTensor got = as_float(c.ref);
+    SampledOutput part{got.shape, true, elements_at(got, sampled.positions)};
+    CheckResult right = check_sampled(c.e, c.inputs, part, sampled);
+    EXPECT_TRUE(right.passed) << line << ": " << right.detail;
+    EXPECT_EQ(right.error, check_output(c.e, c.inputs, got, sampled).error) << line;
+
+    SampledOutput one_wrong = part;
+    one_wrong.values.f32[one_wrong.values.f32.size() / 2] += 100.0f;
+    EXPECT_FALSE(check_sampled(c.e, c.inputs, one_wrong, sampled).passed) << line;
+    SampledOutput nan = part;
+    nan.values.f32.back() = std::numeric_limits<float>::quiet_NaN();
+    EXPECT_FALSE(check_sampled(c.e, c.inputs, nan, sampled).passed) << line;
+    SampledOutput reshaped = part;
+    reshaped.shape.push_back(1);
+    EXPECT_EQ(check_sampled(c.e, c.inputs, reshaped, sampled).detail.rfind("shape ", 0), 0u) << line;
+    SampledOutput short_of_one = part;
+    short_of_one.values.f32.pop_back();
+    short_of_one.values.shape = {short_of_one.values.shape[0] - 1};
+    EXPECT_FALSE(check_sampled(c.e, c.inputs, short_of_one, sampled).passed) << line;
+  }
+  // Scatter's rows need the whole result: never checked on samples.
+  Case scatter = make_case(find_op("Scatter").quick.at(0));
+  RefTensor picked = scatter.ref;
+  picked.positions = {0, 1};
+  picked.values.resize(2);
+  EXPECT_FALSE(checks_sampled(scatter.e, picked));
+  EXPECT_FALSE(checks_sampled(scatter.e, scatter.ref));  // nor is a whole reference
+}
+
+// Argmax's indices on samples: a tie-free wrong index is seen.
+TEST(CheckOutput, ArgmaxOnTheSampledElementsAlone) {
+  Case c = make_case("Argmax dim1=64x40 axis=1");
+  RefTensor sampled = c.ref;
+  sampled.positions = {0, 5, 63};
+  sampled.values = {c.ref.values[0], c.ref.values[5], c.ref.values[63]};
+  SampledOutput part{c.ref.shape, true, {"out", {3}, DType::Int64, {}, {}}};
+  for (double v : sampled.values) part.values.i64.push_back(static_cast<int64_t>(v));
+  EXPECT_TRUE(check_sampled(c.e, c.inputs, part, sampled).passed);
+  part.values.i64[1] = (part.values.i64[1] + 1) % 40;
+  CheckResult r = check_sampled(c.e, c.inputs, part, sampled);
+  EXPECT_FALSE(r.passed);
+  EXPECT_EQ(r.detail, "1 of 3 elements differ");
+}
+
 TEST(Tolerance, LooserWhereGpusMayUseTf32) {
   for (const char* op : {"MatMul", "Conv1d", "Conv2d", "Linear", "ScaledDotProductAttention"})
     EXPECT_GT(tolerance(find_op(op)), tolerance(find_op("ReLU"))) << op;
@@ -337,9 +388,9 @@ TEST(Tolerance, DecidesWhatPasses) {
 TEST(Tolerance, HalfPrecisionLoosensTheBound) {
   for (const char* op : {"ReLU", "MatMul", "GELU"}) {
     SCOPED_TRACE(op);
-    EXPECT_EQ(tolerance(find_op(op), "float16"), 1e-2);
-    EXPECT_EQ(tolerance(find_op(op), "bfloat16"), 5e-2);
-    EXPECT_LT(tolerance(find_op(op), "float32"), 1e-2);
+    EXPECT_EQ(tolerance(find_op(op), FloatType::float16), 1e-2);
+    EXPECT_EQ(tolerance(find_op(op), FloatType::bfloat16), 5e-2);
+    EXPECT_LT(tolerance(find_op(op), FloatType::float32), 1e-2);
   }
 }
 

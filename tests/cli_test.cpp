@@ -443,7 +443,7 @@ TEST_F(Choosing, CalibrateThenMetricsShowTheShareOfThePeak) {
   RunRecord r = run_cpu({"--case", "MatMul dim1=64x64 dim2=64x64", "--calibration", peaks_file, "--metrics"}, &o);
   ASSERT_EQ(r.peaks.count("cpu"), 1u);
   EXPECT_EQ(r.peaks.at("cpu").bandwidth_gbs, bandwidth);
-  EXPECT_EQ(r.peaks.at("cpu").gflops.at("float32"), gflops);
+  EXPECT_EQ(r.peaks.at("cpu").gflops.at(FloatType::float32), gflops);
   EXPECT_NE(o.out.find("## Metrics"), std::string::npos) << o.out;
   EXPECT_NE(o.out.find("cpu % of peak"), std::string::npos) << o.out;
   std::string metrics = read_file(dir_ + "/metrics.md");

@@ -99,6 +99,30 @@ TEST(ExperimentName, IsTheSeedsRowLabel) {
   EXPECT_EQ(parse_experiment("SumAll dim1=10000").name(), "SumAll / dim=10000");
 }
 
+// The dtype is typed once the line is read, and written back in the line and
+// the row label; an unknown one is named.
+TEST(ExperimentDtype, IsReadTypedAndWrittenBack) {
+  EXPECT_EQ(parse_experiment("ReLU dim1=4x4").dtype, FloatType::float32);
+  for (FloatType t : {FloatType::float32, FloatType::float16, FloatType::bfloat16}) {
+    EXPECT_EQ(parse_dtype(dtype_name(t)), t);
+    Experiment e = parse_experiment("ReLU dim1=4x4 dtype=" + dtype_name(t));
+    EXPECT_EQ(e.dtype, t);
+    EXPECT_EQ(parse_experiment(e.line()).dtype, t);
+  }
+  EXPECT_EQ(parse_experiment("ReLU dim1=4x4 dtype=bfloat16").name(), "ReLU / dim=4x4 dty=bfloat16");
+  EXPECT_EQ(parse_experiment("ReLU dim1=4x4 dtype=float32").line(), "ReLU dim1=4x4");  // the seed's, implied
+  EXPECT_EQ(dtype_bytes(FloatType::float32), 4);
+  EXPECT_EQ(dtype_bytes(FloatType::bfloat16), 2);
+  for (const char* bad : {"float64", "Float16", "", "float16 "}) {
+    try {
+      parse_dtype(bad);
+      ADD_FAILURE() << "accepted '" << bad << "'";
+    } catch (const UsageError& e) {
+      EXPECT_EQ(std::string(e.what()), "unknown dtype '" + std::string(bad) + "' (known: float32, float16, bfloat16)");
+    }
+  }
+}
+
 TEST(ExperimentLine, RoundTripsThroughParseExperiment) {
   for (const char* line :
        {"Argmax dim1=64x1024x128 axis=0", "BCE dim1=1000000 dim2=1000000", "Softmax dim1=64x10000 axis=-1",

@@ -89,7 +89,7 @@ TEST(Html, EachCellSaysHowGoodItsNumberIs) {
 
 TEST(Html, ShareOfPeakWhereTheMachineWasCalibrated) {
   RunRecord r = cuda_machine();
-  r.peaks["cuda"] = Peaks{2000, {{"float32", 50000}}};
+  r.peaks["cuda"] = Peaks{2000, {{FloatType::float32, 50000}}};
   std::string detailed = table_with_id(html_report({r}, {"h100.json"}, {}), "detailed-0");
   std::regex cuda_cell("data-col=\"cuda\" data-v=\"[^\"]+\" title=\"[^\"]*% of the calibrated peak");
   std::regex cpu_cell("data-col=\"cpu\" data-v=\"[^\"]+\" title=\"[^\"]*% of the calibrated peak");

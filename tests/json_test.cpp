@@ -10,6 +10,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <functional>
 #include <string>
 
 #include "core/error.h"
@@ -99,21 +100,21 @@ RunRecord full_record() {
 
   Cell argmax_cpu = timed_cell("cpu", {21.0, 21.2, 20.9, 23.0, 1.0 / 3.0});
   argmax_cpu.stop = Stop::time;
-  argmax_cpu.check = {Verdict::passed, 0, 1e-4, "", "reference"};
+  argmax_cpu.check = {Verdict::passed, 0, 1e-4, "", {CheckScope::Kind::reference}};
   argmax_cpu.phases = CellPhases{0.5, 0.25, 0.0625, 1.75};
   argmax_cpu.memory = MemoryFigure{4194304, "LibTorch's CPU allocator, counted by opbench", "", false, 524288};
   Cell oom;
   oom.backend = "cuda";
   oom.error = "out of memory";
   Cell relu_cuda = timed_cell("cuda", {0.0123456789012345678, 0.02, 0.03});
-  relu_cuda.check = {Verdict::passed, 3.25e-8, 1e-4, "", "reference at 64 sampled elements"};
+  relu_cuda.check = {Verdict::passed, 3.25e-8, 1e-4, "", {CheckScope::Kind::reference, 64}};
   relu_cuda.timing = Timing::batched;
   relu_cuda.batch = 32;
   relu_cuda.cache = Cache::cold;
   relu_cuda.memory = MemoryFigure{NAN, "", "opbench reads no memory count of this allocator", false, 40000};
   Cell wrong;  // ran, but disagreed with the reference: no time
   wrong.backend = "mps";
-  wrong.check = {Verdict::wrong, 0.25, 1e-4, "16 of 64 rows match no source row", "reference"};
+  wrong.check = {Verdict::wrong, 0.25, 1e-4, "16 of 64 rows match no source row", {CheckScope::Kind::reference}};
   wrong.phases = CellPhases{0.125, 0.375, 0, 0};  // prepared and checked, never timed
   r.experiments = {
       {"Argmax", "Argmax / dim=64x1024x128 axi=0", "Argmax dim1=64x1024x128 axis=0", {argmax_cpu, oom}},
@@ -236,7 +237,7 @@ void expect_same(const RunRecord& a, const RunRecord& b) {
 }
 
 // to_json(full_record()), edited.
-std::string edited(void (*edit)(json&)) {
+std::string edited(const std::function<void(json&)>& edit) {
   json j = json::parse(to_json(full_record()));
   edit(j);
   return j.dump();
@@ -389,7 +390,7 @@ TEST(ResultJson, AWrongCellStaysWrongWithoutATime) {
 TEST(ResultJson, AnImpreciseCellKeepsItsTimeVerdictAndTolerance) {
   RunRecord r = full_record();
   Cell& cell = r.experiments[0].cells[0];
-  cell.check = {Verdict::imprecise, 0.0178, 1e-4, "relative error 0.017800 above 0.000100", "reference"};
+  cell.check = {Verdict::imprecise, 0.0178, 1e-4, "relative error 0.017800 above 0.000100", {CheckScope::Kind::reference}};
   json j = json::parse(to_json(r));
   const json& check = j["experiments"][0]["cells"][0]["check"];
   EXPECT_EQ(check["status"], "imprecise");
@@ -517,6 +518,23 @@ TEST(ResultJson, RefusesAWordItDoesNotKnow) {
   EXPECT_TRUE(contains(message, "field 'stop': 'bored' is not one of noise, time, count")) << message;
   message = from_json_error(edited([](json& j) { j["settings"]["timing"] = "batched x4"; }));
   EXPECT_TRUE(contains(message, "settings: field 'timing': 'batched x4' is not one of wall, events, batched")) << message;
+}
+
+// What a check compared the output with: typed in memory, words in the file.
+TEST(ResultJson, CheckScopesReadBackAndAnUnknownOneIsNamed) {
+  for (CheckScope scope : {CheckScope{}, CheckScope{CheckScope::Kind::shape}, CheckScope{CheckScope::Kind::finiteness},
+                           CheckScope{CheckScope::Kind::reference}, CheckScope{CheckScope::Kind::reference, 4096}}) {
+    RunRecord r = from_json(edited([&](json& j) { j["experiments"][1]["cells"][0]["check"]["against"] = scope_text(scope); }),
+                            kSource);
+    EXPECT_EQ(r.experiments[1].cells[0].check.against, scope) << scope_text(scope);
+  }
+  EXPECT_EQ(scope_text({CheckScope::Kind::reference, 4096}), "reference at 4096 sampled elements");
+  for (const char* bad : {"the moon", "reference at 0 sampled elements", "reference at -3 sampled elements",
+                          "reference at 12x sampled elements", "reference at  sampled elements"}) {
+    std::string message =
+        from_json_error(edited([&](json& j) { j["experiments"][1]["cells"][0]["check"]["against"] = bad; }));
+    EXPECT_TRUE(contains(message, "field 'against': '" + std::string(bad) + "' is not one of")) << message;
+  }
 }
 
 TEST(ResultJson, ABatchedCellKeepsItsBatch) {

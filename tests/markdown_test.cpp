@@ -218,7 +218,7 @@ TEST(TableNotes, ListEveryNanCellWithItsReason) {
 // A cell whose output disagreed with the reference has no time.
 TEST(DetailedTable, AWrongCellIsMarkedAndHasNoSpeedup) {
   RunRecord r = cuda_run();
-  r.experiments[3].cells[1].check = {Verdict::wrong, 0.75, 1e-4, "48 of 64 rows differ", "reference"};
+  r.experiments[3].cells[1].check = {Verdict::wrong, 0.75, 1e-4, "48 of 64 rows differ", {CheckScope::Kind::reference}};
   std::vector<std::string> lines = lines_of(detailed_table(r));
   EXPECT_EQ(lines[5], "| ScatterSum / dim=64x16 dim=10          |   4.25 |  wrong |    nan% |");
   EXPECT_EQ(lines_of(average_table(r))[5], "| ScatterSum  |   4.25 |    nan |    nan% |");
@@ -232,7 +232,7 @@ TEST(DetailedTable, AWrongCellIsMarkedAndHasNoSpeedup) {
 TEST(DetailedTable, AnImpreciseCellIsTimedMarkedAndNoted) {
   RunRecord r = cuda_run();
   r.experiments[1].cells[1].check = {Verdict::imprecise, 0.0178, 1e-4, "relative error 0.017800 above 0.000100",
-                                     "reference"};
+                                     {CheckScope::Kind::reference}};
   EXPECT_EQ(lines_of(detailed_table(r))[3], "| BCE / dim=1000000 dim=1000000          | 198.19 |   0.19* | +104210% |");
   EXPECT_EQ(lines_of(average_table(r))[3], "| BCE         | 198.19 |   0.19* | +104210% |");
   EXPECT_EQ(lines_of(average_table(r))[2], "| Argmax      |  34.34 |   0.11 | +31118% |");  // no mark elsewhere

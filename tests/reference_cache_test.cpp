@@ -66,7 +66,7 @@ TEST_F(ReferenceCacheTest, TheKeyHoldsEverythingTheReferenceDependsOn) {
   EXPECT_NE(key, ReferenceCache::key(e, 8));                                           // the seed
   EXPECT_NE(key, ReferenceCache::key(parse_experiment("Sum dim1=8x8 axis=1"), 7));  // the line
   Experiment half = e;
-  half.dtype = "float16";
+  half.dtype = FloatType::float16;
   EXPECT_NE(key, ReferenceCache::key(half, 7));  // the dtype
 }
 

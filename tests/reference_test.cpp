@@ -5,11 +5,14 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <vector>
 
+#include "core/check.h"
 #include "core/ops.h"
+#include "core/parallel.h"
 
 namespace opbench {
 namespace {
@@ -352,6 +355,59 @@ INSTANTIATE_TEST_SUITE_P(EveryOp, ReferenceShapes, testing::ValuesIn(every_op_li
                          [](const testing::TestParamInfo<std::string>& info) {
                            return info.param.substr(0, info.param.find(' ')) + "_" + std::to_string(info.index);
                          });
+
+
+// ---- on all cores ----------------------------------------------------------
+
+// Runs `f` with parallel_for limited to `threads` threads.
+template <class F>
+auto on_threads(unsigned threads, F f) {
+  host_threads_override() = threads;
+  auto result = f();
+  host_threads_override() = 0;
+  return result;
+}
+
+// The reference is made on all cores; each element is computed by the same
+// code whatever thread runs it, so the result is bit-identical to one
+// thread's. Every op's quick lines, and shapes larger than one thread's share.
+TEST(ReferenceOnAllCores, IsBitIdenticalToOneThreads) {
+  std::vector<std::string> lines;
+  for (const OpSpec& op : all_ops()) lines.insert(lines.end(), op.quick.begin(), op.quick.end());
+  for (const char* line : {"ReLU dim1=300000", "Softmax dim1=512x300 axis=-1", "Sum dim1=64x32x40 axis=1",
+                           "Concat dim1=300x64 dim2=300x32 axis=1", "Gather dim1=64x256 dim2=5000",
+                           "MatMul dim1=300x64 dim2=64x50", "Conv2d dim1=4x40x40x3 dim2=8x3x3x3",
+                           "ScaledDotProductAttention dim1=2x4x64x16 dim2=2x4x64x16 dim3=2x4x64x16"})
+    lines.push_back(line);
+  for (const std::string& line : lines) {
+    const Experiment e = parse_experiment(line);
+    const Inputs in = make_inputs(e, 5);
+    RefTensor one = on_threads(1, [&] { return expected_result(e, in); });
+    RefTensor many = on_threads(7, [&] { return expected_result(e, in); });
+    EXPECT_EQ(one.shape, many.shape) << line;
+    EXPECT_EQ(one.positions, many.positions) << line;
+    ASSERT_EQ(one.values.size(), many.values.size()) << line;
+    size_t differ = 0;
+    for (size_t i = 0; i < one.values.size(); ++i)
+      differ += std::memcmp(&one.values[i], &many.values[i], sizeof(double)) != 0;
+    EXPECT_EQ(differ, 0u) << line;
+  }
+}
+
+// The check's sums run in fixed chunks: the same error on any number of cores.
+TEST(ReferenceOnAllCores, TheCheckGivesTheSameErrorOnAnyNumberOfThreads) {
+  const Experiment e = parse_experiment("ReLU dim1=300000");
+  const Inputs in = make_inputs(e, 5);
+  const RefTensor ref = expected_result(e, in);
+  HostTensor got = in[0];
+  for (float& v : got.f32) v = std::max(v, 0.0f) * 1.00001f;
+  double one = on_threads(1, [&] { return check_output(e, in, got, ref).error; });
+  double many = on_threads(7, [&] { return check_output(e, in, got, ref).error; });
+  EXPECT_GT(one, 0);
+  EXPECT_EQ(one, many);
+  got.f32[123456] = NAN;
+  EXPECT_EQ(on_threads(7, [&] { return check_output(e, in, got, ref).detail; }), "non-finite value at element 123456");
+}
 
 }  // namespace
 }  // namespace opbench

@@ -55,7 +55,7 @@ inline Cell timed(const std::string& backend, double mean_ms, size_t count = 8) 
   c.stop = Stop::noise;
   c.timing = Timing::wall;
   c.cache = Cache::warm;
-  c.check = {Verdict::passed, 1e-7, 1e-4, "", "reference"};
+  c.check = {Verdict::passed, 1e-7, 1e-4, "", {CheckScope::Kind::reference}};
   return c;
 }
 
@@ -81,13 +81,13 @@ inline Cell failed(const std::string& backend, const std::string& error) {
 inline Cell wrong(const std::string& backend) {
   Cell c;
   c.backend = backend;
-  c.check = {Verdict::wrong, 0.5, 1e-4, "50% of elements differ", "reference"};
+  c.check = {Verdict::wrong, 0.5, 1e-4, "50% of elements differ", {CheckScope::Kind::reference}};
   return c;
 }
 
 // A timed cell whose output was 1.78% off the reference: imprecise.
 inline Cell imprecise(Cell c) {
-  c.check = {Verdict::imprecise, 0.0178, 1e-4, "relative error 0.017800 above 0.000100", "reference"};
+  c.check = {Verdict::imprecise, 0.0178, 1e-4, "relative error 0.017800 above 0.000100", {CheckScope::Kind::reference}};
   return c;
 }
 

@@ -41,7 +41,7 @@ int calibrate_command(const Args& args) {
   save_calibration(path, machine, stored, utc_now());
   for (auto& [name, p] : peaks) {
     std::cout << name << ": " << p.bandwidth_gbs << " GB/s";
-    for (auto& [dtype, rate] : p.gflops) std::cout << ", " << rate << " GFLOP/s " << dtype;
+    for (auto& [dtype, rate] : p.gflops) std::cout << ", " << rate << " GFLOP/s " << dtype_name(dtype);
     std::cout << "\n";
   }
   std::cerr << "peaks: " << path << "\n";

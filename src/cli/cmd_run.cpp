@@ -97,7 +97,7 @@ std::vector<Experiment> choose_experiments(const Args& args, std::string& suite_
   }
   for (const std::string& line : args.all("case")) experiments.push_back(parse_experiment(line));
   if (args.has("dtype"))
-    for (Experiment& e : experiments) e.dtype = check_dtype(args.get("dtype"));
+    for (Experiment& e : experiments) e.dtype = parse_dtype(args.get("dtype"));
 
   if (args.has("ops")) {
     std::set<std::string> ops;

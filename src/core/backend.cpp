@@ -50,3 +50,13 @@ const std::vector<std::string>& known_backend_names() {
 }
 
 }  // namespace opbench
+
+namespace opbench {
+
+SampledOutput PreparedOp::output_at(const std::vector<int64_t>& positions) {
+  HostTensor whole = output();
+  bool covers = positions.empty() || positions.back() < whole.numel();  // else the shape is wrong: nothing to pick
+  return {whole.shape, all_finite(whole), covers ? elements_at(whole, positions) : HostTensor{}};
+}
+
+}  // namespace opbench

@@ -27,6 +27,10 @@ class PreparedOp {
   virtual void run() = 0;
   // The last run's result, copied to the host in the reference's layout.
   virtual HostTensor output() = 0;
+  // The last run's result at `positions` (sorted flat indices of the
+  // reference's layout). GPU backends gather them on the device; the
+  // default takes them from output().
+  virtual SampledOutput output_at(const std::vector<int64_t>& positions);
   // Drops the last result, as a caller's variable going out of scope does.
   // Wall-clock samples time it with the call (the reference's forward
   // function frees its result before its clock stops); freeing a large CPU

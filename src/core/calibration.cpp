@@ -15,7 +15,7 @@ std::vector<Experiment> calibration_experiments(const Backend& backend) {
   std::string product = gpu ? "MatMul dim1=8192x8192 dim2=8192x8192" : "MatMul dim1=2048x2048 dim2=2048x2048";
   std::vector<Experiment> out = {parse_experiment(copy), parse_experiment(product)};
   if (gpu)
-    for (const char* dtype : {"float16", "bfloat16"}) {
+    for (FloatType dtype : {FloatType::float16, FloatType::bfloat16}) {
       out.push_back(parse_experiment(product));
       out.back().dtype = dtype;
     }

@@ -5,6 +5,8 @@
 #include <map>
 
 #include "core/ops.h"
+#include "core/parallel.h"
+#include "core/reference.h"
 #include "core/random.h"
 
 namespace opbench {
@@ -14,9 +16,7 @@ namespace {
 CheckResult fail(double error, std::string detail) { return {false, error, std::move(detail)}; }
 
 double norm(const std::vector<double>& values) {
-  double sum = 0;
-  for (double v : values) sum += v * v;
-  return std::sqrt(sum);
+  return std::sqrt(chunked_sum(values.size(), [&values](size_t i) { return values[i] * values[i]; }));
 }
 
 // CheckKind::relative_to_magnitudes: the reference's norm, or that of the
@@ -29,14 +29,15 @@ double error_scale(const Experiment& e, const std::vector<HostTensor>& inputs, c
   return std::max(scale, norm(e.spec().reference(e, magnitudes).values));
 }
 
-CheckResult relative_norm(const Experiment& e, const std::vector<HostTensor>& inputs, const HostTensor& got,
-                          const RefTensor& ref) {
-  double diff = 0;
-  for (size_t i = 0; i < ref.values.size(); ++i) {
-    double g = got.at(ref.position(i)), r = ref.values[i];
-    if (!std::isfinite(g) && std::isfinite(r)) return fail(INFINITY, "non-finite value at element " + std::to_string(i));
-    diff += (g - r) * (g - r);
-  }
+// got_at(k): the result's element at the reference's k-th position.
+template <class GotAt>
+CheckResult relative_norm(const Experiment& e, const std::vector<HostTensor>& inputs, GotAt got_at, const RefTensor& ref) {
+  const size_t n = ref.values.size();
+  if (any_index(n, [&](size_t i) { return !std::isfinite(got_at(i)) && std::isfinite(ref.values[i]); }))
+    for (size_t i = 0; i < n; ++i)  // the first one, named
+      if (!std::isfinite(got_at(i)) && std::isfinite(ref.values[i]))
+        return fail(INFINITY, "non-finite value at element " + std::to_string(i));
+  double diff = chunked_sum(n, [&](size_t i) { return (got_at(i) - ref.values[i]) * (got_at(i) - ref.values[i]); });
   double error = std::sqrt(diff) / std::max(error_scale(e, inputs, ref), 1e-30);
   double bound = tolerance(e.spec(), e.dtype);
   CheckResult result = error > bound
@@ -48,8 +49,8 @@ CheckResult relative_norm(const Experiment& e, const std::vector<HostTensor>& in
 
 // Two values that one rounding to `dtype` cannot tell apart (exactly equal
 // in float32): an argmax may pick either, a scattered row may be either.
-bool ties(double a, double b, const std::string& dtype) {
-  double eps = dtype == "float16" ? 1.0 / 1024 : dtype == "bfloat16" ? 1.0 / 128 : 0.0;
+bool ties(double a, double b, FloatType dtype) {
+  double eps = dtype == FloatType::float16 ? 1.0 / 1024 : dtype == FloatType::bfloat16 ? 1.0 / 128 : 0.0;
   return std::abs(a - b) <= eps * std::max(std::abs(a), std::abs(b));
 }
 
@@ -60,11 +61,12 @@ double argmax_value(const Experiment& e, const HostTensor& x, int64_t i, int64_t
   return x.at((i / inner * x.shape[axis] + index) * inner + i % inner);
 }
 
-CheckResult exact(const Experiment& e, const std::vector<HostTensor>& inputs, const HostTensor& got, const RefTensor& ref) {
+template <class GotAt>
+CheckResult exact(const Experiment& e, const std::vector<HostTensor>& inputs, GotAt got_at, const RefTensor& ref) {
   size_t wrong = 0;
   for (size_t i = 0; i < ref.values.size(); ++i) {
     int64_t at = ref.position(i);
-    double g = got.at(at);
+    double g = got_at(i);
     if (g == ref.values[i]) continue;
     bool in_range = g >= 0 && g < inputs[0].shape[normalized_axis(e, inputs[0].shape.size())];
     wrong += !(in_range && ties(argmax_value(e, inputs[0], at, static_cast<int64_t>(g)),
@@ -122,15 +124,17 @@ RefTensor expected_result(const Experiment& e, const std::vector<HostTensor>& in
   picks.back() = static_cast<int64_t>(elements) - 1;
   std::sort(picks.begin(), picks.end());
   picks.erase(std::unique(picks.begin(), picks.end()), picks.end());
-  for (int64_t flat : picks) ref.values.push_back(op.reference_at(e, inputs, flat));
+  ref.values.resize(picks.size());
+  reference::for_each_index(static_cast<int64_t>(picks.size()), per_element,
+                 [&](int64_t k) { ref.values[k] = op.reference_at(e, inputs, picks[k]); });
   ref.positions = std::move(picks);
   return ref;
 }
 
-double tolerance(const OpSpec& op, const std::string& dtype) {
+double tolerance(const OpSpec& op, FloatType dtype) {
   double bound = op.tolerance == Tolerance::tf32 ? 2e-3 : 1e-4;
-  if (dtype == "float16") return std::max(bound, 1e-2);
-  if (dtype == "bfloat16") return std::max(bound, 5e-2);
+  if (dtype == FloatType::float16) return std::max(bound, 1e-2);
+  if (dtype == FloatType::bfloat16) return std::max(bound, 5e-2);
   return bound;
 }
 
@@ -151,13 +155,29 @@ CheckResult check_output(const Experiment& e, const std::vector<HostTensor>& inp
                          const RefTensor& ref) {
   if (got.shape != ref.shape)
     return fail(INFINITY, "shape " + format_shape(got.shape) + " where " + format_shape(ref.shape) + " was expected");
+  auto got_at = [&](size_t k) { return got.at(ref.position(k)); };
   switch (e.spec().check) {
-    case CheckKind::exact_index: return exact(e, inputs, got, ref);
+    case CheckKind::exact_index: return exact(e, inputs, got_at, ref);
     case CheckKind::any_writer: return scatter_elements(e, inputs, got);
     case CheckKind::relative_norm:
     case CheckKind::relative_to_magnitudes: break;
   }
-  return relative_norm(e, inputs, got, ref);
+  return relative_norm(e, inputs, got_at, ref);
+}
+
+CheckResult check_sampled(const Experiment& e, const std::vector<HostTensor>& inputs, const SampledOutput& got,
+                          const RefTensor& ref) {
+  if (got.shape != ref.shape)
+    return fail(INFINITY, "shape " + format_shape(got.shape) + " where " + format_shape(ref.shape) + " was expected");
+  if (got.values.numel() != static_cast<int64_t>(ref.values.size()))
+    return fail(INFINITY, std::to_string(got.values.numel()) + " sampled elements where " +
+                              std::to_string(ref.values.size()) + " were asked for");
+  auto got_at = [&](size_t k) { return got.values.at(static_cast<int64_t>(k)); };
+  return e.spec().check == CheckKind::exact_index ? exact(e, inputs, got_at, ref) : relative_norm(e, inputs, got_at, ref);
+}
+
+bool checks_sampled(const Experiment& e, const RefTensor& ref) {
+  return !ref.dense() && e.spec().check != CheckKind::any_writer;
 }
 
 }  // namespace opbench

@@ -27,7 +27,7 @@ struct CheckResult {
 // where GPUs may use TF32: convolutions, matrix products, attention).
 // In float16 and bfloat16 the inputs themselves are rounded: the bound is at
 // least 1e-2 and 5e-2.
-double tolerance(const OpSpec& op, const std::string& dtype = "float32");
+double tolerance(const OpSpec& op, FloatType dtype = FloatType::float32);
 
 // The largest relative error (CheckResult::relative_error) that precision
 // loss alone explains for `op`'s check: above its tolerance and up to this
@@ -53,6 +53,13 @@ RefTensor expected_result(const Experiment& e, const std::vector<HostTensor>& in
 // may be any of the rows written there.
 CheckResult check_output(const Experiment& e, const std::vector<HostTensor>& inputs, const HostTensor& got,
                          const RefTensor& ref);
+
+// Whether `e`'s check against `ref` needs only the result's elements at the
+// reference's sampled positions (a sampled reference of any kind but
+// any_writer, which reads whole rows), which check_sampled then compares.
+bool checks_sampled(const Experiment& e, const RefTensor& ref);
+CheckResult check_sampled(const Experiment& e, const std::vector<HostTensor>& inputs, const SampledOutput& got,
+                          const RefTensor& ref);
 
 // What check_output's result means for the cell: passed within the op's
 // tolerance; imprecise above it with a relative error within

@@ -19,7 +19,7 @@ std::string Experiment::name() const {
   for (const Shape& d : dims) out += " dim=" + format_shape(d);
   if (axis) out += " axi=" + std::to_string(*axis);
   if (causal_mask) out += " mas=causal";
-  if (dtype != "float32") out += " dty=" + dtype;
+  if (dtype != FloatType::float32) out += " dty=" + dtype_name(dtype);
   return out;
 }
 
@@ -28,17 +28,9 @@ std::string Experiment::line() const {
   for (size_t i = 0; i < dims.size(); ++i) out += " dim" + std::to_string(i + 1) + "=" + format_shape(dims[i]);
   if (axis) out += " axis=" + std::to_string(*axis);
   if (causal_mask) out += " mask=causal";
-  if (dtype != "float32") out += " dtype=" + dtype;
+  if (dtype != FloatType::float32) out += " dtype=" + dtype_name(dtype);
   return out;
 }
-
-const std::string& check_dtype(const std::string& dtype) {
-  if (dtype != "float32" && dtype != "float16" && dtype != "bfloat16")
-    throw UsageError("unknown dtype " + quote(dtype) + " (known: float32, float16, bfloat16)");
-  return dtype;
-}
-
-int dtype_bytes(const std::string& dtype) { return dtype == "float32" ? 4 : 2; }
 
 namespace {
 
@@ -88,7 +80,7 @@ Experiment parse_experiment(std::string_view line) {
     } else if (key == "mask") {
       e.causal_mask = parse_mask(line, value);
     } else if (key == "dtype") {
-      e.dtype = check_dtype(std::string(value));
+      e.dtype = parse_dtype(value);
     } else if (key.substr(0, 3) == "dim") {
       add_dim(e, line, key, value);
     } else {

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/dtype.h"
 #include "core/shape.h"
 
 namespace opbench {
@@ -17,10 +18,9 @@ struct Experiment {
   std::string op;
   std::vector<Shape> dims;     // dim1, dim2, ... in order
   std::optional<int64_t> axis;
-  // The data type of the float inputs and results on the backend: "float32"
-  // (the seed's), "float16" or "bfloat16". Inputs are made in float32 and
-  // converted outside timing; the reference stays in double.
-  std::string dtype = "float32";
+  // The data type of the float inputs and results on the backend. Inputs are
+  // made in float32 and converted outside timing; the reference stays in double.
+  FloatType dtype = FloatType::float32;  // the seed's
   // ScaledDotProductAttention only: false hands both frameworks the same
   // additive mask tensor (the reference's call); true ("mask=causal") asks
   // for each framework's fused causal path instead, a separate experiment.
@@ -41,10 +41,5 @@ struct Experiment {
 // Parses one suite line and validates it against the op's definition
 // (arity, axis range, compatible shapes). Throws UsageError naming the text.
 Experiment parse_experiment(std::string_view line);
-
-// The data types opbench knows; throws UsageError naming any other.
-const std::string& check_dtype(const std::string& dtype);
-// Bytes per element of a float input or result in `dtype`.
-int dtype_bytes(const std::string& dtype);
 
 }  // namespace opbench

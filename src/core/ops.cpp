@@ -68,7 +68,7 @@ double minimum_bytes(const Experiment& e) {
 
 std::vector<HostTensor> make_inputs(const Experiment& e, uint64_t seed) {
   Experiment same_data = e;  // every dtype and mask of an experiment starts from the same numbers
-  same_data.dtype = "float32";
+  same_data.dtype = FloatType::float32;
   same_data.causal_mask = false;  // the fused causal path sees the masked experiment's numbers
   return e.spec().make_inputs(e, hash_text(same_data.line(), seed));
 }

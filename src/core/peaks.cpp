@@ -5,7 +5,7 @@
 
 namespace opbench {
 
-double peak_share(const Peaks& peaks, const std::string& dtype, double flops, double bytes, double ms) {
+double peak_share(const Peaks& peaks, FloatType dtype, double flops, double bytes, double ms) {
   double seconds = ms / 1e3, share = NAN;
   if (peaks.bandwidth_gbs > 0) share = bytes / seconds / 1e9 / peaks.bandwidth_gbs;
   auto it = peaks.gflops.find(dtype);

@@ -4,16 +4,18 @@
 #include <map>
 #include <string>
 
+#include "core/dtype.h"
+
 namespace opbench {
 
 struct Peaks {
   double bandwidth_gbs = 0;              // bytes read plus written per second, 1e9
-  std::map<std::string, double> gflops;  // by dtype: "float32" -> 1e9 flop/s
+  std::map<FloatType, double> gflops;  // 1e9 flop/s by dtype
 };
 
 // Share of the nearer roof reached by `ms` for an experiment doing `flops`
 // and moving `bytes`: max(achieved GB/s / peak, achieved GFLOP/s / peak).
 // NaN where the backend has no peaks.
-double peak_share(const Peaks& peaks, const std::string& dtype, double flops, double bytes, double ms);
+double peak_share(const Peaks& peaks, FloatType dtype, double flops, double bytes, double ms);
 
 }  // namespace opbench

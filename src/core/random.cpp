@@ -2,7 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <thread>
+
+#include "core/parallel.h"
 
 namespace opbench {
 
@@ -20,22 +21,6 @@ uint64_t bits(uint64_t key, uint64_t i) { return mix(key ^ mix(i)); }
 
 // A double in the open interval (0, 1) from the top 53 bits.
 double unit(uint64_t b) { return ((b >> 11) + 0.5) * (1.0 / 9007199254740992.0); }
-
-// Runs fn(begin, end) over [0, n) on the machine's cores; small fills stay on
-// one thread.
-template <typename Fn>
-void parallel_for(size_t n, Fn fn) {
-  constexpr size_t kChunk = size_t{1} << 20;
-  size_t workers = std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()), (n + kChunk - 1) / kChunk);
-  if (workers <= 1) return fn(size_t{0}, n);
-  std::vector<std::thread> threads;
-  size_t per = (n + workers - 1) / workers;
-  for (size_t w = 0; w < workers; ++w) {
-    size_t b = w * per, e = std::min(n, b + per);
-    if (b < e) threads.emplace_back(fn, b, e);
-  }
-  for (auto& t : threads) t.join();
-}
 
 uint64_t stream_key(uint64_t seed, uint64_t stream) { return mix(seed ^ mix(stream + 0x632be59bd9b4e019ULL)); }
 

@@ -62,12 +62,13 @@ std::vector<double> softmax_of(std::vector<double> values) {
 
 void multiply(const HostTensor& a, int64_t a_start, const HostTensor& b, int64_t b_start, int64_t m, int64_t k, int64_t n,
               RefTensor& out, int64_t out_start) {
-  for (int64_t i = 0; i < m; ++i)
+  for_each_index(m, static_cast<double>(n) * k, [&](int64_t i) {
     for (int64_t j = 0; j < n; ++j) {
       double acc = 0.0;
       for (int64_t p = 0; p < k; ++p) acc += a.at(a_start + i * k + p) * b.at(b_start + p * n + j);
       out.values[out_start + i * n + j] = acc;
     }
+  });
 }
 
 }  // namespace opbench::reference

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/experiment.h"
+#include "core/parallel.h"
 #include "core/tensor.h"
 
 namespace opbench::reference {
@@ -49,12 +50,23 @@ struct Lanes {
 std::vector<double> read_lane(const HostTensor& x, const Lanes& lanes, int64_t lane);
 void write_lane(RefTensor& out, const Lanes& lanes, int64_t lane, const std::vector<double>& values);
 
+// Calls f(i) for every i in [0, n), on all cores; each call costs about
+// `work` steps. f(i) writes only what belongs to i (a lane, a row), so the
+// result is the same as one loop's.
+template <class F>
+void for_each_index(int64_t n, double work, F f) {
+  parallel_for(static_cast<size_t>(n), [&f](size_t b, size_t e) {
+    for (size_t i = b; i < e; ++i) f(static_cast<int64_t>(i));
+  }, grain_for(work));
+}
+
 // Replaces every lane along `axis` by f(lane), which keeps its length.
 template <class F>
 RefTensor map_lanes(const HostTensor& x, int64_t axis, F f) {
   const Lanes lanes(x.shape, axis);
   RefTensor out = zeros(x.shape);
-  for (int64_t lane = 0; lane < lanes.count(); ++lane) write_lane(out, lanes, lane, f(read_lane(x, lanes, lane)));
+  for_each_index(lanes.count(), 8.0 * lanes.length,
+                 [&](int64_t lane) { write_lane(out, lanes, lane, f(read_lane(x, lanes, lane))); });
   return out;
 }
 
@@ -65,14 +77,15 @@ RefTensor reduce_lanes(const HostTensor& x, int64_t axis, F f) {
   Shape shape = x.shape;
   shape.erase(shape.begin() + axis);
   RefTensor out = zeros(std::move(shape));
-  for (int64_t lane = 0; lane < lanes.count(); ++lane) out.values[lane] = f(read_lane(x, lanes, lane));
+  for_each_index(lanes.count(), 4.0 * lanes.length,
+                 [&](int64_t lane) { out.values[lane] = f(read_lane(x, lanes, lane)); });
   return out;
 }
 
 template <class F>
 RefTensor map_elements(const HostTensor& x, F f) {
   RefTensor out = zeros(x.shape);
-  for (int64_t i = 0; i < x.numel(); ++i) out.values[i] = f(x.at(i));
+  for_each_index(x.numel(), 4.0, [&](int64_t i) { out.values[i] = f(x.at(i)); });
   return out;
 }
 

@@ -26,7 +26,7 @@ struct CheckRecord {
   // before it was recorded.
   double tolerance = NAN;
   std::string detail;  // for a failure: what was wrong
-  std::string against; // "reference" or "reference at N sampled elements"
+  CheckScope against;   // what the output was compared with
 };
 
 // Where a cell's wall time went, in seconds: the backend's preparation

@@ -24,6 +24,22 @@ struct HostTensor {
   double at(int64_t i) const { return dtype == DType::Float32 ? f32[i] : static_cast<double>(i64[i]); }
 };
 
+// Part of a result, for the check against a sampled reference: the result's
+// shape, whether all of it is finite, and its elements at the sampled
+// positions only (in their order), so that the rest of a large result never
+// has to cross to the host.
+struct SampledOutput {
+  Shape shape;
+  bool all_finite = true;
+  HostTensor values;  // one-dimensional, element k at positions[k]
+};
+
+// Whether every element is finite (indices always are); on all cores.
+bool all_finite(const HostTensor& t);
+
+// The elements of `t` at flat `positions`, as a one-dimensional tensor.
+HostTensor elements_at(const HostTensor& t, const std::vector<int64_t>& positions);
+
 // A result in double precision, as the independent reference computes it:
 // every element, or (where that costs too much) the elements at `positions`.
 struct RefTensor {

@@ -1,5 +1,7 @@
 #pragma once
-// What the check said of a cell's output, and its words in files.
+// What the check said of a cell's output, what it compared the output with,
+// and their words in files.
+#include <cstdint>
 #include <string>
 
 namespace opbench {
@@ -36,5 +38,23 @@ inline Verdict verdict_from_text(const std::string& text) {
     if (text == verdict_text(v)) return v;
   return Verdict::none;
 }
+
+// What the check held the output against: its shape, its values being finite
+// (where either failed, the check went no further), or the reference, whole
+// or at sampled positions (large shapes, core/check.h's expected_result).
+struct CheckScope {
+  enum class Kind { nothing, shape, finiteness, reference };
+  Kind kind = Kind::nothing;
+  int64_t sampled_elements = 0;  // reference: elements compared; 0: all of them
+
+  bool sampled() const { return kind == Kind::reference && sampled_elements > 0; }
+  bool operator==(const CheckScope&) const = default;
+};
+
+// The words of result.json's "check.against", of the notes and tooltips:
+// "", "shape", "finiteness", "reference", "reference at 4096 sampled elements".
+std::string scope_text(const CheckScope& scope);
+// The inverse; throws UsageError naming any other text.
+CheckScope scope_from_text(const std::string& text);
 
 }  // namespace opbench

@@ -27,9 +27,22 @@ double rate(const json& value, const std::string& key, const std::string& backen
   return x;
 }
 
+// A key of "gflops": a dtype's name.
+FloatType rate_dtype(const std::string& key, const std::string& backend) {
+  try {
+    return parse_dtype(key);
+  } catch (const UsageError& e) {
+    throw UsageError("peaks of " + quote(backend) + ": " + e.what());
+  }
+}
+
 }  // namespace
 
-void to_json(json& j, const Peaks& p) { j = {{"bandwidth_gbs", p.bandwidth_gbs}, {"gflops", p.gflops}}; }
+void to_json(json& j, const Peaks& p) {
+  json gflops = json::object();
+  for (const auto& [dtype, rate] : p.gflops) gflops[dtype_name(dtype)] = rate;
+  j = {{"bandwidth_gbs", p.bandwidth_gbs}, {"gflops", gflops}};
+}
 
 std::map<std::string, Peaks> peaks_from(const json& j) {
   std::map<std::string, Peaks> peaks;
@@ -39,7 +52,7 @@ std::map<std::string, Peaks> peaks_from(const json& j) {
     Peaks& out = peaks[backend];
     if (p.contains("bandwidth_gbs")) out.bandwidth_gbs = rate(p["bandwidth_gbs"], "bandwidth_gbs", backend);
     if (p.contains("gflops") && p["gflops"].is_object())
-      for (const auto& [dtype, value] : p["gflops"].items()) out.gflops[dtype] = rate(value, dtype, backend);
+      for (const auto& [dtype, value] : p["gflops"].items()) out.gflops[rate_dtype(dtype, backend)] = rate(value, dtype, backend);
   }
   return peaks;
 }

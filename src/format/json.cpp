@@ -39,7 +39,7 @@ json to_json(const MemoryFigure& m) {
 }
 
 json to_json(const CheckRecord& c) {
-  json j = {{"status", verdict_text(c.verdict)}, {"error", c.error}, {"detail", c.detail}, {"against", c.against}};
+  json j = {{"status", verdict_text(c.verdict)}, {"error", c.error}, {"detail", c.detail}, {"against", scope_text(c.against)}};
   if (std::isfinite(c.tolerance)) j["tolerance"] = c.tolerance;
   return j;
 }
@@ -181,7 +181,7 @@ double seconds(const json& j, const char* key, const std::string& where) {
 CheckRecord check_from(const json& j, const std::string& where) {
   return {verdict_from_text(optional_field<std::string>(j, "status", "", where)), measure(j, "error", false, where),
           measure(j, "tolerance", false, where), optional_field<std::string>(j, "detail", "", where),
-          optional_field<std::string>(j, "against", "", where)};
+          word_field(scope_from_text, j, "against", "", where)};
 }
 
 MemoryFigure memory_from(const json& j, const std::string& where) {

@@ -122,7 +122,7 @@ std::optional<ReferenceCache> ReferenceCache::for_this_run(const std::string& bu
 }
 
 std::string ReferenceCache::key(const Experiment& e, uint64_t seed) {
-  return "line=" + e.line() + "\ndtype=" + e.dtype + "\nseed=" + std::to_string(seed) + "\n";
+  return "line=" + e.line() + "\ndtype=" + dtype_name(e.dtype) + "\nseed=" + std::to_string(seed) + "\n";
 }
 
 std::string ReferenceCache::path_of(const std::string& key) const {

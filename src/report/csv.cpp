@@ -107,7 +107,7 @@ std::string csv_report(const std::vector<RunRecord>& records, const std::vector<
                                         timed ? word(c.cache) : "",
                                         verdict_text(c.check.verdict),
                                         c.check.verdict == Verdict::none ? "" : number(c.check.error),
-                                        c.check.against,
+                                        scope_text(c.check.against),
                                         c.wrong() ? c.check.detail : c.error,
                                         number(rates.gbs),
                                         number(rates.gflops),

@@ -91,7 +91,7 @@ std::string check_detail(const CheckRecord& check) {
     case Verdict::none:
       return "check: none recorded";
     case Verdict::passed:
-      return "check passed: error " + formatted("%.2g", check.error) + " against the " + check.against;
+      return "check passed: error " + formatted("%.2g", check.error) + " against the " + scope_text(check.against);
     case Verdict::imprecise:
       return std::string("check imprecise (marked ") + kImpreciseMark + "): " + imprecision(check);
     case Verdict::skipped:
@@ -105,7 +105,7 @@ std::string check_detail(const CheckRecord& check) {
 std::string cell_detail(const RunRecord& r, const ExperimentRecord& e, const Cell* c) {
   if (!c) return e.cells.empty() ? "not run on this machine" : "this backend did not run this experiment";
   if (c->wrong())
-    return "wrong: output disagrees with the " + c->check.against + " (" + c->check.detail + "); not timed";
+    return "wrong: output disagrees with the " + scope_text(c->check.against) + " (" + c->check.detail + "); not timed";
   if (!c->ok()) return "nan: " + c->error;
   const Stats& s = c->stats;
   std::string out = "mean " + formatted("%.4g", s.mean) + " ms, median " + formatted("%.4g", s.median) + ", min " +

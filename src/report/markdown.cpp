@@ -100,7 +100,7 @@ std::string format_time(const TableTime& time) {
 
 std::string imprecision(const CheckRecord& check) {
   return "error " + formatted("%.2g", check.error) + " above the tolerance " + formatted("%g", check.tolerance) +
-         " against the " + check.against;
+         " against the " + scope_text(check.against);
 }
 
 std::string format_speedup(double time_a, double time_b) {
@@ -200,7 +200,7 @@ std::string table_notes(const RunRecord& r) {
                     kImpreciseMark + "\n";
       }
       if (c.wrong()) {
-        cell_notes += "- wrong: " + e.name + " on " + c.backend + ": output disagrees with the " + c.check.against + " (" +
+        cell_notes += "- wrong: " + e.name + " on " + c.backend + ": output disagrees with the " + scope_text(c.check.against) + " (" +
                     c.check.detail + "); not timed\n";
         continue;
       }
@@ -212,7 +212,7 @@ std::string table_notes(const RunRecord& r) {
       faults += page_fault_note(e, c);
       modes[timing_words(c.timing, c.batch) + " timing, " + word(c.cache) + " caches"]++;
       checked += c.check.verdict == Verdict::passed;
-      sampled += c.check.verdict == Verdict::passed && c.check.against != "reference";
+      sampled += c.check.verdict == Verdict::passed && c.check.against.sampled();
       if (c.stats.noise > worst) worst = c.stats.noise, worst_name = e.name + " on " + c.backend;
     }
   std::string out;

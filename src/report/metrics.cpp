@@ -19,7 +19,7 @@ std::string number(double value, const char* format) {
 
 struct Work {
   double flops = NAN, bytes = NAN;
-  std::string dtype = "float32";
+  FloatType dtype = FloatType::float32;
 };
 
 // What an experiment must do, from its suite line (files from other

@@ -116,9 +116,24 @@ class MlxPrepared : public PreparedOp {
     if (device_ == mx::Device::gpu) mx::synchronize();
   }
   HostTensor output() override {
-    if (!output_) throw std::runtime_error("no MLX result: run() has not been called");
     DeviceScope scope(device_);
-    return to_host(*output_);
+    return to_host(result());
+  }
+  // Gathered on the device: only the sampled elements come to the host.
+  SampledOutput output_at(const std::vector<int64_t>& positions) override {
+    DeviceScope scope(device_);
+    const mx::array& r = result();
+    SampledOutput out;
+    out.shape.assign(r.shape().begin(), r.shape().end());
+    if (mx::issubdtype(r.dtype(), mx::floating)) {
+      mx::array finite = mx::all(mx::isfinite(r));
+      out.all_finite = finite.item<bool>();
+    }
+    if (positions.empty() || positions.back() >= static_cast<int64_t>(r.size())) return out;  // a wrong shape
+    std::vector<int64_t> picks(positions);
+    mx::array index(picks.data(), {static_cast<int>(picks.size())}, mx::int64);
+    out.values = to_host(mx::take(mx::reshape(r, {-1}), index));
+    return out;
   }
   // One run() between MLX's own counts. MLX's reset sets the peak to 0, not
   // to what is in use, and the peak moves only when something is allocated:
@@ -142,6 +157,10 @@ class MlxPrepared : public PreparedOp {
   // One call's lazy result; an op that rebinds its buffer (x[idx] = src)
   // makes the result its new buffer, leaving the old one referenced by the
   // graph alone, so that MLX may write the result into it.
+  const mx::array& result() const {
+    if (!output_) throw std::runtime_error("no MLX result: run() has not been called");
+    return *output_;
+  }
   mx::array call() {
     mx::array out = graph_(inputs_).front();
     if (rebinds_ >= 0) inputs_[rebinds_] = out;
@@ -216,7 +235,7 @@ class MlxBackend : public Backend {
     Arrays arrays;
     for (const HostTensor& t : inputs) arrays.push_back(to_array(t));
     if (op.prepare) arrays = op.prepare(e, std::move(arrays));
-    mx::Dtype dtype = e.dtype == "float16" ? mx::float16 : e.dtype == "bfloat16" ? mx::bfloat16 : mx::float32;
+    mx::Dtype dtype = e.dtype == FloatType::float16 ? mx::float16 : e.dtype == FloatType::bfloat16 ? mx::bfloat16 : mx::float32;
     for (mx::array& a : arrays)
       if (a.dtype() == mx::float32) a = mx::astype(a, dtype);
     mx::eval(arrays);

@@ -26,8 +26,8 @@ at::Tensor to_device(const HostTensor& t, at::Device device) {
   return host.to(device, /*non_blocking=*/false, /*copy=*/true);
 }
 
-at::ScalarType scalar_type(const std::string& dtype) {
-  return dtype == "float16" ? at::kHalf : dtype == "bfloat16" ? at::kBFloat16 : at::kFloat;
+at::ScalarType scalar_type(FloatType dtype) {
+  return dtype == FloatType::float16 ? at::kHalf : dtype == FloatType::bfloat16 ? at::kBFloat16 : at::kFloat;
 }
 
 // BLAS as LibTorch reports it in its build configuration ("MKL 2024.2").
@@ -75,6 +75,9 @@ class TorchPrepared : public PreparedOp {
     return cuda_;
   }
   HostTensor output() override { return to_host(experiment_, op_, output_); }
+  SampledOutput output_at(const std::vector<int64_t>& positions) override {
+    return sampled_to_host(experiment_, op_, output_, positions);
+  }
   // One run() between the allocator's counts, the last result dropped first
   // so that it is not counted as the inputs' part.
   MemoryFigure measure_peak_memory() override {
@@ -197,8 +200,10 @@ bool aliases_an_input(const Tensors& inputs, const at::Tensor& result) {
   return false;
 }
 
-HostTensor to_host(const Experiment& e, const TorchOp& op, const at::Tensor& result) {
-  at::Tensor t = (op.to_reference_layout ? op.to_reference_layout(e, result) : result).to(at::kCPU).contiguous();
+namespace {
+
+// A tensor on the host, contiguous, as a HostTensor.
+HostTensor host_tensor(at::Tensor t) {
   HostTensor out;
   out.name = "out";
   out.shape.assign(t.sizes().begin(), t.sizes().end());
@@ -209,6 +214,28 @@ HostTensor to_host(const Experiment& e, const TorchOp& op, const at::Tensor& res
     t = t.to(at::kFloat);
     out.f32.assign(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
   }
+  return out;
+}
+
+at::Tensor in_reference_layout(const Experiment& e, const TorchOp& op, const at::Tensor& result) {
+  return op.to_reference_layout ? op.to_reference_layout(e, result) : result;
+}
+
+}  // namespace
+
+HostTensor to_host(const Experiment& e, const TorchOp& op, const at::Tensor& result) {
+  return host_tensor(in_reference_layout(e, op, result).to(at::kCPU).contiguous());
+}
+
+SampledOutput sampled_to_host(const Experiment& e, const TorchOp& op, const at::Tensor& result,
+                              const std::vector<int64_t>& positions) {
+  at::Tensor t = in_reference_layout(e, op, result);
+  SampledOutput out;
+  out.shape.assign(t.sizes().begin(), t.sizes().end());
+  out.all_finite = !t.is_floating_point() || at::isfinite(t).all().item<bool>();
+  if (positions.empty() || positions.back() >= t.numel()) return out;  // a wrong shape: nothing to pick
+  at::Tensor index = at::tensor(at::ArrayRef<int64_t>(positions), at::kLong).to(t.device());
+  out.values = host_tensor(t.reshape({-1}).index_select(0, index).to(at::kCPU).contiguous());
   return out;
 }
 

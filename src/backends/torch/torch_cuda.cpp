@@ -110,6 +110,9 @@ class CudaGraphOp : public PreparedOp {
     torch::cuda::synchronize();
   }
   HostTensor output() override { return to_host(experiment_, op_, output_); }
+  SampledOutput output_at(const std::vector<int64_t>& positions) override {
+    return sampled_to_host(experiment_, op_, output_, positions);
+  }
   // A replay needs the memory the capture took, which the graph keeps.
   MemoryFigure measure_peak_memory() override {
     MemoryFigure m;

@@ -38,5 +38,8 @@ bool aliases_an_input(const Tensors& inputs, const at::Tensor& result);
 
 // The result of an op on the host, in the reference's layout.
 HostTensor to_host(const Experiment& e, const TorchOp& op, const at::Tensor& result);
+// The same at `positions` only, gathered where the result lives.
+SampledOutput sampled_to_host(const Experiment& e, const TorchOp& op, const at::Tensor& result,
+                              const std::vector<int64_t>& positions);
 
 }  // namespace opbench::torch_backend

@@ -43,19 +43,19 @@ RefTensor attention_reference(const Experiment&, const Inputs& in) {
   const int64_t batches = q.shape[0], heads = q.shape[1], lq = q.shape[2], lk = k.shape[2], d = q.shape[3];
   const double scale = 1.0 / std::sqrt(static_cast<double>(d));
   RefTensor out = zeros(q.shape);
-  for (int64_t b = 0; b < batches; ++b)
-    for (int64_t h = 0; h < heads; ++h)
-      for (int64_t i = 0; i < lq; ++i) {
-        const int64_t visible = std::min(i + 1, lk);
-        std::vector<double> scores(visible, 0.0);
-        for (int64_t j = 0; j < visible; ++j)
-          for (int64_t c = 0; c < d; ++c)
-            scores[j] += q.at(offset(q.shape, {b, h, i, c})) * k.at(offset(k.shape, {b, h, j, c})) * scale;
-        const std::vector<double> weights = softmax_of(std::move(scores));
-        for (int64_t j = 0; j < visible; ++j)
-          for (int64_t c = 0; c < d; ++c)
-            out.values[offset(q.shape, {b, h, i, c})] += weights[j] * v.at(offset(v.shape, {b, h, j, c}));
-      }
+  // One query row of one head per index: rows write disjoint outputs.
+  for_each_index(batches * heads * lq, 2.0 * lk * d, [&](int64_t row) {
+    const int64_t b = row / (heads * lq), h = row / lq % heads, i = row % lq;
+    const int64_t visible = std::min(i + 1, lk);
+    std::vector<double> scores(visible, 0.0);
+    for (int64_t j = 0; j < visible; ++j)
+      for (int64_t c = 0; c < d; ++c)
+        scores[j] += q.at(offset(q.shape, {b, h, i, c})) * k.at(offset(k.shape, {b, h, j, c})) * scale;
+    const std::vector<double> weights = softmax_of(std::move(scores));
+    for (int64_t j = 0; j < visible; ++j)
+      for (int64_t c = 0; c < d; ++c)
+        out.values[offset(q.shape, {b, h, i, c})] += weights[j] * v.at(offset(v.shape, {b, h, j, c}));
+  });
   return out;
 }
 

@@ -31,11 +31,11 @@ RefTensor concat_reference(const Experiment& e, const Inputs& in) {
   const int64_t axis = axis_of(e, a);
   RefTensor out = output_of(e);
   const Lanes a_lanes(a.shape, axis), b_lanes(b.shape, axis), out_lanes(out.shape, axis);
-  for (int64_t lane = 0; lane < out_lanes.count(); ++lane) {
+  for_each_index(out_lanes.count(), 8.0 * out_lanes.length, [&](int64_t lane) {
     std::vector<double> joined = read_lane(a, a_lanes, lane), tail = read_lane(b, b_lanes, lane);
     joined.insert(joined.end(), tail.begin(), tail.end());
     write_lane(out, out_lanes, lane, joined);
-  }
+  });
   return out;
 }
 

@@ -38,17 +38,19 @@ std::vector<HostTensor> conv_inputs(const Experiment& e, uint64_t s) { return na
 // padding) into `out`, laid out N x H' x W' x Cout. Conv1d is the case H = KH = 1.
 RefTensor convolve(const HostTensor& x, const Shape& xs, const HostTensor& w, const Shape& ws, RefTensor out) {
   const Shape os = {xs[0], xs[1] - ws[1] + 1, xs[2] - ws[2] + 1, ws[0]};
-  for (int64_t n = 0; n < os[0]; ++n)
-    for (int64_t i = 0; i < os[1]; ++i)
-      for (int64_t j = 0; j < os[2]; ++j)
-        for (int64_t co = 0; co < os[3]; ++co) {
-          double acc = 0.0;
-          for (int64_t di = 0; di < ws[1]; ++di)
-            for (int64_t dj = 0; dj < ws[2]; ++dj)
-              for (int64_t ci = 0; ci < ws[3]; ++ci)
-                acc += x.at(offset(xs, {n, i + di, j + dj, ci})) * w.at(offset(ws, {co, di, dj, ci}));
-          out.values[offset(os, {n, i, j, co})] = acc;
-        }
+  // One output row (n, i) per index: rows write disjoint outputs.
+  for_each_index(os[0] * os[1], static_cast<double>(os[2]) * os[3] * ws[1] * ws[2] * ws[3], [&](int64_t row) {
+    const int64_t n = row / os[1], i = row % os[1];
+    for (int64_t j = 0; j < os[2]; ++j)
+      for (int64_t co = 0; co < os[3]; ++co) {
+        double acc = 0.0;
+        for (int64_t di = 0; di < ws[1]; ++di)
+          for (int64_t dj = 0; dj < ws[2]; ++dj)
+            for (int64_t ci = 0; ci < ws[3]; ++ci)
+              acc += x.at(offset(xs, {n, i + di, j + dj, ci})) * w.at(offset(ws, {co, di, dj, ci}));
+        out.values[offset(os, {n, i, j, co})] = acc;
+      }
+  });
   return out;
 }
 

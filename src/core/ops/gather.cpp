@@ -17,8 +17,9 @@ RefTensor gather_reference(const Experiment& e, const Inputs& in) {
   const HostTensor &x = in[0], &idx = in[1];
   RefTensor out = output_of(e);
   const int64_t features = x.shape[1];
-  for (int64_t r = 0; r < idx.numel(); ++r)
+  for_each_index(idx.numel(), 2.0 * features, [&](int64_t r) {
     for (int64_t f = 0; f < features; ++f) out.values[r * features + f] = x.at(idx.i64[r] * features + f);
+  });
   return out;
 }
 

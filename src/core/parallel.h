@@ -1,0 +1,82 @@
+#pragma once
+// Host work spread over the machine's cores: the inputs, the reference, the
+// check. Each index's work reads shared data and writes only its own
+// elements, in the same order whatever the thread count, so results are
+// bit-identical on one core and on many.
+#include <algorithm>
+#include <cstddef>
+#include <exception>
+#include <thread>
+#include <vector>
+
+namespace opbench {
+
+// Threads parallel_for may use: the machine's cores, unless set (tests run
+// the same work on one thread and on many and compare the results).
+inline unsigned& host_threads_override() {
+  static unsigned threads = 0;
+  return threads;
+}
+inline size_t host_threads() {
+  unsigned set = host_threads_override();
+  return set ? set : std::max(1u, std::thread::hardware_concurrency());
+}
+
+// Runs fn(begin, end) over contiguous ranges covering [0, n), on up to one
+// thread per core; `grain` is the fewest indices worth a thread of their own
+// (below it everything runs on the calling thread). An exception thrown by
+// fn (out of memory) reaches the caller once every range has stopped.
+template <typename Fn>
+void parallel_for(size_t n, Fn fn, size_t grain = size_t{1} << 20) {
+  const size_t cores = host_threads();
+  const size_t workers = std::min(cores, (n + std::max<size_t>(grain, 1) - 1) / std::max<size_t>(grain, 1));
+  if (workers <= 1) return fn(size_t{0}, n);
+  const size_t per = (n + workers - 1) / workers;
+  std::vector<std::exception_ptr> errors(workers);
+  std::vector<std::thread> threads;
+  threads.reserve(workers);
+  for (size_t w = 0; w < workers; ++w) {
+    const size_t b = w * per, e = std::min(n, b + per);
+    if (b >= e) break;
+    threads.emplace_back([&fn, &errors, w, b, e] {
+      try {
+        fn(b, e);
+      } catch (...) {
+        errors[w] = std::current_exception();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const auto& error : errors)
+    if (error) std::rethrow_exception(error);
+}
+
+// The sum of term(i) over [0, n), on all cores: fixed chunks of 65536 terms,
+// each summed in order, and the chunks' sums added in order, so the result is
+// the same on any number of cores.
+template <typename Term>
+double chunked_sum(size_t n, Term term) {
+  constexpr size_t kChunk = size_t{1} << 16;
+  std::vector<double> partial((n + kChunk - 1) / kChunk, 0.0);
+  parallel_for(partial.size(), [&](size_t b, size_t e) {
+    for (size_t c = b; c < e; ++c)
+      for (size_t i = c * kChunk; i < std::min(n, (c + 1) * kChunk); ++i) partial[c] += term(i);
+  }, 1);
+  double sum = 0;
+  for (double p : partial) sum += p;
+  return sum;
+}
+
+// Whether pred(i) holds for any i in [0, n), on all cores.
+template <typename Pred>
+bool any_index(size_t n, Pred pred) {
+  return chunked_sum(n, [&pred](size_t i) { return pred(i) ? 1.0 : 0.0; }) > 0;
+}
+
+// The grain for items that each cost about `work` elementary steps: enough
+// items that a thread does some 64 thousand steps.
+inline size_t grain_for(double work) {
+  return static_cast<size_t>(std::max(1.0, 65536.0 / std::max(work, 1.0)));
+}
+
+}  // namespace opbench
