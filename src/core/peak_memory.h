@@ -19,7 +19,8 @@ struct MemoryFigure {
   double peak_bytes = NAN;
   // Whose count it is ("CUDA caching allocator"), for the tooltips and notes.
   std::string source;
-  // Why there is no figure, where peak_bytes is NaN ("MLX's CPU allocator keeps no peak").
+  // Why there is no figure, where peak_bytes is NaN ("opbench reads no memory
+  // count of LibTorch's MPS allocator").
   std::string unavailable;
   // The result is an input's memory (Scatter's x[idx] = src on a buffer made
   // once, MLX's sum of one element, which is its input): the call needs none
