@@ -22,6 +22,7 @@
 #include "core/experiment.h"
 #include "core/framework_ops.h"
 #include "core/ops.h"
+#include "core/peak_memory.h"
 #include "core/runner.h"
 #include "core/sampler.h"
 #include "core/suite.h"
@@ -220,6 +221,35 @@ TEST_P(BackendOp, PassesItsCheckThroughTheRunner) {
   EXPECT_EQ(cell.error, "");
   EXPECT_EQ(cell.check.verdict, Verdict::passed) << cell.check.detail;
   EXPECT_GE(cell.samples_ms.size(), kMinimumSamples);
+}
+
+// --memory: a backend whose framework counts its memory gives every op a
+// figure no call can fall below (its result, unless written in place); one
+// that does not (mps) says why.
+TEST_P(BackendOp, ItsPeakMemoryIsAtLeastItsResult) {
+  Backend* backend = backend_named(GetParam().backend);
+  ASSERT_NE(backend, nullptr);
+  if (std::string why = reason_to_skip(*backend); !why.empty()) GTEST_SKIP() << why;
+
+  const Experiment e = parse_experiment(experiment_lines()[GetParam().index]);
+  const std::vector<HostTensor> inputs = make_inputs(e, kSeed);
+  SamplerSettings quick;
+  quick.warmup_s = 0;
+  quick.min_time_s = 0;
+  quick.max_time_s = 0.001;
+  backend->count_memory();
+  Cell cell = run_cell(*backend, e, inputs, nullptr, quick, /*memory=*/true);
+  ASSERT_EQ(cell.error, "");
+  ASSERT_TRUE(cell.memory);
+  const MemoryFigure& m = *cell.memory;
+  if (GetParam().backend == "mps") {
+    EXPECT_FALSE(m.measured());
+    EXPECT_FALSE(m.unavailable.empty());
+    return;
+  }
+  ASSERT_TRUE(m.measured()) << m.unavailable;
+  EXPECT_EQ(m.least_bytes, (m.in_place ? 0 : least_memory(e)) + gradient_bytes(e, inputs));
+  EXPECT_EQ(implausible_memory(m), "") << m.source;
 }
 
 INSTANTIATE_TEST_SUITE_P(AllBackends, BackendOp, testing::ValuesIn(backend_cases()), backend_case_name);

@@ -490,6 +490,49 @@ TEST_F(Planted, AnUnknownPassIsOneErrorLineNamingIt) {
   EXPECT_FALSE(fs::exists(dir_ + "/out/result.json"));
 }
 
+// --memory: the figures come back from the worker (and in process alike); a
+// figure below what the result alone takes (test_low_memory's) is flagged as
+// wrong, and the cell's time stands. test_ok counts 12 bytes an element: the
+// reference's doubles and the float output.
+TEST_F(Planted, MemoryFiguresComeBackAndAnImpossibleOneIsFlagged) {
+  for (bool isolated : {true, false}) {
+    SCOPED_TRACE(isolated ? "in a worker" : "in process");
+    std::string out = dir_ + (isolated ? "/worker" : "/process");
+    std::vector<std::string> args = {"run", "--case", "ReLU dim1=64", "--backends", "test_ok,test_low_memory",
+                                     "--memory", "--out", out};
+    if (!isolated) args.push_back("--no-isolate");
+    Outcome o = opbench(dir_, concat(args, kFast));
+    ASSERT_EQ(o.code, 0) << o;
+    RunRecord r = read_result_file(out + "/result.json");
+    EXPECT_TRUE(r.settings.memory);
+    const Cell *ok = r.experiments.at(0).find("test_ok"), *low = r.experiments.at(0).find("test_low_memory");
+    ASSERT_TRUE(ok && ok->memory && low && low->memory);
+    EXPECT_EQ(ok->memory->peak_bytes, 64 * 12);
+    EXPECT_EQ(ok->memory->least_bytes, 64 * 4);
+    EXPECT_EQ(low->memory->peak_bytes, 64 * 2);
+    EXPECT_TRUE(low->ok());  // its time stands
+    EXPECT_TRUE(contains(o.out, "## Memory")) << o;
+    EXPECT_TRUE(contains(o.out, "| ReLU / dim=64 | 256 bytes | 768 bytes | 3.00 | 128 bytes | wrong |")) << o;
+    EXPECT_TRUE(contains(o.out, "- wrong memory figure: ReLU / dim=64 on test_low_memory: 128 bytes, below the 256 bytes "
+                                "its result alone takes"))
+        << o;
+    EXPECT_TRUE(fs::exists(out + "/memory.md"));
+    // `report` prints it again from the file, as the run printed it.
+    Outcome report = opbench(dir_, {"report", out + "/result.json"});
+    EXPECT_EQ(report.out, o.out);
+  }
+}
+
+// Without --memory nothing of it is measured, printed or written.
+TEST_F(Planted, WithoutMemoryNothingOfItAppears) {
+  Outcome o = opbench(dir_, concat({"run", "--case", "ReLU dim1=64", "--backends", "test_ok", "--out", dir_ + "/out"},
+                                   kFast));
+  ASSERT_EQ(o.code, 0) << o;
+  EXPECT_FALSE(contains(read_file(dir_ + "/out/result.json"), "memory\"")) << o;
+  EXPECT_FALSE(contains(o.out, "## Memory")) << o;
+  EXPECT_FALSE(fs::exists(dir_ + "/out/memory.md"));
+}
+
 // ---- interruption and resume -------------------------------------------------
 
 // Waits until `path` is a result file with at least `count` experiments.

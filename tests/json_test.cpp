@@ -90,6 +90,7 @@ RunRecord full_record() {
   r.settings.sampler.timing = Timing::batched;
   r.settings.sampler.batch = 32;
   r.settings.sampler.cold = true;
+  r.settings.memory = true;
 
   BackendRecord cpu, cuda;
   cpu.info = {"cpu", 50, "torch framework with cpu backend", {}};
@@ -101,6 +102,7 @@ RunRecord full_record() {
   argmax_cpu.stop = Stop::time;
   argmax_cpu.check = {Verdict::passed, 0, 1e-4, "", {CheckScope::Kind::reference}};
   argmax_cpu.phases = CellPhases{0.5, 0.25, 0.0625, 1.75};
+  argmax_cpu.memory = MemoryFigure{4194304, "LibTorch's CPU allocator, counted by opbench", "", false, 524288};
   Cell oom;
   oom.backend = "cuda";
   oom.error = "out of memory";
@@ -109,6 +111,7 @@ RunRecord full_record() {
   relu_cuda.timing = Timing::batched;
   relu_cuda.batch = 32;
   relu_cuda.cache = Cache::cold;
+  relu_cuda.memory = MemoryFigure{NAN, "", "opbench reads no memory count of this allocator", false, 40000};
   Cell wrong;  // ran, but disagreed with the reference: no time
   wrong.backend = "mps";
   wrong.check = {Verdict::wrong, 0.25, 1e-4, "16 of 64 rows match no source row", {CheckScope::Kind::reference}};
@@ -134,6 +137,20 @@ void expect_same_stats(const Stats& a, const Stats& b) {
   EXPECT_EQ(a.count, b.count);
 }
 
+// NaN (no figure) reads back as NaN.
+void expect_same_number(double a, double b) {
+  EXPECT_EQ(std::isnan(a), std::isnan(b));
+  if (!std::isnan(a)) EXPECT_EQ(a, b);
+}
+
+void expect_same_memory(const MemoryFigure& a, const MemoryFigure& b) {
+  expect_same_number(a.peak_bytes, b.peak_bytes);
+  expect_same_number(a.least_bytes, b.least_bytes);
+  EXPECT_EQ(a.source, b.source);
+  EXPECT_EQ(a.unavailable, b.unavailable);
+  EXPECT_EQ(a.in_place, b.in_place);
+}
+
 void expect_same(const RunRecord& a, const RunRecord& b) {
   EXPECT_EQ(a.schema_version, b.schema_version);
   EXPECT_EQ(a.opbench_version, b.opbench_version);
@@ -148,6 +165,7 @@ void expect_same(const RunRecord& a, const RunRecord& b) {
   EXPECT_EQ(a.settings.seed, b.settings.seed);
   EXPECT_EQ(a.settings.threads, b.settings.threads);
   EXPECT_EQ(a.settings.check, b.settings.check);
+  EXPECT_EQ(a.settings.memory, b.settings.memory);
   const SamplerSettings &sa = a.settings.sampler, &sb = b.settings.sampler;
   EXPECT_EQ(sa.warmup_s, sb.warmup_s);
   EXPECT_EQ(sa.min_samples, sb.min_samples);
@@ -211,6 +229,8 @@ void expect_same(const RunRecord& a, const RunRecord& b) {
       EXPECT_EQ(x.cells[c].check.detail, y.cells[c].check.detail);
       EXPECT_EQ(x.cells[c].check.against, y.cells[c].check.against);
       EXPECT_EQ(x.cells[c].ok(), y.cells[c].ok());
+      ASSERT_EQ(x.cells[c].memory.has_value(), y.cells[c].memory.has_value());
+      if (x.cells[c].memory) expect_same_memory(*x.cells[c].memory, *y.cells[c].memory);
       if (x.cells[c].ok()) expect_same_stats(x.cells[c].stats, y.cells[c].stats);
     }
   }
@@ -348,6 +368,40 @@ TEST(ResultJson, ThePassAndNotApplicableCellsRoundTripAndOldFilesReadAsForward) 
     EXPECT_NE(std::string(e.what()).find("field 'pass': 'sideways' is neither 'forward' nor 'backward'"), std::string::npos)
         << e.what();
   }
+}
+
+// --memory's fields: a figure with the least it is judged against, or why
+// there is none, and the setting; a file without them (every file before
+// --memory, every run without it) reads as having none, and is written back
+// as it was.
+TEST(ResultJson, AMemoryFigureIsItsBytesOrWhyNot) {
+  json j = json::parse(to_json(full_record()));
+  EXPECT_EQ(j["settings"]["memory"], true);
+  const json& measured = j["experiments"][0]["cells"][0]["memory"];
+  EXPECT_EQ(measured["peak_bytes"], 4194304);
+  EXPECT_EQ(measured["least_bytes"], 524288);
+  EXPECT_FALSE(measured.contains("unavailable"));
+  const json& none = j["experiments"][1]["cells"][1]["memory"];
+  EXPECT_FALSE(none.contains("peak_bytes"));
+  EXPECT_EQ(none["unavailable"], "opbench reads no memory count of this allocator");
+}
+
+TEST(ResultJson, AFileWithoutMemoryReadsAndWritesWithout) {
+  std::string text = edited([](json& j) {
+    j["settings"].erase("memory");
+    for (json& e : j["experiments"])
+      for (json& c : e["cells"]) c.erase("memory");
+  });
+  RunRecord r = from_json(text, kSource);
+  EXPECT_FALSE(r.settings.memory);
+  for (const ExperimentRecord& e : r.experiments)
+    for (const Cell& c : e.cells) EXPECT_FALSE(c.memory);
+  EXPECT_EQ(to_json(r), json::parse(text).dump(1) + "\n");
+}
+
+TEST(ResultJson, ANegativePeakIsRefusedAndNamed) {
+  std::string message = from_json_error(edited([](json& j) { j["experiments"][0]["cells"][0]["memory"]["peak_bytes"] = -1; }));
+  EXPECT_TRUE(contains(message, "memory") && contains(message, "'peak_bytes' is out of range")) << message;
 }
 
 TEST(ResultJson, FailedCellKeepsItsReasonAndHasNoTime) {

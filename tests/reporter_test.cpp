@@ -10,6 +10,7 @@
 #include "report/csv.h"
 #include "report/document.h"
 #include "report/markdown.h"
+#include "report/memory_table.h"
 #include "report/metrics.h"
 #include "report_fixtures.h"
 
@@ -61,10 +62,11 @@ TEST(Reporters, RunFilesAreTheTablesUnderTheMachineLine) {
   for (const Reporter* rep : reporters())
     if (!rep->run_file().empty()) (rep->on_request() ? on_request : always).push_back(rep->run_file());
   EXPECT_EQ(always, (std::vector<std::string>{"average.md", "detailed.md"}));
-  EXPECT_EQ(on_request, (std::vector<std::string>{"metrics.md"}));
+  EXPECT_EQ(on_request, (std::vector<std::string>{"metrics.md", "memory.md"}));
   EXPECT_EQ(reporter("detailed").render_run_file(r),
             "# Detailed benchmark\n\n**" + r.description() + "**\n\n" + detailed_table(r));
   EXPECT_EQ(reporter("metrics").render_run_file(r), "# Metrics\n\n**" + r.description() + "**\n\n" + metrics_table(r));
+  EXPECT_EQ(reporter("memory").render_run_file(r), "# Memory\n\n**" + r.description() + "**\n\n" + memory_table(r));
   EXPECT_EQ(run_file_help("result.json"), "result.json, average.md and detailed.md");
 }
 

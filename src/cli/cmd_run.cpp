@@ -61,6 +61,7 @@ const CommandSpec kRunSpec = {
         {"pass", "LIST", "forward (default: the op's call), backward (one training step: the call and the gradients of its float inputs), or both: forward,backward"},
         {"no-check", "", "do not compare outputs with the reference before timing (the output says so)"},
         {"metrics", "", "also print (and write " + reporter("metrics").run_file() + ") " + reporter("metrics").summary()},
+        {"memory", "", "also measure each cell's peak memory beyond its inputs in one more, untimed, call, from the framework's own accounting; print (and write " + reporter("memory").run_file() + ") the table"},
         {"calibration", "FILE", "peaks from opbench calibrate (default: ~/.opbench/calibration-<hostname>.json, if there)"},
         {"quiet", "", "no progress line on stderr"},
         {"resume", "FILE", "finish the run whose result.json FILE is: run only the cells it lacks, with its suite, backends and settings"},
@@ -151,6 +152,7 @@ RunSettings choose_settings(const Args& args) {
   s.threads = static_cast<int>(args.get_int("threads", 0, 1, 4096));
   s.seed = static_cast<uint64_t>(args.get_int("seed", 0, 0, INT64_MAX));
   s.check = !args.has("no-check");
+  s.memory = args.has("memory");
   if (args.has("timing")) {
     try {
       m.timing = timing_from_word(args.get("timing"));
@@ -420,6 +422,7 @@ int run_command(const Args& args) {
   std::vector<std::string> names;
   for (auto& b : backends) {
     b->set_threads(settings.threads);
+    if (settings.memory && !isolate) b->count_memory();  // a worker counts its own
     running.push_back(b.get());
     names.push_back(b->info().name);
   }

@@ -11,6 +11,7 @@
 
 #include "core/backend_info.h"
 #include "core/experiment.h"
+#include "core/peak_memory.h"
 #include "core/tensor.h"
 
 namespace opbench {
@@ -53,6 +54,18 @@ class PreparedOp {
   // Evicts the op's inputs from the caches it runs through (the device's L2
   // for GPUs); false where the backend leaves that to the core's CPU flush.
   virtual bool flush_device_cache() { return false; }
+
+  // ---- --memory ----
+  // The peak memory of one more call of run(), untimed, from the framework's
+  // own accounting: its peak counter reset as the call begins, less what was
+  // allocated then (the inputs). Whatever run() is (a forward call, a
+  // training step), this measures it. A backend without such accounting says
+  // why in `unavailable`. The runner fills in least_bytes.
+  virtual MemoryFigure measure_peak_memory() {
+    MemoryFigure m;
+    m.unavailable = "this backend keeps no count of its memory";
+    return m;
+  }
 };
 
 // Whether a backend runs an op. A framework implements each op with one
@@ -82,6 +95,11 @@ class Backend {
   virtual std::optional<uint64_t> free_device_memory() const { return std::nullopt; }
   // Threads for CPU backends; 0 leaves the framework's default.
   virtual void set_threads(int threads) { (void)threads; }
+  // Called once, before any cell, when memory is to be measured (--memory):
+  // a backend whose framework keeps no count of its own starts one here
+  // (LibTorch's CPU allocator gets a counting wrapper), so that runs without
+  // --memory never pay for it, and runs with it pay alike in every cell.
+  virtual void count_memory() {}
   // Whether this backend runs `op` (a name of the op table).
   virtual OpSupport support(const std::string& op) const = 0;
   // Converts inputs and builds the call, outside timing. Throws on failure

@@ -480,6 +480,7 @@ int serve_worker(const std::vector<std::string>& backends, const RunSettings& se
       return 1;
     }
     (*it)->set_threads(settings.threads);
+    if (settings.memory) (*it)->count_memory();
     mine.push_back(it->get());
   }
   send(R"({"ready":true})");

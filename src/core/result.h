@@ -11,6 +11,7 @@
 
 #include "core/backend_info.h"
 #include "core/pass.h"
+#include "core/peak_memory.h"
 #include "core/peaks.h"
 #include "core/sampling.h"
 #include "core/stats.h"
@@ -70,6 +71,9 @@ struct Cell {
   CheckRecord check;
   // Absent in files of opbench before 0.3.
   std::optional<CellPhases> phases;
+  // The peak memory of one call, with --memory only (a cell without a time
+  // has none).
+  std::optional<MemoryFigure> memory;
 
   // A wrong result is never reported as a time.
   bool wrong() const { return check.verdict == Verdict::wrong; }
@@ -113,6 +117,7 @@ struct RunSettings {
   uint64_t seed = 0;
   int threads = 0;  // CPU threads for CPU backends; 0 = the framework's default
   bool check = true;  // compare every cell's output with the reference before timing it
+  bool memory = false;  // measure each cell's peak memory in one more, untimed, call (--memory)
 
   bool operator==(const RunSettings&) const = default;
 };

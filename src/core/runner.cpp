@@ -52,13 +52,28 @@ CheckRecord checked_run(PreparedOp& op, const Experiment& e, const std::vector<H
 // Frameworks append stack traces to their messages: keep the first line.
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
+// The peak memory of one more call, after the samples so that it disturbs
+// none of them. A measurement that fails is the figure's failure, not the
+// cell's: its time stands.
+MemoryFigure measured_memory(PreparedOp& op, const Experiment& e, const std::vector<HostTensor>& inputs) {
+  MemoryFigure m;
+  try {
+    m = op.measure_peak_memory();
+  } catch (const std::exception& ex) {
+    m = {};
+    m.unavailable = "the measuring call failed: " + first_line(ex.what());
+  }
+  m.least_bytes = (m.in_place ? 0 : least_memory(e)) + gradient_bytes(e, inputs);
+  return m;
+}
+
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 }  // namespace
 
 Cell run_cell(Backend& backend, const Experiment& e, const std::vector<HostTensor>& inputs, const RefTensor* expected,
-              const SamplerSettings& settings) {
+              const SamplerSettings& settings, bool memory) {
   Cell cell;
   cell.backend = backend.info().name;
   release_free_host_memory();
@@ -81,6 +96,7 @@ Cell run_cell(Backend& backend, const Experiment& e, const std::vector<HostTenso
     cell.batch = m.batch;
     cell.cache = m.cache;
     cell.host = m.host;
+    if (memory) cell.memory = measured_memory(*op, e, inputs);
   } catch (const std::bad_alloc&) {
     cell.error = "out of memory";
   } catch (const std::exception& ex) {
@@ -205,7 +221,8 @@ void run_experiment(const Experiment& e, const std::vector<Backend*>& backends, 
         device_shortfall = memory_shortfall(need.device_bytes, free, "memory on " + backend.device_name());
     if (!p.error.empty()) cell = failed_cell(backend.info().name, p.error);
     else if (!device_shortfall.empty()) cell = failed_cell(backend.info().name, device_shortfall);
-    else cell = run_cell(backend, e, p.inputs, p.has_expected ? &p.expected : nullptr, settings.sampler);
+    else cell = run_cell(backend, e, p.inputs, p.has_expected ? &p.expected : nullptr, settings.sampler,
+                           settings.memory);
     if (events.finished) events.finished(i, std::move(cell));
   }
 }

@@ -76,8 +76,9 @@ void run_experiments(const std::vector<Experiment>& experiments, const std::vect
 
 // One cell: prepare, a run on poisoned memory whose output is compared with
 // `expected` (nullptr: not compared, the cell's check is "skipped"), then the
-// measurement. Never throws.
+// measurement, and with `memory` the peak memory of one more call
+// (PreparedOp::measure_peak_memory). Never throws.
 Cell run_cell(Backend& backend, const Experiment& e, const std::vector<HostTensor>& inputs, const RefTensor* expected,
-              const SamplerSettings& settings);
+              const SamplerSettings& settings, bool memory = false);
 
 }  // namespace opbench

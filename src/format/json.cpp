@@ -29,6 +29,15 @@ json to_json(const Stats& s) {
   return {{"mean", s.mean}, {"median", s.median}, {"min", s.min}, {"max", s.max}, {"stddev", s.stddev}};
 }
 
+// A figure that is not there (NaN) is left out, as a nan time is.
+json to_json(const MemoryFigure& m) {
+  json j = {{"in_place", m.in_place}, {"source", m.source}};
+  if (m.measured()) j["peak_bytes"] = m.peak_bytes;
+  if (std::isfinite(m.least_bytes)) j["least_bytes"] = m.least_bytes;
+  if (!m.unavailable.empty()) j["unavailable"] = m.unavailable;
+  return j;
+}
+
 json to_json(const CheckRecord& c) {
   json j = {{"status", verdict_text(c.verdict)}, {"error", c.error}, {"detail", c.detail}, {"against", scope_text(c.against)}};
   if (std::isfinite(c.tolerance)) j["tolerance"] = c.tolerance;
@@ -59,6 +68,7 @@ void to_json(json& j, const Cell& c) {
   j["samples_ms"] = c.samples_ms;
   if (c.host)
     j["host_per_call"] = {{"minor_faults", c.host->minor_faults}, {"user_ms", c.host->user_ms}, {"system_ms", c.host->system_ms}};
+  if (c.memory) j["memory"] = to_json(*c.memory);
 }
 
 void to_json(json& j, const RunSettings& s) {
@@ -76,6 +86,7 @@ void to_json(json& j, const RunSettings& s) {
        {"cold", m.cold},
        {"stop_when_settled", m.stop_when_settled},
        {"check", s.check}};
+  if (s.memory) j["memory"] = true;  // absent otherwise: files of runs without it stay as they were
 }
 
 namespace {
@@ -181,6 +192,17 @@ CheckRecord check_from(const json& j, const std::string& where) {
           word_field(scope_from_text, j, "against", "", where)};
 }
 
+MemoryFigure memory_from(const json& j, const std::string& where) {
+  MemoryFigure m;
+  m.peak_bytes = measure(j, "peak_bytes", false, where);
+  m.least_bytes = measure(j, "least_bytes", false, where);
+  m.in_place = optional_field<bool>(j, "in_place", false, where);
+  m.source = optional_field<std::string>(j, "source", "", where);
+  m.unavailable = optional_field<std::string>(j, "unavailable", "", where);
+  if (!m.measured() && m.unavailable.empty()) m.unavailable = "no figure in the file";
+  return m;
+}
+
 std::vector<double> samples_from(const json& j, const std::string& where) {
   std::vector<double> samples = optional_field<std::vector<double>>(j, "samples_ms", {}, where);
   for (double s : samples)
@@ -218,6 +240,7 @@ Cell cell_from(const json& j, const std::string& experiment) {
     const std::string at = where + ": host_per_call";
     c.host = HostCost{measure(h, "minor_faults", false, at), measure(h, "user_ms", false, at), measure(h, "system_ms", false, at)};
   }
+  if (j.contains("memory")) c.memory = memory_from(j.at("memory"), where + ": memory");
   if (std::isnan(c.stats.mean)) c.error = "no mean time in file";
   return c;
 }
@@ -239,6 +262,7 @@ RunSettings settings_from(const json& j, const std::string& where) {
   s.seed = optional_field<uint64_t>(j, "seed", 0, where);
   s.threads = count_field(j, "threads", where);
   s.check = optional_field<bool>(j, "check", true, where);
+  s.memory = optional_field<bool>(j, "memory", false, where);
   SamplerSettings& m = s.sampler;
   m.warmup_s = optional_field<double>(j, "warmup_s", m.warmup_s, where);
   m.min_samples = optional_field<size_t>(j, "min_samples", m.min_samples, where);

@@ -50,13 +50,37 @@ std::string status(const Cell& c) {
   return c.imprecise() ? "imprecise" : "ok";
 }
 
+// Whether any cell of `records` has a memory figure (--memory): only then do
+// the rows get the memory columns, so files of runs without it give the CSV
+// they always gave.
+bool has_memory(const std::vector<RunRecord>& records) {
+  for (const RunRecord& r : records)
+    for (const ExperimentRecord& e : r.experiments)
+      for (const Cell& c : e.cells)
+        if (c.memory) return true;
+  return false;
+}
+
+// A cell's memory columns: the peak and the least in bytes, their ratio, and
+// what else there is to say (why no figure, a wrong figure, in place).
+std::vector<std::string> memory_fields(const Cell& c) {
+  if (!c.memory) return {"", "", "", ""};
+  const MemoryFigure& m = *c.memory;
+  std::string wrong = implausible_memory(m);
+  std::string note = !m.measured() ? m.unavailable : !wrong.empty() ? "wrong: " + wrong : m.in_place ? "in place" : "";
+  return {number(m.peak_bytes), number(m.least_bytes), number(memory_ratio(m)), note};
+}
+
 }  // namespace
 
 std::string csv_report(const std::vector<RunRecord>& records, const std::vector<std::string>& sources) {
   std::string out =
       "source,machine,experiment,op,line,backend,status,mean_ms,median_ms,min_ms,max_ms,stddev_ms,noise,count,stop,"
       "timing,cache,check,check_error,check_against,error,gb_per_s,gflop_per_s,peak_share,check_tolerance,"
-      "minor_faults_per_call,user_ms_per_call,system_ms_per_call\r\n";
+      "minor_faults_per_call,user_ms_per_call,system_ms_per_call";
+  const bool memory = has_memory(records);
+  if (memory) out += ",peak_memory_bytes,least_memory_bytes,memory_ratio,memory_note";
+  out += "\r\n";
   for (size_t i = 0; i < records.size(); ++i) {
     const RunRecord& r = records[i];
     std::string machine = r.description();
@@ -93,6 +117,8 @@ std::string csv_report(const std::vector<RunRecord>& records, const std::vector<
                                         timed && c.host ? number(c.host->minor_faults) : "",
                                         timed && c.host ? number(c.host->user_ms) : "",
                                         timed && c.host ? number(c.host->system_ms) : ""};
+        if (memory)
+          for (std::string& f : memory_fields(c)) row.push_back(std::move(f));
         std::string line;
         for (size_t k = 0; k < row.size(); ++k) (line += k ? "," : "") += field(row[k]);
         out += line + "\r\n";

@@ -6,6 +6,7 @@
 #include "report/charts.h"
 #include "report/document.h"
 #include "report/markdown.h"
+#include "report/memory_table.h"
 #include "report/metrics.h"
 #include "report/svg.h"
 #include "core/text.h"
@@ -116,6 +117,7 @@ std::string cell_detail(const RunRecord& r, const ExperimentRecord& e, const Cel
   if (!std::isnan(rates.gbs))
     out += "\n" + formatted("%.3g GB/s, ", rates.gbs) + formatted("%.3g GFLOP/s", rates.gflops) +
            (std::isnan(rates.peak_share) ? "" : formatted(", %.3g%% of the calibrated peak", 100 * rates.peak_share));
+  if (c->memory) out += "\n" + memory_detail(*c->memory);
   return out + "\n" + check_detail(c->check);
 }
 

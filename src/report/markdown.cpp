@@ -6,6 +6,7 @@
 #include <map>
 
 #include "core/text.h"
+#include "report/memory_table.h"
 
 namespace opbench {
 
@@ -248,8 +249,11 @@ namespace {
 
 // One pass's tables and notes, their headings at `level` ("##").
 std::string pass_tables(const RunRecord& r, const std::string& level) {
-  return level + " Detailed benchmark\n\n" + detailed_table(r) + "\n" + level + " Average benchmark\n\n" + average_table(r) +
-         "\n" + table_notes(r);
+  std::string out = level + " Detailed benchmark\n\n" + detailed_table(r) + "\n" + level + " Average benchmark\n\n" +
+                    average_table(r) + "\n" + table_notes(r);
+  // A run with --memory recorded it: `opbench report` prints the table as the run did.
+  if (r.settings.memory) out += "\n" + level + " Memory\n\n" + memory_table(r);
+  return out;
 }
 
 }  // namespace

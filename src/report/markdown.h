@@ -61,8 +61,8 @@ std::string average_table(const RunRecord& record);
 // how far off each imprecise one was.
 std::string table_notes(const RunRecord& record);
 // What `opbench run` prints and `opbench report FILE` re-renders: the bold
-// machine line, both tables, the notes; the backward pass's tables and notes
-// follow the forward pass's under their own heading.
+// machine line, both tables, the notes, and the memory table of a run with --memory;
+// the backward pass's tables and notes follow the forward pass's under their own heading.
 std::string render_run(const RunRecord& record);
 // `table` of each pass of `record`: the forward pass's as it always was, then
 // each other pass's under a "## <pass heading>" line (the whole record where

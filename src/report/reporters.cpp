@@ -9,6 +9,7 @@
 #include "report/gbench.h"
 #include "report/html.h"
 #include "report/markdown.h"
+#include "report/memory_table.h"
 #include "report/metrics.h"
 #include "report/reporter.h"
 
@@ -116,6 +117,18 @@ class MetricsReporter : public Reporter {
   std::string render_run_file(const RunRecord& r) const override { return titled(r, "Metrics", metrics_table(r)); }
 };
 
+// Peak memory of one call per cell (`opbench run --memory`).
+class MemoryReporter : public Reporter {
+ public:
+  std::string name() const override { return "memory"; }
+  std::string summary() const override { return "peak memory of one call per cell, against the least it needs"; }
+  Option option() const override { return Option::none; }
+  std::string render(const ReportInput& in) const override { return memory_table(in.records.at(0)); }
+  std::string run_file() const override { return "memory.md"; }
+  bool on_request() const override { return true; }
+  std::string render_run_file(const RunRecord& r) const override { return titled(r, "Memory", memory_table(r)); }
+};
+
 }  // namespace
 
 std::string Reporter::render_one(const RunRecord& record) const {
@@ -137,7 +150,9 @@ const std::vector<const Reporter*>& reporters() {
   static const GbenchReporter gbench;
   static const ChartsReporter charts;
   static const MetricsReporter metrics;
-  static const std::vector<const Reporter*> all = {&markdown, &average, &detailed, &html, &csv, &gbench, &charts, &metrics};
+  static const MemoryReporter memory;
+  static const std::vector<const Reporter*> all = {&markdown, &average, &detailed, &html, &csv,
+                                                   &gbench,   &charts,  &metrics,  &memory};
   return all;
 }
 

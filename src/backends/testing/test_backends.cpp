@@ -18,6 +18,8 @@
 //   test_double      every float output doubled
 //   test_bad_gradient  the backward pass: the gradient of the last float
 //                    input (PReLU's alpha, Linear's bias) 1.5 times too large
+//   test_low_memory  a peak memory of half its result's bytes (--memory), which
+//                    no call can have
 // and one that declares, as a framework may, that it cannot run any op:
 //   test_cannot      every cell nan, with the declared reason
 #include <signal.h>
@@ -38,13 +40,20 @@ namespace opbench::testing_backends {
 
 namespace {
 
-enum class Fault { None, Abort, Segv, Kill, Hang, LossySum, StrayRow, NaN, Double, BadGradient, Cannot };
+enum class Fault { None, Abort, Segv, Kill, Hang, LossySum, StrayRow, NaN, Double, BadGradient, Cannot, LowMemory };
 
 // `value` rounded to `bits` significant bits.
 double rounded(double value, int bits) {
   int exponent = 0;
   double mantissa = std::frexp(value, &exponent);
   return std::ldexp(std::round(std::ldexp(mantissa, bits)), exponent - bits);
+}
+
+// What computing a result holds at its peak: the reference's doubles and
+// the output copied from them.
+double reference_peak_bytes(const Experiment& e) {
+  double elements = static_cast<double>(element_count(e.spec().output_shape(e)));
+  return elements * 8 + elements * (e.spec().gives_indices ? 8 : 4);
 }
 
 // The sum of `x` in order, the running sum kept in float16's 11 significant bits.
@@ -73,6 +82,16 @@ class ReferencePrepared : public PreparedOp {
   }
   HostTensor output() override { return output_; }
   void release_output() override { output_ = {}; }
+  // Counted from what run() allocates, not measured: only test_low_memory's
+  // figure is wrong, below what its result alone takes.
+  MemoryFigure measure_peak_memory() override {
+    run();
+    release_output();
+    MemoryFigure m;
+    m.peak_bytes = fault_ == Fault::LowMemory ? (least_memory(e_) + gradient_bytes(e_, inputs_)) / 2 : reference_peak_bytes(e_);
+    m.source = "counted by the test backend";
+    return m;
+  }
 
  private:
   void misbehave() {
@@ -84,6 +103,7 @@ class ReferencePrepared : public PreparedOp {
       case Fault::NaN:
       case Fault::Double:
       case Fault::BadGradient:
+      case Fault::LowMemory:
         return;
       case Fault::Abort:
         std::fprintf(stderr, "test_abort: aborting on purpose\n");
@@ -178,7 +198,8 @@ bool register_all() {
                {"test_hang", 904, Fault::Hang},   {"test_ok", 905, Fault::None},
                {"test_lossy_sum", 906, Fault::LossySum}, {"test_stray_row", 907, Fault::StrayRow},
                {"test_nan", 908, Fault::NaN},     {"test_double", 909, Fault::Double},
-               {"test_cannot", 910, Fault::Cannot}, {"test_bad_gradient", 911, Fault::BadGradient}};
+               {"test_cannot", 910, Fault::Cannot}, {"test_bad_gradient", 911, Fault::BadGradient},
+               {"test_low_memory", 912, Fault::LowMemory}};
   for (const auto& k : kinds) {
     std::string name = k.name;
     int column = k.column;

@@ -10,6 +10,7 @@
 
 #include "backends/torch/torch_backward.h"
 #include "backends/torch/torch_device.h"
+#include "backends/torch/torch_memory.h"
 #include "backends/torch/torch_ops.h"
 #include "core/backend.h"
 #include "core/ops.h"
@@ -80,6 +81,30 @@ class TorchPrepared : public PreparedOp {
   SampledOutput output_at(const std::vector<int64_t>& positions) override {
     return step_.to_host_at ? step_.to_host_at(outputs_, positions) : PreparedOp::output_at(positions);
   }
+  // One run() between the allocator's counts, the last result dropped first
+  // so that it is not counted as the inputs' part.
+  MemoryFigure measure_peak_memory() override {
+    MemoryFigure m;
+    release_output();
+    auto call = [this] { run(); };
+    if (cuda_) {
+      m.peak_bytes = cuda_peak_bytes(call);
+      m.source = "LibTorch's CUDA caching allocator";
+    } else if (device_.device().type() != at::kCPU) {
+      m.unavailable =
+          "opbench reads no memory count of LibTorch's " + c10::DeviceTypeName(device_.device().type()) + " allocator";
+      return m;
+    } else if (std::optional<double> peak = cpu_peak_bytes(call)) {
+      m.peak_bytes = *peak;
+      m.source = "LibTorch's CPU allocator, counted by opbench";
+    } else {
+      m.unavailable = "LibTorch's CPU allocator was not counted (count_memory was not called)";
+      return m;
+    }
+    m.in_place = step_.in_place && step_.in_place(outputs_);
+    release_output();
+    return m;
+  }
 
  private:
   Step step_;
@@ -91,11 +116,12 @@ class TorchPrepared : public PreparedOp {
 
 // The forward call of `op`: its result, back in the reference's layout for the check.
 Step forward_step(const Experiment& e, const TorchOp& op, Tensors inputs) {
-  return {[e, &op, inputs = std::move(inputs)] { return Tensors{op.call(e, inputs)}; },
+  return {[e, &op, inputs] { return Tensors{op.call(e, inputs)}; },
           [e, &op](const Tensors& out) { return to_host(e, op, out.at(0)); },
           [e, &op](const Tensors& out, const std::vector<int64_t>& positions) {
             return sampled_to_host(e, op, out.at(0), positions);
-          }};
+          },
+          [inputs](const Tensors& out) { return aliases_an_input(inputs, out.at(0)); }};
 }
 
 void no_sync() {}
@@ -133,6 +159,10 @@ class TorchBackend : public Backend {
   }
   void set_threads(int threads) override {
     if (threads > 0 && kind_.type == at::kCPU) at::set_num_threads(threads);
+  }
+  // The only LibTorch device whose allocator keeps no count of its own.
+  void count_memory() override {
+    if (kind_.type == at::kCPU) count_cpu_memory();
   }
 
   OpSupport support(const std::string& op) const override { return torch_ops().support(op); }
@@ -185,6 +215,12 @@ OPBENCH_REGISTER_BACKEND("cuda_graph", [] {
 });
 
 }  // namespace
+
+bool aliases_an_input(const Tensors& inputs, const at::Tensor& result) {
+  for (const at::Tensor& input : inputs)
+    if (input.is_alias_of(result)) return true;
+  return false;
+}
 
 namespace {
 

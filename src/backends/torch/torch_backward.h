@@ -17,6 +17,9 @@ struct Step {
   // Untimed: the result at sampled positions, gathered on the device
   // (PreparedOp::output_at); empty where the check never samples (gradients).
   std::function<SampledOutput(const Tensors&, const std::vector<int64_t>&)> to_host_at;
+  // Untimed: whether the result is an input's memory (an op updating it in
+  // place, for --memory's least); empty where it never is (gradients).
+  std::function<bool(const Tensors&)> in_place;
 };
 
 // The training step of `op`: `prepared` are its inputs as op.prepare left

@@ -43,6 +43,18 @@ std::optional<uint64_t> cuda_free_memory() {
   return free;
 }
 
+double cuda_peak_bytes(const std::function<void()>& call) {
+  using c10::CachingAllocator::StatType;
+  const c10::DeviceIndex device = c10::cuda::current_device();
+  const auto allocated = [&] {
+    return c10::cuda::CUDACachingAllocator::getDeviceStats(device).allocated_bytes[static_cast<size_t>(StatType::AGGREGATE)];
+  };
+  c10::cuda::CUDACachingAllocator::resetPeakStats(device);  // the peak becomes what is allocated now
+  const int64_t before = allocated().current;
+  call();
+  return static_cast<double>(allocated().peak - before);
+}
+
 void flush_cuda_l2() {
   static at::Tensor buffer =
       at::empty({2 * static_cast<int64_t>(at::cuda::getCurrentDeviceProperties()->l2CacheSize)}, at::device(at::kCUDA).dtype(at::kByte));
@@ -62,9 +74,13 @@ class CudaGraphOp : public PreparedOp {
       c10::cuda::CUDAStreamGuard guard(stream);
       op_.call(experiment_, inputs_);
       stream.synchronize();
-      graph_.capture_begin();
-      output_ = op_.call(experiment_, inputs_);
-      graph_.capture_end();
+      // What the capture allocates stays in the graph's private pool for
+      // every replay: the replays themselves allocate nothing.
+      capture_bytes_ = cuda_peak_bytes([this] {
+        graph_.capture_begin();
+        output_ = op_.call(experiment_, inputs_);
+        graph_.capture_end();
+      });
     }
     torch::cuda::synchronize();
   }
@@ -89,14 +105,21 @@ class CudaGraphOp : public PreparedOp {
   // updated in place (Scatter's x[idx] = src): that buffer is the op's state,
   // whose unwritten rows rightly keep what it held.
   void poison(size_t) override {
-    for (const at::Tensor& input : inputs_)
-      if (input.is_alias_of(output_)) return;
+    if (aliases_an_input(inputs_, output_)) return;
     if (output_.is_floating_point()) output_.fill_(NAN);
     torch::cuda::synchronize();
   }
   HostTensor output() override { return to_host(experiment_, op_, output_); }
   SampledOutput output_at(const std::vector<int64_t>& positions) override {
     return sampled_to_host(experiment_, op_, output_, positions);
+  }
+  // A replay needs the memory the capture took, which the graph keeps.
+  MemoryFigure measure_peak_memory() override {
+    MemoryFigure m;
+    m.peak_bytes = capture_bytes_;
+    m.source = "LibTorch's CUDA caching allocator, while the graph was captured (its replays reuse that memory)";
+    m.in_place = aliases_an_input(inputs_, output_);
+    return m;
   }
 
  private:
@@ -105,6 +128,7 @@ class CudaGraphOp : public PreparedOp {
   Tensors inputs_;
   at::cuda::CUDAGraph graph_;
   at::Tensor output_;
+  double capture_bytes_ = 0;
 };
 
 }  // namespace

@@ -21,11 +21,20 @@ double cuda_event_time(const std::function<void()>& launch);
 // Bytes free on the current CUDA device, after handing the caching
 // allocator's unused blocks back (they would otherwise count as used).
 std::optional<uint64_t> cuda_free_memory();
+// The most bytes the CUDA caching allocator had allocated while `call` ran,
+// beyond what it had allocated when the call began (its peak statistics are
+// reset first): the memory the call needed on the device.
+double cuda_peak_bytes(const std::function<void()>& call);
 // Overwrites a buffer twice the size of the device's L2 cache, and waits.
 void flush_cuda_l2();
 // The cuda_graph backend's op: `op` captured once in a CUDA graph, replayed
 // by run(). Throws where LibTorch has no CUDA, or the op cannot be captured.
 std::unique_ptr<PreparedOp> prepare_cuda_graph(const Experiment& e, const TorchOp& op, Tensors inputs);
+
+// Whether `result` is (a view of) one of `inputs`: the op wrote into an input
+// in place (Scatter's x[idx] = src), or returned a view of it, so its result
+// needs no memory of its own.
+bool aliases_an_input(const Tensors& inputs, const at::Tensor& result);
 
 // The result of an op on the host, in the reference's layout.
 HostTensor to_host(const Experiment& e, const TorchOp& op, const at::Tensor& result);

@@ -1,0 +1,33 @@
+#include "core/peak_memory.h"
+
+#include "core/memory.h"
+#include "core/ops.h"
+
+namespace opbench {
+
+double least_memory(const Experiment& e) {
+  const OpSpec& op = e.spec();
+  return element_count(op.output_shape(e)) * (op.gives_indices ? 4.0 : dtype_bytes(e.dtype));
+}
+
+double gradient_bytes(const Experiment& e, const std::vector<HostTensor>& inputs) {
+  if (e.pass != Pass::backward) return 0;
+  double bytes = 0;
+  for (size_t i : differentiable_inputs(inputs)) bytes += inputs[i].numel() * static_cast<double>(dtype_bytes(e.dtype));
+  return bytes;
+}
+
+std::string implausible_memory(const MemoryFigure& m) {
+  if (!m.measured()) return "";
+  if (m.peak_bytes < 0) return "a negative peak (" + format_bytes(m.peak_bytes) + ")";
+  if (m.peak_bytes < m.least_bytes)
+    return format_bytes(m.peak_bytes) + ", below the " + format_bytes(m.least_bytes) + " its result alone takes";
+  return "";
+}
+
+double memory_ratio(const MemoryFigure& m) {
+  if (!m.measured() || !(m.least_bytes > 0)) return NAN;
+  return m.peak_bytes / m.least_bytes;
+}
+
+}  // namespace opbench
