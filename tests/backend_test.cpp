@@ -248,7 +248,7 @@ TEST_P(BackendOp, ItsPeakMemoryIsAtLeastItsResult) {
     return;
   }
   ASSERT_TRUE(m.measured()) << m.unavailable;
-  EXPECT_EQ(m.least_bytes, (m.in_place ? 0 : least_memory(e)) + gradient_bytes(e, inputs));
+  EXPECT_EQ(m.least_bytes, m.in_place ? 0 : least_memory(e));
   EXPECT_EQ(implausible_memory(m), "") << m.source;
 }
 
@@ -292,6 +292,10 @@ TEST_P(BackwardOp, GradientsAgreeWithTheReferenceThroughTheRunner) {
   quick.min_time_s = 0;
   quick.max_time_s = 0.001;
   Cell cell = run_cell(*backend, e, inputs, &ref, quick);
+  if (GetParam().backend == "cuda_graph") {  // declared, with its reason, in every backward cell
+    EXPECT_EQ(cell.error, "cuda_graph captures the forward call only: autograd's backward is not captured");
+    return;
+  }
   ASSERT_EQ(cell.error, "");
   if (known_wrong_gradient(GetParam().backend, e.op)) {
     EXPECT_EQ(cell.check.verdict, Verdict::wrong) << "a known difference is gone: " << cell.check.detail;

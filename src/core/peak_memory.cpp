@@ -10,13 +10,6 @@ double least_memory(const Experiment& e) {
   return element_count(op.output_shape(e)) * (op.gives_indices ? 4.0 : dtype_bytes(e.dtype));
 }
 
-double gradient_bytes(const Experiment& e, const std::vector<HostTensor>& inputs) {
-  if (e.pass != Pass::backward) return 0;
-  double bytes = 0;
-  for (size_t i : differentiable_inputs(inputs)) bytes += inputs[i].numel() * static_cast<double>(dtype_bytes(e.dtype));
-  return bytes;
-}
-
 std::string implausible_memory(const MemoryFigure& m) {
   if (!m.measured()) return "";
   if (m.peak_bytes < 0) return "a negative peak (" + format_bytes(m.peak_bytes) + ")";

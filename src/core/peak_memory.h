@@ -37,12 +37,11 @@ struct MemoryFigure {
 
 // The least memory one call of `e` needs beyond its inputs: its result
 // (indices at 4 bytes each, the fewest a framework uses: MLX's uint32). This
-// is the one place that says what a call must hold, with gradient_bytes.
+// is the one place that says what a call must hold. A backward call's least is
+// the same: the gradients it returns may hold no memory of their own (Sum's
+// is the upstream gradient broadcast, Concat's are slices of it, Copy's is
+// it), as the H100's CUDA and MLX counts showed.
 double least_memory(const Experiment& e);
-// What a backward call holds beyond the result: the gradients it returns, one
-// of each float input's size in the experiment's dtype (`inputs` are the
-// experiment's, the upstream gradient last); 0 for the forward pass.
-double gradient_bytes(const Experiment& e, const std::vector<HostTensor>& inputs);
 
 // A figure no call can have, and why ("2.0 KiB, below the 4.0 KiB its
 // result alone takes"); empty for a plausible figure or none.

@@ -55,7 +55,7 @@ std::string first_line(const std::string& text) { return text.substr(0, text.fin
 // The peak memory of one more call, after the samples so that it disturbs
 // none of them. A measurement that fails is the figure's failure, not the
 // cell's: its time stands.
-MemoryFigure measured_memory(PreparedOp& op, const Experiment& e, const std::vector<HostTensor>& inputs) {
+MemoryFigure measured_memory(PreparedOp& op, const Experiment& e) {
   MemoryFigure m;
   try {
     m = op.measure_peak_memory();
@@ -63,7 +63,7 @@ MemoryFigure measured_memory(PreparedOp& op, const Experiment& e, const std::vec
     m = {};
     m.unavailable = "the measuring call failed: " + first_line(ex.what());
   }
-  m.least_bytes = (m.in_place ? 0 : least_memory(e)) + gradient_bytes(e, inputs);
+  m.least_bytes = m.in_place ? 0 : least_memory(e);
   return m;
 }
 
@@ -96,7 +96,7 @@ Cell run_cell(Backend& backend, const Experiment& e, const std::vector<HostTenso
     cell.batch = m.batch;
     cell.cache = m.cache;
     cell.host = m.host;
-    if (memory) cell.memory = measured_memory(*op, e, inputs);
+    if (memory) cell.memory = measured_memory(*op, e);
   } catch (const std::bad_alloc&) {
     cell.error = "out of memory";
   } catch (const std::exception& ex) {

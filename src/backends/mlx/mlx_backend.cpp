@@ -154,6 +154,9 @@ class MlxPrepared : public PreparedOp {
   MemoryFigure measure_peak_memory() override {
     DeviceScope scope(device_);
     release_output();  // the last result is not the inputs' part
+    // On the GPU MLX frees a buffer once the stream is done with it: wait, or
+    // the last result still counts as in use and the new one replaces it unseen.
+    if (device_ == mx::Device::gpu) mx::synchronize();
     const size_t before = mx::get_active_memory();
     mx::reset_peak_memory();
     run();

@@ -88,7 +88,7 @@ class ReferencePrepared : public PreparedOp {
     run();
     release_output();
     MemoryFigure m;
-    m.peak_bytes = fault_ == Fault::LowMemory ? (least_memory(e_) + gradient_bytes(e_, inputs_)) / 2 : reference_peak_bytes(e_);
+    m.peak_bytes = fault_ == Fault::LowMemory ? least_memory(e_) / 2 : reference_peak_bytes(e_);
     m.source = "counted by the test backend";
     return m;
   }
