@@ -72,6 +72,17 @@ TEST(MemoryTable, ARowPerExperimentWithPeakAndRatioPerBackend) {
   EXPECT_EQ(lines[5], "| Sort / dim=64x128x1024 axi=0 | nan | nan | nan | nan | nan |");
 }
 
+// A cell with no such call (Argmax's backward pass) is n/a in the memory
+// table too, not nan; a row of only such cells has no least either.
+TEST(MemoryTable, ANotApplicableCellIsNotApplicable) {
+  RunRecord r = measured_machine();
+  for (Cell& c : r.experiments[3].cells) c.not_applicable = true, c.error = "no gradient";
+  std::vector<std::string> lines = lines_of(memory_table(r));
+  EXPECT_EQ(lines[5], "| Sort / dim=64x128x1024 axi=0 | n/a | n/a | n/a | n/a | n/a |");
+  r.experiments[3].cells[0].not_applicable = false;
+  EXPECT_EQ(lines_of(memory_table(r))[5], "| Sort / dim=64x128x1024 axi=0 | nan | nan | nan | n/a | n/a |");
+}
+
 TEST(MemoryTable, NotesSayWhoseCountAndListWrongFigures) {
   std::string table = memory_table(measured_machine());
   EXPECT_TRUE(contains(table, "from the framework's own count: mlx_cpu, " + kMlx + "; cpu, " + kTorch + "."));

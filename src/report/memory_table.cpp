@@ -1,5 +1,6 @@
 #include "report/memory_table.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/memory.h"
@@ -11,6 +12,7 @@ namespace {
 
 // The peak column's text.
 std::string peak_text(const Cell* c) {
+  if (c && c->not_applicable) return "n/a";  // no such call (Argmax's backward pass)
   if (!c || !c->memory) return "nan";
   const MemoryFigure& m = *c->memory;
   return m.measured() ? format_bytes(m.peak_bytes) : "n/a: " + m.unavailable;
@@ -18,6 +20,7 @@ std::string peak_text(const Cell* c) {
 
 // The peak/least column's text.
 std::string ratio_text(const Cell* c) {
+  if (c && c->not_applicable) return "n/a";
   if (!c || !c->memory || !c->memory->measured()) return c && c->memory ? "n/a" : "nan";
   const MemoryFigure& m = *c->memory;
   if (!implausible_memory(m).empty()) return "wrong";
@@ -72,7 +75,8 @@ std::string memory_table(const RunRecord& r) {
   std::vector<std::string> wrong;
   for (const ExperimentRecord& e : r.experiments) {
     double least = least_of(e);
-    out += "| " + e.name + " |" + padded(std::isnan(least) ? "nan" : format_bytes(least));
+    bool applicable = std::any_of(e.cells.begin(), e.cells.end(), [](const Cell& c) { return !c.not_applicable; });
+    out += "| " + e.name + " |" + padded(!applicable ? "n/a" : std::isnan(least) ? "nan" : format_bytes(least));
     for (const BackendRecord& b : r.backends) {
       const Cell* c = e.find(b.info.name);
       out += padded(peak_text(c)) + padded(ratio_text(c));
