@@ -152,6 +152,17 @@ std::string backend_case_name(const testing::TestParamInfo<BackendCase>& info) {
 
 class BackendOp : public testing::TestWithParam<BackendCase> {};
 
+// A cell through the runner at its least: no warm-up, the fewest samples.
+// These tests check results and figures, not times.
+SamplerSettings few_samples() {
+  SamplerSettings quick;
+  quick.warmup_s = 0;
+  quick.min_samples = 3;
+  quick.min_time_s = 0;
+  quick.max_time_s = 0.001;
+  return quick;
+}
+
 // Why a backend is not checked here, or empty: OPBENCH_TEST_BACKENDS=1 adds
 // backends that crash or hang on purpose, for the harness's own tests, and a
 // framework's device may be missing on this machine.
@@ -212,11 +223,7 @@ TEST_P(BackendOp, PassesItsCheckThroughTheRunner) {
   const Experiment e = parse_experiment(experiment_lines()[GetParam().index]);
   const std::vector<HostTensor> inputs = make_inputs(e, kSeed);
   const RefTensor ref = e.spec().reference(e, inputs);
-  SamplerSettings quick;
-  quick.warmup_s = 0;
-  quick.min_samples = 3;
-  quick.min_time_s = 0;
-  quick.max_time_s = 0.001;
+  const SamplerSettings quick = few_samples();
   Cell cell = run_cell(*backend, e, inputs, &ref, quick);
   EXPECT_EQ(cell.error, "");
   EXPECT_EQ(cell.check.verdict, Verdict::passed) << cell.check.detail;
@@ -233,10 +240,7 @@ TEST_P(BackendOp, ItsPeakMemoryIsAtLeastItsResult) {
 
   const Experiment e = parse_experiment(experiment_lines()[GetParam().index]);
   const std::vector<HostTensor> inputs = make_inputs(e, kSeed);
-  SamplerSettings quick;
-  quick.warmup_s = 0;
-  quick.min_time_s = 0;
-  quick.max_time_s = 0.001;
+  const SamplerSettings quick = few_samples();
   backend->count_memory();
   Cell cell = run_cell(*backend, e, inputs, nullptr, quick, /*memory=*/true);
   ASSERT_EQ(cell.error, "");
@@ -286,11 +290,7 @@ TEST_P(BackwardOp, GradientsAgreeWithTheReferenceThroughTheRunner) {
   if (std::string why = no_gradient_reason(e); !why.empty()) GTEST_SKIP() << why;
   const std::vector<HostTensor> inputs = make_inputs(e, kSeed);
   const RefTensor ref = expected_result(e, inputs);
-  SamplerSettings quick;
-  quick.warmup_s = 0;
-  quick.min_samples = 3;
-  quick.min_time_s = 0;
-  quick.max_time_s = 0.001;
+  const SamplerSettings quick = few_samples();
   Cell cell = run_cell(*backend, e, inputs, &ref, quick);
   if (GetParam().backend == "cuda_graph") {  // declared, with its reason, in every backward cell
     EXPECT_EQ(cell.error, "cuda_graph captures the forward call only: autograd's backward is not captured");

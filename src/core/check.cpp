@@ -40,7 +40,10 @@ CheckResult relative_norm(const Experiment& e, const std::vector<HostTensor>& in
     for (size_t i = 0; i < n; ++i)  // the first one, named
       if (!std::isfinite(got_at(i)) && std::isfinite(ref.values[i]))
         return fail(INFINITY, "non-finite value at element " + std::to_string(i));
-  double diff = chunked_sum(n, [&](size_t i) { return (got_at(i) - ref.values[i]) * (got_at(i) - ref.values[i]); });
+  double diff = chunked_sum(n, [&](size_t i) {
+    double d = got_at(i) - ref.values[i];
+    return d * d;
+  });
   double error = std::sqrt(diff) / std::max(error_scale(e, inputs, ref), 1e-30);
   double bound = tolerance(e.spec(), e.dtype);
   CheckResult result = error > bound
