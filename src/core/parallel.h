@@ -28,8 +28,8 @@ inline size_t host_threads() {
 // fn (out of memory) reaches the caller once every range has stopped.
 template <typename Fn>
 void parallel_for(size_t n, Fn fn, size_t grain = size_t{1} << 20) {
-  const size_t cores = host_threads();
-  const size_t workers = std::min(cores, (n + std::max<size_t>(grain, 1) - 1) / std::max<size_t>(grain, 1));
+  grain = std::max<size_t>(grain, 1);
+  const size_t workers = std::min(host_threads(), (n + grain - 1) / grain);
   if (workers <= 1) return fn(size_t{0}, n);
   const size_t per = (n + workers - 1) / workers;
   std::vector<std::exception_ptr> errors(workers);
