@@ -36,6 +36,8 @@ install_system_packages() {
   command -v ccache >/dev/null || missing+=(ccache)
   [ -f /usr/include/nlohmann/json.hpp ] || missing+=(nlohmann-json3-dev)
   [ -f /usr/include/gtest/gtest.h ] || missing+=(libgtest-dev)
+  # Gloo's headers, which PyTorch's wheels leave out: the cpu backend's collectives build on them.
+  [ -f /usr/include/gloo/algorithm.h ] || missing+=(libgloo-dev)
   python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
   # For the report tests: a browser that opens the HTML report, and the SVG-to-PNG converter of the charts.
   command -v chromium >/dev/null || missing+=(chromium)

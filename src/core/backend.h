@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,15 @@ class PreparedOp {
   // Evicts the op's inputs from the caches it runs through (the device's L2
   // for GPUs); false where the backend leaves that to the core's CPU flush.
   virtual bool flush_device_cache() { return false; }
+
+  // ---- collectives (OpSpec::collective) ----
+  // Replaces each of `values` by its largest over the ranks that take part in
+  // the call, through the framework's own runtime. The sampler passes every
+  // time it decides on through here, so that a sample's time is the slowest
+  // rank's and every rank takes the same number of calls: none is left
+  // waiting in a collective its peers no longer make. Nothing to do for an op
+  // of one process.
+  virtual void agree_on_slowest(std::span<double> values) { (void)values; }
 
   // ---- --memory ----
   // The peak memory of one more call of run(), untimed, from the framework's

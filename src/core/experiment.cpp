@@ -20,6 +20,7 @@ std::string Experiment::name() const {
   if (axis) out += " axi=" + std::to_string(*axis);
   if (causal_mask) out += " mas=causal";
   if (dtype != FloatType::float32) out += " dty=" + dtype_name(dtype);
+  if (ranks != 1) out += " ran=" + std::to_string(ranks);
   return out;
 }
 
@@ -30,6 +31,7 @@ std::string Experiment::line() const {
   if (causal_mask) out += " mask=causal";
   if (dtype != FloatType::float32) out += " dtype=" + dtype_name(dtype);
   if (pass != Pass::forward) out += " pass=" + pass_text(pass);
+  if (ranks != 1) out += " ranks=" + std::to_string(ranks);
   return out;
 }
 
@@ -54,6 +56,17 @@ void add_dim(Experiment& e, std::string_view line, std::string_view key, std::st
   } catch (const UsageError& err) {
     throw UsageError("in " + quote(line) + ": " + err.what());
   }
+}
+
+// At most 1024 ranks: more than any one job of the frameworks' runtimes
+// here, and it keeps the world's inputs countable.
+int parse_ranks(std::string_view line, std::string_view value) {
+  int ranks = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), ranks);
+  if (value.empty() || ec != std::errc() || end != value.data() + value.size() || ranks < 1 || ranks > kMaxRanks)
+    throw UsageError("in " + quote(line) + ": ranks " + quote(value) + " is not a whole number from 1 to " +
+                     std::to_string(kMaxRanks));
+  return ranks;
 }
 
 Pass parse_pass(std::string_view line, std::string_view value) {
@@ -87,6 +100,8 @@ Experiment parse_experiment(std::string_view line) {
       e.causal_mask = parse_mask(line, value);
     } else if (key == "pass") {
       e.pass = parse_pass(line, value);
+    } else if (key == "ranks") {
+      e.ranks = parse_ranks(line, value);
     } else if (key == "dtype") {
       e.dtype = parse_dtype(value);
     } else if (key.substr(0, 3) == "dim") {

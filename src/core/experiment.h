@@ -15,6 +15,9 @@ namespace opbench {
 
 struct OpSpec;
 
+// The most ranks a collective experiment may have.
+inline constexpr int kMaxRanks = 1024;
+
 struct Experiment {
   std::string op;
   std::vector<Shape> dims;     // dim1, dim2, ... in order
@@ -31,6 +34,10 @@ struct Experiment {
   // and the gradients of the output for a seeded upstream gradient. Part of
   // the line, so a result file's identity of an experiment includes it.
   Pass pass = Pass::forward;
+  // Collectives only: how many ranks (processes, one a GPU on GPU backends)
+  // take part ("ranks=N", or --ranks). Part of the line: the inputs, the
+  // result and the bus bandwidth all depend on it.
+  int ranks = 1;
   // The op's unit, resolved once when the line is parsed: every later step
   // (inputs, reference, check, memory, work) reads it from here.
   const OpSpec* resolved_op = nullptr;

@@ -25,6 +25,8 @@
 #include "core/error.h"
 #include "format/json.h"
 
+extern char** environ;  // the environment each rank's own is made from
+
 namespace opbench {
 
 using nlohmann::json;
@@ -150,41 +152,6 @@ struct IsolatedExecutor::Worker {
     last_message = line.size() > 300 ? line.substr(0, 300) + "..." : line;
   }
 
-  enum class Wait { Message, Died, TimedOut, Stopped };
-
-  // The next message, or why there is none.
-  Wait next(Clock::time_point deadline, const std::function<bool()>& stop, json& message) {
-    while (true) {
-      if (size_t nl = messages.find('\n'); nl != std::string::npos) {
-        std::string line = messages.substr(0, nl);
-        messages.erase(0, nl + 1);
-        try {
-          message = json::parse(line);
-        } catch (const json::exception&) {
-          message = json{{"garbled", line.substr(0, 200)}};
-        }
-        return Wait::Message;
-      }
-      if (from_closed) return Wait::Died;
-      if (stop && stop()) return Wait::Stopped;
-      auto now = Clock::now();
-      if (now >= deadline) return Wait::TimedOut;
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1;
-      pollfd fds[2] = {{from, POLLIN, 0}, {err_closed ? -1 : err, POLLIN, 0}};
-      if (poll(fds, 2, static_cast<int>(std::min<long long>(left, 100))) < 0) {
-        if (errno == EINTR) continue;  // a signal: see stop()
-        throw std::runtime_error(std::string("cannot wait for the worker process: ") + std::strerror(errno));
-      }
-      if (fds[1].revents) drain_errors();
-      if (fds[0].revents) {
-        char buf[65536];
-        ssize_t n = read(from, buf, sizeof buf);
-        if (n > 0) messages.append(buf, static_cast<size_t>(n));
-        else if (n == 0 || (errno != EINTR && errno != EAGAIN)) from_closed = true;
-      }
-    }
-  }
-
   void kill_now() {
     if (pid <= 0) return;
     kill(-pid, SIGKILL);  // its process group: anything it started too
@@ -216,6 +183,59 @@ struct IsolatedExecutor::Worker {
 };
 
 namespace {
+
+enum class Wait { Message, Died, TimedOut, Stopped };
+using Workers = std::vector<std::unique_ptr<IsolatedExecutor::Worker>>;
+
+// The next message of workers[r], or why there is none. Every worker's pipes
+// are read meanwhile (their messages kept for later, their output passed on),
+// and any worker's death ends the wait with `dead` naming it: the ranks of a
+// collective wait for each other, so one rank's death leaves the others
+// waiting until the time limit.
+Wait next_message(Workers& workers, size_t r, Clock::time_point deadline, const std::function<bool()>& stop,
+                  json& message, size_t& dead) {
+  IsolatedExecutor::Worker& me = *workers[r];
+  while (true) {
+    if (size_t nl = me.messages.find('\n'); nl != std::string::npos) {
+      std::string line = me.messages.substr(0, nl);
+      me.messages.erase(0, nl + 1);
+      try {
+        message = json::parse(line);
+      } catch (const json::exception&) {
+        message = json{{"garbled", line.substr(0, 200)}};
+      }
+      return Wait::Message;
+    }
+    for (size_t k = 0; k < workers.size(); ++k)
+      if (workers[k]->from_closed) {
+        dead = k;
+        return Wait::Died;
+      }
+    if (stop && stop()) return Wait::Stopped;
+    auto now = Clock::now();
+    if (now >= deadline) return Wait::TimedOut;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1;
+    std::vector<pollfd> fds;
+    for (const auto& w : workers) {
+      fds.push_back({w->from, POLLIN, 0});
+      fds.push_back({w->err_closed ? -1 : w->err, POLLIN, 0});
+    }
+    if (poll(fds.data(), fds.size(), static_cast<int>(std::min<long long>(left, 100))) < 0) {
+      if (errno == EINTR) continue;  // a signal: see stop()
+      throw std::runtime_error(std::string("cannot wait for the worker process: ") + std::strerror(errno));
+    }
+    for (size_t k = 0; k < workers.size(); ++k) {
+      IsolatedExecutor::Worker& w = *workers[k];
+      if (fds[2 * k + 1].revents) w.drain_errors();
+      if (fds[2 * k].revents) {
+        char buf[65536];
+        ssize_t n = read(w.from, buf, sizeof buf);
+        if (n > 0) w.messages.append(buf, static_cast<size_t>(n));
+        else if (n == 0 || (errno != EINTR && errno != EAGAIN)) w.from_closed = true;
+      }
+    }
+  }
+}
 
 // "the worker crashed with SIGSEGV (Segmentation fault) <while>; last message: ..."
 std::string describe_death(int status, const std::string& during, const std::string& last_message) {
@@ -254,27 +274,56 @@ IsolatedExecutor::IsolatedExecutor(std::string exe, std::vector<std::string> bac
 }
 
 IsolatedExecutor::~IsolatedExecutor() {
-  stop_worker();
+  stop_workers();
   signal(SIGPIPE, old_sigpipe_ == SIG_ERR ? SIG_DFL : old_sigpipe_);
 }
 
-void IsolatedExecutor::stop_worker() {
-  if (!worker_) return;
-  // Between experiments it reads its input: at its end it exits by itself.
-  close(worker_->to);
-  worker_->to = -1;
-  worker_->reap(1.0);
-  worker_.reset();
+void IsolatedExecutor::stop_workers() {
+  // Between experiments they read their input: at its end they exit by themselves.
+  for (auto& w : workers_) {
+    close(w->to);
+    w->to = -1;
+  }
+  for (auto& w : workers_)
+    if (w->pid > 0) w->reap(1.0);
+  workers_.clear();
+  remove_rendezvous(rendezvous_);
+  rendezvous_ = {};
 }
 
-void IsolatedExecutor::start_worker(const RunSettings& settings, const CellEvents& events) {
-  std::string names;
-  for (const std::string& b : backends_) names += (names.empty() ? "" : ",") + b;
-  std::string settings_text = json(settings).dump();
-  std::vector<std::string> args = {exe_, "worker", "--backends", names, "--settings", settings_text};
-  std::vector<char*> argv;
+void IsolatedExecutor::kill_workers() {
+  for (auto& w : workers_) w->kill_now();
+  for (auto& w : workers_)
+    if (w->pid > 0) w->reap(1.0);
+  workers_.clear();
+  remove_rendezvous(rendezvous_);
+  rendezvous_ = {};
+}
+
+namespace {
+
+// This process's environment with `set` replacing or adding variables, as
+// NAME=value strings for execve.
+std::vector<std::string> environment_with(const std::vector<std::pair<std::string, std::string>>& set) {
+  std::vector<std::string> out;
+  for (char** v = environ; *v; ++v) {
+    std::string_view entry(*v);
+    std::string_view name = entry.substr(0, entry.find('='));
+    if (std::none_of(set.begin(), set.end(), [&](const auto& kv) { return kv.first == name; })) out.emplace_back(entry);
+  }
+  for (const auto& [name, value] : set) out.push_back(name + "=" + value);
+  return out;
+}
+
+// Starts `args` (the worker command) with `environment` (empty: this
+// process's) in a process group of its own, its standard input, descriptor 3
+// and output on pipes to us.
+std::unique_ptr<IsolatedExecutor::Worker> spawn(std::vector<std::string> args, std::vector<std::string> environment) {
+  std::vector<char*> argv, envp;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
+  for (std::string& v : environment) envp.push_back(v.data());
+  envp.push_back(nullptr);
 
   int to[2], from[2], err[2];
   if (!make_pipe(to)) throw std::runtime_error(std::string("cannot make a pipe: ") + std::strerror(errno));
@@ -317,7 +366,8 @@ void IsolatedExecutor::start_worker(const RunSettings& settings, const CellEvent
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
-    execv(argv[0], argv.data());
+    if (envp.size() > 1) execve(argv[0], argv.data(), envp.data());
+    else execv(argv[0], argv.data());
     const char message[] = "opbench: cannot start the worker process (exec failed)\n";
     ssize_t ignored = write(2, message, sizeof message - 1);
     (void)ignored;
@@ -325,44 +375,91 @@ void IsolatedExecutor::start_worker(const RunSettings& settings, const CellEvent
   }
   setpgid(pid, pid);  // also here, so that it holds before we ever signal the group
   close(to[0]), close(from[1]), close(err[1]);
-  worker_ = std::make_unique<Worker>();
-  worker_->pid = pid;
-  worker_->to = to[1];
-  worker_->from = from[0];
-  worker_->err = err[0];
-  fcntl(worker_->from, F_SETFL, O_NONBLOCK);
-  fcntl(worker_->err, F_SETFL, O_NONBLOCK);
-  ++workers_started_;
+  auto worker = std::make_unique<IsolatedExecutor::Worker>();
+  worker->pid = pid;
+  worker->to = to[1];
+  worker->from = from[0];
+  worker->err = err[0];
+  fcntl(worker->from, F_SETFL, O_NONBLOCK);
+  fcntl(worker->err, F_SETFL, O_NONBLOCK);
+  return worker;
+}
 
-  // Until it says it is ready: loading the frameworks and finding devices
+// "rank 1: " in a world of several ranks; nothing for one worker.
+std::string rank_prefix(size_t ranks, size_t rank) {
+  return ranks > 1 ? "rank " + std::to_string(rank) + ": " : std::string();
+}
+
+// The cell of a world: rank 0's, unless another rank failed where it did not
+// (an error first, then a wrong result); then that rank's, its reason
+// naming it. Every rank checks the whole world's result, so a wrong one
+// shows on all of them alike.
+Cell world_cell(Cell first, Cell theirs, size_t rank) {
+  bool worse = (!theirs.error.empty() && first.error.empty()) || (first.ok() && theirs.wrong());
+  if (!worse) return first;
+  if (!theirs.error.empty()) theirs.error = rank_prefix(2, rank) + theirs.error;
+  else theirs.check.detail = rank_prefix(2, rank) + theirs.check.detail;
+  return theirs;
+}
+
+Cell read_cell(const json& message, const std::string& backend) {
+  Cell cell;
+  try {
+    cell = cell_from_json(message, "worker");
+  } catch (const UsageError&) {
+    cell = failed_cell(backend, "the worker sent an unreadable cell");
+  }
+  cell.backend = backend;
+  return cell;
+}
+
+}  // namespace
+
+std::string IsolatedExecutor::start_workers(const RunSettings& settings, const CellEvents& events, int ranks) {
+  std::string names;
+  for (const std::string& b : backends_) names += (names.empty() ? "" : ",") + b;
+  const std::vector<std::string> args = {exe_, "worker", "--backends", names, "--settings", json(settings).dump()};
+  const char* gpus = std::getenv("CUDA_VISIBLE_DEVICES");
+  // A rank that cannot meet its peers says so within the cell's time limit.
+  if (ranks > 1) rendezvous_ = local_rendezvous(ranks, std::clamp(0.5 * time_limit_s_, 1.0, 120.0));
+  for (int r = 0; r < ranks; ++r) {
+    workers_.push_back(spawn(args, ranks > 1 ? environment_with(rank_environment(rendezvous_, r, gpus ? gpus : ""))
+                                             : std::vector<std::string>{}));
+    ++workers_started_;
+  }
+
+  // Until each says it is ready: loading the frameworks and finding devices
   // can take a while, and is no cell's time.
-  auto deadline = Clock::now() + seconds(std::max(time_limit_s_, 60.0));
-  json m;
-  Worker::Wait r = worker_->next(deadline, events.stop, m);
-  if (r == Worker::Wait::Message && m.contains("ready")) {
-    worker_settings_ = settings;
-    return;
+  const double patience = std::max(time_limit_s_, 60.0);
+  auto deadline = Clock::now() + seconds(patience);
+  for (size_t r = 0; r < workers_.size(); ++r) {
+    json m;
+    size_t dead = r;
+    Wait w = next_message(workers_, r, deadline, events.stop, m, dead);
+    if (w == Wait::Message && m.contains("ready")) continue;
+    std::string why;
+    if (w == Wait::Stopped) {
+      kill_workers();
+      return "";
+    }
+    if (w == Wait::TimedOut) {
+      why = "it did not get ready within " + format_seconds(patience) + " s";
+    } else if (w == Wait::Message && m.contains("fatal") && m["fatal"].is_string()) {
+      why = m["fatal"].get<std::string>();
+      workers_[r]->reap(5.0);
+    } else if (w == Wait::Message) {
+      why = "unexpected message " + m.dump().substr(0, 200);
+    } else {
+      workers_[dead]->kill_now();
+      why = describe_death(workers_[dead]->reap(1.0), "", workers_[dead]->last_message);
+      r = dead;
+    }
+    kill_workers();
+    if (ranks == 1) throw std::runtime_error("the worker process (" + exe_ + " worker) cannot start: " + why);
+    return "the " + std::to_string(ranks) + " ranks cannot start: " + rank_prefix(ranks, r) + why;
   }
-  std::string why;
-  if (r == Worker::Wait::Stopped) {
-    worker_->kill_now();
-    worker_->reap(1.0);
-    worker_.reset();
-    return;
-  }
-  if (r == Worker::Wait::TimedOut) {
-    worker_->kill_now();
-    worker_->reap(1.0);
-    why = "it did not get ready within " + format_seconds(std::max(time_limit_s_, 60.0)) + " s";
-  } else if (r == Worker::Wait::Message && m.contains("fatal") && m["fatal"].is_string()) {
-    why = m["fatal"].get<std::string>();
-    worker_->reap(5.0);
-  } else {
-    worker_->kill_now();
-    why = describe_death(worker_->reap(1.0), "", worker_->last_message);
-  }
-  worker_.reset();
-  throw std::runtime_error("the worker process (" + exe_ + " worker) cannot start: " + why);
+  worker_settings_ = settings;
+  return "";
 }
 
 void IsolatedExecutor::run(const Experiment& e, const std::vector<Backend*>& backends, const RunSettings& settings,
@@ -374,32 +471,38 @@ void IsolatedExecutor::run(const Experiment& e, const std::vector<Backend*>& bac
   auto finished = [&](size_t k, Cell cell) {
     if (events.finished) events.finished(k, std::move(cell));
   };
-  if (worker_ && !(settings == worker_settings_)) stop_worker();
+  // Every cell's reason from here on: making the inputs failed, a world could not start.
+  auto fail_the_rest = [&](size_t& next, const std::string& reason) {
+    for (; next < backends.size(); ++next) {
+      started(next);
+      finished(next, failed_cell(backends[next]->info().name, reason));
+    }
+  };
+  const size_t ranks = static_cast<size_t>(e.ranks);
+  if (!workers_.empty() && (!(settings == worker_settings_) || workers_.size() != ranks)) stop_workers();
 
   size_t next = 0;
   while (next < backends.size()) {
     if (events.stop && events.stop()) return;
-    if (!worker_) start_worker(settings, events);
-    if (!worker_) return;  // stopped while it started
-    Worker& w = *worker_;
+    if (workers_.empty()) {
+      if (std::string why = start_workers(settings, events, static_cast<int>(ranks)); !why.empty())
+        return fail_the_rest(next, why);
+    }
+    if (workers_.empty()) return;  // stopped while they started
 
     json names = json::array();
     for (size_t k = next; k < backends.size(); ++k) names.push_back(backends[k]->info().name);
     // A worker that died already shows as a closed message pipe below.
-    write_all(w.to, json{{"line", e.line()}, {"backends", names}}.dump() + "\n");
+    const std::string request = json{{"line", e.line()}, {"backends", names}}.dump() + "\n";
+    for (auto& w : workers_) write_all(w->to, request);
 
     bool any_started = false, in_cell = false;
     auto deadline = Clock::now() + limit;
     while (true) {
       json m;
-      Worker::Wait r = w.next(deadline, events.stop, m);
-      if (r == Worker::Wait::Stopped) {  // the cell in flight is dropped: a resume runs it again
-        w.kill_now();
-        w.reap(1.0);
-        worker_.reset();
-        return;
-      }
-      if (r == Worker::Wait::Message) {
+      size_t dead = 0, culprit = 0;
+      Wait r = next_message(workers_, 0, deadline, events.stop, m, dead);
+      if (r == Wait::Message) {
         const std::string expected = next < backends.size() ? backends[next]->info().name : "";
         if (m.contains("prepared") && !any_started) {
           if (events.prepared) events.prepared(phase_seconds(m["prepared"], "inputs_s"), phase_seconds(m["prepared"], "reference_s"));
@@ -412,50 +515,54 @@ void IsolatedExecutor::run(const Experiment& e, const std::vector<Backend*>& bac
           continue;
         }
         if (m.contains("cell") && in_cell) {
-          Cell cell;
-          try {
-            cell = cell_from_json(m["cell"], "worker");
-          } catch (const UsageError&) {
-            cell = failed_cell(expected, "the worker sent an unreadable cell");
+          Cell cell = read_cell(m["cell"], expected);
+          // The other ranks' cells of the same backend; what else they said
+          // rank 0 said too.
+          for (size_t k = 1; k < workers_.size() && r == Wait::Message; ++k) {
+            json theirs;
+            while ((r = next_message(workers_, k, deadline, events.stop, theirs, dead)) == Wait::Message &&
+                   (theirs.contains("prepared") || theirs.contains("started") || theirs.contains("done"))) {
+            }
+            if (r != Wait::Message) break;
+            if (!theirs.contains("cell")) {
+              m = theirs, culprit = k;
+              break;
+            }
+            cell = world_cell(std::move(cell), read_cell(theirs["cell"], expected), k);
           }
-          cell.backend = expected;
-          in_cell = false;
-          finished(next++, std::move(cell));
-          deadline = Clock::now() + limit;
-          continue;
+          if (r == Wait::Message && culprit == 0) {
+            in_cell = false;
+            finished(next++, std::move(cell));
+            deadline = Clock::now() + limit;
+            continue;
+          }
+        } else if (m.contains("done") && next == backends.size()) {
+          break;
         }
-        if (m.contains("done") && next == backends.size()) break;
         // Anything else breaks the protocol: handled as a death, below.
+      }
+      if (r == Wait::Stopped) {  // the cell in flight is dropped: a resume runs it again
+        kill_workers();
+        return;
       }
 
       std::string reason;
-      if (r == Worker::Wait::TimedOut) {
-        w.kill_now();
-        w.reap(1.0);
+      if (r == Wait::TimedOut) {
         reason = time_limit_message(time_limit_s_) + (any_started ? "" : std::string(" ") + kWhileMaking);
-      } else if (r == Worker::Wait::Message) {
-        w.kill_now();
-        w.reap(1.0);
-        reason = "the worker broke the protocol: unexpected message " + m.dump().substr(0, 200);
+      } else if (r == Wait::Message) {
+        reason = rank_prefix(ranks, culprit) + "the worker broke the protocol: unexpected message " + m.dump().substr(0, 200);
       } else {
-        int status = w.reap(2.0);
-        reason = describe_death(status, any_started ? "" : kWhileMaking, w.last_message);
+        int status = workers_[dead]->reap(2.0);
+        reason = rank_prefix(ranks, dead) + describe_death(status, any_started ? "" : kWhileMaking, workers_[dead]->last_message);
       }
-      worker_.reset();
-      if (next == backends.size()) break;  // every cell was in: only the worker's end was lost
-      if (any_started) {
-        // The cell that was running (or about to start) takes the blame; a
-        // new worker carries on with the backends after it.
-        if (!in_cell) started(next);
-        finished(next, failed_cell(backends[next]->info().name, reason));
-        ++next;
-      } else {
-        // Making the inputs or the reference failed: it would again.
-        for (; next < backends.size(); ++next) {
-          started(next);
-          finished(next, failed_cell(backends[next]->info().name, reason));
-        }
-      }
+      kill_workers();  // the peers of a dead rank wait for it in a collective
+      if (next == backends.size()) break;  // every cell was in: only the workers' end was lost
+      if (!any_started) return fail_the_rest(next, reason);  // making the inputs or the reference failed: it would again
+      // The cell that was running (or about to start) takes the blame; new
+      // workers carry on with the backends after it.
+      if (!in_cell) started(next);
+      finished(next, failed_cell(backends[next]->info().name, reason));
+      ++next;
       break;
     }
   }

@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "core/runner.h"
+#include "core/world.h"
 
 namespace opbench {
 
@@ -50,19 +51,25 @@ class IsolatedExecutor : public ExperimentExecutor {
   void run(const Experiment& e, const std::vector<Backend*>& backends, const RunSettings& settings,
            const CellEvents& events) override;
 
-  // Workers started so far (tests).
+  // Workers started so far, a rank each (tests).
   int workers_started() const { return workers_started_; }
 
+  struct Worker;  // one worker process, seen from here
+
  private:
-  struct Worker;
-  void start_worker(const RunSettings& settings, const CellEvents& events);
-  void stop_worker();
+  // Starts `ranks` workers. Returns why they cannot serve, for a world of
+  // several ranks (its cells get the reason); throws std::runtime_error for
+  // the one worker of a plain run (no cell could run).
+  std::string start_workers(const RunSettings& settings, const CellEvents& events, int ranks);
+  void stop_workers();
+  void kill_workers();
 
   std::string exe_;
   std::vector<std::string> backends_;
   double time_limit_s_;
-  std::unique_ptr<Worker> worker_;
-  RunSettings worker_settings_;  // the settings the running worker was started with
+  std::vector<std::unique_ptr<Worker>> workers_;  // rank order
+  Rendezvous rendezvous_;                         // of a world of several ranks
+  RunSettings worker_settings_;  // the settings the running workers were started with
   int workers_started_ = 0;
   void (*old_sigpipe_)(int) = nullptr;
 };

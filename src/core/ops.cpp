@@ -36,6 +36,7 @@ void OpSpec::validate(const Experiment& e) const {
   if (takes_axis && !e.axis) bad(name + " needs axis=");
   if (!takes_axis && e.axis) bad(name + " takes no axis");
   if (e.causal_mask && !takes_mask) bad(name + " takes no mask");
+  if (e.ranks != 1 && !collective) bad(name + " takes no ranks (only collectives do)");
   if (takes_axis) {
     int64_t rank = static_cast<int64_t>(e.dims[0].size());
     if (*e.axis < -rank || *e.axis >= rank)

@@ -76,6 +76,15 @@ struct OpSpec {
   std::vector<RefTensor> (*vjp_alternative)(const Experiment&, const std::vector<HostTensor>& in,
                                             const HostTensor& dy) = nullptr;
 
+  // ---- collectives (ops/collectives.cpp) ----
+  // Run by Experiment::ranks processes together, through the framework's
+  // distributed runtime; the reference and the check cover every rank's
+  // result, each rank's row of the output.
+  bool collective = false;
+  // nccl-tests' bus bandwidth factor: bus bandwidth = algorithm bandwidth
+  // (bytes_moved / time) x this. nullptr for ops that are not collectives.
+  double (*bus_factor)(const Experiment&) = nullptr;
+
   // The result holds int64 indices (Argmax), not floats of the experiment's dtype.
   bool gives_indices = false;
   CheckKind check = CheckKind::relative_norm;

@@ -23,13 +23,15 @@ double warm_up(PreparedOp& op, const SamplerSettings& settings) {
   op.release_output();  // the check run's result, if the caller kept it
   Clock::time_point start = Clock::now();
   double shortest = INFINITY;
-  do {
+  while (true) {
     Clock::time_point before = Clock::now();
     op.run();
     op.release_output();
-    shortest = std::min(shortest, ms_between(before, Clock::now()));
-  } while (seconds_since(start) < settings.warmup_s);
-  return shortest;
+    double call_and_elapsed[2] = {ms_between(before, Clock::now()), seconds_since(start)};
+    op.agree_on_slowest(call_and_elapsed);  // every rank of a collective decides alike
+    shortest = std::min(shortest, call_and_elapsed[0]);
+    if (call_and_elapsed[1] >= settings.warmup_s) return shortest;
+  }
 }
 
 // Enough calls per batch for about a millisecond, so that one wait is small
@@ -162,13 +164,16 @@ Measurement measure(PreparedOp& op, const SamplerSettings& settings) {
       m.timing = Timing::wall;
       continue;
     }
-    double ms = *sample;
+    // A collective's sample is its slowest rank's, and so is the time that
+    // decides when to stop: every rank stops after the same sample.
+    double ms_and_elapsed[2] = {*sample, std::chrono::duration<double>(after - start).count()};
+    op.agree_on_slowest(ms_and_elapsed);
+    const double ms = ms_and_elapsed[0], elapsed = ms_and_elapsed[1];
     m.samples_ms.push_back(ms);
     sum += ms;
     sum_squares += ms * ms;
 
     size_t n = m.samples_ms.size();
-    double elapsed = std::chrono::duration<double>(after - start).count();
     if (n >= capacity) {
       m.stop = Stop::count;
       break;

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "backends/torch/torch_backward.h"
+#include "backends/torch/torch_collectives.h"
 #include "backends/torch/torch_device.h"
 #include "backends/torch/torch_memory.h"
 #include "backends/torch/torch_ops.h"
@@ -51,8 +52,10 @@ std::string blas_name() {
 // training step (its gradients, torch_backward.cpp), both as a Step.
 class TorchPrepared : public PreparedOp {
  public:
-  TorchPrepared(Step step, at::TensorOptions device, void (*sync)(), bool cuda)
-      : step_(std::move(step)), device_(device), sync_(sync), cuda_(cuda) {}
+  // `ranks`: the world of a collective (its samples agree on the slowest
+  // rank), 0 for any other op.
+  TorchPrepared(Step step, at::TensorOptions device, void (*sync)(), bool cuda, int ranks = 0)
+      : step_(std::move(step)), device_(device), sync_(sync), cuda_(cuda), ranks_(ranks) {}
 
   void run() override {
     outputs_ = step_.call();
@@ -76,6 +79,9 @@ class TorchPrepared : public PreparedOp {
   bool flush_device_cache() override {
     if (cuda_) flush_cuda_l2();
     return cuda_;
+  }
+  void agree_on_slowest(std::span<double> values) override {
+    if (ranks_) torch_backend::agree_on_slowest(device_.device(), ranks_, values);
   }
   HostTensor output() override { return step_.to_host(outputs_); }
   SampledOutput output_at(const std::vector<int64_t>& positions) override {
@@ -111,6 +117,7 @@ class TorchPrepared : public PreparedOp {
   at::TensorOptions device_;
   void (*sync_)();
   bool cuda_;
+  int ranks_;
   Tensors outputs_;
 };
 
@@ -184,6 +191,10 @@ class TorchBackend : public Backend {
       if (kind_.graph)
         throw std::runtime_error("cuda_graph captures the forward call only: autograd's backward is not captured");
       return std::make_unique<TorchPrepared>(backward_step(e, op, std::move(tensors), inputs), options, kind_.sync, cuda);
+    }
+    if (e.spec().collective) {
+      if (kind_.graph) throw std::runtime_error("cuda_graph captures no collectives: NCCL's calls are timed on cuda");
+      return std::make_unique<TorchPrepared>(forward_step(e, op, std::move(tensors)), options, kind_.sync, cuda, e.ranks);
     }
     if (kind_.graph) return prepare_cuda_graph(e, op, std::move(tensors));
     return std::make_unique<TorchPrepared>(forward_step(e, op, std::move(tensors)), options, kind_.sync, cuda);

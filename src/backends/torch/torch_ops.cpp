@@ -11,17 +11,12 @@
 
 namespace opbench::torch_backend {
 
-namespace {
-
-FrameworkOps<TorchOp>& table() {
+FrameworkOps<TorchOp>& torch_op_table() {
   static FrameworkOps<TorchOp> ops("LibTorch " TORCH_VERSION);
   return ops;
 }
 
-// Registers the function above it as LibTorch's `name`: OPBENCH_TORCH_OP("ReLU", {.call = relu}).
-#define OPBENCH_TORCH_OP(name, ...) OPBENCH_FRAMEWORK_OP(table(), name, __VA_ARGS__)
-// Declares that LibTorch cannot run `name`, and why: the cells say so.
-#define OPBENCH_TORCH_CANNOT(name, reason) OPBENCH_FRAMEWORK_CANNOT(table(), name, reason)
+namespace {
 
 int64_t axis(const Experiment& e) { return *e.axis; }
 
@@ -156,6 +151,6 @@ OPBENCH_TORCH_OP("Copy", {.call = copy});
 
 }  // namespace
 
-const FrameworkOps<TorchOp>& torch_ops() { return table(); }
+const FrameworkOps<TorchOp>& torch_ops() { return torch_op_table(); }
 
 }  // namespace opbench::torch_backend

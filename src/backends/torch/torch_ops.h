@@ -24,7 +24,16 @@ struct TorchOp {
 };
 
 // Every op in LibTorch's words, each registered beside its function in
-// torch_ops.cpp (OPBENCH_TORCH_OP), or declared impossible (OPBENCH_TORCH_CANNOT).
+// torch_ops.cpp or torch_collectives.cpp (OPBENCH_TORCH_OP), or declared
+// impossible (OPBENCH_TORCH_CANNOT).
 const FrameworkOps<TorchOp>& torch_ops();
+// The same table, for the registrations.
+FrameworkOps<TorchOp>& torch_op_table();
+
+// Registers the function above it as LibTorch's `name`: OPBENCH_TORCH_OP("ReLU", {.call = relu}).
+#define OPBENCH_TORCH_OP(name, ...) OPBENCH_FRAMEWORK_OP(::opbench::torch_backend::torch_op_table(), name, __VA_ARGS__)
+// Declares that LibTorch cannot run `name`, and why: the cells say so.
+#define OPBENCH_TORCH_CANNOT(name, reason) \
+  OPBENCH_FRAMEWORK_CANNOT(::opbench::torch_backend::torch_op_table(), name, reason)
 
 }  // namespace opbench::torch_backend
