@@ -25,6 +25,7 @@
 #include "core/ops.h"
 #include "core/runner.h"
 #include "core/suite.h"
+#include "core/world.h"
 #include "format/json.h"
 #include "format/calibration_file.h"
 #include "report/markdown.h"
@@ -40,7 +41,7 @@ const CommandSpec kRunSpec = {
     "(milliseconds, the seed's format) and writes them, with a JSON file of every sample, to --out.",
     {
         {"backends", "LIST", "backends to time, e.g. cpu,cuda (default: every available one; see opbench list)"},
-        {"suite", "NAME|FILE", "default (the reference's 91 experiments), quick, extended, or a suite file (default: default)"},
+        {"suite", "NAME|FILE", "default (the reference's 91 experiments), quick, extended, collectives (8 B to 1 GiB), collectives-cpu (to 64 MiB), collectives-quick, or a suite file (default: default)"},
         {"ops", "LIST", "only these ops, e.g. Sort,MatMul"},
         {"filter", "REGEX", "only experiments whose name matches, e.g. 'dim=64x128'"},
         {"case", "LINE", "an extra experiment, e.g. \"MatMul dim1=512x512 dim2=512x512\" (repeatable; without --suite, only these run)", true},
@@ -58,6 +59,7 @@ const CommandSpec kRunSpec = {
         {"batch", "N", "calls per sample with --timing batched (default: enough for about 1 ms)"},
         {"cold", "", "flush the caches (CPU, and the GPU's L2) before every sample; default: warm"},
         {"dtype", "TYPE", "float32 (default, the seed's), float16 or bfloat16 for every experiment's float data"},
+        {"ranks", "N", "ranks of every collective (--suite collectives): N worker processes on this host, one a GPU on cuda and mlx_gpu (default: the suite line's ranks=, else WORLD_SIZE when this process is one rank of a world started across hosts)"},
         {"pass", "LIST", "forward (default: the op's call), backward (one training step: the call and the gradients of its float inputs), or both: forward,backward"},
         {"no-check", "", "do not compare outputs with the reference before timing (the output says so)"},
         {"metrics", "", "also print (and write " + reporter("metrics").run_file() + ") " + reporter("metrics").summary()},
@@ -113,6 +115,27 @@ std::vector<Experiment> with_passes(const std::vector<Experiment>& experiments, 
   return out;
 }
 
+// --ranks N, else the world this process belongs to (WORLD_SIZE, set across
+// hosts), for every collective; checked again, as a line's ranks= is.
+void set_ranks(const Args& args, std::vector<Experiment>& experiments) {
+  const World outside = world_from_environment();
+  if (!args.has("ranks") && outside.size == 1) return;
+  const int ranks = args.has("ranks") ? static_cast<int>(args.get_int("ranks", 2, 1, kMaxRanks)) : outside.size;
+  if (outside.size > 1 && ranks != outside.size)
+    throw UsageError("--ranks " + std::to_string(ranks) + " differs from WORLD_SIZE=" + std::to_string(outside.size) +
+                     ", the world this process is a rank of");
+  for (Experiment& e : experiments) {
+    if (!e.spec().collective) continue;
+    e.ranks = ranks;
+    try {
+      e.spec().validate(e);
+    } catch (const UsageError& err) {
+      throw UsageError("--ranks " + std::to_string(ranks) + ": " + e.op + " dim1=" + format_shape(e.dims[0]) + ": " +
+                       err.what());
+    }
+  }
+}
+
 std::vector<Experiment> choose_experiments(const Args& args, std::string& suite_name) {
   std::vector<Experiment> experiments;
   if (args.has("suite") || !args.has("case")) {
@@ -125,6 +148,7 @@ std::vector<Experiment> choose_experiments(const Args& args, std::string& suite_
   for (const std::string& line : args.all("case")) experiments.push_back(parse_experiment(line));
   if (args.has("dtype"))
     for (Experiment& e : experiments) e.dtype = parse_dtype(args.get("dtype"));
+  set_ranks(args, experiments);
 
   if (args.has("ops")) {
     std::set<std::string> ops;
@@ -285,7 +309,7 @@ Resumed load_resume(const Args& args, const RunSettings& given) {
   }
 
   // The experiments come from the file.
-  for (const char* option : {"ops", "filter", "case", "dtype", "pass"})
+  for (const char* option : {"ops", "filter", "case", "dtype", "pass", "ranks"})
     if (args.has(option))
       conflict(std::string("--") + option + " cannot be combined with --resume: the experiments to run are the file's plan");
   if (args.has("suite") && args.get("suite") != prev.suite)
@@ -465,7 +489,7 @@ int run_command(const Args& args) {
   flush_stdout("the tables", "; the results are in " + result_path);
   std::string written;
   for (const Reporter* r : reporters()) {
-    if (r->run_file().empty() || (r->on_request() && !args.has(r->name()))) continue;
+    if (r->run_file().empty() || (r->on_request() && !args.has(r->name())) || !r->has_content(record)) continue;
     write_file_atomically(out_dir + "/" + r->run_file(), r->render_run_file(record));
     written += ", " + r->run_file();
   }

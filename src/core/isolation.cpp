@@ -478,7 +478,9 @@ void IsolatedExecutor::run(const Experiment& e, const std::vector<Backend*>& bac
       finished(next, failed_cell(backends[next]->info().name, reason));
     }
   };
-  const size_t ranks = static_cast<size_t>(e.ranks);
+  // A process that is itself one rank of a world started across hosts
+  // (WORLD_SIZE set) starts one worker, which inherits its rank's variables.
+  const size_t ranks = world_from_environment().size > 1 ? 1 : static_cast<size_t>(e.ranks);
   if (!workers_.empty() && (!(settings == worker_settings_) || workers_.size() != ranks)) stop_workers();
 
   size_t next = 0;

@@ -12,6 +12,7 @@
 #include <tuple>
 #include <type_traits>
 
+#include "core/bandwidth.h"
 #include "core/error.h"
 #include "core/text_file.h"
 #include "format/calibration_file.h"
@@ -290,7 +291,15 @@ std::string to_json(const RunRecord& r) {
   json experiments = json::array();
   for (const ExperimentRecord& e : r.experiments) {
     json cells = json::array();
-    for (const Cell& c : e.cells) cells.push_back(json(c));
+    for (const Cell& c : e.cells) {
+      json cell = c;
+      // A collective's figures as nccl-tests prints them, for readers of
+      // the file; derived from the samples, so not read back.
+      if (std::optional<Bandwidth> b = cell_bandwidth(e, c))
+        cell["bandwidth"] = {{"size_bytes", b->bytes}, {"time_us", b->time_us}, {"algbw_GBps", b->algorithm_gbs},
+                             {"busbw_GBps", b->bus_gbs}};
+      cells.push_back(std::move(cell));
+    }
     json experiment = {{"op", e.op}, {"name", e.name}, {"line", e.line}, {"pass", pass_text(e.pass)}, {"cells", cells}};
     if (e.phases)
       experiment["phases_s"] = {

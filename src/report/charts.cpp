@@ -1,3 +1,4 @@
+#include "report/bandwidth.h"
 #include "report/charts.h"
 
 #include <fcntl.h>
@@ -191,6 +192,10 @@ std::vector<ChartFile> report_charts(const std::vector<RunRecord>& records, cons
     add_pass_charts(part, chosen, pass, charts);
   }
   if (!any) add_pass_charts(records, chosen, Pass::forward, charts);
+  // The collectives' bus bandwidth against message size, per record.
+  for (size_t k = 0; k < records.size(); ++k)
+    for (auto& [name, chart] : bandwidth_charts(records[k]))
+      charts.push_back({name + (records.size() > 1 ? "_" + std::to_string(k + 1) : ""), render_svg(chart)});
   return charts;
 }
 

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "core/text.h"
+#include "report/bandwidth.h"
 #include "report/memory_table.h"
 
 namespace opbench {
@@ -253,6 +254,7 @@ std::string pass_tables(const RunRecord& r, const std::string& level) {
                     average_table(r) + "\n" + table_notes(r);
   // A run with --memory recorded it: `opbench report` prints the table as the run did.
   if (r.settings.memory) out += "\n" + level + " Memory\n\n" + memory_table(r);
+  if (has_collectives(r)) out += "\n" + level + " Bandwidth\n\n" + bandwidth_table(r);
   return out;
 }
 

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "format/json.h"
+#include "report/bandwidth.h"
 #include "report/charts.h"
 #include "report/csv.h"
 #include "report/document.h"
@@ -129,6 +130,19 @@ class MemoryReporter : public Reporter {
   std::string render_run_file(const RunRecord& r) const override { return titled(r, "Memory", memory_table(r)); }
 };
 
+// The collectives' time, algorithm and bus bandwidth (nccl-tests' figures),
+// beside the tables of any run that has collectives.
+class BandwidthReporter : public Reporter {
+ public:
+  std::string name() const override { return "bandwidth"; }
+  std::string summary() const override { return "the collectives' time, algorithm and bus bandwidth, as nccl-tests reports them"; }
+  Option option() const override { return Option::none; }
+  std::string render(const ReportInput& in) const override { return bandwidth_table(in.records.at(0)); }
+  std::string run_file() const override { return "bandwidth.md"; }
+  bool has_content(const RunRecord& r) const override { return has_collectives(r); }
+  std::string render_run_file(const RunRecord& r) const override { return titled(r, "Bandwidth", bandwidth_table(r)); }
+};
+
 }  // namespace
 
 std::string Reporter::render_one(const RunRecord& record) const {
@@ -151,8 +165,9 @@ const std::vector<const Reporter*>& reporters() {
   static const ChartsReporter charts;
   static const MetricsReporter metrics;
   static const MemoryReporter memory;
-  static const std::vector<const Reporter*> all = {&markdown, &average, &detailed, &html, &csv,
-                                                   &gbench,   &charts,  &metrics,  &memory};
+  static const BandwidthReporter bandwidth;
+  static const std::vector<const Reporter*> all = {&markdown, &average, &detailed, &html,   &csv,
+                                                   &gbench,   &charts,  &metrics,  &memory, &bandwidth};
   return all;
 }
 

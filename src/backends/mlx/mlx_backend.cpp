@@ -18,6 +18,7 @@
 #include <stdexcept>
 #include <variant>
 
+#include "backends/mlx/mlx_collectives.h"
 #include "backends/mlx/mlx_ops.h"
 #include "core/backend.h"
 #include "core/ops.h"
@@ -89,8 +90,13 @@ class MlxPrepared : public PreparedOp {
  public:
   // `gradients`: the graph is a training step, whose outputs after the
   // result are the gradients that output() gives back.
-  MlxPrepared(mx::Device device, Graph graph, Arrays inputs, int rebinds, bool gradients)
-      : device_(device), graph_(std::move(graph)), inputs_(std::move(inputs)), rebinds_(rebinds), gradients_(gradients) {}
+  // `to_reference`: the result as the reference lays it out (MlxOp's
+  // to_reference_layout, bound to the experiment); `ranks`: a collective's
+  // world, whose samples agree on the slowest rank, 0 for any other op.
+  MlxPrepared(mx::Device device, Graph graph, Arrays inputs, int rebinds, bool gradients,
+              std::function<mx::array(const mx::array&)> to_reference, int ranks)
+      : device_(device), graph_(std::move(graph)), inputs_(std::move(inputs)), rebinds_(rebinds), gradients_(gradients),
+        to_reference_(std::move(to_reference)), ranks_(ranks) {}
 
   // Builds the lazy graph and evaluates it, as Python's `mx.eval(fn(x))`:
   // eval returns once the result is computed on the device (it waits on the
@@ -112,6 +118,11 @@ class MlxPrepared : public PreparedOp {
     mx::eval(outputs_);
   }
   void release_output() override { outputs_.clear(); }
+  void agree_on_slowest(std::span<double> values) override {
+    if (!ranks_) return;
+    DeviceScope scope(device_);
+    mlx_backend::agree_on_slowest(device_, ranks_, values);
+  }
   // MLX's allocator keeps freed buffers for reuse: a NaN-filled one of the
   // result's size is what a fresh, unwritten result would get next.
   void poison(size_t bytes) override {
@@ -123,7 +134,7 @@ class MlxPrepared : public PreparedOp {
   HostTensor output() override {
     if (outputs_.empty()) throw std::runtime_error("no MLX result: run() has not been called");
     DeviceScope scope(device_);
-    if (!gradients_) return to_host(outputs_.front());
+    if (!gradients_) return to_host(result());
     // MLX keeps the reference's layout; an input that prepare reshaped
     // (scatter's E x 1 x F updates) has the same elements in the same order.
     Arrays flat;
@@ -138,7 +149,7 @@ class MlxPrepared : public PreparedOp {
     if (gradients_) return PreparedOp::output_at(positions);
     if (outputs_.empty()) throw std::runtime_error("no MLX result: run() has not been called");
     DeviceScope scope(device_);
-    const mx::array& r = outputs_.front();
+    const mx::array r = result();
     SampledOutput out;
     out.shape.assign(r.shape().begin(), r.shape().end());
     if (mx::issubdtype(r.dtype(), mx::floating)) out.all_finite = mx::all(mx::isfinite(r)).item<bool>();
@@ -170,6 +181,9 @@ class MlxPrepared : public PreparedOp {
   }
 
  private:
+  // The last forward result in the reference's layout.
+  mx::array result() const { return to_reference_ ? to_reference_(outputs_.front()) : outputs_.front(); }
+
   // One call's lazy result; an op that rebinds its buffer (x[idx] = src)
   // makes the result its new buffer, leaving the old one referenced by the
   // graph alone, so that MLX may write the result into it.
@@ -194,6 +208,8 @@ class MlxPrepared : public PreparedOp {
   Arrays inputs_;
   int rebinds_;
   bool gradients_;
+  std::function<mx::array(const mx::array&)> to_reference_;
+  int ranks_;
   Arrays outputs_;  // empty before the first run and after release_output
 };
 
@@ -238,7 +254,10 @@ class MlxBackend : public Backend {
       if (variant_.compiled) graph = compiled(graph, arrays);
       // A training step differentiates the same buffer every call: nothing rebinds.
       int rebinds = variant_.compiled || backward ? -1 : op.rebinds;
-      return std::make_unique<MlxPrepared>(device(), std::move(graph), std::move(arrays), rebinds, backward);
+      std::function<mx::array(const mx::array&)> to_reference;
+      if (op.to_reference_layout) to_reference = [e, f = op.to_reference_layout](const mx::array& r) { return f(e, r); };
+      return std::make_unique<MlxPrepared>(device(), std::move(graph), std::move(arrays), rebinds, backward,
+                                           std::move(to_reference), e.spec().collective ? e.ranks : 0);
     } catch (const std::exception& err) {
       throw std::runtime_error(std::string("MLX ") + mx::version() + " cannot prepare " + e.op + ": " + err.what());
     }

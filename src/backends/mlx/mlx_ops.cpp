@@ -30,17 +30,12 @@ mx::Shape mlx_shape(const Shape& shape) {
   return out;
 }
 
-namespace {
-
-FrameworkOps<MlxOp>& table() {
+FrameworkOps<MlxOp>& mlx_op_table() {
   static FrameworkOps<MlxOp> ops(std::string("MLX ") + mx::version());
   return ops;
 }
 
-// Registers the function above it as MLX's `name`: OPBENCH_MLX_OP("Sort", {.call = sort}).
-#define OPBENCH_MLX_OP(name, ...) OPBENCH_FRAMEWORK_OP(table(), name, __VA_ARGS__)
-// Declares that MLX cannot run `name`, and why: the cells say so.
-#define OPBENCH_MLX_CANNOT(name, reason) OPBENCH_FRAMEWORK_CANNOT(table(), name, reason)
+namespace {
 
 int axis(const Experiment& e) { return static_cast<int>(*e.axis); }
 
@@ -194,6 +189,6 @@ OPBENCH_MLX_OP("Copy", {.call = copy});
 
 }  // namespace
 
-const FrameworkOps<MlxOp>& mlx_ops() { return table(); }
+const FrameworkOps<MlxOp>& mlx_ops() { return mlx_op_table(); }
 
 }  // namespace opbench::mlx_backend

@@ -28,11 +28,23 @@ struct MlxOp {
   // `x[idx] = src` rebinds x (the plain backends; a compiled function, as
   // mx.compile traces it, leaves its caller's x as it was).
   int rebinds = -1;
+  // Untimed: the result as the reference lays it out, for the check (a
+  // collective's: every rank's result). nullptr: as it is.
+  mx::array (*to_reference_layout)(const Experiment&, const mx::array&) = nullptr;
 };
 
 // Every op in MLX's words, each registered beside its function in
-// mlx_ops.cpp (OPBENCH_MLX_OP), or declared impossible (OPBENCH_MLX_CANNOT).
+// mlx_ops.cpp or mlx_collectives.cpp (OPBENCH_MLX_OP), or declared impossible
+// (OPBENCH_MLX_CANNOT).
 const FrameworkOps<MlxOp>& mlx_ops();
+// The same table, for the registrations.
+FrameworkOps<MlxOp>& mlx_op_table();
+
+// Registers the function above it as MLX's `name`: OPBENCH_MLX_OP("Sort", {.call = sort}).
+#define OPBENCH_MLX_OP(name, ...) OPBENCH_FRAMEWORK_OP(::opbench::mlx_backend::mlx_op_table(), name, __VA_ARGS__)
+// Declares that MLX cannot run `name`, and why: the cells say so.
+#define OPBENCH_MLX_CANNOT(name, reason) \
+  OPBENCH_FRAMEWORK_CANNOT(::opbench::mlx_backend::mlx_op_table(), name, reason)
 
 // opbench's shape as MLX's (32-bit dimensions); throws std::runtime_error
 // for a dimension MLX cannot hold.
