@@ -21,11 +21,13 @@
 #include "core/check.h"
 #include "core/experiment.h"
 #include "core/framework_ops.h"
+#include "core/isolation.h"
 #include "core/ops.h"
 #include "core/peak_memory.h"
 #include "core/runner.h"
 #include "core/sampler.h"
 #include "core/suite.h"
+#include "core/world.h"
 
 namespace opbench {
 namespace {
@@ -444,6 +446,7 @@ TEST_P(HalfPrecision, EveryOpIsRightOrImpreciseNeverWrong) {
   once.min_time_s = 0;
   once.max_time_s = 0.001;
   for (const OpSpec& op : all_ops()) {
+    if (op.collective) continue;  // several processes: Collectives.* below, in worker processes
     const Experiment e = parse_experiment(op.quick.at(0) + " dtype=" + GetParam().dtype);
     SCOPED_TRACE(e.line());
     const std::vector<HostTensor> inputs = make_inputs(e, kSeed);
@@ -765,6 +768,85 @@ TEST(RunExperiments, RealBackendsStillMeasureNextToAFailingOne) {
       EXPECT_GE(c.stats.count, kMinimumSamples);
     }
   }
+}
+
+// ---- collectives: a worker process a rank, the framework's own runtime ----
+
+// Where a framework's runtime lacks a collective it registers: the cell's
+// error then says so, and nothing else may.
+std::string known_runtime_gap(const std::string& backend, const std::string& op) {
+  if (backend.rfind("mlx_cpu", 0) == 0 && op == "ReduceScatter") return "[ring] sum_scatter not supported";
+  return "";
+}
+
+// The backends a collective runs on; the compiled MLX variants and the CUDA
+// graph capture are the plain ones' runtime again.
+std::vector<std::string> collective_backends() {
+  std::vector<std::string> out;
+  for (const auto& b : backends())
+    for (const char* name : {"cpu", "cuda", "mlx_cpu", "mlx_gpu"})
+      if (b->info().name == name) out.push_back(name);
+  return out;
+}
+
+class Collectives : public testing::TestWithParam<std::string> {};
+
+// Every collective of the collectives' quick suite on two ranks, through
+// opbench's worker processes as `opbench run` starts them: right on every
+// rank (each checks the whole world's result), or declined with the
+// framework's reason. On GPUs each rank takes a GPU of its own.
+TEST_P(Collectives, EveryCollectiveOnTwoRanksIsRightOrDeclined) {
+  Backend* backend = backend_named(GetParam());
+  ASSERT_NE(backend, nullptr);
+  if (std::string why = reason_to_skip(*backend); !why.empty()) GTEST_SKIP() << why;
+  IsolatedExecutor executor(OPBENCH_EXE, {GetParam()}, 120);
+  RunSettings settings;
+  settings.sampler = few_samples();
+  for (const Experiment& e : load_suite("collectives-quick").experiments) {
+    SCOPED_TRACE(GetParam() + ": " + e.line());
+    Cell cell;
+    CellEvents events;
+    events.finished = [&](size_t, Cell c) { cell = std::move(c); };
+    executor.run(e, {backend}, settings, events);
+    if (cell.error.find("is not available") != std::string::npos) GTEST_SKIP() << "one GPU a rank: " << cell.error;
+    OpSupport support = backend->support(e.op);
+    if (!support.implemented) {
+      EXPECT_NE(cell.error.find(support.cannot), std::string::npos) << cell.error;
+    } else if (std::string gap = known_runtime_gap(GetParam(), e.op); !gap.empty()) {
+      EXPECT_NE(cell.error.find(gap), std::string::npos) << cell.error;
+    } else {
+      EXPECT_EQ(cell.error, "");
+      EXPECT_EQ(cell.check.verdict, Verdict::passed) << cell.check.detail;
+      EXPECT_GE(cell.samples_ms.size(), kMinimumSamples);
+    }
+  }
+  EXPECT_EQ(executor.workers_started(), 2);  // one world for every cell
+}
+
+INSTANTIATE_TEST_SUITE_P(FrameworkRuntimes, Collectives, testing::ValuesIn(collective_backends()),
+                         [](const testing::TestParamInfo<std::string>& info) { return info.param; });
+
+// A rank that cannot meet its peers (nobody serves the store at
+// MASTER_PORT) fails its cell within the rendezvous timeout, saying where it
+// looked, and the process can still run a plain op afterwards.
+TEST(CollectiveRendezvous, ARankThatCannotMeetItsPeersSaysWhere) {
+  Backend* cpu = backend_named("cpu");
+  if (!cpu) GTEST_SKIP() << "no LibTorch in this build";
+  Rendezvous unused = local_rendezvous(1, 1);
+  remove_rendezvous(unused);
+  const std::string port = std::to_string(unused.torch_port);
+  const std::vector<std::pair<const char*, std::string>> variables = {
+      {"RANK", "1"}, {"WORLD_SIZE", "2"}, {"MASTER_ADDR", "127.0.0.1"}, {"MASTER_PORT", port},
+      {"OPBENCH_RENDEZVOUS_TIMEOUT_S", "1"}};
+  for (const auto& [name, value] : variables) setenv(name, value.c_str(), 1);
+  const Experiment e = parse_experiment("AllReduce dim1=8 ranks=2");
+  const std::vector<HostTensor> inputs = make_inputs(e, kSeed);
+  const RefTensor ref = e.spec().reference(e, inputs);
+  Cell cell = run_cell(*cpu, e, inputs, &ref, few_samples());
+  for (const auto& [name, value] : variables) unsetenv(name);
+  EXPECT_NE(cell.error.find("rank 1 of 2 could not meet the others at 127.0.0.1:" + port), std::string::npos)
+      << cell.error;
+  EXPECT_TRUE(cell.samples_ms.empty());
 }
 
 }  // namespace

@@ -536,6 +536,126 @@ TEST_F(Planted, WithoutMemoryNothingOfItAppears) {
   EXPECT_FALSE(fs::exists(dir_ + "/out/memory.md"));
 }
 
+// ---- the ranks of a collective: one worker process a rank ---------------------
+
+using Ranks = TempDirTest;
+
+// Every collective of the collectives' quick suite on 4 ranks: four workers,
+// and every cell complete once each rank sent it.
+TEST_F(Ranks, EveryRankIsAWorkerAndEachCellComesFromAllOfThem) {
+  Outcome o = opbench(dir_, concat({"run", "--suite", "collectives-quick", "--ranks", "4", "--backends", "test_ok",
+                                    "--out", dir_ + "/out"},
+                                   kFast));
+  ASSERT_EQ(o.code, 0) << o;
+  RunRecord r = result();
+  ASSERT_EQ(r.experiments.size(), load_suite("collectives-quick").experiments.size());
+  for (const ExperimentRecord& e : r.experiments) {
+    EXPECT_TRUE(contains(e.line, " ranks=4")) << e.line;
+    EXPECT_TRUE(e.cells.at(0).ok()) << e.line << ": " << e.cells.at(0).error;
+    EXPECT_EQ(e.cells.at(0).check.verdict, Verdict::passed) << e.line;
+  }
+  EXPECT_TRUE(contains(o.out, "## Bandwidth")) << o;
+  EXPECT_TRUE(contains(o.err, "bandwidth.md")) << o;
+}
+
+// A rank that crashes ends its cell on every rank, with its reason; a new
+// world runs the next cell, and a plain backend after it still measures.
+TEST_F(Ranks, ACrashingRankEndsTheCellOnEveryRankAndTheRunGoesOn) {
+  Outcome o = opbench(dir_, concat({"run", "--case", "AllReduce dim1=64 ranks=2", "--case", "AllGather dim1=64 ranks=2",
+                                    "--backends", "test_ok,test_segv_rank1", "--time-limit", "20", "--out", dir_ + "/out"},
+                                   kFast));
+  ASSERT_EQ(o.code, 0) << o;
+  for (const ExperimentRecord& e : result().experiments) {
+    const Cell* crashed = e.find("test_segv_rank1");
+    const Cell* fine = e.find("test_ok");
+    ASSERT_TRUE(crashed && fine) << e.line;
+    EXPECT_TRUE(contains(crashed->error, "rank 1: the worker")) << crashed->error;
+#ifndef OPBENCH_SANITIZE
+    EXPECT_TRUE(contains(crashed->error, "SIGSEGV")) << crashed->error;
+#endif
+    EXPECT_TRUE(fine->ok()) << fine->error;
+  }
+}
+
+// A rank that hangs is stopped at the time limit with its peers.
+TEST_F(Ranks, AHangingRankEndsTheCellAtTheTimeLimit) {
+  auto start = std::chrono::steady_clock::now();
+  Outcome o = opbench(dir_, concat({"run", "--case", "AllReduce dim1=64 ranks=2", "--backends", "test_hang_rank1,test_ok",
+                                    "--time-limit", "1", "--out", dir_ + "/out"},
+                                   kFast));
+  ASSERT_EQ(o.code, 0) << o;
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 30);
+  RunRecord r = result();
+  const ExperimentRecord& e = r.experiments.at(0);
+  EXPECT_EQ(e.find("test_hang_rank1")->error, "time limit of 1 s exceeded");
+  EXPECT_TRUE(e.find("test_ok")->ok()) << e.find("test_ok")->error;
+}
+
+// A wrong result on one rank is the cell's verdict, naming the rank.
+TEST_F(Ranks, AWrongResultOnOneRankIsWrongAndNamesIt) {
+  Outcome o = opbench(dir_, concat({"run", "--case", "ReduceScatter dim1=64 ranks=2", "--backends", "test_double_rank1",
+                                    "--out", dir_ + "/out"},
+                                   kFast));
+  ASSERT_EQ(o.code, 0) << o;
+  RunRecord r = result();
+  const Cell& c = r.experiments.at(0).cells.at(0);
+  EXPECT_EQ(c.check.verdict, Verdict::wrong);
+  EXPECT_TRUE(c.samples_ms.empty());
+  EXPECT_EQ(c.check.detail.rfind("rank 1: ", 0), 0u) << c.check.detail;
+}
+
+// A world whose rank 1 cannot start (its backend is unavailable there) gives
+// every cell of the experiment the reason, and the run goes on.
+TEST_F(Ranks, ARankThatCannotStartGivesTheCellsItsReason) {
+  Outcome o = opbench(dir_, concat({"run", "--case", "AllReduce dim1=64 ranks=2", "--case", "Broadcast dim1=64 ranks=2",
+                                    "--backends", "test_absent_rank1", "--out", dir_ + "/out"},
+                                   kFast));
+  ASSERT_EQ(o.code, 0) << o;
+  for (const ExperimentRecord& e : result().experiments)
+    EXPECT_EQ(e.cells.at(0).error, "the 2 ranks cannot start: rank 1: backend 'test_absent_rank1' is not available: "
+                                   "test_absent_rank1 is absent on rank 1, on purpose");
+}
+
+// Ranks that make no sense are refused before anything runs.
+TEST_F(Ranks, BadRanksAreOneErrorLineNamingThem) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--suite", "collectives-quick", "--ranks", "0"}, "--ranks"},
+      {{"--suite", "collectives-quick", "--ranks", "two"}, "--ranks"},
+      {{"--suite", "collectives-quick", "--ranks", "3"}, "does not split into 3 equal parts"},
+      {{"--case", "ReLU dim1=4 ranks=2"}, "ReLU takes no ranks"},
+      {{"--case", "AllReduce dim1=4 ranks=0"}, "ranks '0'"},
+  };
+  for (const auto& [args, expected] : cases) {
+    Outcome o = opbench(dir_, concat(concat({"run", "--backends", "test_ok", "--out", dir_ + "/bad"}, args), kFast));
+    EXPECT_EQ(o.code, 2) << o;
+    EXPECT_TRUE(contains(o.err, expected)) << o;
+    EXPECT_EQ(std::count(o.err.begin(), o.err.end(), '\n'), 1) << o;
+  }
+}
+
+// Across hosts each rank is an opbench run of its own, told its place by
+// RANK and WORLD_SIZE as torchrun tells it: one worker each, with --ranks
+// taken from WORLD_SIZE, and a WORLD_SIZE that the lines contradict refused.
+TEST_F(Ranks, ARunStartedAsOneRankOfAWorldRunsThatRank) {
+  Options rank1;
+  rank1.env = {"RANK=1", "WORLD_SIZE=3"};
+  Outcome o = opbench(dir_, concat({"run", "--suite", "collectives-quick", "--ops", "AllReduce", "--backends", "test_ok",
+                                    "--out", dir_ + "/out"},
+                                   kFast),
+                      rank1);
+  ASSERT_EQ(o.code, 0) << o;
+  for (const ExperimentRecord& e : result().experiments) {
+    EXPECT_TRUE(contains(e.line, " ranks=3")) << e.line;
+    EXPECT_TRUE(e.cells.at(0).ok()) << e.cells.at(0).error;
+  }
+  Outcome clash = opbench(dir_, concat({"run", "--suite", "collectives-quick", "--ranks", "2", "--backends", "test_ok",
+                                        "--out", dir_ + "/clash"},
+                                       kFast),
+                          rank1);
+  EXPECT_EQ(clash.code, 2) << clash;
+  EXPECT_TRUE(contains(clash.err, "--ranks 2 differs from WORLD_SIZE=3")) << clash;
+}
+
 // ---- interruption and resume -------------------------------------------------
 
 // Waits until `path` is a result file with at least `count` experiments.

@@ -76,26 +76,34 @@ TEST(LoadSuite, DefaultEqualsTheReferenceFileLineByLine) {
   for (size_t i = 0; i < ours.size(); ++i) EXPECT_EQ(ours[i], reference[i]) << "experiment " << i + 1;
 }
 
+// Every op is in a quick suite: the collectives, which need several
+// processes, in their own.
 TEST(LoadSuite, QuickCoversEveryOp) {
-  Suite quick = load_suite("quick");
+  Suite quick = load_suite("quick"), collectives = load_suite("collectives-quick");
   EXPECT_EQ(quick.name, "quick");
-  std::set<std::string> ops;
+  std::set<std::string> ops, collective_ops;
   for (const Experiment& e : quick.experiments) ops.insert(e.op);
-  for (const OpSpec& op : all_ops()) EXPECT_TRUE(ops.count(op.name)) << op.name << " is not in the quick suite";
+  for (const Experiment& e : collectives.experiments) collective_ops.insert(e.op);
+  for (const OpSpec& op : all_ops())
+    EXPECT_TRUE((op.collective ? collective_ops : ops).count(op.name)) << op.name << " is not in its quick suite";
 }
 
-// The quick suite is generated: each op's own lines (OpSpec::quick), in the
-// op table's order, each parsed as a suite line is.
+// The quick suites are generated: each op's own lines (OpSpec::quick), in
+// the op table's order, each parsed as a suite line is.
 TEST(LoadSuite, QuickIsEveryOpsOwnLinesInTableOrder) {
-  std::vector<std::string> expected, got;
-  for (const OpSpec& op : all_ops())
-    for (const std::string& line : op.quick) expected.push_back(parse_experiment(line).line());
-  for (const Experiment& e : load_suite("quick").experiments) got.push_back(e.line());
-  EXPECT_EQ(got, expected);
+  for (bool collectives : {false, true}) {
+    std::vector<std::string> expected, got;
+    for (const OpSpec& op : all_ops())
+      if (op.collective == collectives)
+        for (const std::string& line : op.quick) expected.push_back(parse_experiment(line).line());
+    for (const Experiment& e : load_suite(collectives ? "collectives-quick" : "quick").experiments)
+      got.push_back(e.line());
+    EXPECT_EQ(got, expected);
+  }
 }
 
 // The op table in the seed's order (`opbench list`, the quick suite), with
-// the ops opbench adds in their alphabetical places and Copy last.
+// the ops opbench adds in their alphabetical places, Copy, then the collectives.
 TEST(OpTable, KeepsTheSeedsOrder) {
   std::vector<std::string> names;
   for (const OpSpec& op : all_ops()) names.push_back(op.name);
@@ -103,7 +111,7 @@ TEST(OpTable, KeepsTheSeedsOrder) {
                        "Argmax", "BCE", "Concat", "Conv1d", "Conv2d", "Gather", "GELU", "LayerNorm", "LeakyReLU",
                        "Linear", "MatMul", "PReLU", "ReLU", "RMSNorm", "ScaledDotProductAttention", "Scatter",
                        "ScatterSum", "ScatterMax", "SeLU", "Sigmoid", "Softmax", "Softplus", "Sort", "Sum", "SumAll",
-                       "Copy"}));
+                       "Copy", "AllReduce", "AllGather", "ReduceScatter", "Broadcast", "AllToAll"}));
 }
 
 // GELU and RMSNorm, the ops beyond the reference's, are timed by the

@@ -148,13 +148,13 @@ std::vector<Experiment> choose_experiments(const Args& args, std::string& suite_
   for (const std::string& line : args.all("case")) experiments.push_back(parse_experiment(line));
   if (args.has("dtype"))
     for (Experiment& e : experiments) e.dtype = parse_dtype(args.get("dtype"));
-  set_ranks(args, experiments);
 
   if (args.has("ops")) {
     std::set<std::string> ops;
     for (const std::string& op : split_list(args.get("ops"), "ops")) ops.insert(find_op(op).name);
     std::erase_if(experiments, [&](const Experiment& e) { return !ops.count(e.op); });
   }
+  set_ranks(args, experiments);  // after --ops, which may leave out what a rank count cannot split; before --filter, which sees ran=N
   if (args.has("filter")) {
     std::regex pattern;
     try {

@@ -22,6 +22,12 @@
 //                    no call can have
 // and one that declares, as a framework may, that it cannot run any op:
 //   test_cannot      every cell nan, with the declared reason
+// and, for the ranks of a collective (one worker process a rank), backends
+// that misbehave on rank 1 only and are test_ok on every other rank:
+//   test_segv_rank1    dies of SIGSEGV in every run
+//   test_hang_rank1    never returns from a run
+//   test_double_rank1  every float output doubled
+//   test_absent_rank1  unavailable: rank 1's worker cannot start
 #include <signal.h>
 #include <unistd.h>
 
@@ -35,12 +41,13 @@
 #include "core/backend.h"
 #include "core/check.h"
 #include "core/ops.h"
+#include "core/world.h"
 
 namespace opbench::testing_backends {
 
 namespace {
 
-enum class Fault { None, Abort, Segv, Kill, Hang, LossySum, StrayRow, NaN, Double, BadGradient, Cannot, LowMemory };
+enum class Fault { None, Abort, Segv, Kill, Hang, LossySum, StrayRow, NaN, Double, BadGradient, Cannot, LowMemory, Absent };
 
 // `value` rounded to `bits` significant bits.
 double rounded(double value, int bits) {
@@ -104,6 +111,7 @@ class ReferencePrepared : public PreparedOp {
       case Fault::Double:
       case Fault::BadGradient:
       case Fault::LowMemory:
+      case Fault::Absent:
         return;
       case Fault::Abort:
         std::fprintf(stderr, "test_abort: aborting on purpose\n");
@@ -160,15 +168,22 @@ class ReferencePrepared : public PreparedOp {
   HostTensor output_;
 };
 
+// The rank a fault is planted on; every other rank is test_ok.
+constexpr int kEveryRank = -1;
+
 class TestBackend : public Backend {
  public:
-  TestBackend(std::string name, int column, Fault fault) : fault_(fault) {
+  TestBackend(std::string name, int column, Fault fault, int on_rank)
+      : fault_(on_rank == kEveryRank || world_from_environment().rank == on_rank ? fault : Fault::None),
+        absent_(on_rank != kEveryRank && fault == Fault::Absent && fault_ == Fault::Absent) {
     info_.name = std::move(name);
     info_.column = column;
     info_.description = "test backend (OPBENCH_TEST_BACKENDS)";
   }
   const BackendInfo& info() const override { return info_; }
-  std::string unavailable_reason() const override { return ""; }
+  std::string unavailable_reason() const override {
+    return absent_ ? info_.name + " is absent on rank " + std::to_string(world_from_environment().rank) + ", on purpose" : "";
+  }
   std::map<std::string, std::string> versions() const override { return {}; }
   OpSupport support(const std::string& op) const override {
     if (fault_ == Fault::Cannot) return {false, "test_cannot declares that it cannot run " + op + ", on purpose"};
@@ -182,6 +197,7 @@ class TestBackend : public Backend {
  private:
   BackendInfo info_;
   Fault fault_;
+  bool absent_;
 };
 
 bool enabled() {
@@ -194,17 +210,20 @@ bool register_all() {
     const char* name;
     int column;
     Fault fault;
+    int on_rank = kEveryRank;
   } kinds[] = {{"test_abort", 901, Fault::Abort}, {"test_segv", 902, Fault::Segv}, {"test_kill", 903, Fault::Kill},
                {"test_hang", 904, Fault::Hang},   {"test_ok", 905, Fault::None},
                {"test_lossy_sum", 906, Fault::LossySum}, {"test_stray_row", 907, Fault::StrayRow},
                {"test_nan", 908, Fault::NaN},     {"test_double", 909, Fault::Double},
                {"test_cannot", 910, Fault::Cannot}, {"test_bad_gradient", 911, Fault::BadGradient},
-               {"test_low_memory", 912, Fault::LowMemory}};
+               {"test_low_memory", 912, Fault::LowMemory}, {"test_segv_rank1", 913, Fault::Segv, 1},
+               {"test_hang_rank1", 914, Fault::Hang, 1}, {"test_double_rank1", 915, Fault::Double, 1},
+               {"test_absent_rank1", 916, Fault::Absent, 1}};
   for (const auto& k : kinds) {
     std::string name = k.name;
-    int column = k.column;
+    int column = k.column, on_rank = k.on_rank;
     Fault fault = k.fault;
-    register_backend(name, [=] { return std::make_unique<TestBackend>(name, column, fault); });
+    register_backend(name, [=] { return std::make_unique<TestBackend>(name, column, fault, on_rank); });
   }
   return true;
 }
