@@ -32,21 +32,33 @@ int whole_number(const char* name, int fallback, int lowest) {
   return value;
 }
 
-// A port of 127.0.0.1 that nobody listens on now. Another program may take
-// it before a rank does; its rendezvous then fails and says so.
-int free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) throw std::runtime_error(std::string("cannot open a socket: ") + std::strerror(errno));
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  bool ok = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-            getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;
-  int saved = errno;
-  close(fd);
-  if (!ok) throw std::runtime_error(std::string("cannot find a free port on 127.0.0.1: ") + std::strerror(saved));
-  return ntohs(address.sin_port);
+// Ports of 127.0.0.1 that nobody listens on now, `count` of them, all
+// different: each socket stays bound until every port is found, or the system
+// could hand out one port twice. Another program may take one before a rank
+// does; that rank's rendezvous then fails and says so.
+std::vector<int> free_ports(int count) {
+  std::vector<int> fds, ports;
+  std::string failure;
+  for (int k = 0; k < count && failure.empty(); ++k) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) {
+      failure = std::string("cannot open a socket: ") + std::strerror(errno);
+      break;
+    }
+    fds.push_back(fd);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+        getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0)
+      failure = std::string("cannot find a free port on 127.0.0.1: ") + std::strerror(errno);
+    else
+      ports.push_back(ntohs(address.sin_port));
+  }
+  for (int fd : fds) close(fd);
+  if (!failure.empty()) throw std::runtime_error(failure);
+  return ports;
 }
 
 }  // namespace
@@ -83,13 +95,13 @@ Rendezvous local_rendezvous(int size, double timeout_s) {
   Rendezvous r;
   r.size = size;
   r.timeout_s = timeout_s;
-  r.torch_port = free_port();
-  r.nccl_port = free_port();
+  std::vector<int> ports = free_ports(size + 2);
+  r.torch_port = ports[0];
+  r.nccl_port = ports[1];
+  r.ring_ports.assign(ports.begin() + 2, ports.end());
   std::string hosts = "[";
-  for (int rank = 0; rank < size; ++rank) {
-    r.ring_ports.push_back(free_port());
-    hosts += std::string(rank ? ", " : "") + "[\"127.0.0.1:" + std::to_string(r.ring_ports.back()) + "\"]";
-  }
+  for (int rank = 0; rank < size; ++rank)
+    hosts += std::string(rank ? ", " : "") + "[\"127.0.0.1:" + std::to_string(r.ring_ports[rank]) + "\"]";
   hosts += "]\n";
   char path[] = "/tmp/opbench-ring-XXXXXX";
   int fd = mkstemp(path);
@@ -117,7 +129,8 @@ std::vector<std::pair<std::string, std::string>> rank_environment(const Rendezvo
       begin = visible_gpus.find(',', begin);
       if (begin != std::string::npos) ++begin;
     }
-    gpu = begin == std::string::npos ? "-1" : visible_gpus.substr(begin, visible_gpus.find(',', begin) - begin);
+    gpu = begin == std::string::npos ? "" : visible_gpus.substr(begin, visible_gpus.find(',', begin) - begin);
+    if (gpu.empty()) gpu = "-1";  // past the list's end, or an empty entry: no GPU, not all of them
   }
   const std::string n = std::to_string(r.size), me = std::to_string(rank);
   return {{"RANK", me},

@@ -5,8 +5,8 @@
 // dim1 is the message size in elements as nccl-tests counts it ("size"): the
 // larger of a rank's two buffers (AllGather's result, ReduceScatter's input,
 // AllToAll's either). Rank r's input is row r of the input x, shaped
-// [ranks, input elements] and drawn from stream r, so that it depends on the
-// seed and the rank only; the reference is the whole world's result, row r
+// [ranks, input elements] and drawn from stream r of the experiment's seed
+// (which make_inputs derives from the seed and the line); the reference is the whole world's result, row r
 // rank r's, and each rank's backend gathers every rank's result for the check
 // (so every rank checks them all).
 #include "core/ops/unit.h"
