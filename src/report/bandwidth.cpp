@@ -17,10 +17,15 @@ std::string cell_text(double value, const char* pattern) { return std::isfinite(
 
 std::string bandwidth_table(const RunRecord& r) {
   if (!has_collectives(r)) return "";
+  // Built by appending: GCC 12 misreads " " + std::string as an overlapping copy (-Wrestrict).
   std::string out = "| Collective | ranks | size |", rule = "|---|---:|---:|";
   for (const BackendRecord& b : r.backends) {
-    const std::string& n = b.info.name;
-    out += " " + n + " time (us) | " + n + " algbw (GB/s) | " + n + " busbw (GB/s) |";
+    for (const char* figure : {" time (us)", " algbw (GB/s)", " busbw (GB/s)"}) {
+      out += ' ';
+      out += b.info.name;
+      out += figure;
+      out += " |";
+    }
     rule += "---:|---:|---:|";
   }
   out += "\n" + rule + "\n";
@@ -31,11 +36,13 @@ std::string bandwidth_table(const RunRecord& r) {
     for (const BackendRecord& b : r.backends) {
       const Cell* c = e.find(b.info.name);
       std::optional<Bandwidth> bw = c ? cell_bandwidth(e, *c) : std::nullopt;
-      if (c && c->not_applicable) out += " n/a | n/a | n/a |";
-      else if (!bw) out += " nan | nan | nan |";
-      else
-        out += " " + cell_text(bw->time_us, "%.1f") + " | " + cell_text(bw->algorithm_gbs, "%.2f") + " | " +
-               cell_text(bw->bus_gbs, "%.2f") + " |";
+      const std::pair<double, const char*> figures[] = {
+          {bw ? bw->time_us : NAN, "%.1f"}, {bw ? bw->algorithm_gbs : NAN, "%.2f"}, {bw ? bw->bus_gbs : NAN, "%.2f"}};
+      for (const auto& [value, pattern] : figures) {
+        out += ' ';
+        out += c && c->not_applicable ? "n/a" : cell_text(value, pattern);
+        out += " |";
+      }
     }
     out += "\n";
   }
@@ -68,6 +75,8 @@ std::vector<std::pair<std::string, BarChart>> bandwidth_charts(const RunRecord& 
       const Cell* cell = e.find(r.backends[k].info.name);
       std::optional<Bandwidth> bw = cell ? cell_bandwidth(e, *cell) : std::nullopt;
       c.series[k].values.push_back(bw ? bw->bus_gbs : NAN);
+      // Three significant digits: a small message's bandwidth is far below 0.01 GB/s.
+      c.series[k].labels.push_back(bw ? formatted("%.3g", bw->bus_gbs) : "nan");
     }
   }
   return charts;

@@ -1,4 +1,3 @@
-#include "report/bandwidth.h"
 #include "report/charts.h"
 
 #include <fcntl.h>
@@ -12,6 +11,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "report/bandwidth.h"
 #include "report/document.h"
 #include "format/json.h"
 #include "report/markdown.h"

@@ -5,6 +5,7 @@
 #include <regex>
 #include <set>
 
+#include "report/bandwidth.h"
 #include "report/markdown.h"
 
 namespace opbench {
@@ -177,6 +178,8 @@ std::string pass_document(const std::vector<RunRecord>& records, DocumentKind ki
       std::string notes = table_notes(r), missing = missing_note(r);
       if (!missing.empty()) notes += (notes.find("\n- ") == std::string::npos ? "\n" : "") + missing;
       if (!notes.empty()) out += "\n" + notes;
+      // The collectives' figures, a row an experiment as the detailed table's.
+      if (!average && has_collectives(r)) out += "\nBandwidth (nccl-tests' figures):\n\n" + bandwidth_table(r);
     }
   }
   return out;

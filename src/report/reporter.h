@@ -60,7 +60,7 @@ class Reporter {
   virtual std::string render_run_file(const RunRecord& record) const { return render_one(record); }
   // Whether the run's record has anything for its file (the bandwidth table:
   // only a run of collectives).
-  virtual bool has_content(const RunRecord& record) const { return true; }
+  virtual bool has_content(const RunRecord& /*record*/) const { return true; }
 
  protected:
   std::string render_one(const RunRecord& record) const;

@@ -91,7 +91,8 @@ Step backward_step(const Experiment& e, const TorchOp& op, Tensors prepared, con
     out.f32.assign(joined.data_ptr<float>(), joined.data_ptr<float>() + joined.numel());
     return out;
   };
-  return {call, to_host};
+  // Gradients are always checked whole, and are always memory of their own.
+  return {.call = call, .to_host = to_host, .to_host_at = {}, .in_place = {}};
 }
 
 }  // namespace opbench::torch_backend
