@@ -17,12 +17,16 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/ops.h"
 #include "record_views.h"
 #include "core/suite.h"
+#include "core/world.h"
 #include "format/json.h"
+
+extern char** environ;
 
 namespace opbench {
 namespace {
@@ -40,8 +44,20 @@ std::ostream& operator<<(std::ostream& os, const Outcome& o) {
   return os << "exit " << o.code << "\n--- stdout ---\n" << o.out.substr(0, 4000) << "\n--- stderr ---\n" << o.err.substr(0, 4000);
 }
 
-// Runs opbench with `args`, stdout and stderr captured apart.
-Outcome opbench(const std::vector<std::string>& args) {
+// Runs opbench with `args`, stdout and stderr captured apart; `env` adds
+// NAME=value variables to (or replaces them in) this process's environment.
+Outcome opbench(const std::vector<std::string>& args, const std::vector<std::string>& env = {}) {
+  // Made before fork: another thread may be running opbench too.
+  std::vector<std::string> environment;
+  for (char** e = environ; *e; ++e) {
+    std::string entry = *e;
+    auto same_name = [&](const std::string& own) { return entry.rfind(own.substr(0, own.find('=') + 1), 0) == 0; };
+    if (std::none_of(env.begin(), env.end(), same_name)) environment.push_back(entry);
+  }
+  environment.insert(environment.end(), env.begin(), env.end());
+  std::vector<char*> envp;
+  for (std::string& e : environment) envp.push_back(e.data());
+  envp.push_back(nullptr);
   int out_pipe[2], err_pipe[2];
   if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
   pid_t pid = fork();
@@ -58,7 +74,7 @@ Outcome opbench(const std::vector<std::string>& args) {
     std::vector<std::string> copies = args;
     for (std::string& a : copies) argv.push_back(a.data());
     argv.push_back(nullptr);
-    execv(exe.c_str(), argv.data());
+    execve(exe.c_str(), argv.data(), envp.data());
     _exit(127);
   }
   close(out_pipe[1]);
@@ -641,6 +657,40 @@ TEST_F(ReportErrors, EmptyFile) {
 
 // ---- list and help ---------------------------------------------------------
 
+// Across hosts each rank is an opbench run of its own, told its place as
+// torchrun tells it (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT): two runs
+// here meet through LibTorch's TCPStore on loopback, time AllReduce with Gloo
+// together, and record the same samples, each the slower rank's.
+TEST(Collectives, TwoRunsStartedAsRanksMeetAndMeasureTogether) {
+  if (!available_backends().count("cpu")) GTEST_SKIP() << "no LibTorch in this build";
+  const std::string dir = make_temp_dir();
+  Rendezvous unused = local_rendezvous(1, 1);
+  remove_rendezvous(unused);
+  Outcome outcomes[2];
+  std::vector<std::thread> ranks;
+  for (int r = 0; r < 2; ++r)
+    ranks.emplace_back([&, r] {
+      outcomes[r] = opbench(concat({"run", "--case", "AllReduce dim1=1000", "--backends", "cpu", "--out",
+                                    dir + "/rank" + std::to_string(r)},
+                                   kFast),
+                            {"RANK=" + std::to_string(r), "WORLD_SIZE=2", "MASTER_ADDR=127.0.0.1",
+                             "MASTER_PORT=" + std::to_string(unused.torch_port), "GLOO_SOCKET_IFNAME=lo"});
+    });
+  for (std::thread& t : ranks) t.join();
+  std::vector<std::vector<double>> samples;
+  for (int r = 0; r < 2; ++r) {
+    ASSERT_EQ(outcomes[r].code, 0) << "rank " << r << ": " << outcomes[r];
+    RunRecord rec = from_json(read_file(dir + "/rank" + std::to_string(r) + "/result.json"), "rank");
+    ASSERT_EQ(rec.experiments.size(), 1u);
+    EXPECT_EQ(rec.experiments[0].line, "AllReduce dim1=1000 ranks=2");
+    const Cell& c = rec.experiments[0].cells.at(0);
+    EXPECT_TRUE(c.ok()) << c.error;
+    EXPECT_EQ(c.check.verdict, Verdict::passed) << c.check.detail;
+    samples.push_back(c.samples_ms);
+  }
+  EXPECT_EQ(samples[0], samples[1]);
+}
+
 TEST(List, NamesEveryOpBackendAndSuite) {
   Outcome o = opbench({"list"});
   ASSERT_EQ(o.code, 0) << o;
@@ -656,8 +706,11 @@ TEST(List, NamesEveryOpBackendAndSuite) {
   // Every backend opbench knows of, whether in this build or not.
   for (const char* name : {"mlx_gpu", "mlx_gpu_compile", "mlx_cpu", "mlx_cpu_compile", "mps", "cpu", "cuda"})
     EXPECT_NE(o.out.find(std::string("  ") + name), std::string::npos) << name << " missing from:\n" << o.out;
-  EXPECT_NE(o.out.find("quick"), std::string::npos);
-  EXPECT_NE(o.out.find("default"), std::string::npos);
+  // Every built-in suite, whatever the length of its name, with its size.
+  for (const std::string& name : builtin_suite_names()) {
+    std::regex row("\\n  " + name + " +" + std::to_string(load_suite(name).experiments.size()) + " experiments\\n");
+    EXPECT_TRUE(std::regex_search(o.out, row)) << name << " missing from:\n" << o.out;
+  }
   EXPECT_TRUE(available_backends().count("cpu") || o.out.find("cpu, cuda, mps: not in this build") != std::string::npos)
       << o.out;
 }

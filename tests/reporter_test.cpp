@@ -54,15 +54,19 @@ TEST(Reporters, OutWritesEachListedFileAndNothingElse) {
   EXPECT_EQ(report_file_help(), "average.md, detailed.md, report.html, results.csv and the charts (DIR/plots)");
 }
 
-// The files beside result.json: the two tables under the machine line, and
-// the metrics only when asked for.
+// The files beside result.json: the two tables under the machine line, the
+// metrics and memory only when asked for, the bandwidth only for a run of
+// collectives.
 TEST(Reporters, RunFilesAreTheTablesUnderTheMachineLine) {
   RunRecord r = cuda_machine();
-  std::vector<std::string> always, on_request;
-  for (const Reporter* rep : reporters())
-    if (!rep->run_file().empty()) (rep->on_request() ? on_request : always).push_back(rep->run_file());
+  std::vector<std::string> always, on_request, for_collectives;
+  for (const Reporter* rep : reporters()) {
+    if (rep->run_file().empty()) continue;
+    (rep->on_request() ? on_request : rep->has_content(r) ? always : for_collectives).push_back(rep->run_file());
+  }
   EXPECT_EQ(always, (std::vector<std::string>{"average.md", "detailed.md"}));
   EXPECT_EQ(on_request, (std::vector<std::string>{"metrics.md", "memory.md"}));
+  EXPECT_EQ(for_collectives, (std::vector<std::string>{"bandwidth.md"}));
   EXPECT_EQ(reporter("detailed").render_run_file(r),
             "# Detailed benchmark\n\n**" + r.description() + "**\n\n" + detailed_table(r));
   EXPECT_EQ(reporter("metrics").render_run_file(r), "# Metrics\n\n**" + r.description() + "**\n\n" + metrics_table(r));

@@ -1,5 +1,6 @@
 // opbench: times tensor ops across frameworks and devices.
 #include <dlfcn.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -36,9 +37,20 @@ void load_framework_plugins() {
                  "plugins folder beside the program\n", OPBENCH_FRAMEWORK_MODULES, modules.size(), dir.c_str());
 }
 
+// Standard output held whole until the end (up to 1 MiB) when it is not a
+// terminal: a write that fails (a full disk) then fails at the last flush,
+// whose error opbench reports, instead of midway, after which the reason
+// (errno) is gone. Not in a worker, whose output is a framework's last words.
+void buffer_standard_output(int argc, char** argv) {
+  static char buffer[1 << 20];
+  if (isatty(STDOUT_FILENO) || (argc > 1 && std::string(argv[1]) == "worker")) return;
+  setvbuf(stdout, buffer, _IOFBF, sizeof buffer);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  buffer_standard_output(argc, argv);  // before anything is written
   opbench::pin_allocator_policy();  // before anything is allocated and freed
   load_framework_plugins();
   return opbench::cli::opbench_main({argv + 1, argv + argc});

@@ -206,8 +206,9 @@ std::string report_file_help() {
 
 std::string run_file_help(const std::string& first) {
   std::vector<std::string> files = {first};
+  const RunRecord any_run;  // what every run has: a file that needs more (collectives) is not listed
   for (const Reporter* r : reporters())
-    if (!r->run_file().empty() && !r->on_request()) files.push_back(r->run_file());
+    if (!r->run_file().empty() && !r->on_request() && r->has_content(any_run)) files.push_back(r->run_file());
   return listed(files, ", ", " and ");
 }
 
