@@ -100,6 +100,8 @@ double whole_message(const Experiment&) { return 1.0; }
 
 // The message, once: the bytes that algorithm bandwidth divides by.
 double message_bytes(const Experiment& e) { return size_of(e) * dtype_bytes(e.dtype); }
+// Every rank's input is made in every rank's process (the check covers them all).
+double world_input_bytes(const Experiment& e) { return static_cast<double>(ranks_of(e)) * input_elements(e) * 4; }
 // Additions: each element of the reduced result sums one value per rank.
 double reduce_flops(const Experiment& e) { return static_cast<double>(output_elements(e)) * (ranks_of(e) - 1); }
 
@@ -120,6 +122,7 @@ OpSpec collective(const char* name, const char* summary, void (*check_shapes)(co
   op.computes_values = sums;  // the others copy: any difference is wrong
   op.flops = sums ? reduce_flops : no_flops;
   op.bytes_moved = message_bytes;
+  op.input_memory = world_input_bytes;
   op.bus_factor = factor;
   op.quick = std::move(quick);
   return op;
