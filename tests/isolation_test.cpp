@@ -631,6 +631,12 @@ TEST_F(Ranks, BadRanksAreOneErrorLineNamingThem) {
     EXPECT_TRUE(contains(o.err, expected)) << o;
     EXPECT_EQ(std::count(o.err.begin(), o.err.end(), '\n'), 1) << o;
   }
+  Options bad_timeout;
+  bad_timeout.env = {"OPBENCH_RENDEZVOUS_TIMEOUT_S=soon"};
+  Outcome o = opbench(dir_, concat({"run", "--suite", "collectives-quick", "--backends", "test_ok", "--out", dir_ + "/bad"}, kFast),
+                      bad_timeout);
+  EXPECT_EQ(o.code, 2) << o;
+  EXPECT_TRUE(contains(o.err, "OPBENCH_RENDEZVOUS_TIMEOUT_S='soon' is not a positive number of seconds")) << o;
 }
 
 // Across hosts each rank is an opbench run of its own, told its place by

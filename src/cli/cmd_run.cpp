@@ -119,6 +119,9 @@ std::vector<Experiment> with_passes(const std::vector<Experiment>& experiments, 
 // hosts), for every collective; checked again, as a line's ranks= is.
 void set_ranks(const Args& args, std::vector<Experiment>& experiments) {
   const World outside = world_from_environment();
+  // A malformed OPBENCH_RENDEZVOUS_TIMEOUT_S is refused before anything runs.
+  if (std::any_of(experiments.begin(), experiments.end(), [](const Experiment& e) { return e.spec().collective; }))
+    rendezvous_timeout_s();
   if (!args.has("ranks") && outside.size == 1) return;
   const int ranks = args.has("ranks") ? static_cast<int>(args.get_int("ranks", 2, 1, kMaxRanks)) : outside.size;
   if (outside.size > 1 && ranks != outside.size)

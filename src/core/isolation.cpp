@@ -420,8 +420,12 @@ std::string IsolatedExecutor::start_workers(const RunSettings& settings, const C
   for (const std::string& b : backends_) names += (names.empty() ? "" : ",") + b;
   const std::vector<std::string> args = {exe_, "worker", "--backends", names, "--settings", json(settings).dump()};
   const char* gpus = std::getenv("CUDA_VISIBLE_DEVICES");
-  // A rank that cannot meet its peers says so within the cell's time limit.
-  if (ranks > 1) rendezvous_ = local_rendezvous(ranks, std::clamp(0.5 * time_limit_s_, 1.0, 120.0));
+  // A rank that cannot meet its peers says so within the cell's time limit,
+  // unless the user chose how long it waits (OPBENCH_RENDEZVOUS_TIMEOUT_S).
+  if (ranks > 1)
+    rendezvous_ = local_rendezvous(ranks, std::getenv("OPBENCH_RENDEZVOUS_TIMEOUT_S")
+                                              ? rendezvous_timeout_s()
+                                              : std::clamp(0.5 * time_limit_s_, 1.0, 120.0));
   for (int r = 0; r < ranks; ++r) {
     workers_.push_back(spawn(args, ranks > 1 ? environment_with(rank_environment(rendezvous_, r, gpus ? gpus : ""))
                                              : std::vector<std::string>{}));
