@@ -454,9 +454,19 @@ std::string IsolatedExecutor::start_workers(const RunSettings& settings, const C
     } else if (w == Wait::Message) {
       why = "unexpected message " + m.dump().substr(0, 200);
     } else {
-      workers_[dead]->kill_now();
-      why = describe_death(workers_[dead]->reap(1.0), "", workers_[dead]->last_message);
+      // Another rank's pipe may have closed while this one was awaited: its
+      // last words (a fatal answer) are then still in its buffer.
+      json last;
+      size_t again = dead;
       r = dead;
+      if (next_message(workers_, dead, Clock::now(), nullptr, last, again) == Wait::Message && last.contains("fatal") &&
+          last["fatal"].is_string()) {
+        why = last["fatal"].get<std::string>();
+        workers_[dead]->reap(5.0);
+      } else {
+        workers_[dead]->kill_now();
+        why = describe_death(workers_[dead]->reap(1.0), "", workers_[dead]->last_message);
+      }
     }
     kill_workers();
     if (ranks == 1) throw std::runtime_error("the worker process (" + exe_ + " worker) cannot start: " + why);
