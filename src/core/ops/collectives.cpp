@@ -35,13 +35,22 @@ void divisible_message(const Experiment& e) {
     bad(dim_text(e, 0) + " does not split into " + std::to_string(ranks_of(e)) + " equal parts, one per rank");
 }
 
-int64_t input_elements(const Experiment& e) { return e.op == "AllGather" ? part_of(e) : size_of(e); }
-int64_t output_elements(const Experiment& e) { return e.op == "ReduceScatter" ? part_of(e) : size_of(e); }
+// A rank's buffer: the whole message (dim1) or one rank's part of it.
+enum class Buffer { message, part };
 
-Shape world_output(const Experiment& e) { return {ranks_of(e), output_elements(e)}; }
+template <Buffer b>
+int64_t elements(const Experiment& e) {
+  return b == Buffer::message ? size_of(e) : part_of(e);
+}
 
+template <Buffer out>
+Shape world_output(const Experiment& e) {
+  return {ranks_of(e), elements<out>(e)};
+}
+
+template <Buffer in>
 std::vector<HostTensor> rank_inputs(const Experiment& e, uint64_t seed) {
-  const int64_t n = input_elements(e);
+  const int64_t n = elements<in>(e);
   HostTensor x = float_input("x", {ranks_of(e), n});
   for (int64_t r = 0; r < ranks_of(e); ++r) {
     HostTensor row = normal("x", {n}, seed, static_cast<uint64_t>(r));
@@ -53,43 +62,41 @@ std::vector<HostTensor> rank_inputs(const Experiment& e, uint64_t seed) {
 // The world's result, element (r, i) from `element(r, i)`, on all cores.
 template <class F>
 RefTensor world_result(const Experiment& e, F element) {
-  RefTensor out = zeros(world_output(e));
-  const int64_t n = output_elements(e);
+  RefTensor out = zeros(e.spec().output_shape(e));
+  const int64_t n = out.shape[1];
   for_each_index(ranks_of(e) * n, static_cast<double>(ranks_of(e)), [&](int64_t k) { out.values[k] = element(k / n, k % n); });
   return out;
 }
 
 // x[k][i] of rank k's input.
-double input_at(const Experiment& e, const Inputs& in, int64_t k, int64_t i) {
-  return in[0].f32[k * input_elements(e) + i];
-}
+double input_at(const Inputs& in, int64_t k, int64_t i) { return in[0].f32[k * in[0].shape[1] + i]; }
 
-double sum_over_ranks(const Experiment& e, const Inputs& in, int64_t i) {
+double sum_over_ranks(const Inputs& in, int64_t i) {
   double acc = 0;
-  for (int64_t k = 0; k < ranks_of(e); ++k) acc += input_at(e, in, k, i);
+  for (int64_t k = 0; k < in[0].shape[0]; ++k) acc += input_at(in, k, i);
   return acc;
 }
 
 RefTensor all_reduce(const Experiment& e, const Inputs& in) {
-  return world_result(e, [&](int64_t, int64_t i) { return sum_over_ranks(e, in, i); });
+  return world_result(e, [&](int64_t, int64_t i) { return sum_over_ranks(in, i); });
 }
 RefTensor broadcast(const Experiment& e, const Inputs& in) {
-  return world_result(e, [&](int64_t, int64_t i) { return input_at(e, in, 0, i); });
+  return world_result(e, [&](int64_t, int64_t i) { return input_at(in, 0, i); });
 }
 // Part k of every rank's result is rank k's input.
 RefTensor all_gather(const Experiment& e, const Inputs& in) {
   const int64_t p = part_of(e);
-  return world_result(e, [&](int64_t, int64_t i) { return input_at(e, in, i / p, i % p); });
+  return world_result(e, [&](int64_t, int64_t i) { return input_at(in, i / p, i % p); });
 }
 // Rank r gets the sum over ranks of part r of their inputs.
 RefTensor reduce_scatter(const Experiment& e, const Inputs& in) {
   const int64_t p = part_of(e);
-  return world_result(e, [&](int64_t r, int64_t i) { return sum_over_ranks(e, in, r * p + i); });
+  return world_result(e, [&](int64_t r, int64_t i) { return sum_over_ranks(in, r * p + i); });
 }
 // Part k of rank r's result is part r of rank k's input.
 RefTensor all_to_all(const Experiment& e, const Inputs& in) {
   const int64_t p = part_of(e);
-  return world_result(e, [&](int64_t r, int64_t i) { return input_at(e, in, i / p, r * p + i % p); });
+  return world_result(e, [&](int64_t r, int64_t i) { return input_at(in, i / p, r * p + i % p); });
 }
 
 // nccl-tests' bus bandwidth factors (its doc/PERFORMANCE.md): what each rank's
@@ -101,12 +108,20 @@ double whole_message(const Experiment&) { return 1.0; }
 // The message, once: the bytes that algorithm bandwidth divides by.
 double message_bytes(const Experiment& e) { return size_of(e) * dtype_bytes(e.dtype); }
 // Every rank's input is made in every rank's process (the check covers them all).
-double world_input_bytes(const Experiment& e) { return static_cast<double>(ranks_of(e)) * input_elements(e) * 4; }
+template <Buffer in>
+double world_input_bytes(const Experiment& e) {
+  return static_cast<double>(ranks_of(e)) * elements<in>(e) * 4;
+}
 // Additions: each element of the reduced result sums one value per rank.
-double reduce_flops(const Experiment& e) { return static_cast<double>(output_elements(e)) * (ranks_of(e) - 1); }
+template <Buffer out>
+double reduce_flops(const Experiment& e) {
+  return static_cast<double>(elements<out>(e)) * (ranks_of(e) - 1);
+}
 
 constexpr const char* kNoGradient = "a collective is timed forward only";
 
+// A collective whose rank takes buffer `in` and gives buffer `out`.
+template <Buffer in, Buffer out>
 OpSpec collective(const char* name, const char* summary, void (*check_shapes)(const Experiment&),
                   RefTensor (*reference)(const Experiment&, const Inputs&), double (*factor)(const Experiment&),
                   bool sums, std::vector<std::string> quick) {
@@ -115,14 +130,14 @@ OpSpec collective(const char* name, const char* summary, void (*check_shapes)(co
   op.summary = summary;
   op.collective = true;
   op.check_shapes = check_shapes;
-  op.make_inputs = rank_inputs;
-  op.output_shape = world_output;
+  op.make_inputs = rank_inputs<in>;
+  op.output_shape = world_output<out>;
   op.reference = reference;
   op.no_gradient = kNoGradient;
   op.computes_values = sums;  // the others copy: any difference is wrong
-  op.flops = sums ? reduce_flops : no_flops;
+  op.flops = sums ? reduce_flops<out> : no_flops;
   op.bytes_moved = message_bytes;
-  op.input_memory = world_input_bytes;
+  op.input_memory = world_input_bytes<in>;
   op.bus_factor = factor;
   op.quick = std::move(quick);
   return op;
@@ -133,16 +148,17 @@ OpSpec collective(const char* name, const char* summary, void (*check_shapes)(co
 
 OPBENCH_OP_UNIT(collectives) {
   using namespace opbench;
+  using enum Buffer;
   return {
-      collective("AllReduce", "sum over the ranks, on every rank", one_message, all_reduce, all_reduce_factor, true,
+      collective<message, message>("AllReduce", "sum over the ranks, on every rank", one_message, all_reduce, all_reduce_factor, true,
                  {"AllReduce dim1=2 ranks=2", "AllReduce dim1=100003 ranks=2"}),
-      collective("AllGather", "every rank's x, joined in rank order, on every rank", divisible_message, all_gather,
+      collective<part, message>("AllGather", "every rank's x, joined in rank order, on every rank", divisible_message, all_gather,
                  share_factor, false, {"AllGather dim1=4 ranks=2", "AllGather dim1=200000 ranks=2"}),
-      collective("ReduceScatter", "part r of the sum over the ranks, on rank r", divisible_message, reduce_scatter,
+      collective<message, part>("ReduceScatter", "part r of the sum over the ranks, on rank r", divisible_message, reduce_scatter,
                  share_factor, true, {"ReduceScatter dim1=4 ranks=2", "ReduceScatter dim1=200000 ranks=2"}),
-      collective("Broadcast", "rank 0's x, on every rank", one_message, broadcast, whole_message, false,
+      collective<message, message>("Broadcast", "rank 0's x, on every rank", one_message, broadcast, whole_message, false,
                  {"Broadcast dim1=2 ranks=2", "Broadcast dim1=100003 ranks=2"}),
-      collective("AllToAll", "part k of rank r's result is part r of rank k's x", divisible_message, all_to_all,
+      collective<message, message>("AllToAll", "part k of rank r's result is part r of rank k's x", divisible_message, all_to_all,
                  share_factor, false, {"AllToAll dim1=4 ranks=2", "AllToAll dim1=200000 ranks=2"}),
   };
 }
