@@ -19,8 +19,10 @@ struct Bandwidth {
 // The experiment of a record when it is a collective this opbench knows.
 std::optional<Experiment> collective_of(const ExperimentRecord& e);
 
-// A cell's figures; nullopt for an experiment that is no collective (or of an
-// op this opbench does not know) and for a cell without a time.
+// A cell's figures for collective `x`; nullopt for a cell without a time.
+std::optional<Bandwidth> cell_bandwidth(const Experiment& x, const Cell& c);
+// The same from the record: nullopt also for an experiment that is no
+// collective (or of an op this opbench does not know).
 std::optional<Bandwidth> cell_bandwidth(const ExperimentRecord& e, const Cell& c);
 
 // Whether any experiment of the record is a collective.

@@ -291,11 +291,12 @@ std::string to_json(const RunRecord& r) {
   json experiments = json::array();
   for (const ExperimentRecord& e : r.experiments) {
     json cells = json::array();
+    const std::optional<Experiment> collective = collective_of(e);
     for (const Cell& c : e.cells) {
       json cell = c;
       // A collective's figures as nccl-tests prints them, for readers of
       // the file; derived from the samples, so not read back.
-      if (std::optional<Bandwidth> b = cell_bandwidth(e, c))
+      if (std::optional<Bandwidth> b = collective ? cell_bandwidth(*collective, c) : std::nullopt)
         cell["bandwidth"] = {{"size_bytes", b->bytes}, {"time_us", b->time_us}, {"algbw_GBps", b->algorithm_gbs},
                              {"busbw_GBps", b->bus_gbs}};
       cells.push_back(std::move(cell));

@@ -35,7 +35,7 @@ std::string bandwidth_table(const RunRecord& r) {
     out += "| " + x->op + " | " + std::to_string(x->ranks) + " | " + format_bytes(minimum_bytes(*x)) + " |";
     for (const BackendRecord& b : r.backends) {
       const Cell* c = e.find(b.info.name);
-      std::optional<Bandwidth> bw = c ? cell_bandwidth(e, *c) : std::nullopt;
+      std::optional<Bandwidth> bw = c ? cell_bandwidth(*x, *c) : std::nullopt;
       const std::pair<double, const char*> figures[] = {
           {bw ? bw->time_us : NAN, "%.1f"}, {bw ? bw->algorithm_gbs : NAN, "%.2f"}, {bw ? bw->bus_gbs : NAN, "%.2f"}};
       for (const auto& [value, pattern] : figures) {
@@ -73,7 +73,7 @@ std::vector<std::pair<std::string, BarChart>> bandwidth_charts(const RunRecord& 
     c.groups.push_back(format_bytes(minimum_bytes(*x)));
     for (size_t k = 0; k < r.backends.size(); ++k) {
       const Cell* cell = e.find(r.backends[k].info.name);
-      std::optional<Bandwidth> bw = cell ? cell_bandwidth(e, *cell) : std::nullopt;
+      std::optional<Bandwidth> bw = cell ? cell_bandwidth(*x, *cell) : std::nullopt;
       c.series[k].values.push_back(bw ? bw->bus_gbs : NAN);
       // Three significant digits: a small message's bandwidth is far below 0.01 GB/s.
       c.series[k].labels.push_back(bw ? formatted("%.3g", bw->bus_gbs) : "nan");
