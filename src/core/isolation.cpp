@@ -394,11 +394,11 @@ std::string rank_prefix(size_t ranks, size_t rank) {
 // (an error first, then a wrong result); then that rank's, its reason
 // naming it. Every rank checks the whole world's result, so a wrong one
 // shows on all of them alike.
-Cell world_cell(Cell first, Cell theirs, size_t rank) {
+Cell world_cell(Cell first, Cell theirs, size_t ranks, size_t rank) {
   bool worse = (!theirs.error.empty() && first.error.empty()) || (first.ok() && theirs.wrong());
   if (!worse) return first;
-  if (!theirs.error.empty()) theirs.error = rank_prefix(2, rank) + theirs.error;
-  else theirs.check.detail = rank_prefix(2, rank) + theirs.check.detail;
+  std::string& reason = theirs.error.empty() ? theirs.check.detail : theirs.error;
+  reason = rank_prefix(ranks, rank) + reason;
   return theirs;
 }
 
@@ -544,7 +544,7 @@ void IsolatedExecutor::run(const Experiment& e, const std::vector<Backend*>& bac
               m = theirs, culprit = k;
               break;
             }
-            cell = world_cell(std::move(cell), read_cell(theirs["cell"], expected), k);
+            cell = world_cell(std::move(cell), read_cell(theirs["cell"], expected), ranks, k);
           }
           if (r == Wait::Message && culprit == 0) {
             in_cell = false;

@@ -174,15 +174,14 @@ constexpr int kEveryRank = -1;
 class TestBackend : public Backend {
  public:
   TestBackend(std::string name, int column, Fault fault, int on_rank)
-      : fault_(on_rank == kEveryRank || world_from_environment().rank == on_rank ? fault : Fault::None),
-        absent_(on_rank != kEveryRank && fault == Fault::Absent && fault_ == Fault::Absent) {
+      : fault_(on_rank == kEveryRank || world_from_environment().rank == on_rank ? fault : Fault::None) {
     info_.name = std::move(name);
     info_.column = column;
     info_.description = "test backend (OPBENCH_TEST_BACKENDS)";
   }
   const BackendInfo& info() const override { return info_; }
   std::string unavailable_reason() const override {
-    return absent_ ? info_.name + " is absent on rank " + std::to_string(world_from_environment().rank) + ", on purpose" : "";
+    return fault_ == Fault::Absent ? info_.name + " is absent on rank " + std::to_string(world_from_environment().rank) + ", on purpose" : "";
   }
   std::map<std::string, std::string> versions() const override { return {}; }
   OpSupport support(const std::string& op) const override {
@@ -197,7 +196,6 @@ class TestBackend : public Backend {
  private:
   BackendInfo info_;
   Fault fault_;
-  bool absent_;
 };
 
 bool enabled() {
