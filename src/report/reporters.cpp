@@ -106,41 +106,33 @@ class ChartsReporter : public Reporter {
   }
 };
 
-// GB/s, GFLOP/s and share of the calibrated peak per cell (`opbench run --metrics`).
-class MetricsReporter : public Reporter {
+// A table of its own file beside the run's tables, titled, for `opbench run`
+// only: the metrics (--metrics), the peak memory (--memory), the collectives'
+// bandwidth (any run that has collectives).
+class TableReporter : public Reporter {
  public:
-  std::string name() const override { return "metrics"; }
-  std::string summary() const override { return "GB/s, GFLOP/s and share of peak per cell"; }
-  Option option() const override { return Option::none; }
-  std::string render(const ReportInput& in) const override { return metrics_table(in.records.at(0)); }
-  std::string run_file() const override { return "metrics.md"; }
-  bool on_request() const override { return true; }
-  std::string render_run_file(const RunRecord& r) const override { return titled(r, "Metrics", metrics_table(r)); }
-};
+  struct Table {
+    const char* name;     // the option that asks for it, and the reporter's name
+    const char* summary;
+    const char* title;    // "# Metrics" of its file
+    const char* file;
+    std::string (*table)(const RunRecord&);
+    bool on_request;                   // only with `opbench run --<name>`
+    bool (*has_content)(const RunRecord&);  // nullptr: every run
+  };
+  explicit TableReporter(Table t) : t_(t) {}
 
-// Peak memory of one call per cell (`opbench run --memory`).
-class MemoryReporter : public Reporter {
- public:
-  std::string name() const override { return "memory"; }
-  std::string summary() const override { return "peak memory of one call per cell, against the least it needs"; }
+  std::string name() const override { return t_.name; }
+  std::string summary() const override { return t_.summary; }
   Option option() const override { return Option::none; }
-  std::string render(const ReportInput& in) const override { return memory_table(in.records.at(0)); }
-  std::string run_file() const override { return "memory.md"; }
-  bool on_request() const override { return true; }
-  std::string render_run_file(const RunRecord& r) const override { return titled(r, "Memory", memory_table(r)); }
-};
+  std::string render(const ReportInput& in) const override { return t_.table(in.records.at(0)); }
+  std::string run_file() const override { return t_.file; }
+  bool on_request() const override { return t_.on_request; }
+  bool has_content(const RunRecord& r) const override { return !t_.has_content || t_.has_content(r); }
+  std::string render_run_file(const RunRecord& r) const override { return titled(r, t_.title, t_.table(r)); }
 
-// The collectives' time, algorithm and bus bandwidth (nccl-tests' figures),
-// beside the tables of any run that has collectives.
-class BandwidthReporter : public Reporter {
- public:
-  std::string name() const override { return "bandwidth"; }
-  std::string summary() const override { return "the collectives' time, algorithm and bus bandwidth, as nccl-tests reports them"; }
-  Option option() const override { return Option::none; }
-  std::string render(const ReportInput& in) const override { return bandwidth_table(in.records.at(0)); }
-  std::string run_file() const override { return "bandwidth.md"; }
-  bool has_content(const RunRecord& r) const override { return has_collectives(r); }
-  std::string render_run_file(const RunRecord& r) const override { return titled(r, "Bandwidth", bandwidth_table(r)); }
+ private:
+  Table t_;
 };
 
 }  // namespace
@@ -163,9 +155,13 @@ const std::vector<const Reporter*>& reporters() {
   static const CsvReporter csv;
   static const GbenchReporter gbench;
   static const ChartsReporter charts;
-  static const MetricsReporter metrics;
-  static const MemoryReporter memory;
-  static const BandwidthReporter bandwidth;
+  static const TableReporter metrics({"metrics", "GB/s, GFLOP/s and share of peak per cell", "Metrics", "metrics.md",
+                                      metrics_table, true, nullptr});
+  static const TableReporter memory({"memory", "peak memory of one call per cell, against the least it needs",
+                                     "Memory", "memory.md", memory_table, true, nullptr});
+  static const TableReporter bandwidth({"bandwidth",
+                                        "the collectives' time, algorithm and bus bandwidth, as nccl-tests reports them",
+                                        "Bandwidth", "bandwidth.md", bandwidth_table, false, has_collectives});
   static const std::vector<const Reporter*> all = {&markdown, &average, &detailed, &html,   &csv,
                                                    &gbench,   &charts,  &metrics,  &memory, &bandwidth};
   return all;
