@@ -194,8 +194,11 @@ std::vector<ChartFile> report_charts(const std::vector<RunRecord>& records, cons
   if (!any) add_pass_charts(records, chosen, Pass::forward, charts);
   // The collectives' bus bandwidth against message size, per record.
   for (size_t k = 0; k < records.size(); ++k)
-    for (auto& [name, chart] : bandwidth_charts(records[k]))
-      charts.push_back({name + (records.size() > 1 ? "_" + std::to_string(k + 1) : ""), render_svg(chart)});
+    for (auto& [name, chart] : bandwidth_charts(records[k])) {
+      std::string file = name;  // appended: GCC 12 misreads "_" + std::string as an overlapping copy (-Wrestrict)
+      if (records.size() > 1) file.append("_").append(std::to_string(k + 1));
+      charts.push_back({file, render_svg(chart)});
+    }
   return charts;
 }
 

@@ -179,7 +179,7 @@ std::string pass_document(const std::vector<RunRecord>& records, DocumentKind ki
       if (!missing.empty()) notes += (notes.find("\n- ") == std::string::npos ? "\n" : "") + missing;
       if (!notes.empty()) out += "\n" + notes;
       // The collectives' figures, a row an experiment as the detailed table's.
-      if (!average && has_collectives(r)) out += "\nBandwidth (nccl-tests' figures):\n\n" + bandwidth_table(r);
+      if (!average && has_collectives(r)) out.append("\nBandwidth (nccl-tests' figures):\n\n").append(bandwidth_table(r));
     }
   }
   return out;
@@ -193,7 +193,8 @@ std::string merged_document(const std::vector<RunRecord>& records, DocumentKind 
   std::string out;
   for (Pass pass : {Pass::forward, Pass::backward}) {
     std::vector<RunRecord> part = of_pass(records, pass);
-    if (!part.empty()) out += (out.empty() ? "" : "\n") + pass_document(part, kind, pass);
+    // Appended: GCC 12 misreads "\n" + std::string as an overlapping copy (-Wrestrict).
+    if (!part.empty()) out.append(out.empty() ? "" : "\n").append(pass_document(part, kind, pass));
   }
   return out.empty() ? pass_document(records, kind, Pass::forward) : out;
 }
