@@ -27,27 +27,15 @@
 #include "core/suite.h"
 #include "core/world.h"
 #include "report/bandwidth.h"
+#include "test_text.h"
 
 namespace opbench {
 namespace {
 
+using test_text::contains;
+using test_text::usage_error;
+
 const std::vector<std::string> kCollectives = {"AllReduce", "AllGather", "ReduceScatter", "Broadcast", "AllToAll"};
-
-::testing::AssertionResult contains(const std::string& text, const std::string& part) {
-  if (text.find(part) != std::string::npos) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "'" << text << "' does not contain '" << part << "'";
-}
-
-// The message of the UsageError that `f` throws, or a failure when none.
-std::string usage_error(const std::function<void()>& f) {
-  try {
-    f();
-    ADD_FAILURE() << "no UsageError";
-  } catch (const UsageError& e) {
-    return e.what();
-  }
-  return "";
-}
 
 // ---- the world reference -------------------------------------------------
 

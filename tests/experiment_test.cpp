@@ -12,14 +12,12 @@
 
 #include "core/error.h"
 #include "core/ops.h"
+#include "test_text.h"
 
 namespace opbench {
 namespace {
 
-::testing::AssertionResult contains(const std::string& text, const std::string& part) {
-  if (text.find(part) != std::string::npos) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "'" << text << "' does not contain '" << part << "'";
-}
+using test_text::contains;
 
 // parse_experiment must reject `line` with a message naming the line and
 // containing `why`.

@@ -15,17 +15,15 @@
 
 #include "core/error.h"
 #include "record_views.h"
+#include "test_text.h"
 
 namespace opbench {
 namespace {
 
+using test_text::contains;
+
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-::testing::AssertionResult contains(const std::string& text, const std::string& part) {
-  if (text.find(part) != std::string::npos) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "'" << text << "' does not contain '" << part << "'";
-}
 
 const std::string kSource = "runs/h100/result.json";
 

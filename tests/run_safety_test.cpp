@@ -32,9 +32,12 @@
 #include "core/runner.h"
 #include "core/shape.h"
 #include "format/json.h"
+#include "test_text.h"
 
 namespace opbench {
 namespace {
+
+using test_text::usage_error;
 
 namespace fs = std::filesystem;
 
@@ -282,16 +285,6 @@ TEST(Memory, ADeviceWithoutRoomSkipsOnlyItsCell) {
 }
 
 // ---- hostile shapes and experiment lines ---------------------------------------
-
-std::string usage_error(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const UsageError& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no UsageError";
-  return "";
-}
 
 TEST(Hostile, ShapesThatOverflowAreRefused) {
   for (const char* text : {"18446744073709551616", "9223372036854775808", "99999999999999999999999", "4294967296x4294967296",

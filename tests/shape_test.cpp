@@ -6,9 +6,12 @@
 #include <string>
 
 #include "core/error.h"
+#include "test_text.h"
 
 namespace opbench {
 namespace {
+
+using test_text::contains;
 
 // The message of the UsageError that parse_shape throws for `text`, or a
 // test failure when it accepts it.
@@ -20,11 +23,6 @@ std::string shape_error(const std::string& text) {
     return e.what();
   }
   return "";
-}
-
-::testing::AssertionResult contains(const std::string& text, const std::string& part) {
-  if (text.find(part) != std::string::npos) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "'" << text << "' does not contain '" << part << "'";
 }
 
 TEST(ParseShape, ReadsEveryDimensionInOrder) {

@@ -13,26 +13,13 @@
 
 #include "core/error.h"
 #include "core/ops.h"
+#include "test_text.h"
 
 namespace opbench {
 namespace {
 
-::testing::AssertionResult contains(const std::string& text, const std::string& part) {
-  if (text.find(part) != std::string::npos) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "'" << text << "' does not contain '" << part << "'";
-}
-
-// The message of the UsageError that `f` throws, or a failure when none.
-template <typename F>
-std::string usage_error(F f) {
-  try {
-    f();
-    ADD_FAILURE() << "no UsageError";
-  } catch (const UsageError& e) {
-    return e.what();
-  }
-  return "";
-}
+using test_text::contains;
+using test_text::usage_error;
 
 std::vector<std::string> lines_of(const std::vector<Experiment>& experiments) {
   std::vector<std::string> lines;
