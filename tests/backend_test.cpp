@@ -540,7 +540,7 @@ class PlantedOp : public PreparedOp {
 
   void run() override {
     if (fault_ == Fault::ThrowsInRun) throw std::runtime_error("planted in run");
-    out_ = HostTensor{"out", shape_, DType::Float32, std::vector<float>(x_.f32.size()), {}};
+    out_ = HostTensor{"out", shape_, DType::Float32, HostBuffer<float>(x_.f32.size()), {}};
     for (size_t i = 0; i < x_.f32.size(); ++i) out_.f32[i] = x_.f32[i] > 0 ? x_.f32[i] : 0.0f;
     if (fault_ == Fault::WrongShape) out_.shape.push_back(1);
     if (fault_ == Fault::NonFinite) out_.f32.back() = std::numeric_limits<float>::quiet_NaN();

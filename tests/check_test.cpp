@@ -37,7 +37,7 @@ HostTensor as_float(const RefTensor& ref) {
 }
 
 HostTensor floats(Shape shape, std::vector<float> values) {
-  return {"out", std::move(shape), DType::Float32, std::move(values), {}};
+  return {"out", std::move(shape), DType::Float32, {values.begin(), values.end()}, {}};
 }
 
 CheckResult check(const Case& c, const HostTensor& got) { return check_output(c.e, c.inputs, got, c.ref); }

@@ -366,7 +366,7 @@ TEST(MakeInputs, SameSeedSameValuesOtherSeedOtherValues) {
     EXPECT_NE(a[i].f32, c[i].f32);
   }
   // Two inputs of one experiment are different draws.
-  std::vector<float> first(a[0].f32.begin(), a[0].f32.begin() + 32);
+  HostBuffer<float> first(a[0].f32.begin(), a[0].f32.begin() + 32);
   EXPECT_NE(first, a[1].f32);
 }
 
@@ -393,7 +393,7 @@ TEST(MakeInputs, CausalAttentionGetsTheNumbersOfTheMaskedLine) {
 TEST(MakeInputs, BceProbabilitiesInsideZeroOneAndTargetsZeroOrOne) {
   std::vector<HostTensor> in = inputs_of("BCE dim1=100000 dim2=100000");
   ASSERT_EQ(in.size(), 2u);
-  const std::vector<float>&p = in[0].f32, &t = in[1].f32;
+  const auto &p = in[0].f32, &t = in[1].f32;
   ASSERT_EQ(p.size(), 100000u);
   for (float v : p) ASSERT_TRUE(v > 0.0f && v < 1.0f) << v;
   size_t ones = 0;
@@ -444,7 +444,7 @@ TEST(MakeInputs, ScatterGetsIndicesAndFiniteSourceRows) {
 
 TEST(MakeInputs, NormalInputsHaveMeanZeroAndVarianceOne) {
   std::vector<HostTensor> in = inputs_of("ReLU dim1=100000", 42);
-  const std::vector<float>& x = in[0].f32;
+  const auto& x = in[0].f32;
   double sum = 0, squares = 0;
   for (float v : x) {
     ASSERT_TRUE(std::isfinite(v));

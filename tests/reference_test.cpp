@@ -20,11 +20,11 @@ namespace {
 using namespace reference;
 
 HostTensor floats(Shape shape, std::vector<float> values) {
-  return {"x", std::move(shape), DType::Float32, std::move(values), {}};
+  return {"x", std::move(shape), DType::Float32, {values.begin(), values.end()}, {}};
 }
 
 HostTensor indices(std::vector<int64_t> values) {
-  return {"idx", {static_cast<int64_t>(values.size())}, DType::Int64, {}, std::move(values)};
+  return {"idx", {static_cast<int64_t>(values.size())}, DType::Int64, {}, {values.begin(), values.end()}};
 }
 
 // The reference of the op that `line` names, from its unit, on `in`.

@@ -138,10 +138,10 @@ TEST(Vjp, FiniteDifferencesSeeAWrongGradient) {
 }
 
 HostTensor floats(std::string name, Shape shape, std::vector<float> values) {
-  return {std::move(name), std::move(shape), DType::Float32, std::move(values), {}};
+  return {std::move(name), std::move(shape), DType::Float32, {values.begin(), values.end()}, {}};
 }
 HostTensor indices(std::vector<int64_t> values) {
-  return {"idx", {static_cast<int64_t>(values.size())}, DType::Int64, {}, std::move(values)};
+  return {"idx", {static_cast<int64_t>(values.size())}, DType::Int64, {}, {values.begin(), values.end()}};
 }
 
 // ---- conventions, by hand ------------------------------------------------
@@ -167,7 +167,7 @@ TEST(VjpConvention, ScatterMaxTiesMayAlsoGetTheWholeGradientAndNothingElse) {
   EXPECT_EQ(e.spec().vjp_alternative(e, forward, in.back())[0].values, (std::vector<double>{20, 20, 0}));
   const RefTensor ref = expected_result(e, in);
   EXPECT_EQ(ref.values, (std::vector<double>{10, 10, 0}));
-  auto check = [&](std::vector<float> g) {
+  auto check = [&](HostBuffer<float> g) {
     return check_output(e, in, HostTensor{"gradients", {3}, DType::Float32, std::move(g), {}}, ref);
   };
   EXPECT_TRUE(check({10, 10, 0}).passed);
@@ -226,7 +226,7 @@ TEST(BackwardCheck, AWrongGradientOfOneInputIsCaughtAndNamed) {
   ASSERT_EQ(result_shape(e, in), (Shape{16 * 16 * 16 + 1}));
   const RefTensor ref = expected_result(e, in);
   ASSERT_EQ(ref.shape, result_shape(e, in));
-  HostTensor got{"gradients", ref.shape, DType::Float32, std::vector<float>(ref.values.begin(), ref.values.end()), {}};
+  HostTensor got{"gradients", ref.shape, DType::Float32, HostBuffer<float>(ref.values.begin(), ref.values.end()), {}};
   EXPECT_TRUE(check_output(e, in, got, ref).passed);
   got.f32.back() *= 1.5f;  // alpha's gradient
   CheckResult r = check_output(e, in, got, ref);

@@ -25,7 +25,7 @@ double error_scale(const Experiment& e, const std::vector<HostTensor>& inputs, c
   double scale = norm(ref.values);
   if (e.spec().check != CheckKind::relative_to_magnitudes) return scale;
   std::vector<HostTensor> magnitudes = inputs;
-  std::vector<float>& x = magnitudes[0].f32;
+  auto& x = magnitudes[0].f32;
   parallel_for(x.size(), [&x](size_t b, size_t e) {
     for (size_t i = b; i < e; ++i) x[i] = std::abs(x[i]);
   });
@@ -181,8 +181,9 @@ RefTensor expected_result(const Experiment& e, const std::vector<HostTensor>& in
   size_t count = static_cast<size_t>(
       std::clamp(budget / per_element, std::min(64.0, elements), std::min(4096.0, elements)));  // lo <= hi
   RefTensor ref{shape, {}, {}};
-  std::vector<int64_t> picks(count);
-  fill_index(picks, static_cast<int64_t>(elements), hash_text(e.line(), 7), 0);
+  HostBuffer<int64_t> drawn(count);
+  fill_index(drawn, static_cast<int64_t>(elements), hash_text(e.line(), 7), 0);
+  std::vector<int64_t> picks(drawn.begin(), drawn.end());
   picks.front() = 0;
   picks.back() = static_cast<int64_t>(elements) - 1;
   std::sort(picks.begin(), picks.end());

@@ -6,18 +6,25 @@
 #include <string_view>
 #include <vector>
 
+#include "core/tensor.h"
+
 namespace opbench {
 
 // A 64-bit hash of text, to derive an experiment's seed from its line.
 uint64_t hash_text(std::string_view text, uint64_t seed);
 
-// Standard normal values.
-void fill_normal(std::vector<float>& out, uint64_t seed, uint64_t stream);
+// Standard normal values: Box-Muller, element 2k and 2k + 1 from the k-th
+// 64-bit draw of the stream.
+void fill_normal(HostBuffer<float>& out, uint64_t seed, uint64_t stream);
+// The two standard normal values of one 64-bit draw: r cos(a) and r sin(a),
+// with r = sqrt(-2 ln u1), u1 = (float(draw >> 33) + 1/2) / 2^31 in float
+// arithmetic (never 0), and a = 2 pi (low 32 bits + 1/2) / 2^32.
+void normal_pair(uint64_t draw, float& z_cos, float& z_sin);
 // Uniform values in the open interval (lo, hi).
-void fill_uniform(std::vector<float>& out, float lo, float hi, uint64_t seed, uint64_t stream);
+void fill_uniform(HostBuffer<float>& out, float lo, float hi, uint64_t seed, uint64_t stream);
 // 0.0 or 1.0 with equal probability.
-void fill_bernoulli(std::vector<float>& out, uint64_t seed, uint64_t stream);
+void fill_bernoulli(HostBuffer<float>& out, uint64_t seed, uint64_t stream);
 // Integers drawn uniformly from [0, limit) (the reference's [0, N-1) is limit = N-1).
-void fill_index(std::vector<int64_t>& out, int64_t limit, uint64_t seed, uint64_t stream);
+void fill_index(HostBuffer<int64_t>& out, int64_t limit, uint64_t seed, uint64_t stream);
 
 }  // namespace opbench

@@ -2,7 +2,10 @@
 // Host-side tensors: the inputs every backend receives, and outputs copied
 // back for checking. Row-major, in the reference's layout (channels last).
 #include <cstdint>
+#include <memory>
+#include <new>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/shape.h"
@@ -11,12 +14,37 @@ namespace opbench {
 
 enum class DType { Float32, Int64 };
 
+// An allocator whose resize() leaves new elements unset: every input value is
+// written by the seeded generator on all cores, and zeroing gigabytes first
+// would be a pass on one core (its page faults included) longer than the
+// generator's own.
+template <class T>
+struct UnsetAllocator : std::allocator<T> {
+  template <class U>
+  struct rebind {
+    using other = UnsetAllocator<U>;
+  };
+  UnsetAllocator() = default;
+  template <class U>
+  UnsetAllocator(const UnsetAllocator<U>&) noexcept {}
+  template <class U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+template <class T>
+using HostBuffer = std::vector<T, UnsetAllocator<T>>;
+
 struct HostTensor {
   std::string name;  // "x", "idx", "w": what the op calls this input
   Shape shape;
   DType dtype = DType::Float32;
-  std::vector<float> f32;    // filled when dtype == Float32
-  std::vector<int64_t> i64;  // filled when dtype == Int64
+  HostBuffer<float> f32;    // filled when dtype == Float32
+  HostBuffer<int64_t> i64;  // filled when dtype == Int64
 
   int64_t numel() const { return element_count(shape); }
   size_t bytes() const { return static_cast<size_t>(numel()) * (dtype == DType::Float32 ? 4 : 8); }

@@ -64,7 +64,7 @@ double reference_peak_bytes(const Experiment& e) {
 }
 
 // The sum of `x` in order, the running sum kept in float16's 11 significant bits.
-float lossy_sum(const std::vector<float>& x) {
+float lossy_sum(const HostBuffer<float>& x) {
   double sum = 0;
   for (float v : x) sum = rounded(sum + v, 11);
   return static_cast<float>(sum);
@@ -133,7 +133,7 @@ class ReferencePrepared : public PreparedOp {
   }
 
   // The wrong (or imprecise) answer of a planted fault, in place of the right one.
-  void plant(std::vector<float>& out) const {
+  void plant(HostBuffer<float>& out) const {
     switch (fault_) {
       case Fault::LossySum:
         if (e_.op == "SumAll") out[0] = lossy_sum(inputs_[0].f32);
