@@ -125,6 +125,27 @@ TEST(CheckOutput, SumsAreJudgedAgainstTheirTermsMagnitudes) {
   }
 }
 
+// The scale is found once, with the reference (every backend's cell reuses
+// it, and the reference cache keeps it): the same error as found per check.
+TEST(CheckOutput, TheReferenceCarriesTheScaleOfItsCheck) {
+  Case c = make_case("SumAll dim1=100000");
+  double magnitudes = 0;
+  for (float v : c.inputs[0].f32) magnitudes += std::abs(v);
+  const RefTensor with_scale = expected_result(c.e, c.inputs);
+  EXPECT_NEAR(with_scale.scale, magnitudes, magnitudes * 1e-12);
+  EXPECT_TRUE(std::isnan(c.ref.scale));  // the op's reference alone does not know it
+  HostTensor got = as_float(c.ref);
+  got.f32[0] = static_cast<float>(c.ref.values[0] + 1e-4 * magnitudes);
+  const CheckResult found_now = check(c, got);
+  c.ref = with_scale;
+  EXPECT_DOUBLE_EQ(check(c, got).error, found_now.error);
+  // Any other op's scale is its reference's norm.
+  Case relu = make_case("ReLU dim1=1000");
+  double squares = 0;
+  for (double v : relu.ref.values) squares += v * v;
+  EXPECT_NEAR(expected_result(relu.e, relu.inputs).scale, std::sqrt(squares), 1e-9 * std::sqrt(squares));
+}
+
 // Only the first column of src written: the reference's own PyTorch fault.
 TEST(CheckOutput, ScatterWritingOneColumnFails) {
   Case c = make_case("Scatter dim1=8x4 dim2=20");

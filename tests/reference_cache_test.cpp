@@ -4,6 +4,8 @@
 #include "format/reference_cache.h"
 
 #include <gtest/gtest.h>
+
+#include <cmath>
 #include <unistd.h>
 
 #include <filesystem>
@@ -45,6 +47,7 @@ void expect_equal(const RefTensor& a, const RefTensor& b) {
   EXPECT_EQ(a.shape, b.shape);
   EXPECT_EQ(a.positions, b.positions);
   EXPECT_EQ(a.values, b.values);  // bit for bit
+  EXPECT_TRUE(a.scale == b.scale || (std::isnan(a.scale) && std::isnan(b.scale))) << a.scale << " vs " << b.scale;
 }
 
 TEST_F(ReferenceCacheTest, WhatIsStoredReadsBackExactlyUnderItsKeyOnly) {
@@ -53,6 +56,7 @@ TEST_F(ReferenceCacheTest, WhatIsStoredReadsBackExactlyUnderItsKeyOnly) {
   sampled.shape = {1000, 1000};
   sampled.positions = {0, 17, 999999};
   sampled.values = {1.0 / 3.0, -2.5e-300, 7e300};
+  sampled.scale = 7e300 / 3;  // the check's scale comes back with it
   cache.store("line=A\n", dense(3, 4, 0.5));
   cache.store("line=B\n", sampled);
   expect_equal(*cache.load("line=A\n"), dense(3, 4, 0.5));

@@ -94,7 +94,7 @@ std::string memory_shortfall(double need, std::optional<uint64_t> available, con
 void pin_allocator_policy() {
 #if defined(__GLIBC__)
   // Setting either value turns glibc's dynamic adjustment off.
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_MMAP_THRESHOLD, static_cast<int>(kHostMmapThreshold));
   mallopt(M_TRIM_THRESHOLD, 64 << 20);
 #endif
 }

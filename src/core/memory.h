@@ -37,6 +37,9 @@ std::string memory_shortfall(double need, std::optional<uint64_t> available, con
 // an in-process run then time the same thing. The values are those glibc's
 // own adjustment settles on in a long-running process. No-op elsewhere.
 void pin_allocator_policy();
+// The threshold pin_allocator_policy sets: a block this large or larger is
+// mapped fresh from the system (zeros) and unmapped when freed.
+inline constexpr size_t kHostMmapThreshold = size_t{32} << 20;
 
 // Returns the C library's free memory to the system (glibc's malloc_trim),
 // before each cell: a block at or above the mmap threshold is then mapped

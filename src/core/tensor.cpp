@@ -6,10 +6,11 @@
 
 namespace opbench {
 
-bool all_finite(const HostTensor& t) {
-  if (t.dtype != DType::Float32) return true;
-  return !any_index(t.f32.size(), [&t](size_t i) { return !std::isfinite(t.f32[i]); });
+bool all_finite(const float* values, size_t n) {
+  return !any_index(n, [values](size_t i) { return !std::isfinite(values[i]); });
 }
+
+bool all_finite(const HostTensor& t) { return t.dtype != DType::Float32 || all_finite(t.f32.data(), t.f32.size()); }
 
 HostTensor elements_at(const HostTensor& t, const std::vector<int64_t>& positions) {
   HostTensor out{t.name, {static_cast<int64_t>(positions.size())}, t.dtype, {}, {}};

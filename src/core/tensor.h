@@ -2,6 +2,7 @@
 // Host-side tensors: the inputs every backend receives, and outputs copied
 // back for checking. Row-major, in the reference's layout (channels last).
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <new>
 #include <string>
@@ -64,6 +65,7 @@ struct SampledOutput {
 
 // Whether every element is finite (indices always are); on all cores.
 bool all_finite(const HostTensor& t);
+bool all_finite(const float* values, size_t n);
 
 // The elements of `t` at flat `positions`, as a one-dimensional tensor.
 HostTensor elements_at(const HostTensor& t, const std::vector<int64_t>& positions);
@@ -74,6 +76,11 @@ struct RefTensor {
   Shape shape;
   std::vector<double> values;      // values[k] is element positions[k], or element k when dense
   std::vector<int64_t> positions;  // flat indices; empty when every element is present
+  // What the check divides the error by (check.cpp's error_scale), found once
+  // with the reference rather than again for every backend's cell (for a sum
+  // it is the sum of |x|: a copy of the inputs and a second reference); NaN
+  // where not known yet.
+  double scale = std::numeric_limits<double>::quiet_NaN();
 
   bool dense() const { return positions.empty(); }
   int64_t position(size_t k) const { return dense() ? static_cast<int64_t>(k) : positions[k]; }

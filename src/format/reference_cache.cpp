@@ -19,7 +19,7 @@ namespace opbench {
 
 namespace {
 
-constexpr char kMagic[8] = {'O', 'P', 'B', 'R', 'E', 'F', '1', '\n'};
+constexpr char kMagic[8] = {'O', 'P', 'B', 'R', 'E', 'F', '2', '\n'};
 // A shape of more dimensions, or a count past this, is a damaged file.
 constexpr uint64_t kMaxRank = 16;
 
@@ -48,6 +48,7 @@ void write_entry(std::ofstream& out, const std::string& key, const RefTensor& re
   for (int64_t d : ref.shape) put(header, d);
   put(header, static_cast<uint64_t>(ref.positions.size()));
   put(header, static_cast<uint64_t>(ref.values.size()));
+  put(header, ref.scale);
   out.write(header.data(), static_cast<std::streamsize>(header.size()));
   out.write(reinterpret_cast<const char*>(ref.positions.data()),
             static_cast<std::streamsize>(ref.positions.size() * sizeof(int64_t)));
@@ -70,8 +71,8 @@ std::optional<RefTensor> parsed(const std::string& path, const std::string& key)
   ref.shape.resize(rank);
   for (int64_t& d : ref.shape)
     if (!take(in, d) || d < 0) return std::nullopt;
-  if (!take(in, npos) || !take(in, nvalues)) return std::nullopt;
-  uint64_t header = sizeof kMagic + 8 + key_size + 8 + 8 * rank + 16;
+  if (!take(in, npos) || !take(in, nvalues) || !take(in, ref.scale)) return std::nullopt;
+  uint64_t header = sizeof kMagic + 8 + key_size + 8 + 8 * rank + 24;
   if (header > size) return std::nullopt;
   if (!take_array(in, ref.positions, npos, size - header) ||
       !take_array(in, ref.values, nvalues, size - header - npos * sizeof(int64_t)))

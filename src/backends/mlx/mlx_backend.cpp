@@ -86,6 +86,16 @@ HostTensor to_host(const mx::array& result) {
   return out;
 }
 
+// On the CPU a float result is scanned where it lies, on all cores, instead
+// of through a temporary of its size (isfinite's).
+bool result_is_finite(const mx::array& r) {
+  if (r.dtype() == mx::float32 && mx::default_device() == mx::Device::cpu) {
+    mx::eval(r);  // a lazy view in the reference's layout gets its strides here
+    if (r.flags().row_contiguous) return all_finite(r.data<float>(), r.size());
+  }
+  return mx::all(mx::isfinite(r)).item<bool>();
+}
+
 class MlxPrepared : public PreparedOp {
  public:
   // `gradients`: the graph is a training step, whose outputs after the
@@ -152,7 +162,7 @@ class MlxPrepared : public PreparedOp {
     const mx::array r = result();
     SampledOutput out;
     out.shape.assign(r.shape().begin(), r.shape().end());
-    if (mx::issubdtype(r.dtype(), mx::floating)) out.all_finite = mx::all(mx::isfinite(r)).item<bool>();
+    if (mx::issubdtype(r.dtype(), mx::floating)) out.all_finite = result_is_finite(r);
     if (positions.empty() || positions.back() >= static_cast<int64_t>(r.size())) return out;  // a wrong shape
     std::vector<int64_t> picks(positions);
     mx::array index(picks.data(), {static_cast<int>(picks.size())}, mx::int64);

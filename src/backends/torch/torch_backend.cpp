@@ -5,6 +5,7 @@
 #include <torch/mps.h>
 #include <torch/version.h>
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -14,6 +15,7 @@
 #include "backends/torch/torch_memory.h"
 #include "backends/torch/torch_ops.h"
 #include "core/backend.h"
+#include "core/memory.h"
 #include "core/ops.h"
 
 namespace opbench::torch_backend {
@@ -63,8 +65,12 @@ class TorchPrepared : public PreparedOp {
   }
   void release_output() override { outputs_.clear(); }
   // The caching allocators (CUDA's, MPS's) hand this block to the op's
-  // result next; on the CPU a fresh large allocation is zeroed by the OS.
+  // result next. On the CPU only a block below glibc's mmap threshold can
+  // come back: a larger one is unmapped on free, and a result that large is
+  // mapped fresh (zeros) anyway. So the CPU's fill stops below it (a 4 GiB
+  // MatMul result's fill took 30 s on two cores and could never be reused).
   void poison(size_t bytes) override {
+    if (device_.device().is_cpu()) bytes = std::min(bytes, kHostMmapThreshold - 4096);
     at::Tensor block = at::full({static_cast<int64_t>(bytes / sizeof(float))}, NAN, device_.dtype(at::kFloat));
     sync_();
   }
@@ -250,6 +256,15 @@ HostTensor host_tensor(at::Tensor t) {
   return out;
 }
 
+// On the CPU, a float result is scanned where it lies, on all cores:
+// at::isfinite would allocate four temporaries of its size (a 4 GiB MatMul
+// result: 27 s of page faults on two cores).
+bool result_is_finite(const at::Tensor& t) {
+  if (t.is_cpu() && t.scalar_type() == at::kFloat && t.is_contiguous())
+    return all_finite(t.data_ptr<float>(), static_cast<size_t>(t.numel()));
+  return at::isfinite(t).all().item<bool>();
+}
+
 at::Tensor in_reference_layout(const Experiment& e, const TorchOp& op, const at::Tensor& result) {
   return op.to_reference_layout ? op.to_reference_layout(e, result) : result;
 }
@@ -265,7 +280,7 @@ SampledOutput sampled_to_host(const Experiment& e, const TorchOp& op, const at::
   at::Tensor t = in_reference_layout(e, op, result);
   SampledOutput out;
   out.shape.assign(t.sizes().begin(), t.sizes().end());
-  out.all_finite = !t.is_floating_point() || at::isfinite(t).all().item<bool>();
+  out.all_finite = !t.is_floating_point() || result_is_finite(t);
   if (positions.empty() || positions.back() >= t.numel()) return out;  // a wrong shape: nothing to pick
   at::Tensor index = at::tensor(at::ArrayRef<int64_t>(positions), at::kLong).to(t.device());
   out.values = host_tensor(t.reshape({-1}).index_select(0, index).to(at::kCPU).contiguous());
