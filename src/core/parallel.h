@@ -51,6 +51,16 @@ void parallel_for(size_t n, Fn fn, size_t grain = size_t{1} << 20) {
     if (error) std::rethrow_exception(error);
 }
 
+// to[i] = from[i] (converted to D) for i in [0, n), on all cores: a result
+// of gigabytes copied into fresh memory also takes its page faults on every
+// core rather than one.
+template <typename D, typename S>
+void copy_on_all_cores(const S* from, size_t n, D* to) {
+  parallel_for(n, [from, to](size_t b, size_t e) {
+    for (size_t i = b; i < e; ++i) to[i] = static_cast<D>(from[i]);
+  });
+}
+
 // The sum of term(i) over [0, n), on all cores: fixed chunks of 65536 terms,
 // each summed in order, and the chunks' sums added in order, so the result is
 // the same on any number of cores.

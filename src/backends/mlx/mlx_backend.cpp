@@ -21,6 +21,7 @@
 #include "backends/mlx/mlx_collectives.h"
 #include "backends/mlx/mlx_ops.h"
 #include "core/backend.h"
+#include "core/parallel.h"
 #include "core/ops.h"
 
 namespace opbench::mlx_backend {
@@ -70,18 +71,22 @@ HostTensor to_host(const mx::array& result) {
   HostTensor out;
   out.name = "out";
   out.shape.assign(a.shape().begin(), a.shape().end());
+  auto copy = [&a](auto* from, auto& to) {
+    to.resize(a.size());
+    copy_on_all_cores(from, a.size(), to.data());
+  };
   if (a.dtype() == mx::float32) {
-    out.f32.assign(a.data<float>(), a.data<float>() + a.size());
+    copy(a.data<float>(), out.f32);
   } else if (a.dtype() == mx::uint32) {
     out.dtype = DType::Int64;
-    out.i64.assign(a.data<uint32_t>(), a.data<uint32_t>() + a.size());
+    copy(a.data<uint32_t>(), out.i64);
   } else if (a.dtype() == mx::int32) {
     out.dtype = DType::Int64;
-    out.i64.assign(a.data<int32_t>(), a.data<int32_t>() + a.size());
+    copy(a.data<int32_t>(), out.i64);
   } else {
     mx::array f = mx::astype(a, mx::float32);
     mx::eval(f);
-    out.f32.assign(f.data<float>(), f.data<float>() + f.size());
+    copy(f.data<float>(), out.f32);
   }
   return out;
 }

@@ -241,17 +241,24 @@ bool aliases_an_input(const Tensors& inputs, const at::Tensor& result) {
 
 namespace {
 
-// A tensor on the host, contiguous, as a HostTensor.
-HostTensor host_tensor(at::Tensor t) {
+// A result (on any device, any layout) as a HostTensor: integers as Int64,
+// anything else as float32, copied once, straight into the HostTensor's
+// buffer (ATen copies on all cores on the host; the GPU's result comes over
+// in one transfer) rather than to a host tensor first and then again.
+HostTensor host_tensor(const at::Tensor& t) {
   HostTensor out;
   out.name = "out";
   out.shape.assign(t.sizes().begin(), t.sizes().end());
+  const size_t n = static_cast<size_t>(t.numel());
+  auto copy = [&t, n](auto& to, at::ScalarType type) {
+    to.resize(n);
+    if (n) at::from_blob(to.data(), t.sizes(), at::TensorOptions().dtype(type)).copy_(t);
+  };
   if (t.scalar_type() == at::kLong) {
     out.dtype = DType::Int64;
-    out.i64.assign(t.data_ptr<int64_t>(), t.data_ptr<int64_t>() + t.numel());
+    copy(out.i64, at::kLong);
   } else {
-    t = t.to(at::kFloat);
-    out.f32.assign(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
+    copy(out.f32, at::kFloat);
   }
   return out;
 }
@@ -272,7 +279,7 @@ at::Tensor in_reference_layout(const Experiment& e, const TorchOp& op, const at:
 }  // namespace
 
 HostTensor to_host(const Experiment& e, const TorchOp& op, const at::Tensor& result) {
-  return host_tensor(in_reference_layout(e, op, result).to(at::kCPU).contiguous());
+  return host_tensor(in_reference_layout(e, op, result));
 }
 
 SampledOutput sampled_to_host(const Experiment& e, const TorchOp& op, const at::Tensor& result,
@@ -283,7 +290,7 @@ SampledOutput sampled_to_host(const Experiment& e, const TorchOp& op, const at::
   out.all_finite = !t.is_floating_point() || result_is_finite(t);
   if (positions.empty() || positions.back() >= t.numel()) return out;  // a wrong shape: nothing to pick
   at::Tensor index = at::tensor(at::ArrayRef<int64_t>(positions), at::kLong).to(t.device());
-  out.values = host_tensor(t.reshape({-1}).index_select(0, index).to(at::kCPU).contiguous());
+  out.values = host_tensor(t.reshape({-1}).index_select(0, index));
   return out;
 }
 
