@@ -262,6 +262,29 @@ TEST(ExpectedResult, WithinBudgetIsTheFullReference) {
   }
 }
 
+// Gather and Concat copy their inputs' values: every element is checked,
+// each read from the inputs as the check goes, none stored or cached.
+TEST(ExpectedResult, ACopyingOpIsCheckedWholeAgainstElementsReadOnDemand) {
+  for (const std::string line : {"Gather dim1=50x3 dim2=40", "Concat dim1=4x3x5 dim2=4x2x5 axis=1",
+                                  "Concat dim1=3x4 dim2=5x4 axis=0", "Concat dim1=2x3x4 dim2=2x3x6 axis=-1"}) {
+    SCOPED_TRACE(line);
+    Case c = make_case(line);
+    const RefTensor on_demand = expected_result(c.e, c.inputs, 0);  // no budget: still every element
+    ASSERT_TRUE(on_demand.on_demand);
+    EXPECT_TRUE(on_demand.dense());
+    EXPECT_TRUE(on_demand.values.empty());
+    EXPECT_FALSE(checks_sampled(c.e, on_demand));
+    for (int64_t k = 0; k < element_count(c.ref.shape); ++k)
+      ASSERT_EQ(c.e.spec().reference_at(c.e, c.inputs, k), c.ref.values[k]) << "element " << k;
+    HostTensor got = as_float(c.ref);
+    EXPECT_TRUE(check_output(c.e, c.inputs, got, on_demand).passed);
+    got.f32.back() += 1.0f;  // the last element only
+    const CheckResult r = check_output(c.e, c.inputs, got, on_demand);
+    EXPECT_FALSE(r.passed);
+    EXPECT_EQ(verdict(c.e, r), Verdict::wrong);
+  }
+}
+
 TEST(ExpectedResult, OverBudgetSamplesElementsThatMatchTheFullReference) {
   for (const std::string& line : kCostlyExperiments) {
     SCOPED_TRACE(line);

@@ -76,6 +76,11 @@ struct RefTensor {
   Shape shape;
   std::vector<double> values;      // values[k] is element positions[k], or element k when dense
   std::vector<int64_t> positions;  // flat indices; empty when every element is present
+  // Every element is checked, but none is stored: element k is the op's
+  // reference_at(k), computed from the inputs as the check reads it (an op
+  // that copies its inputs' values, whose full reference would only be a
+  // second copy of gigabytes to make, cache and read).
+  bool on_demand = false;
   // What the check divides the error by (check.cpp's error_scale), found once
   // with the reference rather than again for every backend's cell (for a sum
   // it is the sum of |x|: a copy of the inputs and a second reference); NaN

@@ -17,6 +17,7 @@
 #include "core/backend.h"
 #include "core/memory.h"
 #include "core/ops.h"
+#include "core/parallel.h"
 
 namespace opbench::torch_backend {
 
@@ -252,6 +253,9 @@ HostTensor host_tensor(const at::Tensor& t) {
   const size_t n = static_cast<size_t>(t.numel());
   auto copy = [&t, n](auto& to, at::ScalarType type) {
     to.resize(n);
+    // A device's copy into pageable memory takes the new pages' faults on
+    // one thread: take them on every core first.
+    if (!t.is_cpu()) fill_on_all_cores(to.data(), n);
     if (n) at::from_blob(to.data(), t.sizes(), at::TensorOptions().dtype(type)).copy_(t);
   };
   if (t.scalar_type() == at::kLong) {

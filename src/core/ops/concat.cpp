@@ -39,6 +39,19 @@ RefTensor concat_reference(const Experiment& e, const Inputs& in) {
   return out;
 }
 
+// Element `flat` of the result: from a where its index along the axis is
+// below a's length there, else from b.
+double concat_at(const Experiment& e, const Inputs& in, int64_t flat) {
+  const HostTensor &a = in[0], &b = in[1];
+  const int64_t axis = axis_of(e, a), a_length = a.shape[axis], b_length = b.shape[axis];
+  int64_t inner = 1;
+  for (size_t d = static_cast<size_t>(axis) + 1; d < a.shape.size(); ++d) inner *= a.shape[d];
+  const int64_t lane_elements = (a_length + b_length) * inner, outer = flat / lane_elements;
+  const int64_t along = flat % lane_elements / inner, i = flat % inner;
+  return along < a_length ? a.at((outer * a_length + along) * inner + i)
+                          : b.at((outer * b_length + along - a_length) * inner + i);
+}
+
 // Each input's gradient is its part of dy along the axis.
 std::vector<RefTensor> concat_vjp(const Experiment& e, const Inputs& in, const HostTensor& dy) {
   const HostTensor &a = in[0], &b = in[1];
@@ -68,6 +81,7 @@ OPBENCH_OP_UNIT(concat) {
       .make_inputs = concat_inputs,
       .output_shape = concat_out,
       .reference = concat_reference,
+      .reference_at = concat_at,
       .vjp = concat_vjp,
       .computes_values = false,
       .flops = no_flops,

@@ -23,6 +23,13 @@ RefTensor gather_reference(const Experiment& e, const Inputs& in) {
   return out;
 }
 
+// Element `flat` of the result: column flat % F of row idx[flat / F].
+double gather_at(const Experiment&, const Inputs& in, int64_t flat) {
+  const HostTensor &x = in[0], &idx = in[1];
+  const int64_t features = x.shape[1];
+  return x.at(idx.i64[flat / features] * features + flat % features);
+}
+
 // x, the indices and the result.
 double gather_bytes(const Experiment& e) {
   return element_count(e.dims[0]) * static_cast<double>(dtype_bytes(e.dtype)) + e.dims[1][0] * 8.0 + output_bytes(e);
@@ -57,6 +64,7 @@ OPBENCH_OP_UNIT(gather) {
       .make_inputs = gather_inputs,
       .output_shape = rows_out,
       .reference = gather_reference,
+      .reference_at = gather_at,
       .vjp = gather_vjp,
       .computes_values = false,
       .flops = no_flops,
