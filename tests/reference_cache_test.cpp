@@ -47,6 +47,7 @@ void expect_equal(const RefTensor& a, const RefTensor& b) {
   EXPECT_EQ(a.shape, b.shape);
   EXPECT_EQ(a.positions, b.positions);
   EXPECT_EQ(a.values, b.values);  // bit for bit
+  EXPECT_EQ(a.on_demand, b.on_demand);
   EXPECT_TRUE(a.scale == b.scale || (std::isnan(a.scale) && std::isnan(b.scale))) << a.scale << " vs " << b.scale;
 }
 
@@ -61,6 +62,12 @@ TEST_F(ReferenceCacheTest, WhatIsStoredReadsBackExactlyUnderItsKeyOnly) {
   cache.store("line=B\n", sampled);
   expect_equal(*cache.load("line=A\n"), dense(3, 4, 0.5));
   expect_equal(*cache.load("line=B\n"), sampled);
+  // A copying op's entry: no values, only the shape and the check's scale.
+  RefTensor on_demand{{1000000, 192}, {}, {}};
+  on_demand.on_demand = true;
+  on_demand.scale = 13856.4;
+  cache.store("line=D\n", on_demand);
+  expect_equal(*cache.load("line=D\n"), on_demand);
   EXPECT_FALSE(cache.load("line=C\n"));
 }
 

@@ -49,6 +49,7 @@ void write_entry(std::ofstream& out, const std::string& key, const RefTensor& re
   put(header, static_cast<uint64_t>(ref.positions.size()));
   put(header, static_cast<uint64_t>(ref.values.size()));
   put(header, ref.scale);
+  put(header, static_cast<uint8_t>(ref.on_demand));
   out.write(header.data(), static_cast<std::streamsize>(header.size()));
   out.write(reinterpret_cast<const char*>(ref.positions.data()),
             static_cast<std::streamsize>(ref.positions.size() * sizeof(int64_t)));
@@ -71,15 +72,18 @@ std::optional<RefTensor> parsed(const std::string& path, const std::string& key)
   ref.shape.resize(rank);
   for (int64_t& d : ref.shape)
     if (!take(in, d) || d < 0) return std::nullopt;
-  if (!take(in, npos) || !take(in, nvalues) || !take(in, ref.scale)) return std::nullopt;
-  uint64_t header = sizeof kMagic + 8 + key_size + 8 + 8 * rank + 24;
+  uint8_t on_demand = 0;
+  if (!take(in, npos) || !take(in, nvalues) || !take(in, ref.scale) || !take(in, on_demand) || on_demand > 1)
+    return std::nullopt;
+  ref.on_demand = on_demand;
+  uint64_t header = sizeof kMagic + 8 + key_size + 8 + 8 * rank + 25;
   if (header > size) return std::nullopt;
   if (!take_array(in, ref.positions, npos, size - header) ||
       !take_array(in, ref.values, nvalues, size - header - npos * sizeof(int64_t)))
     return std::nullopt;
   // Exactly what a store writes: a dense entry has a value per element, a
   // sampled one a value per position, and nothing follows.
-  uint64_t expected = ref.positions.empty() ? static_cast<uint64_t>(element_count(ref.shape)) : npos;
+  uint64_t expected = ref.on_demand ? 0 : ref.positions.empty() ? static_cast<uint64_t>(element_count(ref.shape)) : npos;
   if (nvalues != expected || in.peek() != std::char_traits<char>::eof()) return std::nullopt;
   return ref;
 }
