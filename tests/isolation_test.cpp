@@ -357,7 +357,7 @@ std::string row_of(const std::string& tables, const std::string& label) {
   return "";
 }
 
-// A sum that keeps float16's precision in its running total (test_lossy_sum)
+// A sum that keeps bfloat16's precision in its running total (test_lossy_sum)
 // is off by more than SumAll's tolerance over 1000 terms, by far less than
 // 10% of the sum: imprecise, and timed.
 TEST_F(Planted, ALossyReductionIsImpreciseTimedAndMarked) {

@@ -11,7 +11,7 @@
 //
 // and backends that answer wrongly, or imprecisely, on purpose (every op not
 // named is computed as test_ok does):
-//   test_lossy_sum   SumAll summed in order in an accumulator of float16's 11
+//   test_lossy_sum   SumAll summed in order in an accumulator of bfloat16's 8
 //                    significant bits: precision lost as a framework can lose it
 //   test_stray_row   Scatter: the first written row holds values of no source row
 //   test_nan         a NaN as the first element of every float output
@@ -63,10 +63,10 @@ double reference_peak_bytes(const Experiment& e) {
   return elements * 8 + elements * (e.spec().gives_indices ? 8 : 4);
 }
 
-// The sum of `x` in order, the running sum kept in float16's 11 significant bits.
+// The sum of `x` in order, the running sum kept in bfloat16's 8 significant bits.
 float lossy_sum(const HostBuffer<float>& x) {
   double sum = 0;
-  for (float v : x) sum = rounded(sum + v, 11);
+  for (float v : x) sum = rounded(sum + v, 8);
   return static_cast<float>(sum);
 }
 
