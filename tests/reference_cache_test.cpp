@@ -109,6 +109,23 @@ TEST_F(ReferenceCacheTest, ADamagedFileIsAMissAndIsRemoved) {
   }
 }
 
+// A copying op's entry is a shape, a scale and a flag: a flag that is no
+// flag, or positions beside it, make the entry a miss.
+TEST_F(ReferenceCacheTest, ADamagedOnDemandEntryIsAMiss) {
+  ReferenceCache cache(dir_.string(), 1 << 20, "0.3.0 1 2");
+  RefTensor on_demand{{1000, 192}, {}, {}};
+  on_demand.on_demand = true;
+  on_demand.scale = 2.5;
+  cache.store("k\n", on_demand);
+  ASSERT_EQ(files().size(), 1u);
+  // magic 8, key size 8, key 2, rank 8, dims 16, positions 8, values 8, scale 8: the flag at 66
+  std::fstream(files()[0], std::ios::in | std::ios::out | std::ios::binary).seekp(66).write("\x02", 1);
+  EXPECT_FALSE(cache.load("k\n"));
+  on_demand.positions = {1, 2};
+  cache.store("k\n", on_demand);
+  EXPECT_FALSE(cache.load("k\n"));
+}
+
 // Full, it keeps what it has: a suite larger than the cache then reads the
 // entries that fit on every run, where evicting would miss on every one.
 TEST_F(ReferenceCacheTest, AFullCacheKeepsWhatItHas) {

@@ -76,6 +76,7 @@ std::optional<RefTensor> parsed(const std::string& path, const std::string& key)
   if (!take(in, npos) || !take(in, nvalues) || !take(in, ref.scale) || !take(in, on_demand) || on_demand > 1)
     return std::nullopt;
   ref.on_demand = on_demand;
+  if (ref.on_demand && npos) return std::nullopt;  // every element is read on demand: no positions
   uint64_t header = sizeof kMagic + 8 + key_size + 8 + 8 * rank + 25;
   if (header > size) return std::nullopt;
   if (!take_array(in, ref.positions, npos, size - header) ||
