@@ -61,9 +61,7 @@ class DeviceScope {
 // values written from the host), but copied on all cores: MLX's own copy is
 // one std::copy, 6 s for the default suite's 11 GiB of inputs on mlx_gpu.
 template <typename To, typename From>
-mx::array array_of(const From* from, mx::Shape shape, mx::Dtype dtype) {
-  size_t n = 1;
-  for (int d : shape) n *= static_cast<size_t>(d);
+mx::array array_of(const From* from, size_t n, mx::Shape shape, mx::Dtype dtype) {
   mx::allocator::Data data = mx::allocator::malloc(n * sizeof(To));
   copy_on_all_cores(from, n, static_cast<To*>(data.buffer().raw_ptr()));
   return mx::array(std::move(data), std::move(shape), dtype);
@@ -71,8 +69,8 @@ mx::array array_of(const From* from, mx::Shape shape, mx::Dtype dtype) {
 
 mx::array to_array(const HostTensor& t) {
   mx::Shape shape = mlx_shape(t.shape);
-  return t.dtype == DType::Float32 ? array_of<float>(t.f32.data(), std::move(shape), mx::float32)
-                                   : array_of<int32_t>(t.i64.data(), std::move(shape), mx::int32);
+  return t.dtype == DType::Float32 ? array_of<float>(t.f32.data(), t.f32.size(), std::move(shape), mx::float32)
+                                   : array_of<int32_t>(t.i64.data(), t.i64.size(), std::move(shape), mx::int32);
 }
 
 // A result back on the host: float32 as is, integers (Argmax's uint32) as
