@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <random>
 
@@ -118,6 +119,19 @@ TEST(FillNormal, TheSameValuesOnOneThreadAndOnManyAndForAnyLength) {
   EXPECT_NE(normal_values(1001, 10, 2, 3), shorter);
   EXPECT_TRUE(normal_values(0, 9, 2, 3).empty());
   EXPECT_EQ(normal_values(1, 9, 2, 1)[0], one[0]);
+}
+
+// fill_normal transforms blocks of pairs in vector code (AVX2 where the
+// machine has it): the same bits as the one-pair scalar transform.
+TEST(FillNormal, EachPairIsTheScalarTransformOfItsDraw) {
+  const size_t n = 100003;
+  const HostBuffer<float> x = normal_values(n, 5, 4, 3);
+  for (size_t k = 0; k < (n + 1) / 2; ++k) {
+    float z_cos = 0, z_sin = 0;
+    normal_pair(normal_draw(5, 4, k), z_cos, z_sin);
+    ASSERT_EQ(std::bit_cast<uint32_t>(x[2 * k]), std::bit_cast<uint32_t>(z_cos)) << "pair " << k;
+    if (2 * k + 1 < n) ASSERT_EQ(std::bit_cast<uint32_t>(x[2 * k + 1]), std::bit_cast<uint32_t>(z_sin)) << "pair " << k;
+  }
 }
 
 }  // namespace

@@ -20,6 +20,9 @@ void fill_normal(HostBuffer<float>& out, uint64_t seed, uint64_t stream);
 // with r = sqrt(-2 ln u1), u1 = (float(draw >> 33) + 1/2) / 2^31 in float
 // arithmetic (never 0), and a = 2 pi (low 32 bits + 1/2) / 2^32.
 void normal_pair(uint64_t draw, float& z_cos, float& z_sin);
+// The draw of pair k of a stream: fill_normal's elements 2k and 2k + 1 are
+// normal_pair(normal_draw(seed, stream, k)), bit for bit.
+uint64_t normal_draw(uint64_t seed, uint64_t stream, uint64_t pair);
 // Uniform values in the open interval (lo, hi).
 void fill_uniform(HostBuffer<float>& out, float lo, float hi, uint64_t seed, uint64_t stream);
 // 0.0 or 1.0 with equal probability.
