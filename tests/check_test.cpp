@@ -11,6 +11,7 @@
 #include <string>
 
 #include "core/ops.h"
+#include "core/parallel.h"
 
 namespace opbench {
 namespace {
@@ -278,10 +279,47 @@ TEST(ExpectedResult, ACopyingOpIsCheckedWholeAgainstElementsReadOnDemand) {
       ASSERT_EQ(c.e.spec().reference_at(c.e, c.inputs, k), c.ref.values[k]) << "element " << k;
     HostTensor got = as_float(c.ref);
     EXPECT_TRUE(check_output(c.e, c.inputs, got, on_demand).passed);
+    // A digest that is not the result's (a damaged one) sends the check element
+    // by element, which still finds the copy right.
+    RefTensor other_digest = on_demand;
+    other_digest.digest ^= 1;
+    EXPECT_TRUE(check_output(c.e, c.inputs, got, other_digest).passed);
     got.f32.back() += 1.0f;  // the last element only
     const CheckResult r = check_output(c.e, c.inputs, got, on_demand);
     EXPECT_FALSE(r.passed);
     EXPECT_EQ(verdict(c.e, r), Verdict::wrong);
+    // Two elements swapped: every value is there, in the wrong places.
+    got = as_float(c.ref);
+    std::swap(got.f32[0], got.f32[1]);
+    EXPECT_FALSE(check_output(c.e, c.inputs, got, on_demand).passed);
+  }
+}
+
+// The digest of a copying op's reference is that of its result's values and
+// positions: a right result matches it whatever the number of cores; a
+// result with any element changed, moved or of another sign does not.
+TEST(ExpectedResult, ACopyingOpsDigestIsItsResultsAndOnlyItsOnAnyCoreCount) {
+  Case c = make_case("Concat dim1=300x70 dim2=300x50 axis=1");
+  const RefTensor ref = expected_result(c.e, c.inputs);
+  ASSERT_TRUE(ref.on_demand);
+  EXPECT_NE(ref.digest, 0u);
+  host_threads_override() = 1;
+  const RefTensor one_core = expected_result(c.e, c.inputs);
+  host_threads_override() = 0;
+  EXPECT_EQ(one_core.digest, ref.digest);
+  EXPECT_EQ(one_core.scale, ref.scale);
+  HostTensor got = as_float(c.ref);
+  CheckResult r = check_output(c.e, c.inputs, got, ref);
+  EXPECT_TRUE(r.passed);
+  EXPECT_EQ(r.error, 0.0);
+  EXPECT_EQ(r.relative_error, 0.0);
+  // Each change, alone, must miss the digest: the check then measures it.
+  for (size_t k : {size_t{0}, got.f32.size() / 2, got.f32.size() - 1}) {
+    HostTensor changed = got;
+    changed.f32[k] = -changed.f32[k];
+    r = check_output(c.e, c.inputs, changed, ref);
+    EXPECT_FALSE(r.passed) << k;
+    EXPECT_GT(r.relative_error, 0.0) << k;
   }
 }
 

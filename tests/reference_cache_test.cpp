@@ -48,6 +48,7 @@ void expect_equal(const RefTensor& a, const RefTensor& b) {
   EXPECT_EQ(a.positions, b.positions);
   EXPECT_EQ(a.values, b.values);  // bit for bit
   EXPECT_EQ(a.on_demand, b.on_demand);
+  EXPECT_EQ(a.digest, b.digest);
   EXPECT_TRUE(a.scale == b.scale || (std::isnan(a.scale) && std::isnan(b.scale))) << a.scale << " vs " << b.scale;
 }
 
@@ -62,10 +63,11 @@ TEST_F(ReferenceCacheTest, WhatIsStoredReadsBackExactlyUnderItsKeyOnly) {
   cache.store("line=B\n", sampled);
   expect_equal(*cache.load("line=A\n"), dense(3, 4, 0.5));
   expect_equal(*cache.load("line=B\n"), sampled);
-  // A copying op's entry: no values, only the shape and the check's scale.
+  // A copying op's entry: no values, only the shape, the check's scale and the digest.
   RefTensor on_demand{{1000000, 192}, {}, {}};
   on_demand.on_demand = true;
   on_demand.scale = 13856.4;
+  on_demand.digest = 0xfedcba9876543210ULL;
   cache.store("line=D\n", on_demand);
   expect_equal(*cache.load("line=D\n"), on_demand);
   EXPECT_FALSE(cache.load("line=C\n"));
@@ -109,8 +111,8 @@ TEST_F(ReferenceCacheTest, ADamagedFileIsAMissAndIsRemoved) {
   }
 }
 
-// A copying op's entry is a shape, a scale and a flag: a flag that is no
-// flag, or positions beside it, make the entry a miss.
+// A copying op's entry is a shape, a scale, a flag and a digest: a flag that
+// is no flag, positions beside it, or a digest on another entry make it a miss.
 TEST_F(ReferenceCacheTest, ADamagedOnDemandEntryIsAMiss) {
   ReferenceCache cache(dir_.string(), 1 << 20, "0.3.0 1 2");
   RefTensor on_demand{{1000, 192}, {}, {}};
@@ -123,6 +125,11 @@ TEST_F(ReferenceCacheTest, ADamagedOnDemandEntryIsAMiss) {
   EXPECT_FALSE(cache.load("k\n"));
   on_demand.positions = {1, 2};
   cache.store("k\n", on_demand);
+  EXPECT_FALSE(cache.load("k\n"));
+  // A digest belongs to an on-demand entry only: beside stored values it is damage.
+  RefTensor stored = dense(2, 2, 1);
+  stored.digest = 12345;
+  cache.store("k\n", stored);
   EXPECT_FALSE(cache.load("k\n"));
 }
 

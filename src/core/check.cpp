@@ -1,6 +1,7 @@
 #include "core/check.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <map>
 
@@ -30,6 +31,30 @@ class RefValues {
   const Experiment& e_;
   const std::vector<HostTensor>& inputs_;
   const RefTensor& ref_;
+};
+
+// One element's share of a digest: its value's bits hashed with its position.
+uint64_t element_hash(double value, size_t position) {
+  return mix(std::bit_cast<uint64_t>(value) ^ (position * 0x9e3779b97f4a7c15ULL));
+}
+
+// The digest of values: their element hashes added (wrapping), so that parts
+// summed on any number of cores give the same digest.
+uint64_t value_digest(const HostTensor& values) {
+  return chunked_sum<uint64_t>(static_cast<size_t>(values.numel()),
+                               [&values](size_t i) { return element_hash(values.at(static_cast<int64_t>(i)), i); });
+}
+
+// An on-demand reference's norm (its check's scale) and digest, in one pass
+// over reference_at: the index arithmetic per element is what costs.
+struct NormAndDigest {
+  double squares = 0;
+  uint64_t digest = 0;
+  NormAndDigest& operator+=(const NormAndDigest& other) {
+    squares += other.squares;
+    digest += other.digest;
+    return *this;
+  }
 };
 
 template <class Values>
@@ -232,7 +257,17 @@ RefTensor forward_reference(const Experiment& e, const std::vector<HostTensor>& 
 RefTensor expected_result(const Experiment& e, const std::vector<HostTensor>& inputs, double budget) {
   if (e.pass == Pass::backward) return expected_gradients(e, inputs);
   RefTensor ref = forward_reference(e, inputs, budget);
-  ref.scale = error_scale(e, inputs, ref);
+  if (!ref.on_demand) {
+    ref.scale = error_scale(e, inputs, ref);
+    return ref;
+  }
+  const RefValues values(e, inputs, ref);
+  const NormAndDigest found = chunked_sum<NormAndDigest>(values.size(), [&values](size_t i) {
+    const double v = values[i];
+    return NormAndDigest{v * v, element_hash(v, i)};
+  });
+  ref.scale = std::sqrt(found.squares);  // error_scale: the norm, as the check is relative_norm
+  ref.digest = found.digest;
   return ref;
 }
 
@@ -267,6 +302,13 @@ CheckResult check_output(const Experiment& e, const std::vector<HostTensor>& inp
     case CheckKind::any_writer: return scatter_elements(e, inputs, got);
     case CheckKind::relative_norm:
     case CheckKind::relative_to_magnitudes: break;
+  }
+  // A copy with the reference's digest is right in every element, its error
+  // 0; any other result gets the element-wise check, which says how far off.
+  if (ref.on_demand && ref.digest != 0 && value_digest(got) == ref.digest) {
+    CheckResult same{true, 0, ""};
+    same.relative_error = 0;
+    return same;
   }
   return relative_norm(e, inputs, got_at, ref);
 }

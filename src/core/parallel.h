@@ -70,17 +70,17 @@ void fill_on_all_cores(T* to, size_t n) {
 
 // The sum of term(i) over [0, n), on all cores: fixed chunks of 65536 terms,
 // each summed in order, and the chunks' sums added in order, so the result is
-// the same on any number of cores.
-template <typename Term>
-double chunked_sum(size_t n, Term term) {
+// the same on any number of cores. T: the sum's type (an integer sum wraps).
+template <typename T = double, typename Term>
+T chunked_sum(size_t n, Term term) {
   constexpr size_t kChunk = size_t{1} << 16;
-  std::vector<double> partial((n + kChunk - 1) / kChunk, 0.0);
+  std::vector<T> partial((n + kChunk - 1) / kChunk, T{});
   parallel_for(partial.size(), [&](size_t b, size_t e) {
     for (size_t c = b; c < e; ++c)
       for (size_t i = c * kChunk; i < std::min(n, (c + 1) * kChunk); ++i) partial[c] += term(i);
   }, 1);
-  double sum = 0;
-  for (double p : partial) sum += p;
+  T sum{};
+  for (T p : partial) sum += p;
   return sum;
 }
 

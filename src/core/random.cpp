@@ -10,13 +10,6 @@ namespace opbench {
 
 namespace {
 
-uint64_t mix(uint64_t z) {  // splitmix64's finaliser
-  z += 0x9e3779b97f4a7c15ULL;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
 // 64 random bits for element i of a stream.
 uint64_t bits(uint64_t key, uint64_t i) { return mix(key ^ mix(i)); }
 

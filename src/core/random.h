@@ -10,6 +10,14 @@
 
 namespace opbench {
 
+// splitmix64's finaliser: 64 well-mixed bits of z.
+inline uint64_t mix(uint64_t z) {
+  z += 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
 // A 64-bit hash of text, to derive an experiment's seed from its line.
 uint64_t hash_text(std::string_view text, uint64_t seed);
 

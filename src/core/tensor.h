@@ -86,6 +86,11 @@ struct RefTensor {
   // it is the sum of |x|: a copy of the inputs and a second reference); NaN
   // where not known yet.
   double scale = std::numeric_limits<double>::quiet_NaN();
+  // On-demand references: a digest of every element's value and position
+  // (check.cpp's value_digest), found once with the reference; 0 where not
+  // known. A copying op's right result is the inputs' values bit for bit, so
+  // a result of the same digest needs no element-wise pass.
+  uint64_t digest = 0;
 
   bool dense() const { return positions.empty(); }
   int64_t position(size_t k) const { return dense() ? static_cast<int64_t>(k) : positions[k]; }

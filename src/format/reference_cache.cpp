@@ -19,7 +19,7 @@ namespace opbench {
 
 namespace {
 
-constexpr char kMagic[8] = {'O', 'P', 'B', 'R', 'E', 'F', '2', '\n'};
+constexpr char kMagic[8] = {'O', 'P', 'B', 'R', 'E', 'F', '3', '\n'};
 // A shape of more dimensions, or a count past this, is a damaged file.
 constexpr uint64_t kMaxRank = 16;
 
@@ -50,6 +50,7 @@ void write_entry(std::ofstream& out, const std::string& key, const RefTensor& re
   put(header, static_cast<uint64_t>(ref.values.size()));
   put(header, ref.scale);
   put(header, static_cast<uint8_t>(ref.on_demand));
+  put(header, ref.digest);
   out.write(header.data(), static_cast<std::streamsize>(header.size()));
   out.write(reinterpret_cast<const char*>(ref.positions.data()),
             static_cast<std::streamsize>(ref.positions.size() * sizeof(int64_t)));
@@ -73,11 +74,13 @@ std::optional<RefTensor> parsed(const std::string& path, const std::string& key)
   for (int64_t& d : ref.shape)
     if (!take(in, d) || d < 0) return std::nullopt;
   uint8_t on_demand = 0;
-  if (!take(in, npos) || !take(in, nvalues) || !take(in, ref.scale) || !take(in, on_demand) || on_demand > 1)
+  if (!take(in, npos) || !take(in, nvalues) || !take(in, ref.scale) || !take(in, on_demand) || on_demand > 1 ||
+      !take(in, ref.digest))
     return std::nullopt;
   ref.on_demand = on_demand;
   if (ref.on_demand && npos) return std::nullopt;  // every element is read on demand: no positions
-  uint64_t header = sizeof kMagic + 8 + key_size + 8 + 8 * rank + 25;
+  if (!ref.on_demand && ref.digest) return std::nullopt;  // only an on-demand reference has a digest
+  uint64_t header = sizeof kMagic + 8 + key_size + 8 + 8 * rank + 33;
   if (header > size) return std::nullopt;
   if (!take_array(in, ref.positions, npos, size - header) ||
       !take_array(in, ref.values, nvalues, size - header - npos * sizeof(int64_t)))
