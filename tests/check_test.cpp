@@ -497,7 +497,7 @@ TEST(CheckOutput, AnArgmaxTieAfterRoundingPassesOnlyInItsDtype) {
     Case c = make_case(line);
     c.inputs[0].f32 = {1.0f, 1.0004f};  // 0.0004 apart: below float16's step of 1/1024 near 1
     c.ref = c.e.spec().reference(c.e, c.inputs);
-    ASSERT_EQ(c.ref.values, std::vector<double>{1});
+    ASSERT_EQ(c.ref.values, HostBuffer<double>{1});
     HostTensor other{"out", {}, DType::Int64, {}, {0}};
     EXPECT_EQ(check(c, other).passed, passes);
   }

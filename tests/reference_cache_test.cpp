@@ -12,6 +12,7 @@
 #include <fstream>
 
 #include "core/experiment.h"
+#include "core/parallel.h"
 
 namespace fs = std::filesystem;
 
@@ -71,6 +72,19 @@ TEST_F(ReferenceCacheTest, WhatIsStoredReadsBackExactlyUnderItsKeyOnly) {
   cache.store("line=D\n", on_demand);
   expect_equal(*cache.load("line=D\n"), on_demand);
   EXPECT_FALSE(cache.load("line=C\n"));
+}
+
+// A dense entry of many read parts (8 MiB each, on several threads): every
+// value back in its place.
+TEST_F(ReferenceCacheTest, ALargeEntryReadsBackInPartsOnAllCores) {
+  ReferenceCache cache(dir_.string(), 1 << 30, "0.3.0 1 2");
+  const RefTensor large = dense(3000, 1001, -7.25);  // 23 MiB of values: 3 parts, the last one short
+  cache.store("line=L\n", large);
+  host_threads_override() = 3;
+  const std::optional<RefTensor> back = cache.load("line=L\n");
+  host_threads_override() = 0;
+  ASSERT_TRUE(back);
+  expect_equal(*back, large);
 }
 
 TEST_F(ReferenceCacheTest, TheKeyHoldsEverythingTheReferenceDependsOn) {

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -76,7 +77,7 @@ std::vector<double> finite_differences(const Experiment& e, std::vector<HostTens
   return out;
 }
 
-double relative_error(const std::vector<double>& got, const std::vector<double>& want) {
+double relative_error(std::span<const double> got, std::span<const double> want) {
   double diff = 0, norm = 0;
   for (size_t i = 0; i < want.size(); ++i) diff += (got[i] - want[i]) * (got[i] - want[i]), norm += want[i] * want[i];
   return std::sqrt(diff) / std::max(std::sqrt(norm), 1e-30);
@@ -132,7 +133,7 @@ TEST(Vjp, FiniteDifferencesSeeAWrongGradient) {
   std::vector<HostTensor> in = make_inputs(e, 0);
   const HostTensor dy = in.back();
   in.pop_back();
-  std::vector<double> gradient = e.spec().vjp(e, in, dy).at(0).values;
+  HostBuffer<double> gradient = e.spec().vjp(e, in, dy).at(0).values;
   gradient[3] += 0.05 * std::abs(gradient[3]) + 1e-3;
   EXPECT_GT(relative_error(gradient, finite_differences(e, in, dy, 0)), 1e-4);
 }
@@ -154,7 +155,7 @@ TEST(VjpConvention, ScatterMaxSharesATiedMaximumEvenly) {
   const HostTensor dy = floats("dy", {3, 1}, {10, 20, 30});
   const std::vector<RefTensor> g = e.spec().vjp(e, in, dy);
   ASSERT_EQ(g.size(), 1u);
-  EXPECT_EQ(g[0].values, (std::vector<double>{10, 10, 0}));
+  EXPECT_EQ(g[0].values, (HostBuffer<double>{10, 10, 0}));
 }
 
 // MLX's convention, which the check also accepts: each tied element gets the
@@ -164,9 +165,9 @@ TEST(VjpConvention, ScatterMaxTiesMayAlsoGetTheWholeGradientAndNothingElse) {
   const std::vector<HostTensor> in = {indices({1, 1, 1}), floats("src", {3, 1}, {2, 2, 1}),
                                       floats("dy", {3, 1}, {10, 20, 30})};
   const std::vector<HostTensor> forward(in.begin(), in.end() - 1);
-  EXPECT_EQ(e.spec().vjp_alternative(e, forward, in.back())[0].values, (std::vector<double>{20, 20, 0}));
+  EXPECT_EQ(e.spec().vjp_alternative(e, forward, in.back())[0].values, (HostBuffer<double>{20, 20, 0}));
   const RefTensor ref = expected_result(e, in);
-  EXPECT_EQ(ref.values, (std::vector<double>{10, 10, 0}));
+  EXPECT_EQ(ref.values, (HostBuffer<double>{10, 10, 0}));
   auto check = [&](HostBuffer<float> g) {
     return check_output(e, in, HostTensor{"gradients", {3}, DType::Float32, std::move(g), {}}, ref);
   };
@@ -181,7 +182,7 @@ TEST(VjpConvention, ScatterMaxGivesNothingWhereTheZeroWins) {
   const Experiment e = parse_experiment("ScatterMax dim1=2x1 dim2=2");
   const std::vector<HostTensor> in = {indices({0, 0}), floats("src", {2, 1}, {-1, -2})};
   const std::vector<RefTensor> g = e.spec().vjp(e, in, floats("dy", {2, 1}, {5, 7}));
-  EXPECT_EQ(g[0].values, (std::vector<double>{0, 0}));
+  EXPECT_EQ(g[0].values, (HostBuffer<double>{0, 0}));
 }
 
 // Scatter: both rows written to row 0 get dy there, the overwritten one too
@@ -190,7 +191,7 @@ TEST(VjpConvention, ScatterGivesEveryWriterTheGradientOfItsRow) {
   const Experiment e = parse_experiment("Scatter dim1=2x2 dim2=2");
   const std::vector<HostTensor> in = {indices({0, 0}), floats("src", {2, 2}, {1, 2, 3, 4})};
   const std::vector<RefTensor> g = e.spec().vjp(e, in, floats("dy", {2, 2}, {5, 6, 7, 8}));
-  EXPECT_EQ(g[0].values, (std::vector<double>{5, 6, 5, 6}));
+  EXPECT_EQ(g[0].values, (HostBuffer<double>{5, 6, 5, 6}));
 }
 
 // PReLU's one alpha collects x dy over every element where x <= 0; ReLU's
@@ -199,11 +200,11 @@ TEST(VjpConvention, PReLUAlphaSumsOverAllElementsAndZeroIsNegative) {
   const Experiment e = parse_experiment("PReLU dim1=4 dim2=1");
   const std::vector<HostTensor> in = {floats("x", {4}, {-2, 0, 3, -1}), floats("alpha", {1}, {0.25f})};
   const std::vector<RefTensor> g = e.spec().vjp(e, in, floats("dy", {4}, {1, 2, 3, 4}));
-  EXPECT_EQ(g[0].values, (std::vector<double>{0.25, 0.5, 3, 1}));
-  EXPECT_EQ(g[1].values, (std::vector<double>{-2 * 1 + 0 * 2 + -1 * 4}));
+  EXPECT_EQ(g[0].values, (HostBuffer<double>{0.25, 0.5, 3, 1}));
+  EXPECT_EQ(g[1].values, (HostBuffer<double>{-2 * 1 + 0 * 2 + -1 * 4}));
   const Experiment relu = parse_experiment("ReLU dim1=3");
   EXPECT_EQ(relu.spec().vjp(relu, {floats("x", {3}, {0, 1, -1})}, floats("dy", {3}, {1, 1, 1}))[0].values,
-            (std::vector<double>{0, 1, 0}));
+            (HostBuffer<double>{0, 1, 0}));
 }
 
 // Sort: equal values keep their order, so the first of two ties gets the
@@ -212,7 +213,7 @@ TEST(VjpConvention, SortSendsEachGradientBackToItsValuesPlaceTiesInOrder) {
   const Experiment e = parse_experiment("Sort dim1=4 axis=0");
   const std::vector<HostTensor> in = {floats("x", {4}, {3, 1, 2, 1})};
   const std::vector<RefTensor> g = e.spec().vjp(e, in, floats("dy", {4}, {10, 20, 30, 40}));
-  EXPECT_EQ(g[0].values, (std::vector<double>{40, 10, 30, 20}));
+  EXPECT_EQ(g[0].values, (HostBuffer<double>{40, 10, 30, 20}));
 }
 
 // ---- the check ------------------------------------------------------------

@@ -4,6 +4,7 @@
 #include <bit>
 #include <cmath>
 #include <map>
+#include <span>
 
 #include "core/ops.h"
 #include "core/parallel.h"
@@ -162,7 +163,7 @@ CheckResult scatter_elements(const Experiment& e, const std::vector<HostTensor>&
 // wrong gradient of PReLU's single alpha would vanish in a norm over x's
 // too); the worst one decides.
 // Relative norm error of got's elements [start, start + count) against `ref`'s.
-double segment_error(const HostTensor& got, const std::vector<double>& ref, int64_t start, int64_t count) {
+double segment_error(const HostTensor& got, std::span<const double> ref, int64_t start, int64_t count) {
   double diff = 0, scale = 0;
   for (int64_t k = start; k < start + count; ++k) {
     double g = got.at(k), r = ref[k];
@@ -173,14 +174,14 @@ double segment_error(const HostTensor& got, const std::vector<double>& ref, int6
 }
 
 // The gradients of every float input, flattened and joined in input order.
-std::vector<double> joined(const std::vector<RefTensor>& gradients) {
-  std::vector<double> out;
+HostBuffer<double> joined(const std::vector<RefTensor>& gradients) {
+  HostBuffer<double> out;
   for (const RefTensor& g : gradients) out.insert(out.end(), g.values.begin(), g.values.end());
   return out;
 }
 
 // The op's other convention's gradients, joined; empty where it has none.
-std::vector<double> alternative_gradients(const Experiment& e, const std::vector<HostTensor>& inputs) {
+HostBuffer<double> alternative_gradients(const Experiment& e, const std::vector<HostTensor>& inputs) {
   if (!e.spec().vjp_alternative) return {};
   return joined(e.spec().vjp_alternative(e, inputs, inputs.back()));
 }
@@ -189,7 +190,7 @@ CheckResult gradients(const Experiment& e, const std::vector<HostTensor>& inputs
                       const RefTensor& ref) {
   double bound = tolerance(e.spec(), e.dtype), worst = 0;
   std::string worst_input;
-  const std::vector<double> other = alternative_gradients(e, inputs);
+  const HostBuffer<double> other = alternative_gradients(e, inputs);
   int64_t start = 0;
   for (size_t i : differentiable_inputs(inputs)) {
     for (int64_t k = start; k < start + inputs[i].numel(); ++k)

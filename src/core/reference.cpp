@@ -10,7 +10,7 @@ namespace opbench::reference {
 
 RefTensor zeros(Shape shape) {
   const int64_t count = element_count(shape);
-  return {std::move(shape), std::vector<double>(count, 0.0), {}};
+  return {std::move(shape), HostBuffer<double>(count, 0.0), {}};
 }
 
 RefTensor output_of(const Experiment& e) { return zeros(e.spec().output_shape(e)); }

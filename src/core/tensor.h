@@ -74,7 +74,7 @@ HostTensor elements_at(const HostTensor& t, const std::vector<int64_t>& position
 // every element, or (where that costs too much) the elements at `positions`.
 struct RefTensor {
   Shape shape;
-  std::vector<double> values;      // values[k] is element positions[k], or element k when dense
+  HostBuffer<double> values;       // values[k] is element positions[k], or element k when dense
   std::vector<int64_t> positions;  // flat indices; empty when every element is present
   // Every element is checked, but none is stored: element k is the op's
   // reference_at(k), computed from the inputs as the check reads it (an op

@@ -1,9 +1,12 @@
 #include "format/reference_cache.h"
 
+#include <fcntl.h>
 #include <pwd.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -11,6 +14,7 @@
 #include <fstream>
 #include <vector>
 
+#include "core/parallel.h"
 #include "core/random.h"
 
 namespace fs = std::filesystem;
@@ -57,6 +61,29 @@ void write_entry(std::ofstream& out, const std::string& key, const RefTensor& re
   out.write(reinterpret_cast<const char*>(ref.values.data()), static_cast<std::streamsize>(ref.values.size() * sizeof(double)));
 }
 
+// bytes of the file from offset into `to`, in parts read on all cores: a
+// dense reference is up to half a gigabyte, which one thread copies out of
+// the page cache at a gigabyte a second.
+bool read_on_all_cores(const std::string& path, uint64_t offset, void* to, uint64_t bytes) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  constexpr uint64_t kPart = uint64_t{8} << 20;
+  std::atomic<bool> ok{true};
+  parallel_for((bytes + kPart - 1) / kPart, [&](size_t first, size_t last) {
+    for (size_t part = first; part < last && ok; ++part) {
+      uint64_t done = part * kPart;
+      const uint64_t end = std::min(bytes, done + kPart);
+      while (done < end && ok) {
+        const ssize_t got = ::pread(fd, static_cast<char*>(to) + done, end - done, static_cast<off_t>(offset + done));
+        if (got > 0) done += static_cast<uint64_t>(got);
+        else if (got == 0 || errno != EINTR) ok = false;  // shorter than its header says, or unreadable
+      }
+    }
+  }, 1);
+  ::close(fd);
+  return ok;
+}
+
 std::optional<RefTensor> parsed(const std::string& path, const std::string& key) {
   std::error_code ec;
   uint64_t size = fs::file_size(path, ec);
@@ -82,13 +109,16 @@ std::optional<RefTensor> parsed(const std::string& path, const std::string& key)
   if (!ref.on_demand && ref.digest) return std::nullopt;  // only an on-demand reference has a digest
   uint64_t header = sizeof kMagic + 8 + key_size + 8 + 8 * rank + 33;
   if (header > size) return std::nullopt;
-  if (!take_array(in, ref.positions, npos, size - header) ||
-      !take_array(in, ref.values, nvalues, size - header - npos * sizeof(int64_t)))
-    return std::nullopt;
+  if (!take_array(in, ref.positions, npos, size - header)) return std::nullopt;
   // Exactly what a store writes: a dense entry has a value per element, a
   // sampled one a value per position, and nothing follows.
   uint64_t expected = ref.on_demand ? 0 : ref.positions.empty() ? static_cast<uint64_t>(element_count(ref.shape)) : npos;
-  if (nvalues != expected || in.peek() != std::char_traits<char>::eof()) return std::nullopt;
+  const uint64_t values_at = header + npos * sizeof(int64_t);
+  if (nvalues != expected || nvalues > (size - values_at) / sizeof(double) ||
+      size != values_at + nvalues * sizeof(double))
+    return std::nullopt;
+  ref.values.resize(nvalues);
+  if (!read_on_all_cores(path, values_at, ref.values.data(), nvalues * sizeof(double))) return std::nullopt;
   return ref;
 }
 

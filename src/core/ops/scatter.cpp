@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/ops/unit.h"
+#include "core/parallel.h"
 
 namespace opbench {
 namespace {
@@ -17,8 +18,9 @@ std::vector<HostTensor> scatter_inputs(const Experiment& e, uint64_t seed) {
   HostTensor idx = indices(e.dims[1], n, seed, 1);
   HostTensor rows = indices(e.dims[1], n, seed, 2);
   HostTensor src = float_input("src", {count, f});
-  for (int64_t r = 0; r < count; ++r)
-    std::copy_n(x.f32.begin() + rows.i64[r] * f, f, src.f32.begin() + r * f);
+  parallel_for(static_cast<size_t>(count), [&](size_t first, size_t last) {
+    for (size_t r = first; r < last; ++r) std::copy_n(x.f32.begin() + rows.i64[r] * f, f, src.f32.begin() + r * f);
+  }, grain_for(static_cast<double>(f)));
   return {std::move(idx), std::move(src)};
 }
 
