@@ -194,6 +194,11 @@ TEST_P(BackendOp, MatchesReferenceTwiceAndLeavesInputsAlone) {
   for (int call = 1; call <= 2; ++call) {
     op->run();
     HostTensor got = op->output();
+    // The digest found where the result lies (a copying op's check) is the
+    // one the host finds in the same result, bit for bit.
+    const std::optional<uint64_t> digest = op->output_digest();
+    EXPECT_EQ(digest.has_value(), got.dtype == DType::Float32);
+    if (digest) EXPECT_EQ(*digest, result_digest(got.f32.data(), got.f32.size())) << "call " << call;
     CheckResult check = check_output(e, inputs, got, ref);
     EXPECT_TRUE(check.passed) << "call " << call << ": " << check.detail << " (error " << check.error << ", got "
                               << describe(got) << ")";
@@ -230,6 +235,30 @@ TEST_P(BackendOp, PassesItsCheckThroughTheRunner) {
   EXPECT_EQ(cell.error, "");
   EXPECT_EQ(cell.check.verdict, Verdict::passed) << cell.check.detail;
   EXPECT_GE(cell.samples_ms.size(), kMinimumSamples);
+}
+
+// Gather and Concat through the runner as `opbench run` checks them: against
+// their reference's digest, where a backend finds the result's digest where
+// it lies; a reference whose digest the result does not match (damaged)
+// sends the check element by element, which still passes a right result.
+TEST(CopyingOps, PassTheirCheckByDigestOrElementByElementOnEveryBackend) {
+  for (const auto& b : backends()) {
+    if (!reason_to_skip(*b).empty()) continue;
+    for (const char* line : {"Gather dim1=64x256 dim2=1000", "Concat dim1=300x64 dim2=300x32 axis=1"}) {
+      SCOPED_TRACE(b->info().name + ": " + line);
+      const Experiment e = parse_experiment(line);
+      const std::vector<HostTensor> inputs = make_inputs(e, kSeed);
+      RefTensor ref = expected_result(e, inputs);
+      ASSERT_TRUE(ref.on_demand);
+      for (int damaged = 0; damaged < 2; ++damaged) {
+        Cell cell = run_cell(*b, e, inputs, &ref, few_samples());
+        EXPECT_EQ(cell.error, "");
+        EXPECT_EQ(cell.check.verdict, Verdict::passed) << cell.check.detail << (damaged ? " (damaged digest)" : "");
+        EXPECT_EQ(cell.check.error, 0.0);
+        ref.digest ^= 1;
+      }
+    }
+  }
 }
 
 // --memory: a backend whose framework counts its memory gives every op a

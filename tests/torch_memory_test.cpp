@@ -1,11 +1,14 @@
 // The counting wrapper around LibTorch's CPU allocator (--memory on `cpu`),
 // against allocations of known sizes, and the figure the cpu backend gives a
-// real op through the runner.
+// real op through the runner; the result digest in ATen operations (what a
+// GPU result's check computes) against the host's.
 #include <ATen/ATen.h>
 #include <c10/core/CPUAllocator.h>
 #include <gtest/gtest.h>
 
+#include "backends/torch/torch_device.h"
 #include "backends/torch/torch_memory.h"
+#include "core/check.h"
 #include "core/backend.h"
 #include "core/ops.h"
 #include "core/runner.h"
@@ -99,6 +102,24 @@ TEST(TorchCpuMemory, TheCpuBackendMeasuresReluAtItsResult) {
   EXPECT_LT(cell.memory->peak_bytes, (4 << 20) + 65536);
   EXPECT_EQ(implausible_memory(*cell.memory), "");
   EXPECT_FALSE(cell.memory->in_place);
+}
+
+// Two parts and a short one (16 M elements a part), values of every sign
+// and size, -0.0 among them: the same digest as the host's, bit for bit;
+// another value, or a value moved, another digest.
+TEST(TorchDigest, ATenFindsTheHostsDigest) {
+  const int64_t n = (int64_t{1} << 25) + 12345;
+  at::Tensor x = at::randn({n}, at::kFloat).mul_(1e30).div_(at::arange(1, n + 1, at::kFloat));
+  x[7] = -0.0f;
+  const uint64_t host = result_digest(x.data_ptr<float>(), static_cast<size_t>(n));
+  EXPECT_EQ(torch_backend::digest_by_aten(x), host);
+  at::Tensor changed = x.clone();
+  changed[7] = 0.0f;
+  EXPECT_NE(torch_backend::digest_by_aten(changed), host);
+  at::Tensor moved = x.clone();
+  moved[0] = x[n - 1];
+  moved[n - 1] = x[0];
+  EXPECT_NE(torch_backend::digest_by_aten(moved), host);
 }
 
 }  // namespace

@@ -32,6 +32,11 @@ class PreparedOp {
   // reference's layout). GPU backends gather them on the device; the
   // default takes them from output().
   virtual SampledOutput output_at(const std::vector<int64_t>& positions);
+  // The digest of the last run's result in the reference's layout
+  // (check.h's result_digest), found where the result lies: a copying op's
+  // result that matches its reference's digest need not come to the host.
+  // nullopt where the backend does not compute it, or the result is not float32.
+  virtual std::optional<uint64_t> output_digest() { return std::nullopt; }
   // Drops the last result, as a caller's variable going out of scope does.
   // Wall-clock samples time it with the call (the reference's forward
   // function frees its result before its clock stops); freeing a large CPU

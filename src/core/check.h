@@ -58,6 +58,14 @@ RefTensor expected_result(const Experiment& e, const std::vector<HostTensor>& in
 CheckResult check_output(const Experiment& e, const std::vector<HostTensor>& inputs, const HostTensor& got,
                          const RefTensor& ref);
 
+// The digest an on-demand reference carries (RefTensor::digest) and a
+// copying op's result must match: for each element i, its float32 value's
+// bits b (widened to 64) give mix(b ^ (i * kGolden)) (core/random.h), and
+// the digest is their sum, wrapping. A backend that finds it where the
+// result lies (PreparedOp::output_digest) writes the same formula in its
+// framework's operations; backend tests hold it to this one.
+uint64_t result_digest(const float* values, size_t n);
+
 // Whether `e`'s check against `ref` needs only the result's elements at the
 // reference's sampled positions (a sampled reference of any kind but
 // any_writer, which reads whole rows), which check_sampled then compares.

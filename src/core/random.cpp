@@ -40,7 +40,7 @@ namespace {
 
 constexpr size_t kBlock = 64;  // pairs drawn, then transformed, together
 
-uint64_t pair_draw(uint64_t key, uint64_t pair) { return mix(key + pair * 0x9e3779b97f4a7c15ULL); }
+uint64_t pair_draw(uint64_t key, uint64_t pair) { return mix(key + pair * kGolden); }
 
 // ln(u) for u in (0, 1]: the exponent, and an odd series in
 // s = (m - 1) / (m + 1) for the mantissa m in [sqrt(1/2), sqrt(2)).

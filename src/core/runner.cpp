@@ -19,6 +19,21 @@ namespace opbench {
 namespace {
 
 
+// A copying op's result whose digest, found where the result lies, is its
+// reference's: right in every element, without coming to the host. nullopt
+// where the backend finds no digest or it differs: the check proper then
+// compares the elements and says how far off they are.
+std::optional<CheckRecord> checked_by_digest(PreparedOp& op, const Experiment& e, const Shape& shape,
+                                             const RefTensor& expected) {
+  if (!expected.on_demand || expected.digest == 0) return std::nullopt;
+  const std::optional<uint64_t> digest = op.output_digest();
+  if (!digest || *digest != expected.digest) return std::nullopt;
+  const SampledOutput part = op.output_at({});  // the shape (the digest is of the elements in order)
+  if (part.shape != shape) return std::nullopt;
+  op.release_output();
+  return CheckRecord{Verdict::passed, 0, tolerance(e.spec(), e.dtype), "", {CheckScope::Kind::reference, 0}};
+}
+
 // The check run, on poisoned memory: the op must produce the expected shape,
 // finite values (every op here gives finite results on its inputs), and agree
 // with the reference. Returns the check; a shape or NaN failure makes it wrong.
@@ -27,6 +42,8 @@ CheckRecord checked_run(PreparedOp& op, const Experiment& e, const std::vector<H
   Shape shape = result_shape(e, inputs);
   op.poison(static_cast<size_t>(element_count(shape)) * 8);
   op.run();
+  if (expected)
+    if (std::optional<CheckRecord> same = checked_by_digest(op, e, shape, *expected)) return *same;
   // Against a sampled reference only the sampled elements come to the host
   // (a 4 GiB MatMul result took 7 s to copy on the H100 machine).
   const bool sampled = expected && checks_sampled(e, *expected);

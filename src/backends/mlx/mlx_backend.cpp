@@ -21,7 +21,9 @@
 #include "backends/mlx/mlx_collectives.h"
 #include "backends/mlx/mlx_ops.h"
 #include "core/backend.h"
+#include "core/check.h"
 #include "core/parallel.h"
+#include "core/random.h"
 #include "core/ops.h"
 
 namespace opbench::mlx_backend {
@@ -111,6 +113,37 @@ bool result_is_finite(const mx::array& r) {
   return mx::all(mx::isfinite(r)).item<bool>();
 }
 
+// result_digest's formula in MLX operations, for a result on the GPU, in
+// parts of 16 M elements (uint64 arithmetic wraps as the host's does).
+uint64_t digest_on_device(const mx::array& flat) {
+  constexpr int64_t kPart = int64_t{1} << 24;
+  auto u64 = [](uint64_t v) { return mx::array(v, mx::uint64); };
+  const int64_t n = static_cast<int64_t>(flat.size());
+  mx::array total = u64(0);
+  for (int64_t start = 0; start < n; start += kPart) {
+    const int64_t end = std::min(n, start + kPart);
+    mx::array z = mx::astype(mx::view(mx::slice(flat, {static_cast<int>(start)}, {static_cast<int>(end)}), mx::uint32), mx::uint64);
+    z = (z ^ (mx::arange(static_cast<double>(start), static_cast<double>(end), mx::uint64) * u64(kGolden))) + u64(kGolden);
+    z = (z ^ (z >> u64(30))) * u64(kMix1);
+    z = (z ^ (z >> u64(27))) * u64(kMix2);
+    total = total + mx::sum(z ^ (z >> u64(31)));
+  }
+  mx::eval(total);
+  return total.item<uint64_t>();
+}
+
+// The result's digest (check.h's result_digest): read in place on the CPU,
+// found by MLX on the GPU; nullopt unless the result is float32.
+std::optional<uint64_t> result_digest_of(const mx::array& r) {
+  if (r.dtype() != mx::float32) return std::nullopt;
+  if (mx::default_device() == mx::Device::cpu) {
+    mx::array a = mx::contiguous(r);
+    mx::eval(a);
+    return result_digest(a.data<float>(), a.size());
+  }
+  return digest_on_device(mx::reshape(r, {-1}));
+}
+
 class MlxPrepared : public PreparedOp {
  public:
   // `gradients`: the graph is a training step, whose outputs after the
@@ -149,9 +182,17 @@ class MlxPrepared : public PreparedOp {
     mlx_backend::agree_on_slowest(device_, ranks_, values);
   }
   // MLX's allocator keeps freed buffers for reuse: a NaN-filled one of the
-  // result's size is what a fresh, unwritten result would get next.
+  // result's size is what a fresh, unwritten result would get next. Only
+  // while its cache has room, though: on the CPU (32 MiB) a larger block goes
+  // back to the system when freed, and filling it (1.5 GB for Concat 10^6 x
+  // 192: 3-4 s of page faults on two cores) would poison nothing.
   void poison(size_t bytes) override {
     DeviceScope scope(device_);
+    if (device_ == mx::Device::cpu) {
+      const size_t room = mx::set_cache_limit(0);  // MLX has no getter: read by setting, then restored
+      mx::set_cache_limit(room);
+      bytes = std::min(bytes, room);
+    }
     mx::array block = mx::full({static_cast<int>(bytes / sizeof(float))}, NAN, mx::float32);
     mx::eval(block);
     if (device_ == mx::Device::gpu) mx::synchronize();
@@ -167,6 +208,11 @@ class MlxPrepared : public PreparedOp {
     HostTensor out = to_host(mx::concatenate(flat));
     out.name = "gradients";
     return out;
+  }
+  std::optional<uint64_t> output_digest() override {
+    if (gradients_ || outputs_.empty()) return std::nullopt;
+    DeviceScope scope(device_);
+    return result_digest_of(result());
   }
   // Gathered on the device: only the sampled elements of a forward result
   // come to the host (gradients are always checked whole).

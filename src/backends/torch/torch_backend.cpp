@@ -15,9 +15,11 @@
 #include "backends/torch/torch_memory.h"
 #include "backends/torch/torch_ops.h"
 #include "core/backend.h"
+#include "core/check.h"
 #include "core/memory.h"
 #include "core/ops.h"
 #include "core/parallel.h"
+#include "core/random.h"
 
 namespace opbench::torch_backend {
 
@@ -91,6 +93,9 @@ class TorchPrepared : public PreparedOp {
     if (ranks_) torch_backend::agree_on_slowest(device_.device(), ranks_, values);
   }
   HostTensor output() override { return step_.to_host(outputs_); }
+  std::optional<uint64_t> output_digest() override {
+    return step_.digest ? step_.digest(outputs_) : std::nullopt;
+  }
   SampledOutput output_at(const std::vector<int64_t>& positions) override {
     return step_.to_host_at ? step_.to_host_at(outputs_, positions) : PreparedOp::output_at(positions);
   }
@@ -135,7 +140,8 @@ Step forward_step(const Experiment& e, const TorchOp& op, Tensors inputs) {
           [e, &op](const Tensors& out, const std::vector<int64_t>& positions) {
             return sampled_to_host(e, op, out.at(0), positions);
           },
-          [inputs](const Tensors& out) { return aliases_an_input(inputs, out.at(0)); }};
+          [inputs](const Tensors& out) { return aliases_an_input(inputs, out.at(0)); },
+          [e, &op](const Tensors& out) { return result_digest_of(e, op, out.at(0)); }};
 }
 
 void no_sync() {}
@@ -284,6 +290,36 @@ at::Tensor in_reference_layout(const Experiment& e, const TorchOp& op, const at:
 
 HostTensor to_host(const Experiment& e, const TorchOp& op, const at::Tensor& result) {
   return host_tensor(in_reference_layout(e, op, result));
+}
+
+// int64 arithmetic wraps as uint64's does; >> on int64 keeps the sign, so
+// each shift is masked to a logical one. Parts of 16 M elements: a part's
+// int64 temporaries take 128 MiB each.
+uint64_t digest_by_aten(const at::Tensor& flat) {
+  constexpr int64_t kPart = int64_t{1} << 24;
+  auto i64 = [](uint64_t v) { return static_cast<int64_t>(v); };
+  auto shifted = [](const at::Tensor& z, int bits) {
+    return at::bitwise_and(at::bitwise_right_shift(z, bits), static_cast<int64_t>(~uint64_t{0} >> bits));
+  };
+  const int64_t n = flat.numel();
+  at::Tensor total = at::zeros({}, flat.options().dtype(at::kLong));
+  for (int64_t start = 0; start < n; start += kPart) {
+    const int64_t end = std::min(n, start + kPart);
+    at::Tensor z = flat.slice(0, start, end).view(at::kInt).to(at::kLong).bitwise_and(int64_t{0xffffffff});
+    z = z.bitwise_xor(at::arange(start, end, z.options()).mul(i64(kGolden))).add(i64(kGolden));
+    z = z.bitwise_xor(shifted(z, 30)).mul(i64(kMix1));
+    z = z.bitwise_xor(shifted(z, 27)).mul(i64(kMix2));
+    total.add_(z.bitwise_xor(shifted(z, 31)).sum());
+  }
+  return static_cast<uint64_t>(total.item<int64_t>());
+}
+
+std::optional<uint64_t> result_digest_of(const Experiment& e, const TorchOp& op, const at::Tensor& result) {
+  const at::Tensor t = in_reference_layout(e, op, result);
+  if (t.scalar_type() != at::kFloat) return std::nullopt;
+  const at::Tensor flat = t.contiguous().reshape({-1});
+  if (flat.is_cpu()) return result_digest(flat.data_ptr<float>(), static_cast<size_t>(flat.numel()));
+  return digest_by_aten(flat);
 }
 
 SampledOutput sampled_to_host(const Experiment& e, const TorchOp& op, const at::Tensor& result,

@@ -92,7 +92,7 @@ Step backward_step(const Experiment& e, const TorchOp& op, Tensors prepared, con
     return out;
   };
   // Gradients are always checked whole, and are always memory of their own.
-  return {.call = call, .to_host = to_host, .to_host_at = {}, .in_place = {}};
+  return {.call = call, .to_host = to_host, .to_host_at = {}, .in_place = {}, .digest = {}};
 }
 
 }  // namespace opbench::torch_backend

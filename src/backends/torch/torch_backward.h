@@ -2,7 +2,9 @@
 // The backward pass on LibTorch: one training step of any registered op,
 // built generically around its TorchOp. Autograd's API is included by
 // torch_backward.cpp alone.
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "backends/torch/torch_ops.h"
@@ -20,6 +22,9 @@ struct Step {
   // Untimed: whether the result is an input's memory (an op updating it in
   // place, for --memory's least); empty where it never is (gradients).
   std::function<bool(const Tensors&)> in_place;
+  // Untimed: the result's digest where it lies (PreparedOp::output_digest);
+  // empty where the check never asks for one (gradients).
+  std::function<std::optional<uint64_t>(const Tensors&)> digest;
 };
 
 // The training step of `op`: `prepared` are its inputs as op.prepare left

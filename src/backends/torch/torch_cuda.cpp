@@ -110,6 +110,7 @@ class CudaGraphOp : public PreparedOp {
     torch::cuda::synchronize();
   }
   HostTensor output() override { return to_host(experiment_, op_, output_); }
+  std::optional<uint64_t> output_digest() override { return result_digest_of(experiment_, op_, output_); }
   SampledOutput output_at(const std::vector<int64_t>& positions) override {
     return sampled_to_host(experiment_, op_, output_, positions);
   }

@@ -41,5 +41,12 @@ HostTensor to_host(const Experiment& e, const TorchOp& op, const at::Tensor& res
 // The same at `positions` only, gathered where the result lives.
 SampledOutput sampled_to_host(const Experiment& e, const TorchOp& op, const at::Tensor& result,
                               const std::vector<int64_t>& positions);
+// The result's digest in the reference's layout (check.h's result_digest),
+// found where it lies: read in place on the CPU, by ATen operations on a
+// device. nullopt unless the result is float32.
+std::optional<uint64_t> result_digest_of(const Experiment& e, const TorchOp& op, const at::Tensor& result);
+// result_digest's formula in ATen operations, on whatever device `flat` (a
+// 1-D float32 tensor) lies: how result_digest_of finds it off the CPU.
+uint64_t digest_by_aten(const at::Tensor& flat);
 
 }  // namespace opbench::torch_backend
