@@ -84,14 +84,6 @@ float with_sign(float x, uint32_t negative) { return std::bit_cast<float>(std::b
   z_sin = r * with_sign(pick(s, c, odd), q >> 1);
 }
 
-}  // namespace
-
-void normal_pair(uint64_t draw, float& z_cos, float& z_sin) { transform_pair(draw, z_cos, z_sin); }
-
-uint64_t normal_draw(uint64_t seed, uint64_t stream, uint64_t pair) { return pair_draw(stream_key(seed, stream), pair); }
-
-namespace {
-
 // Pairs [first, first + count) of a stream into values (n of them in all).
 // Built for AVX2 too where the machine has it (twice the vector width; the
 // same bits, as no fused multiply-add is used).
@@ -111,6 +103,10 @@ namespace {
 }
 
 }  // namespace
+
+void normal_pair(uint64_t draw, float& z_cos, float& z_sin) { transform_pair(draw, z_cos, z_sin); }
+
+uint64_t normal_draw(uint64_t seed, uint64_t stream, uint64_t pair) { return pair_draw(stream_key(seed, stream), pair); }
 
 void fill_normal(HostBuffer<float>& out, uint64_t seed, uint64_t stream) {
   const uint64_t key = stream_key(seed, stream);

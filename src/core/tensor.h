@@ -86,9 +86,9 @@ struct RefTensor {
   // it is the sum of |x|: a copy of the inputs and a second reference); NaN
   // where not known yet.
   double scale = std::numeric_limits<double>::quiet_NaN();
-  // On-demand references: a digest of every element's value and position
-  // (check.cpp's value_digest), found once with the reference; 0 where not
-  // known. A copying op's right result is the inputs' values bit for bit, so
+  // On-demand references only: a digest of every element's value and
+  // position (check.h's result_digest), found once with the reference; 0
+  // elsewhere. A copying op's right result is the inputs' values bit for bit, so
   // a result of the same digest needs no element-wise pass.
   uint64_t digest = 0;
 
