@@ -9,9 +9,9 @@
 #include <cmath>
 #include <limits>
 
-#include "core/backend.h"
-#include "core/ops.h"
-#include "core/sampler.h"
+#include "execution/backend.h"
+#include "model/ops.h"
+#include "execution/sampler.h"
 
 namespace {
 

@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "core/isolation.h"
+#include "execution/isolation.h"
 #include "format/json.h"
 
 namespace {

@@ -6,10 +6,10 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "core/error.h"
-#include "core/experiment.h"
-#include "core/memory.h"
-#include "core/ops.h"
+#include "model/error.h"
+#include "model/experiment.h"
+#include "model/memory.h"
+#include "model/ops.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);

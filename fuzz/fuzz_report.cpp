@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "core/error.h"
+#include "model/error.h"
 #include "report/charts.h"
 #include "report/compare.h"
 #include "report/csv.h"

@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "core/error.h"
+#include "model/error.h"
 #include "format/json.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

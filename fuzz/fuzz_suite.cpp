@@ -3,8 +3,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "core/error.h"
-#include "core/suite.h"
+#include "model/error.h"
+#include "model/suite.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);

@@ -1,40 +1,34 @@
 # The layers of opbench, and the check the build runs on every source file:
 # a file may include headers of its own layer and of the layers its layer
-# uses, nothing else. Run by the build (target opbench_layers) as
+# uses, nothing else. A layer is a folder of src/, and the folder is the only
+# thing that says which layer a file is in. Run by the build (target
+# opbench_layers) as
 #   cmake -DSOURCE_DIR=<repository> -DSTAMP=<file to touch> -P scripts/check_layers.cmake
 #
-#   model      src/core: experiments, shapes, suites, ops and their references,
+#   model      src/model: experiments, shapes, suites, ops and their references,
 #              checks, statistics, the records of a run; no I/O but reading suites
-#   format     src/format: the files (result JSON, calibration files, the output lock)
-#   execution  src/core's runner, isolation, sampler, calibration, machine and
-#              the backend interface and registry, the frameworks' op tables
-#              (framework_ops): running cells and measuring them
+#   format     src/format: the files (result JSON, calibration files, the
+#              reference cache, the output folder's lock)
+#   execution  src/execution: the backend interface and registry, the runner,
+#              worker processes, the sampler, calibration, the machine's
+#              description, the frameworks' op tables: running cells and measuring them
 #   report     src/report: every output made from result records
 #   backends   src/backends: the framework plug-ins
 #   cli        src/cli: the commands
 cmake_minimum_required(VERSION 3.24)
+set(layers model format execution report backends cli)
 set(uses_model "")
 set(uses_format model)
 set(uses_execution model format)
 set(uses_report model format)
 set(uses_backends model execution)
 set(uses_cli model format execution report backends)
-# The files of src/core that are execution, by name without extension; the
-# rest of src/core is the model.
-set(execution_files backend build_info calibration framework_ops isolation machine runner sampler)
 
-# The layer of `file` (a path under src/), or "" when it is in none.
+# The layer of `file` (a path under src/): its first folder, or "" when that
+# folder is no layer.
 function(layer_of file out)
   set(layer "")
-  if(file MATCHES "^core/([^/]+)\\.[a-z.]+$")
-    set(layer model)
-    string(REGEX REPLACE "\\..*$" "" stem "${CMAKE_MATCH_1}")
-    if(stem IN_LIST execution_files)
-      set(layer execution)
-    endif()
-  elseif(file MATCHES "^core/")
-    set(layer model)
-  elseif(file MATCHES "^(format|report|cli|backends)/")
+  if(file MATCHES "^([a-z_]+)/" AND CMAKE_MATCH_1 IN_LIST layers)
     set(layer ${CMAKE_MATCH_1})
   endif()
   set(${out} ${layer} PARENT_SCOPE)
@@ -45,6 +39,8 @@ set(violations "")
 foreach(file IN LISTS files)
   layer_of(${file} layer)
   if(NOT layer)
+    string(REPLACE ";" ", " folders "${layers}")
+    string(APPEND violations "  src/${file} is in no layer: a source file belongs in one of the folders ${folders}\n")
     continue()
   endif()
   file(STRINGS ${SOURCE_DIR}/src/${file} includes REGEX "^[ \t]*#[ \t]*include[ \t]*\"")

@@ -54,7 +54,7 @@ def parse_line(line):
 
 
 # ---- inputs -----------------------------------------------------------------
-# Same shapes and kinds as opbench's (the op units, src/core/ops/): normal floats, BCE's
+# Same shapes and kinds as opbench's (the op units, src/model/ops/): normal floats, BCE's
 # probabilities and 0/1 targets, indices from [0, N-1), Scatter's source rows
 # taken from a normal N x F matrix. Each framework draws its own numbers, as
 # the reference does; no op timed here has a cost that depends on them
@@ -284,7 +284,7 @@ def mlx_timed(op, dims, args, device, compiled):
 
 # ---- the allocators' state -------------------------------------------------------
 # opbench pins glibc's malloc policy at start-up, returns free memory to the
-# system and empties MLX's buffer cache before each cell (core/memory.h,
+# system and empties MLX's buffer cache before each cell (model/memory.h,
 # backends/mlx), so that whether a large result is fresh, page-faulting memory
 # does not depend on what ran before. The same here, or the two would time
 # different allocator states.

@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "core/experiment.h"
-#include "core/result.h"
-#include "core/stats.h"
+#include "model/experiment.h"
+#include "model/result.h"
+#include "model/stats.h"
 
 namespace opbench::testing {
 

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "core/error.h"
+#include "model/error.h"
 
 namespace opbench::test_text {
 

@@ -2,7 +2,7 @@
 #include <algorithm>
 
 #include "cli/commands.h"
-#include "core/error.h"
+#include "model/error.h"
 
 namespace opbench::cli {
 

@@ -2,9 +2,9 @@
 #include <iostream>
 
 #include "cli/commands.h"
-#include "core/calibration.h"
-#include "core/error.h"
-#include "core/machine.h"
+#include "execution/calibration.h"
+#include "model/error.h"
+#include "execution/machine.h"
 #include "format/calibration_file.h"
 
 namespace opbench::cli {

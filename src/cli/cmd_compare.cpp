@@ -3,10 +3,10 @@
 #include <iostream>
 
 #include "cli/commands.h"
-#include "core/error.h"
+#include "model/error.h"
 #include "report/compare.h"
 #include "format/json.h"
-#include "core/text.h"
+#include "model/text.h"
 
 namespace opbench::cli {
 

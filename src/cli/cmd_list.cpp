@@ -2,9 +2,9 @@
 #include <iostream>
 
 #include "cli/commands.h"
-#include "core/backend.h"
-#include "core/ops.h"
-#include "core/suite.h"
+#include "execution/backend.h"
+#include "model/ops.h"
+#include "model/suite.h"
 
 namespace opbench::cli {
 

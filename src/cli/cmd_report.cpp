@@ -5,7 +5,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
-#include "core/error.h"
+#include "model/error.h"
 #include "format/json.h"
 #include "report/charts.h"
 #include "report/reporter.h"

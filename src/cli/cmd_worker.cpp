@@ -1,8 +1,8 @@
 // opbench worker: the process that runs cells for `opbench run` (see
-// core/isolation.h). Not for people: `opbench --help` does not list it.
+// execution/isolation.h). Not for people: `opbench --help` does not list it.
 #include "cli/commands.h"
-#include "core/error.h"
-#include "core/isolation.h"
+#include "model/error.h"
+#include "execution/isolation.h"
 #include "format/json.h"
 
 namespace opbench::cli {

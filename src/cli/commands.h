@@ -7,7 +7,7 @@
 #include <memory>
 
 #include "cli/options.h"
-#include "core/backend.h"
+#include "execution/backend.h"
 
 namespace opbench::cli {
 

@@ -6,7 +6,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
-#include "core/error.h"
+#include "model/error.h"
 
 namespace {
 

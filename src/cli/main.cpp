@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "cli/commands.h"
-#include "core/isolation.h"
-#include "core/memory.h"
+#include "execution/isolation.h"
+#include "model/memory.h"
 
 namespace {
 

@@ -3,7 +3,7 @@
 #include <charconv>
 #include <cmath>
 
-#include "core/error.h"
+#include "model/error.h"
 
 namespace opbench::cli {
 

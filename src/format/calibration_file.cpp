@@ -5,8 +5,8 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "core/error.h"
-#include "core/text_file.h"
+#include "model/error.h"
+#include "model/text_file.h"
 #include "format/json.h"
 
 namespace opbench {

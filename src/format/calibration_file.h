@@ -5,8 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "core/peaks.h"
-#include "core/result.h"
+#include "model/peaks.h"
+#include "model/result.h"
 
 namespace opbench {
 

@@ -12,11 +12,11 @@
 #include <tuple>
 #include <type_traits>
 
-#include "core/bandwidth.h"
-#include "core/error.h"
-#include "core/text_file.h"
+#include "model/bandwidth.h"
+#include "model/error.h"
+#include "model/text_file.h"
 #include "format/calibration_file.h"
-#include "core/text.h"
+#include "model/text.h"
 
 namespace opbench {
 

@@ -1,11 +1,11 @@
 #pragma once
 // The JSON result file (schema: docs/result-schema.md), and the same
 // records as nlohmann JSON values: the messages between opbench and its
-// worker process (core/isolation.h) carry cells as the file holds them.
+// worker process (execution/isolation.h) carry cells as the file holds them.
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "core/result.h"
+#include "model/result.h"
 
 namespace opbench {
 

@@ -14,8 +14,8 @@
 #include <fstream>
 #include <vector>
 
-#include "core/parallel.h"
-#include "core/random.h"
+#include "model/parallel.h"
+#include "model/random.h"
 
 namespace fs = std::filesystem;
 

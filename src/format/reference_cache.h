@@ -17,8 +17,8 @@
 #include <optional>
 #include <string>
 
-#include "core/experiment.h"
-#include "core/tensor.h"
+#include "model/experiment.h"
+#include "model/tensor.h"
 
 namespace opbench {
 

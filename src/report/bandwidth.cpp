@@ -3,9 +3,9 @@
 #include <cmath>
 #include <map>
 
-#include "core/memory.h"
-#include "core/ops.h"
-#include "core/text.h"
+#include "model/memory.h"
+#include "model/ops.h"
+#include "model/text.h"
 
 namespace opbench {
 

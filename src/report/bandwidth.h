@@ -1,10 +1,10 @@
 #pragma once
-// The collectives' table and charts, in nccl-tests' figures (core/bandwidth.h).
+// The collectives' table and charts, in nccl-tests' figures (model/bandwidth.h).
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "core/bandwidth.h"
+#include "model/bandwidth.h"
 #include "report/svg.h"
 
 namespace opbench {

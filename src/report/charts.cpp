@@ -15,7 +15,7 @@
 #include "report/document.h"
 #include "format/json.h"
 #include "report/markdown.h"
-#include "core/text.h"
+#include "model/text.h"
 
 extern char** environ;
 

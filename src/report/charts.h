@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "core/result.h"
+#include "model/result.h"
 #include "report/svg.h"
 
 namespace opbench {

@@ -4,9 +4,9 @@
 #include <cmath>
 #include <cstdio>
 
-#include "core/mann_whitney.h"
+#include "model/mann_whitney.h"
 #include "report/markdown.h"
-#include "core/text.h"
+#include "model/text.h"
 
 namespace opbench {
 

@@ -5,7 +5,7 @@
 #include <string_view>
 
 #include "report/metrics.h"
-#include "core/text.h"
+#include "model/text.h"
 
 namespace opbench {
 

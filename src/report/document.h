@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/result.h"
+#include "model/result.h"
 #include "report/markdown.h"
 
 namespace opbench {

@@ -6,7 +6,7 @@
 // mean, median, stddev and cv aggregates (run_type "aggregate"), in ms.
 #include <string>
 
-#include "core/result.h"
+#include "model/result.h"
 
 namespace opbench {
 

@@ -9,7 +9,7 @@
 #include "report/memory_table.h"
 #include "report/metrics.h"
 #include "report/svg.h"
-#include "core/text.h"
+#include "model/text.h"
 
 namespace opbench {
 

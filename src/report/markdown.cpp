@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <map>
 
-#include "core/text.h"
+#include "model/text.h"
 #include "report/bandwidth.h"
 #include "report/memory_table.h"
 

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "core/memory.h"
-#include "core/text.h"
+#include "model/memory.h"
+#include "model/text.h"
 
 namespace opbench {
 

@@ -3,7 +3,7 @@
 // needed beyond its inputs, and how many times the least it needs that was.
 #include <string>
 
-#include "core/result.h"
+#include "model/result.h"
 
 namespace opbench {
 

@@ -3,8 +3,8 @@
 #include <cmath>
 #include <cstdio>
 
-#include "core/peaks.h"
-#include "core/ops.h"
+#include "model/peaks.h"
+#include "model/ops.h"
 
 namespace opbench {
 

@@ -3,7 +3,7 @@
 // throughput and arithmetic rate, and the share of the machine's peak.
 #include <string>
 
-#include "core/result.h"
+#include "model/result.h"
 
 namespace opbench {
 

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <map>
 
-#include "core/text.h"
+#include "model/text.h"
 
 namespace opbench {
 

@@ -20,11 +20,11 @@
 
 #include "backends/mlx/mlx_collectives.h"
 #include "backends/mlx/mlx_ops.h"
-#include "core/backend.h"
-#include "core/check.h"
-#include "core/parallel.h"
-#include "core/random.h"
-#include "core/ops.h"
+#include "execution/backend.h"
+#include "model/check.h"
+#include "model/parallel.h"
+#include "model/random.h"
+#include "model/ops.h"
 
 namespace opbench::mlx_backend {
 
@@ -423,7 +423,7 @@ std::unique_ptr<Backend> backend(BackendInfo info, mx::Device::DeviceType device
   return std::make_unique<MlxBackend>(Variant{std::move(info), device, compiled});
 }
 
-// Their columns and speedup columns: core/backend_info.cpp.
+// Their columns and speedup columns: model/backend_info.cpp.
 OPBENCH_REGISTER_BACKEND("mlx_gpu", [] {
   return backend(backend_info("mlx_gpu", "mlx framework with gpu backend"), mx::Device::gpu, false);
 });

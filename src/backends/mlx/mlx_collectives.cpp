@@ -18,7 +18,7 @@
 #include <stdexcept>
 
 #include "backends/mlx/mlx_ops.h"
-#include "core/world.h"
+#include "execution/world.h"
 
 namespace opbench::mlx_backend {
 

@@ -1,5 +1,5 @@
 // Each op as an MLX user writes it, through MLX's C++ API. Inputs arrive in
-// the order and layout of the op units (src/core/ops/); see docs/ops.md for what each
+// the order and layout of the op units (src/model/ops/); see docs/ops.md for what each
 // computes and the exact call timed. Where the C++ API lacks what Python's
 // mlx.nn offers (relu, leaky_relu, prelu, selu, softplus, gelu,
 // binary_cross_entropy), the op is composed as mlx/nn/layers/activations.py

@@ -6,9 +6,9 @@
 #include <string_view>
 #include <vector>
 
-#include "core/experiment.h"
-#include "core/framework_ops.h"
-#include "core/shape.h"
+#include "model/experiment.h"
+#include "execution/framework_ops.h"
+#include "model/shape.h"
 
 namespace opbench::mlx_backend {
 

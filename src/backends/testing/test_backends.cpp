@@ -38,10 +38,10 @@
 #include <stdexcept>
 #include <string>
 
-#include "core/backend.h"
-#include "core/check.h"
-#include "core/ops.h"
-#include "core/world.h"
+#include "execution/backend.h"
+#include "model/check.h"
+#include "model/ops.h"
+#include "execution/world.h"
 
 namespace opbench::testing_backends {
 

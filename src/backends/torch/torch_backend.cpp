@@ -14,12 +14,12 @@
 #include "backends/torch/torch_device.h"
 #include "backends/torch/torch_memory.h"
 #include "backends/torch/torch_ops.h"
-#include "core/backend.h"
-#include "core/check.h"
-#include "core/memory.h"
-#include "core/ops.h"
-#include "core/parallel.h"
-#include "core/random.h"
+#include "execution/backend.h"
+#include "model/check.h"
+#include "model/memory.h"
+#include "model/ops.h"
+#include "model/parallel.h"
+#include "model/random.h"
 
 namespace opbench::torch_backend {
 
@@ -217,7 +217,7 @@ class TorchBackend : public Backend {
   DeviceKind kind_;
 };
 
-// Their columns and speedup columns: core/backend_info.cpp.
+// Their columns and speedup columns: model/backend_info.cpp.
 OPBENCH_REGISTER_BACKEND("mps", [] {
   return std::make_unique<TorchBackend>(DeviceKind{backend_info("mps", "torch framework with mps (gpu) backend"), at::kMPS,
                                                    mps_sync, has_mps, "this LibTorch has no MPS device (Apple GPUs only)"});

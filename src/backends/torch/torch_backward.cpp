@@ -10,7 +10,7 @@
 
 #include <stdexcept>
 
-#include "core/ops.h"
+#include "model/ops.h"
 
 namespace opbench::torch_backend {
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "backends/torch/torch_ops.h"
-#include "core/tensor.h"
+#include "model/tensor.h"
 
 namespace opbench::torch_backend {
 

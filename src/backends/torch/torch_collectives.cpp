@@ -23,7 +23,7 @@
 #include <stdexcept>
 
 #include "backends/torch/torch_ops.h"
-#include "core/world.h"
+#include "execution/world.h"
 
 namespace opbench::torch_backend {
 

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "backends/torch/torch_ops.h"
-#include "core/backend.h"
+#include "execution/backend.h"
 
 namespace opbench::torch_backend {
 

@@ -1,5 +1,5 @@
 // Each op as a PyTorch user writes it, through ATen. Inputs arrive in the
-// order and layout of the op units (src/core/ops/); see docs/ops.md for what each computes.
+// order and layout of the op units (src/model/ops/); see docs/ops.md for what each computes.
 #include "backends/torch/torch_ops.h"
 
 #include <torch/version.h>
@@ -7,7 +7,7 @@
 #include <cmath>
 #include <string>
 
-#include "core/ops.h"
+#include "model/ops.h"
 
 namespace opbench::torch_backend {
 

@@ -6,8 +6,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/experiment.h"
-#include "core/framework_ops.h"
+#include "model/experiment.h"
+#include "execution/framework_ops.h"
 
 namespace opbench::torch_backend {
 

@@ -1,0 +1,342 @@
+#include "execution/runner.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <new>
+
+#include "model/check.h"
+#include "execution/isolation.h"
+#include "model/memory.h"
+#include "model/ops.h"
+#include "model/parallel.h"
+#include "execution/sampler.h"
+#include "format/reference_cache.h"
+
+namespace opbench {
+
+namespace {
+
+
+// A copying op's result whose digest, found where the result lies, is its
+// reference's: right in every element, without coming to the host. nullopt
+// where the backend finds no digest or it differs: the check proper then
+// compares the elements and says how far off they are.
+std::optional<CheckRecord> checked_by_digest(PreparedOp& op, const Experiment& e, const Shape& shape,
+                                             const RefTensor& expected) {
+  if (expected.digest == 0) return std::nullopt;  // not a copying op's (on-demand) reference
+  const std::optional<uint64_t> digest = op.output_digest();
+  if (!digest || *digest != expected.digest) return std::nullopt;
+  const SampledOutput part = op.output_at({});  // the shape (the digest is of the elements in order)
+  if (part.shape != shape) return std::nullopt;
+  op.release_output();
+  return CheckRecord{Verdict::passed, 0, tolerance(e.spec(), e.dtype), "", {CheckScope::Kind::reference, 0}};
+}
+
+// The check run, on poisoned memory: the op must produce the expected shape,
+// finite values (every op here gives finite results on its inputs), and agree
+// with the reference. Returns the check; a shape or NaN failure makes it wrong.
+CheckRecord checked_run(PreparedOp& op, const Experiment& e, const std::vector<HostTensor>& inputs,
+                        const RefTensor* expected) {
+  Shape shape = result_shape(e, inputs);
+  op.poison(static_cast<size_t>(element_count(shape)) * 8);
+  op.run();
+  if (expected)
+    if (std::optional<CheckRecord> same = checked_by_digest(op, e, shape, *expected)) return *same;
+  // Against a sampled reference only the sampled elements come to the host
+  // (a 4 GiB MatMul result took 7 s to copy on the H100 machine).
+  const bool sampled = expected && checks_sampled(e, *expected);
+  SampledOutput part;
+  HostTensor out;
+  if (sampled) part = op.output_at(expected->positions);
+  else out = op.output();
+  op.release_output();
+  const Shape& got_shape = sampled ? part.shape : out.shape;
+  double bound = tolerance(e.spec(), e.dtype);
+  if (got_shape != shape)
+    return {Verdict::wrong, INFINITY, bound, "shape " + format_shape(got_shape) + " instead of " + format_shape(shape),
+            {CheckScope::Kind::shape}};
+  if (sampled ? !part.all_finite : !all_finite(out))
+    return {Verdict::wrong, INFINITY, bound, "non-finite values in the result", {CheckScope::Kind::finiteness}};
+  if (!expected) return {Verdict::skipped, 0, NAN, "", {}};
+  CheckResult r = sampled ? check_sampled(e, inputs, part, *expected) : check_output(e, inputs, out, *expected);
+  CheckScope against{CheckScope::Kind::reference,
+                     expected->dense() ? 0 : static_cast<int64_t>(expected->positions.size())};
+  return {verdict(e, r), r.error, bound, r.detail, against};
+}
+
+// Frameworks append stack traces to their messages: keep the first line.
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+// The peak memory of one more call, after the samples so that it disturbs
+// none of them. A measurement that fails is the figure's failure, not the
+// cell's: its time stands.
+MemoryFigure measured_memory(PreparedOp& op, const Experiment& e) {
+  MemoryFigure m;
+  try {
+    m = op.measure_peak_memory();
+  } catch (const std::exception& ex) {
+    m = {};
+    m.unavailable = "the measuring call failed: " + first_line(ex.what());
+  }
+  m.least_bytes = m.in_place ? 0 : least_memory(e);
+  return m;
+}
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+}  // namespace
+
+Cell run_cell(Backend& backend, const Experiment& e, const std::vector<HostTensor>& inputs, const RefTensor* expected,
+              const SamplerSettings& settings, bool memory) {
+  Cell cell;
+  cell.backend = backend.info().name;
+  release_free_host_memory();
+  CellPhases& phases = cell.phases.emplace();
+  try {
+    Clock::time_point start = Clock::now();
+    std::unique_ptr<PreparedOp> op = backend.prepare(e, inputs);
+    phases.prepare_s = seconds_since(start);
+    start = Clock::now();
+    cell.check = checked_run(*op, e, inputs, expected);
+    phases.check_s = seconds_since(start);
+    if (cell.wrong()) return cell;  // an imprecise output is timed
+    Measurement m = measure(*op, settings);
+    phases.warmup_s = m.warmup_s;
+    phases.sampling_s = m.sampling_s;
+    cell.samples_ms = std::move(m.samples_ms);
+    cell.stats = m.stats;
+    cell.stop = m.stop;
+    cell.timing = m.timing;
+    cell.batch = m.batch;
+    cell.cache = m.cache;
+    cell.host = m.host;
+    if (memory) cell.memory = measured_memory(*op, e);
+  } catch (const std::bad_alloc&) {
+    cell.error = "out of memory";
+  } catch (const std::exception& ex) {
+    cell.error = first_line(ex.what());
+  } catch (...) {
+    cell.error = "unknown failure";
+  }
+  return cell;
+}
+
+namespace {
+
+// Inputs and reference of one experiment; a failure to make them becomes
+// every cell's error.
+struct Prepared {
+  std::vector<HostTensor> inputs;
+  RefTensor expected;
+  bool has_expected = false;
+  std::string error;
+  double inputs_s = 0, reference_s = 0;
+};
+
+// The opbench build, for the reference cache's key: a rebuilt program, whose
+// reference code may differ, never reads an older build's entries.
+std::string this_build() {
+  std::error_code size_error, time_error;
+  std::string exe = this_executable();
+  uintmax_t size = std::filesystem::file_size(exe, size_error);
+  auto modified = std::filesystem::last_write_time(exe, time_error);
+  if (size_error || time_error) return OPBENCH_VERSION;
+  return std::string(OPBENCH_VERSION) + " " + std::to_string(size) + " " +
+         std::to_string(modified.time_since_epoch().count());
+}
+
+// References that take less than this are made again rather than read.
+constexpr double kWorthCachingS = 0.05;
+
+// `e`'s reference from the cache (~/.opbench/cache/references, bounded; off
+// with --no-cache), else computed, and kept there when it took long enough.
+RefTensor cached_reference(const Experiment& e, const std::vector<HostTensor>& inputs, uint64_t seed) {
+  static const std::optional<ReferenceCache> cache = ReferenceCache::for_this_run(this_build());
+  std::string key = cache ? ReferenceCache::key(e, seed) : "";
+  if (cache)
+    if (std::optional<RefTensor> hit = cache->load(key)) return std::move(*hit);
+  Clock::time_point start = Clock::now();
+  RefTensor ref = expected_result(e, inputs);
+  if (cache && seconds_since(start) >= kWorthCachingS) cache->store(key, ref);
+  return ref;
+}
+
+Prepared prepare_experiment(const Experiment& e, const RunSettings& settings) {
+  Prepared p;
+  try {
+    Clock::time_point start = Clock::now();
+    p.inputs = make_inputs(e, settings.seed);
+    p.inputs_s = seconds_since(start);
+    if (settings.check) {
+      start = Clock::now();
+      p.expected = cached_reference(e, p.inputs, settings.seed);
+      p.reference_s = seconds_since(start);
+      p.has_expected = true;
+    }
+  } catch (const std::bad_alloc&) {
+    p.error = "out of memory while generating the inputs or the reference";
+  } catch (const std::exception& ex) {
+    p.error = "cannot generate the inputs or the reference: " + first_line(ex.what());
+  }
+  return p;
+}
+
+// What an experiment's wall time went to beyond its inputs, reference and
+// cells' own phases.
+double harness_seconds(double wall_s, const ExperimentPhases& phases, const std::vector<Cell>& cells) {
+  double accounted = phases.inputs_s + phases.reference_s;
+  for (const Cell& c : cells)
+    if (c.phases) accounted += c.phases->total_s();
+  return std::max(0.0, wall_s - accounted);
+}
+
+Cell failed_cell(const std::string& backend, const std::string& error) {
+  Cell cell;
+  cell.backend = backend;
+  cell.error = error;
+  return cell;
+}
+
+// A backward experiment of an op without a gradient (Argmax): every cell is
+// n/a with the op's reason, and nothing is made or run.
+bool not_applicable(const Experiment& e, const std::vector<Backend*>& backends, const CellEvents& events) {
+  if (e.pass != Pass::backward) return false;
+  std::string why = no_gradient_reason(e);
+  if (why.empty()) return false;
+  if (events.prepared) events.prepared(0, 0);
+  for (size_t i = 0; i < backends.size(); ++i) {
+    if (events.stop && events.stop()) break;
+    if (events.started) events.started(i);
+    Cell cell = failed_cell(backends[i]->info().name, why);
+    cell.not_applicable = true;
+    if (events.finished) events.finished(i, std::move(cell));
+  }
+  return true;
+}
+
+}  // namespace
+
+void run_experiment(const Experiment& e, const std::vector<Backend*>& backends, const RunSettings& settings,
+                    const CellEvents& events) {
+  if (not_applicable(e, backends, events)) return;
+  MemoryNeed need = estimate_memory(e, settings.check);
+  Prepared p;
+  p.error = memory_shortfall(need.host_bytes, available_host_memory(), "memory");
+  if (p.error.empty()) p = prepare_experiment(e, settings);
+  if (events.prepared) events.prepared(p.inputs_s, p.reference_s);
+  for (size_t i = 0; i < backends.size(); ++i) {
+    if (events.stop && events.stop()) return;
+    if (events.started) events.started(i);
+    Backend& backend = *backends[i];
+    Cell cell;
+    std::string device_shortfall;
+    if (p.error.empty())
+      if (std::optional<uint64_t> free = backend.free_device_memory())
+        device_shortfall = memory_shortfall(need.device_bytes, free, "memory on " + backend.device_name());
+    if (!p.error.empty()) cell = failed_cell(backend.info().name, p.error);
+    else if (!device_shortfall.empty()) cell = failed_cell(backend.info().name, device_shortfall);
+    else cell = run_cell(backend, e, p.inputs, p.has_expected ? &p.expected : nullptr, settings.sampler,
+                           settings.memory);
+    if (events.finished) events.finished(i, std::move(cell));
+  }
+}
+
+void run_experiments(const std::vector<Experiment>& experiments, const std::vector<Backend*>& backends,
+                     RunRecord& record, RunObserver& observer, ExperimentExecutor& executor,
+                     const std::vector<ExperimentRecord>& done) {
+  // Each experiment's earlier record, if any: the first unused one with its line.
+  std::vector<const ExperimentRecord*> earlier(experiments.size(), nullptr);
+  std::vector<bool> used(done.size(), false);
+  for (size_t i = 0; i < experiments.size(); ++i)
+    for (size_t k = 0; k < done.size(); ++k)
+      if (!used[k] && done[k].line == experiments[i].line()) {
+        earlier[i] = &done[k];
+        used[k] = true;
+        break;
+      }
+
+  // record.experiments holds, in order, every experiment that has a cell:
+  // `slot[i]` is experiment i's position there, or npos.
+  const size_t npos = static_cast<size_t>(-1), base = record.experiments.size();
+  std::vector<size_t> slot(experiments.size(), npos);
+  std::vector<std::vector<Backend*>> missing(experiments.size());
+  size_t total = 0;
+  for (size_t i = 0; i < experiments.size(); ++i) {
+    for (Backend* b : backends)
+      if (!earlier[i] || !earlier[i]->find(b->info().name)) missing[i].push_back(b);
+    total += missing[i].size();
+    if (earlier[i]) {
+      slot[i] = record.experiments.size();
+      ExperimentRecord rec = *earlier[i];
+      std::erase_if(rec.cells, [&](const Cell& c) {
+        return std::none_of(backends.begin(), backends.end(), [&](Backend* b) { return b->info().name == c.backend; });
+      });
+      record.experiments.push_back(std::move(rec));
+    }
+  }
+
+  auto start = std::chrono::steady_clock::now();
+  size_t index = 0;
+  for (size_t i = 0; i < experiments.size(); ++i) {
+    if (missing[i].empty()) continue;
+    if (observer.stop_requested()) break;
+    const Experiment& e = experiments[i];
+    std::vector<Cell> cells;
+    ExperimentPhases phases;
+    auto experiment_start = std::chrono::steady_clock::now();
+    CellEvents events;
+    events.prepared = [&](double inputs_s, double reference_s) {
+      phases.inputs_s += inputs_s;
+      phases.reference_s += reference_s;
+    };
+    events.started = [&](size_t k) {
+      double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      observer.cell_started(index++, total, e, missing[i][k]->info().name, elapsed);
+    };
+    events.finished = [&](size_t, Cell cell) { cells.push_back(std::move(cell)); };
+    events.stop = [&] { return observer.stop_requested(); };
+    executor.run(e, missing[i], record.settings, events);
+    phases.harness_s = harness_seconds(seconds_since(experiment_start), phases, cells);
+    bool stopped = cells.size() < missing[i].size();
+    if (cells.empty()) {
+      if (stopped) break;  // stopped before its first cell
+      continue;
+    }
+
+    if (slot[i] == npos) {
+      size_t at = base;
+      for (size_t j = 0; j < i; ++j) at += slot[j] != npos;
+      record.experiments.insert(record.experiments.begin() + static_cast<std::ptrdiff_t>(at),
+                                ExperimentRecord{e.op, e.name(), e.line(), {}, {}, e.pass});
+      for (size_t j = i + 1; j < experiments.size(); ++j)
+        if (slot[j] != npos) ++slot[j];
+      slot[i] = at;
+    }
+    // The cells in the order of `backends`: earlier ones and new ones merged.
+    ExperimentRecord& rec = record.experiments[slot[i]];
+    std::vector<Cell> merged;
+    for (Backend* b : backends) {
+      const std::string& name = b->info().name;
+      if (const Cell* old = rec.find(name)) merged.push_back(*old);
+      else if (auto it = std::find_if(cells.begin(), cells.end(), [&](const Cell& c) { return c.backend == name; });
+               it != cells.end())
+        merged.push_back(std::move(*it));
+    }
+    rec.cells = std::move(merged);
+    if (rec.phases) phases += *rec.phases;  // resumed: the earlier run's part and this one's
+    rec.phases = phases;
+    observer.experiment_finished(record);
+    if (stopped) break;  // stopped part-way
+  }
+}
+
+void run_experiments(const std::vector<Experiment>& experiments, const std::vector<Backend*>& backends,
+                     RunRecord& record, RunObserver& observer) {
+  InProcessExecutor in_process;
+  run_experiments(experiments, backends, record, observer, in_process);
+}
+
+}  // namespace opbench

@@ -1,0 +1,84 @@
+#pragma once
+// Runs experiments on backends: inputs and the reference result once per
+// experiment, then for each backend a checked run and the measurement. A
+// failure becomes a nan cell with its reason; the run goes on.
+#include <functional>
+#include <vector>
+
+#include "execution/backend.h"
+#include "model/result.h"
+
+namespace opbench {
+
+// Told of each cell as the run goes, for progress and for saving partial results.
+class RunObserver {
+ public:
+  virtual ~RunObserver() = default;
+  // Cell `index` of `total` is about to start; `elapsed_s` since the run began.
+  virtual void cell_started(size_t index, size_t total, const Experiment& e, const std::string& backend,
+                            double elapsed_s) = 0;
+  // A whole experiment is done (every backend): `record` holds it and all before.
+  virtual void experiment_finished(const RunRecord& record) = 0;
+  // Asked between cells (and, with isolation, while a cell runs): true once
+  // the run must start nothing new (SIGINT, SIGTERM). The cell in flight is
+  // dropped where it can be stopped (a worker process), else finished.
+  virtual bool stop_requested() { return false; }
+};
+
+// What running one experiment reports, cell by cell; every member may be empty.
+struct CellEvents {
+  std::function<void(size_t)> started;         // the cell of backends[i] starts now
+  std::function<void(size_t, Cell)> finished;  // the cell of backends[i] is done
+  std::function<bool()> stop;                  // true: start no further cell
+  // The inputs and the reference are made, before the first cell starts:
+  // how long each took, in seconds.
+  std::function<void(double inputs_s, double reference_s)> prepared;
+};
+
+// Runs the cells of one experiment on some backends: in this process
+// (InProcessExecutor), or in worker processes (execution/isolation.h). Cells are
+// run and reported in the order of `backends`; a stop leaves the rest unrun.
+class ExperimentExecutor {
+ public:
+  virtual ~ExperimentExecutor() = default;
+  virtual void run(const Experiment& e, const std::vector<Backend*>& backends, const RunSettings& settings,
+                   const CellEvents& events) = 0;
+};
+
+// One experiment in this process: the memory check (model/memory.h), inputs
+// and reference once, then each backend's cell (run_cell). An experiment that
+// cannot fit in memory, or whose inputs cannot be made, gets that reason in
+// every cell.
+void run_experiment(const Experiment& e, const std::vector<Backend*>& backends, const RunSettings& settings,
+                    const CellEvents& events);
+
+class InProcessExecutor : public ExperimentExecutor {
+ public:
+  void run(const Experiment& e, const std::vector<Backend*>& backends, const RunSettings& settings,
+           const CellEvents& events) override {
+    run_experiment(e, backends, settings, events);
+  }
+};
+
+// Appends `experiments` to record.experiments, in order, each with a cell per
+// backend in the order of `backends`; the caller has set the machine,
+// versions, settings and backends. Cells already in `done` (an interrupted
+// run of the same plan, matched by experiment line) are kept and not run
+// again, and `record` holds them from the start, so that what is written
+// after each experiment never loses them. Once observer.stop_requested(),
+// nothing new starts: an experiment cut short keeps the cells it has.
+void run_experiments(const std::vector<Experiment>& experiments, const std::vector<Backend*>& backends,
+                     RunRecord& record, RunObserver& observer, ExperimentExecutor& executor,
+                     const std::vector<ExperimentRecord>& done = {});
+// The same, every cell in this process.
+void run_experiments(const std::vector<Experiment>& experiments, const std::vector<Backend*>& backends,
+                     RunRecord& record, RunObserver& observer);
+
+// One cell: prepare, a run on poisoned memory whose output is compared with
+// `expected` (nullptr: not compared, the cell's check is "skipped"), then the
+// measurement, and with `memory` the peak memory of one more call
+// (PreparedOp::measure_peak_memory). Never throws.
+Cell run_cell(Backend& backend, const Experiment& e, const std::vector<HostTensor>& inputs, const RefTensor* expected,
+              const SamplerSettings& settings, bool memory = false);
+
+}  // namespace opbench

@@ -1,0 +1,329 @@
+#include "model/check.h"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <map>
+#include <span>
+
+#include "model/ops.h"
+#include "model/parallel.h"
+#include "model/reference.h"
+#include "model/random.h"
+
+namespace opbench {
+
+namespace {
+
+CheckResult fail(double error, std::string detail) { return {false, error, std::move(detail)}; }
+
+// The reference's elements as the check reads them: stored, or computed
+// now from the inputs (RefTensor::on_demand).
+class RefValues {
+ public:
+  RefValues(const Experiment& e, const std::vector<HostTensor>& inputs, const RefTensor& ref)
+      : e_(e), inputs_(inputs), ref_(ref) {}
+  size_t size() const { return ref_.on_demand ? static_cast<size_t>(element_count(ref_.shape)) : ref_.values.size(); }
+  double operator[](size_t k) const {
+    return ref_.on_demand ? e_.spec().reference_at(e_, inputs_, static_cast<int64_t>(k)) : ref_.values[k];
+  }
+
+ private:
+  const Experiment& e_;
+  const std::vector<HostTensor>& inputs_;
+  const RefTensor& ref_;
+};
+
+// One element's share of a digest (result_digest).
+uint64_t element_hash(float value, size_t position) {
+  return mix(static_cast<uint64_t>(std::bit_cast<uint32_t>(value)) ^ (position * kGolden));
+}
+
+// An on-demand reference's norm (its check's scale) and digest, in one pass
+// over reference_at: the index arithmetic per element is what costs.
+struct NormAndDigest {
+  double squares = 0;
+  uint64_t digest = 0;
+  NormAndDigest& operator+=(const NormAndDigest& other) {
+    squares += other.squares;
+    digest += other.digest;
+    return *this;
+  }
+};
+
+template <class Values>
+double norm(const Values& values) {
+  return std::sqrt(chunked_sum(values.size(), [&values](size_t i) { return values[i] * values[i]; }));
+}
+
+// CheckKind::relative_to_magnitudes: the reference's norm, or that of the
+// same reduction of |x| where larger.
+double error_scale(const Experiment& e, const std::vector<HostTensor>& inputs, const RefTensor& ref) {
+  double scale = norm(RefValues(e, inputs, ref));
+  if (e.spec().check != CheckKind::relative_to_magnitudes) return scale;
+  std::vector<HostTensor> magnitudes = inputs;
+  auto& x = magnitudes[0].f32;
+  parallel_for(x.size(), [&x](size_t b, size_t e) {
+    for (size_t i = b; i < e; ++i) x[i] = std::abs(x[i]);
+  });
+  return std::max(scale, norm(e.spec().reference(e, magnitudes).values));
+}
+
+// got_at(k): the result's element at the reference's k-th position.
+template <class GotAt>
+CheckResult relative_norm(const Experiment& e, const std::vector<HostTensor>& inputs, GotAt got_at, const RefTensor& ref) {
+  const RefValues values(e, inputs, ref);
+  const size_t n = values.size();
+  if (any_index(n, [&](size_t i) { return !std::isfinite(got_at(i)) && std::isfinite(values[i]); }))
+    for (size_t i = 0; i < n; ++i)  // the first one, named
+      if (!std::isfinite(got_at(i)) && std::isfinite(values[i]))
+        return fail(INFINITY, "non-finite value at element " + std::to_string(i));
+  double diff = chunked_sum(n, [&](size_t i) {
+    double d = got_at(i) - values[i];
+    return d * d;
+  });
+  const double scale = std::isfinite(ref.scale) ? ref.scale : error_scale(e, inputs, ref);
+  double error = std::sqrt(diff) / std::max(scale, 1e-30);
+  double bound = tolerance(e.spec(), e.dtype);
+  CheckResult result = error > bound
+                           ? fail(error, "relative error " + std::to_string(error) + " above " + std::to_string(bound))
+                           : CheckResult{true, error, ""};
+  // The reference's own norm: the scale already, unless the scale is that of |x|.
+  const bool scale_is_norm = std::isfinite(ref.scale) && e.spec().check != CheckKind::relative_to_magnitudes;
+  result.relative_error = std::sqrt(diff) / std::max(scale_is_norm ? ref.scale : norm(values), 1e-30);
+  return result;
+}
+
+// Two values that one rounding to `dtype` cannot tell apart (exactly equal
+// in float32): an argmax may pick either, a scattered row may be either.
+bool ties(double a, double b, FloatType dtype) {
+  double eps = dtype == FloatType::float16 ? 1.0 / 1024 : dtype == FloatType::bfloat16 ? 1.0 / 128 : 0.0;
+  return std::abs(a - b) <= eps * std::max(std::abs(a), std::abs(b));
+}
+
+// Argmax's result element i names an index along the axis of input x.
+double argmax_value(const Experiment& e, const HostTensor& x, int64_t i, int64_t index) {
+  int64_t axis = normalized_axis(e, x.shape.size()), inner = 1;
+  for (size_t d = axis + 1; d < x.shape.size(); ++d) inner *= x.shape[d];
+  return x.at((i / inner * x.shape[axis] + index) * inner + i % inner);
+}
+
+template <class GotAt>
+CheckResult exact(const Experiment& e, const std::vector<HostTensor>& inputs, GotAt got_at, const RefTensor& ref) {
+  size_t wrong = 0;
+  for (size_t i = 0; i < ref.values.size(); ++i) {
+    int64_t at = ref.position(i);
+    double g = got_at(i);
+    if (g == ref.values[i]) continue;
+    bool in_range = g >= 0 && g < inputs[0].shape[normalized_axis(e, inputs[0].shape.size())];
+    wrong += !(in_range && ties(argmax_value(e, inputs[0], at, static_cast<int64_t>(g)),
+                                argmax_value(e, inputs[0], at, static_cast<int64_t>(ref.values[i])), e.dtype));
+  }
+  double share = ref.values.empty() ? 0 : static_cast<double>(wrong) / ref.values.size();
+  if (wrong) return fail(share, std::to_string(wrong) + " of " + std::to_string(ref.values.size()) + " elements differ");
+  return {true, 0, ""};
+}
+
+// Scatter with repeated indices: frameworks promise no winner (PyTorch calls
+// duplicate indices in index_put_ undefined), and on a GPU the columns of one
+// row may come from different sources. So each element must be zero (its row
+// never written) or the same column of one of the source rows whose index
+// points at its row; a value from no candidate is wrong.
+CheckResult scatter_elements(const Experiment& e, const std::vector<HostTensor>& inputs, const HostTensor& got) {
+  const HostTensor &idx = inputs[0], &src = inputs[1];
+  int64_t rows = e.dims[0][0], cols = e.dims[0][1];
+  std::map<int64_t, std::vector<int64_t>> writers;  // row -> source rows
+  for (int64_t k = 0; k < idx.numel(); ++k) writers[idx.i64[k]].push_back(k);
+  int64_t wrong = 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    auto it = writers.find(r);
+    for (int64_t c = 0; c < cols; ++c) {
+      double g = got.at(r * cols + c);
+      bool ok = it == writers.end() && ties(g, 0.0, e.dtype);
+      if (it != writers.end())
+        for (int64_t k : it->second)
+          if ((ok = ties(g, src.f32[k * cols + c], e.dtype))) break;
+      wrong += !ok;
+    }
+  }
+  double share = static_cast<double>(wrong) / (rows * cols);
+  if (wrong)
+    return fail(share, std::to_string(wrong) + " of " + std::to_string(rows * cols) + " elements match no source element");
+  return {true, 0, ""};
+}
+
+// The backward pass: each float input's gradient is judged on its own (a
+// wrong gradient of PReLU's single alpha would vanish in a norm over x's
+// too); the worst one decides.
+// Relative norm error of got's elements [start, start + count) against `ref`'s.
+double segment_error(const HostTensor& got, std::span<const double> ref, int64_t start, int64_t count) {
+  double diff = 0, scale = 0;
+  for (int64_t k = start; k < start + count; ++k) {
+    double g = got.at(k), r = ref[k];
+    diff += (g - r) * (g - r);
+    scale += r * r;
+  }
+  return std::sqrt(diff) / std::max(std::sqrt(scale), 1e-30);
+}
+
+// The gradients of every float input, flattened and joined in input order.
+HostBuffer<double> joined(const std::vector<RefTensor>& gradients) {
+  HostBuffer<double> out;
+  for (const RefTensor& g : gradients) out.insert(out.end(), g.values.begin(), g.values.end());
+  return out;
+}
+
+// The op's other convention's gradients, joined; empty where it has none.
+HostBuffer<double> alternative_gradients(const Experiment& e, const std::vector<HostTensor>& inputs) {
+  if (!e.spec().vjp_alternative) return {};
+  return joined(e.spec().vjp_alternative(e, inputs, inputs.back()));
+}
+
+CheckResult gradients(const Experiment& e, const std::vector<HostTensor>& inputs, const HostTensor& got,
+                      const RefTensor& ref) {
+  double bound = tolerance(e.spec(), e.dtype), worst = 0;
+  std::string worst_input;
+  const HostBuffer<double> other = alternative_gradients(e, inputs);
+  int64_t start = 0;
+  for (size_t i : differentiable_inputs(inputs)) {
+    for (int64_t k = start; k < start + inputs[i].numel(); ++k)
+      if (!std::isfinite(got.at(k))) return fail(INFINITY, "non-finite value in the gradient of " + inputs[i].name);
+    double error = segment_error(got, ref.values, start, inputs[i].numel());
+    if (!other.empty()) error = std::min(error, segment_error(got, other, start, inputs[i].numel()));
+    if (error > worst || worst_input.empty()) worst = error, worst_input = inputs[i].name;
+    start += inputs[i].numel();
+  }
+  CheckResult result = worst > bound ? fail(worst, "gradient of " + worst_input + ": relative error " +
+                                                       std::to_string(worst) + " above " + std::to_string(bound))
+                                     : CheckResult{true, worst, ""};
+  result.relative_error = worst;
+  return result;
+}
+
+// The gradients of every float input, flattened and joined in input order.
+RefTensor expected_gradients(const Experiment& e, const std::vector<HostTensor>& inputs) {
+  RefTensor out;
+  out.values = joined(e.spec().vjp(e, inputs, inputs.back()));
+  out.shape = {static_cast<int64_t>(out.values.size())};
+  return out;
+}
+
+}  // namespace
+
+namespace {
+
+// The forward reference: every element, or the sampled ones where every
+// element would cost more than `budget`.
+RefTensor forward_reference(const Experiment& e, const std::vector<HostTensor>& inputs, double budget) {
+  const OpSpec& op = e.spec();
+  Shape shape = op.output_shape(e);
+  double elements = static_cast<double>(element_count(shape)), cost = op.flops(e);
+  // A copy of the inputs' values: each element costs an index computation
+  // to check, so every one is, read from the inputs as the check goes.
+  if (!op.computes_values && op.reference_at && op.check == CheckKind::relative_norm) {
+    RefTensor ref{shape, {}, {}};
+    ref.on_demand = true;
+    return ref;
+  }
+  if (!op.reference_at || cost <= budget) return op.reference(e, inputs);
+  // Spread positions: as many as the budget pays for (at least 64), always
+  // including the first and the last element.
+  double per_element = cost / elements;
+  size_t count = static_cast<size_t>(
+      std::clamp(budget / per_element, std::min(64.0, elements), std::min(4096.0, elements)));  // lo <= hi
+  RefTensor ref{shape, {}, {}};
+  HostBuffer<int64_t> drawn(count);
+  fill_index(drawn, static_cast<int64_t>(elements), hash_text(e.line(), 7), 0);
+  std::vector<int64_t> picks(drawn.begin(), drawn.end());
+  picks.front() = 0;
+  picks.back() = static_cast<int64_t>(elements) - 1;
+  std::sort(picks.begin(), picks.end());
+  picks.erase(std::unique(picks.begin(), picks.end()), picks.end());
+  ref.values.resize(picks.size());
+  reference::for_each_index(static_cast<int64_t>(picks.size()), per_element,
+                 [&](int64_t k) { ref.values[k] = op.reference_at(e, inputs, picks[k]); });
+  ref.positions = std::move(picks);
+  return ref;
+}
+
+}  // namespace
+
+RefTensor expected_result(const Experiment& e, const std::vector<HostTensor>& inputs, double budget) {
+  if (e.pass == Pass::backward) return expected_gradients(e, inputs);
+  RefTensor ref = forward_reference(e, inputs, budget);
+  if (!ref.on_demand) {
+    ref.scale = error_scale(e, inputs, ref);
+    return ref;
+  }
+  const RefValues values(e, inputs, ref);
+  const NormAndDigest found = chunked_sum<NormAndDigest>(values.size(), [&values](size_t i) {
+    const double v = values[i];
+    return NormAndDigest{v * v, element_hash(static_cast<float>(v), i)};  // a copy of float32 values: exact
+  });
+  ref.scale = std::sqrt(found.squares);  // error_scale: the norm, as the check is relative_norm
+  ref.digest = found.digest;
+  return ref;
+}
+
+double tolerance(const OpSpec& op, FloatType dtype) {
+  double bound = op.tolerance == Tolerance::tf32 ? 2e-3 : 1e-4;
+  if (dtype == FloatType::float16) return std::max(bound, 1e-2);
+  if (dtype == FloatType::bfloat16) return std::max(bound, 5e-2);
+  return bound;
+}
+
+// Everything that computes rounds: rounding grows with the terms a result
+// adds and with the bits a framework keeps (MLX's CPU mean over 12.8 million
+// float32 values is 0.1-1.8% off; float32's worst case for n terms is
+// n x 2^-24). An op that computes something else is off by about its whole
+// norm (a 2x, zeros, a missing input: 1); 10% keeps the two apart.
+double imprecise_bound(const OpSpec& op) { return op.computes_values ? 0.1 : 0.0; }
+
+Verdict verdict(const Experiment& e, const CheckResult& result) {
+  if (result.passed) return Verdict::passed;
+  // nan (no norm: an index, a row, a shape, a non-finite value) is never within a bound.
+  return result.relative_error <= imprecise_bound(e.spec()) ? Verdict::imprecise : Verdict::wrong;
+}
+
+uint64_t result_digest(const float* values, size_t n) {
+  return chunked_sum<uint64_t>(n, [values](size_t i) { return element_hash(values[i], i); });
+}
+
+CheckResult check_output(const Experiment& e, const std::vector<HostTensor>& inputs, const HostTensor& got,
+                         const RefTensor& ref) {
+  if (got.shape != ref.shape)
+    return fail(INFINITY, "shape " + format_shape(got.shape) + " where " + format_shape(ref.shape) + " was expected");
+  if (e.pass == Pass::backward) return gradients(e, inputs, got, ref);
+  auto got_at = [&](size_t k) { return got.at(ref.position(k)); };
+  switch (e.spec().check) {
+    case CheckKind::exact_index: return exact(e, inputs, got_at, ref);
+    case CheckKind::any_writer: return scatter_elements(e, inputs, got);
+    case CheckKind::relative_norm:
+    case CheckKind::relative_to_magnitudes: break;
+  }
+  // A copy with the reference's digest is right in every element, its error
+  // 0; any other result gets the element-wise check, which says how far off.
+  if (ref.digest != 0 && got.dtype == DType::Float32 && result_digest(got.f32.data(), got.f32.size()) == ref.digest) {
+    CheckResult same{true, 0, ""};
+    same.relative_error = 0;
+    return same;
+  }
+  return relative_norm(e, inputs, got_at, ref);
+}
+
+CheckResult check_sampled(const Experiment& e, const std::vector<HostTensor>& inputs, const SampledOutput& got,
+                          const RefTensor& ref) {
+  if (got.shape != ref.shape)
+    return fail(INFINITY, "shape " + format_shape(got.shape) + " where " + format_shape(ref.shape) + " was expected");
+  if (got.values.numel() != static_cast<int64_t>(ref.values.size()))
+    return fail(INFINITY, std::to_string(got.values.numel()) + " sampled elements where " +
+                              std::to_string(ref.values.size()) + " were asked for");
+  auto got_at = [&](size_t k) { return got.values.at(static_cast<int64_t>(k)); };
+  return e.spec().check == CheckKind::exact_index ? exact(e, inputs, got_at, ref) : relative_norm(e, inputs, got_at, ref);
+}
+
+bool checks_sampled(const Experiment& e, const RefTensor& ref) {
+  return !ref.dense() && e.spec().check != CheckKind::any_writer;
+}
+
+}  // namespace opbench

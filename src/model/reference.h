@@ -1,0 +1,125 @@
+#pragma once
+// The building blocks of the independent reference results: naive loops in
+// double precision over the host inputs, written from the definitions in
+// docs/ops.md and sharing no code with any framework. Slow by design; tests
+// use small shapes. Each op's own reference is in its unit (src/model/ops/).
+#include <cstdint>
+#include <initializer_list>
+#include <vector>
+
+#include "model/experiment.h"
+#include "model/parallel.h"
+#include "model/tensor.h"
+
+namespace opbench::reference {
+
+using Inputs = std::vector<HostTensor>;
+
+RefTensor zeros(Shape shape);
+
+// The result of `e`, zero-filled, shaped by the op's unit so that the two
+// can never disagree.
+RefTensor output_of(const Experiment& e);
+
+// Row-major offset of `index` in a tensor of shape `shape`.
+int64_t offset(const Shape& shape, std::initializer_list<int64_t> index);
+
+// Splits a flat row-major index of `shape` into per-dimension indices.
+std::vector<int64_t> unravel(const Shape& shape, int64_t flat);
+
+// Flat offset in `shape` of `index`, where a size-1 dimension of `shape`
+// broadcasts (any index reads element 0). Aligns from the right.
+int64_t broadcast_offset(const Shape& shape, const std::vector<int64_t>& index);
+
+// A tensor seen around one axis as outer x length x inner: a "lane" is the
+// `length` elements that run along the axis for one (outer, inner) pair.
+// Lanes are numbered outer * inner + inner-index, which is also the order of
+// the elements of the result when the axis is reduced away.
+struct Lanes {
+  int64_t outer = 1, length = 1, inner = 1;
+
+  Lanes(const Shape& shape, int64_t axis) {
+    for (int64_t d = 0; d < static_cast<int64_t>(shape.size()); ++d)
+      (d < axis ? outer : d == axis ? length : inner) *= shape[d];
+  }
+  int64_t count() const { return outer * inner; }
+  // Flat position of element k of lane `lane`.
+  int64_t at(int64_t lane, int64_t k) const { return ((lane / inner) * length + k) * inner + lane % inner; }
+};
+
+std::vector<double> read_lane(const HostTensor& x, const Lanes& lanes, int64_t lane);
+void write_lane(RefTensor& out, const Lanes& lanes, int64_t lane, const std::vector<double>& values);
+
+// Calls f(i) for every i in [0, n), on all cores; each call costs about
+// `work` steps. f(i) writes only what belongs to i (a lane, a row), so the
+// result is the same as one loop's.
+template <class F>
+void for_each_index(int64_t n, double work, F f) {
+  parallel_for(static_cast<size_t>(n), [&f](size_t b, size_t e) {
+    for (size_t i = b; i < e; ++i) f(static_cast<int64_t>(i));
+  }, grain_for(work));
+}
+
+// Replaces every lane along `axis` by f(lane), which keeps its length.
+template <class F>
+RefTensor map_lanes(const HostTensor& x, int64_t axis, F f) {
+  const Lanes lanes(x.shape, axis);
+  RefTensor out = zeros(x.shape);
+  for_each_index(lanes.count(), 8.0 * lanes.length,
+                 [&](int64_t lane) { write_lane(out, lanes, lane, f(read_lane(x, lanes, lane))); });
+  return out;
+}
+
+// Reduces every lane along `axis` to the one number f(lane); the axis goes.
+template <class F>
+RefTensor reduce_lanes(const HostTensor& x, int64_t axis, F f) {
+  const Lanes lanes(x.shape, axis);
+  Shape shape = x.shape;
+  shape.erase(shape.begin() + axis);
+  RefTensor out = zeros(std::move(shape));
+  for_each_index(lanes.count(), 4.0 * lanes.length,
+                 [&](int64_t lane) { out.values[lane] = f(read_lane(x, lanes, lane)); });
+  return out;
+}
+
+template <class F>
+RefTensor map_elements(const HostTensor& x, F f) {
+  RefTensor out = zeros(x.shape);
+  for_each_index(x.numel(), 4.0, [&](int64_t i) { out.values[i] = f(x.at(i)); });
+  return out;
+}
+
+// The gradient of an element-wise op (its vector-Jacobian product): the
+// upstream gradient times the op's derivative at each element of x.
+template <class F>
+std::vector<RefTensor> elementwise_vjp(const HostTensor& x, const HostTensor& dy, F derivative) {
+  RefTensor g = zeros(x.shape);
+  for (int64_t i = 0; i < x.numel(); ++i) g.values[i] = dy.at(i) * derivative(x.at(i));
+  return {std::move(g)};
+}
+
+// The gradient of an op that maps each lane along `axis` to a lane of the
+// same length: f(x's lane, dy's lane) is the lane of x's gradient.
+template <class F>
+std::vector<RefTensor> lane_vjp(const HostTensor& x, int64_t axis, const HostTensor& dy, F f) {
+  const Lanes lanes(x.shape, axis);
+  RefTensor g = zeros(x.shape);
+  for (int64_t lane = 0; lane < lanes.count(); ++lane)
+    write_lane(g, lanes, lane, f(read_lane(x, lanes, lane), read_lane(dy, lanes, lane)));
+  return {std::move(g)};
+}
+
+// The experiment's axis, non-negative, for input x.
+int64_t axis_of(const Experiment& e, const HostTensor& x);
+
+double total(const std::vector<double>& values);
+
+// exp(v - max) / sum(exp(v - max)): subtracting the max keeps exp finite.
+std::vector<double> softmax_of(std::vector<double> values);
+
+// out[m x n] = a[m x k] @ b[k x n], the matrices starting at flat positions
+// a_start, b_start, out_start of their tensors.
+void multiply(const HostTensor& a, int64_t a_start, const HostTensor& b, int64_t b_start, int64_t m, int64_t k, int64_t n,
+              RefTensor& out, int64_t out_start);
+
+}  // namespace opbench::reference

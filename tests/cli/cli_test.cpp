@@ -1,0 +1,735 @@
+// The opbench program as a user runs it: the real binary, its exit code, what
+// it prints on stdout and on stderr, and the files it writes.
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "model/ops.h"
+#include "record_views.h"
+#include "model/suite.h"
+#include "execution/world.h"
+#include "format/json.h"
+
+extern char** environ;
+
+namespace opbench {
+namespace {
+
+namespace fs = std::filesystem;
+
+// ---- running opbench -----------------------------------------------------
+
+struct Outcome {
+  int code = -1;  // exit status; 128 + signal when killed
+  std::string out, err;
+};
+
+std::ostream& operator<<(std::ostream& os, const Outcome& o) {
+  return os << "exit " << o.code << "\n--- stdout ---\n" << o.out.substr(0, 4000) << "\n--- stderr ---\n" << o.err.substr(0, 4000);
+}
+
+// Runs opbench with `args`, stdout and stderr captured apart; `env` adds
+// NAME=value variables to (or replaces them in) this process's environment.
+Outcome opbench(const std::vector<std::string>& args, const std::vector<std::string>& env = {}) {
+  // Made before fork: another thread may be running opbench too.
+  std::vector<std::string> environment;
+  for (char** e = environ; *e; ++e) {
+    std::string entry = *e;
+    auto same_name = [&](const std::string& own) { return entry.rfind(own.substr(0, own.find('=') + 1), 0) == 0; };
+    if (std::none_of(env.begin(), env.end(), same_name)) environment.push_back(entry);
+  }
+  environment.insert(environment.end(), env.begin(), env.end());
+  std::vector<char*> envp;
+  for (std::string& e : environment) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  int out_pipe[2], err_pipe[2];
+  if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+  pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
+  if (pid == 0) {
+    dup2(out_pipe[1], STDOUT_FILENO);
+    dup2(err_pipe[1], STDERR_FILENO);
+    close(out_pipe[0]), close(out_pipe[1]), close(err_pipe[0]), close(err_pipe[1]);
+    int devnull = open("/dev/null", O_RDONLY);
+    if (devnull >= 0) dup2(devnull, STDIN_FILENO);
+    std::vector<char*> argv;
+    std::string exe = OPBENCH_EXE;
+    argv.push_back(exe.data());
+    std::vector<std::string> copies = args;
+    for (std::string& a : copies) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execve(exe.c_str(), argv.data(), envp.data());
+    _exit(127);
+  }
+  close(out_pipe[1]);
+  close(err_pipe[1]);
+  Outcome o;
+  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+  std::string* sinks[2] = {&o.out, &o.err};
+  int open_fds = 2;
+  while (open_fds > 0) {
+    if (poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      char buf[65536];
+      ssize_t n = read(fds[i].fd, buf, sizeof buf);
+      if (n > 0) {
+        sinks[i]->append(buf, static_cast<size_t>(n));
+      } else if (n == 0 || errno != EINTR) {
+        close(fds[i].fd);
+        fds[i].fd = -1;
+        --open_fds;
+      }
+    }
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  o.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return o;
+}
+
+// A fresh folder of its own under gtest's temporary folder.
+std::string make_temp_dir() {
+  std::string pattern = (fs::path(testing::TempDir()) / "opbench_cli_XXXXXX").string();
+  if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp " + pattern + ": " + std::strerror(errno));
+  return pattern;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+// The settings that keep a run short; nothing below asserts on a time.
+const std::vector<std::string> kFast = {"--quiet", "--max-time", "0.05", "--min-time", "0.01", "--warmup", "0.005"};
+
+std::vector<std::string> concat(std::vector<std::string> a, const std::vector<std::string>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+std::string trim(const std::string& s) {
+  size_t a = s.find_first_not_of(' '), b = s.find_last_not_of(' ');
+  return a == std::string::npos ? "" : s.substr(a, b - a + 1);
+}
+
+// The cells of a markdown table row: "| a | b |" -> {"a", "b"}.
+std::vector<std::string> cells_of(const std::string& row) {
+  std::vector<std::string> cells;
+  std::string inner = row.substr(1, row.size() - 2);
+  size_t start = 0;
+  while (true) {
+    size_t bar = inner.find('|', start);
+    cells.push_back(trim(inner.substr(start, bar == std::string::npos ? std::string::npos : bar - start)));
+    if (bar == std::string::npos) return cells;
+    start = bar + 1;
+  }
+}
+
+// The header cells of the first table after `heading` in `text`.
+std::vector<std::string> table_header(const std::string& text, const std::string& heading) {
+  size_t at = text.find(heading);
+  if (at == std::string::npos) return {};
+  for (const std::string& line : lines_of(text.substr(at)))
+    if (line.rfind("| Operation", 0) == 0) return cells_of(line);
+  return {};
+}
+
+// The row of experiment `name` in the detailed table, or empty.
+std::vector<std::string> row_of(const std::string& text, const std::string& name) {
+  for (const std::string& line : lines_of(text))
+    if (line.rfind("| " + name + " ", 0) == 0 || line.rfind("| " + name + "|", 0) == 0) return cells_of(line);
+  return {};
+}
+
+bool is_number(const std::string& s) {
+  char* end = nullptr;
+  std::strtod(s.c_str(), &end);
+  return !s.empty() && end == s.c_str() + s.size() && s != "nan";
+}
+
+// Backends `opbench list` reports as available here.
+std::set<std::string> available_backends() {
+  static const std::set<std::string> names = [] {
+    std::set<std::string> out;
+    Outcome o = opbench({"list"});
+    bool in_backends = false;
+    for (const std::string& line : lines_of(o.out)) {
+      if (line == "backends:") {
+        in_backends = true;
+        continue;
+      }
+      if (line.empty()) in_backends = false;
+      if (!in_backends) continue;
+      std::istringstream words(line);
+      std::string name, state;
+      words >> name >> state;
+      if (state == "available:") out.insert(name);
+    }
+    return out;
+  }();
+  return names;
+}
+
+// Experiments of the quick suite that `keep` accepts.
+template <class Keep>
+std::vector<std::string> quick_lines(Keep keep) {
+  std::vector<std::string> out;
+  for (const Experiment& e : load_suite("quick").experiments)
+    if (keep(e)) out.push_back(e.line());
+  return out;
+}
+
+std::vector<std::string> record_lines(const RunRecord& r) {
+  std::vector<std::string> out;
+  for (const ExperimentRecord& e : r.experiments) out.push_back(e.line);
+  return out;
+}
+
+// ---- the quick suite on cpu, run once for the tests that read its output --
+
+class QuickRun : public testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new std::string(make_temp_dir() + "/out");  // a folder run must create
+    run_ = new Outcome(opbench(concat({"run", "--suite", "quick", "--backends", "cpu", "--out", *dir_}, kFast)));
+  }
+  static void TearDownTestSuite() {
+    std::error_code ec;
+    fs::remove_all(fs::path(*dir_).parent_path(), ec);
+    delete run_;
+    delete dir_;
+  }
+  void SetUp() override { ASSERT_EQ(run_->code, 0) << *run_; }
+
+  static std::string* dir_;
+  static Outcome* run_;
+};
+std::string* QuickRun::dir_ = nullptr;
+Outcome* QuickRun::run_ = nullptr;
+
+TEST_F(QuickRun, PrintsBothTablesWithARowPerExperiment) {
+  const std::string& out = run_->out;
+  EXPECT_EQ(out.rfind("**", 0), 0u) << "stdout must start with the bold machine line:\n" << out.substr(0, 200);
+  size_t detailed = out.find("## Detailed benchmark"), average = out.find("## Average benchmark");
+  ASSERT_NE(detailed, std::string::npos);
+  ASSERT_NE(average, std::string::npos);
+  EXPECT_LT(detailed, average);
+  EXPECT_EQ(table_header(out, "## Detailed benchmark"), (std::vector<std::string>{"Operation", "cpu"}));
+  EXPECT_EQ(table_header(out, "## Average benchmark"), (std::vector<std::string>{"Operation", "cpu"}));
+
+  const std::string detailed_part = out.substr(detailed, average - detailed);
+  for (const Experiment& e : load_suite("quick").experiments) {
+    std::vector<std::string> row = row_of(detailed_part, e.name());
+    ASSERT_EQ(row.size(), 2u) << "no row for '" << e.name() << "'";
+    EXPECT_TRUE(is_number(row[1])) << e.name() << ": '" << row[1] << "'";
+  }
+  const std::string average_part = out.substr(average);
+  std::set<std::string> ops;
+  for (const Experiment& e : load_suite("quick").experiments) ops.insert(e.op);
+  for (const std::string& op : ops) {
+    std::vector<std::string> row = row_of(average_part, op);
+    ASSERT_EQ(row.size(), 2u) << "no average row for " << op;
+    EXPECT_TRUE(is_number(row[1])) << op << ": '" << row[1] << "'";
+  }
+}
+
+TEST_F(QuickRun, ResultFileHoldsEveryExperimentWithItsSamples) {
+  const std::string path = *dir_ + "/result.json";
+  ASSERT_TRUE(fs::exists(path));
+  RunRecord r = from_json(read_file(path), path);
+  EXPECT_EQ(r.suite, "quick");
+  ASSERT_EQ(r.backends.size(), 1u);
+  EXPECT_EQ(r.backends[0].info.name, "cpu");
+  ASSERT_EQ(r.experiments.size(), load_suite("quick").experiments.size());
+  EXPECT_EQ(record_lines(r), quick_lines([](const Experiment&) { return true; }));
+  for (const ExperimentRecord& e : r.experiments) {
+    ASSERT_EQ(e.cells.size(), 1u) << e.name;
+    const Cell* cell = e.find("cpu");
+    ASSERT_NE(cell, nullptr) << e.name;
+    EXPECT_TRUE(cell->ok()) << e.name << ": " << cell->error << cell->check.detail;
+    EXPECT_EQ(cell->check.verdict, Verdict::passed) << e.name;
+    EXPECT_EQ(cell->samples_ms.size(), cell->stats.count) << e.name;
+    EXPECT_GE(cell->samples_ms.size(), 3u) << e.name;
+    EXPECT_NE(cell->stop, Stop::none) << e.name;
+  }
+}
+
+TEST_F(QuickRun, WritesTheMarkdownTables) {
+  std::string detailed = read_file(*dir_ + "/detailed.md"), average = read_file(*dir_ + "/average.md");
+  ASSERT_TRUE(fs::exists(*dir_ + "/detailed.md"));
+  ASSERT_TRUE(fs::exists(*dir_ + "/average.md"));
+  EXPECT_EQ(detailed.rfind("# Detailed benchmark", 0), 0u) << detailed.substr(0, 200);
+  EXPECT_EQ(average.rfind("# Average benchmark", 0), 0u) << average.substr(0, 200);
+  EXPECT_NE(detailed.find("| Argmax / dim=16x64x32 axi=0"), std::string::npos);
+  EXPECT_NE(average.find("| Argmax "), std::string::npos);
+  EXPECT_EQ(test_views::temporaries_of(*dir_ + "/result.json"), 0u);
+}
+
+TEST_F(QuickRun, ReportPrintsExactlyWhatRunPrinted) {
+  Outcome report = opbench({"report", *dir_ + "/result.json"});
+  EXPECT_EQ(report.code, 0) << report;
+  EXPECT_EQ(report.err, "");
+  EXPECT_EQ(report.out, run_->out);
+}
+
+// Two files are merged into the reference's documents; when one of them
+// cannot be read, the other is still rendered whole, with every experiment.
+TEST_F(QuickRun, ReportRendersTheGoodFileNextToABadOne) {
+  const std::string bad = *dir_ + "/not_a_result.json";
+  write_file(bad, "{\"hello\": 1}\n");
+  const std::string machine_line = run_->out.substr(0, run_->out.find('\n'));
+  for (const auto& order : {std::vector<std::string>{"report", *dir_ + "/result.json", bad},
+                            std::vector<std::string>{"report", bad, *dir_ + "/result.json"}}) {
+    Outcome report = opbench(order);
+    EXPECT_EQ(report.code, 1) << report;
+    EXPECT_EQ(std::count(report.err.begin(), report.err.end(), '\n'), 1) << report;
+    EXPECT_NE(report.err.find(bad), std::string::npos) << report;
+    EXPECT_EQ(report.err.find(*dir_ + "/result.json"), std::string::npos) << report;
+    EXPECT_NE(report.out.find(machine_line), std::string::npos) << report;
+    for (const Experiment& e : load_suite("quick").experiments) {
+      std::vector<std::string> row = row_of(report.out, e.name());
+      ASSERT_EQ(row.size(), 2u) << "no row for '" << e.name() << "'\n" << report;
+      EXPECT_EQ(row, row_of(run_->out, e.name()));  // the same time as the run printed
+    }
+  }
+}
+
+// ---- choosing what runs ----------------------------------------------------
+
+class Choosing : public testing::Test {
+ protected:
+  void SetUp() override { dir_ = make_temp_dir(); }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  // Runs `args` on cpu into this test's folder and reads its result file.
+  RunRecord run_cpu(const std::vector<std::string>& args, Outcome* outcome = nullptr) {
+    Outcome o = opbench(concat(concat({"run", "--backends", "cpu", "--out", dir_}, args), kFast));
+    if (outcome) *outcome = o;
+    EXPECT_EQ(o.code, 0) << o;
+    if (o.code != 0) return {};
+    return from_json(read_file(dir_ + "/result.json"), dir_ + "/result.json");
+  }
+
+  std::string dir_;
+};
+
+TEST_F(Choosing, CaseWithoutSuiteRunsOnlyThatExperiment) {
+  Outcome o;
+  RunRecord r = run_cpu({"--case", "Softmax dim1=8x5 axis=0"}, &o);
+  EXPECT_EQ(r.suite, "custom");
+  EXPECT_EQ(record_lines(r), (std::vector<std::string>{"Softmax dim1=8x5 axis=0"}));
+  ASSERT_EQ(r.experiments.size(), 1u);
+  EXPECT_TRUE(r.experiments[0].cells.at(0).ok()) << r.experiments[0].cells.at(0).error;
+  EXPECT_EQ(row_of(o.out, "Softmax / dim=8x5 axi=0").size(), 2u) << o.out;
+  EXPECT_EQ(row_of(o.out, "Argmax / dim=16x64x32 axi=0").size(), 0u) << o.out;
+}
+
+// The settled stop is on unless --no-settle; the result file says which.
+TEST_F(Choosing, NoSettleIsRecordedInTheSettings) {
+  EXPECT_TRUE(run_cpu({"--case", "ReLU dim1=4x4"}).settings.sampler.stop_when_settled);
+  EXPECT_FALSE(run_cpu({"--case", "ReLU dim1=4x4", "--no-settle"}).settings.sampler.stop_when_settled);
+}
+
+TEST_F(Choosing, RepeatedCasesRunInOrder) {
+  RunRecord r = run_cpu({"--case", "ReLU dim1=4x4", "--case", "Sum dim1=3x4 axis=-1"});
+  EXPECT_EQ(record_lines(r), (std::vector<std::string>{"ReLU dim1=4x4", "Sum dim1=3x4 axis=-1"}));
+}
+
+TEST_F(Choosing, OpsRestrictsTheSuite) {
+  RunRecord r = run_cpu({"--suite", "quick", "--ops", "Sort,MatMul"});
+  std::vector<std::string> expected = quick_lines([](const Experiment& e) { return e.op == "Sort" || e.op == "MatMul"; });
+  ASSERT_FALSE(expected.empty());
+  EXPECT_EQ(record_lines(r), expected);
+}
+
+TEST_F(Choosing, FilterRestrictsByName) {
+  RunRecord r = run_cpu({"--suite", "quick", "--filter", "axi=2"});
+  std::vector<std::string> expected =
+      quick_lines([](const Experiment& e) { return std::regex_search(e.name(), std::regex("axi=2")); });
+  ASSERT_FALSE(expected.empty());
+  EXPECT_EQ(record_lines(r), expected);
+  for (const ExperimentRecord& e : r.experiments) EXPECT_NE(e.name.find("axi=2"), std::string::npos) << e.name;
+}
+
+TEST_F(Choosing, BackendColumnsFollowTheSeedsOrder) {
+  if (!available_backends().count("mlx_cpu") || !available_backends().count("cpu"))
+    GTEST_SKIP() << "mlx_cpu and cpu are not both available here (opbench list)";
+  for (const std::string& list : {"mlx_cpu,cpu", "cpu,mlx_cpu"}) {
+    std::string out_dir = dir_ + "/" + list;
+    Outcome o = opbench(concat({"run", "--suite", "quick", "--ops", "ReLU,Argmax", "--backends", list, "--out", out_dir}, kFast));
+    ASSERT_EQ(o.code, 0) << o;
+    // No mlx_gpu here, so no speedup column: mlx_cpu, then cpu.
+    const std::vector<std::string> expected = {"Operation", "mlx_cpu", "cpu"};
+    EXPECT_EQ(table_header(o.out, "## Detailed benchmark"), expected) << "--backends " << list;
+    EXPECT_EQ(table_header(o.out, "## Average benchmark"), expected) << "--backends " << list;
+    std::vector<std::string> row = row_of(o.out, "ReLU / dim=16x16x256");
+    ASSERT_EQ(row.size(), 3u) << o.out;
+    EXPECT_TRUE(is_number(row[1]) && is_number(row[2])) << o.out;
+    RunRecord r = from_json(read_file(out_dir + "/result.json"), out_dir);
+    for (const ExperimentRecord& e : r.experiments) {
+      ASSERT_EQ(e.cells.size(), 2u);
+      EXPECT_EQ(e.cells[0].backend, "mlx_cpu");
+      EXPECT_EQ(e.cells[1].backend, "cpu");
+      EXPECT_TRUE(e.cells[0].ok() && e.cells[1].ok()) << e.name;
+    }
+  }
+}
+
+// Half-precision data: every cell checked against the double-precision
+// reference with the dtype's tolerance, and named by its dtype.
+void expect_checked_in(const RunRecord& r, const std::string& dtype) {
+  ASSERT_EQ(r.experiments.size(), 3u);
+  for (const ExperimentRecord& e : r.experiments) {
+    EXPECT_NE(e.line.find("dtype=" + dtype), std::string::npos) << e.line;
+    EXPECT_NE(e.name.find("dty=" + dtype), std::string::npos) << e.name;
+    ASSERT_EQ(e.cells.size(), 1u);
+    const Cell& c = e.cells[0];
+    EXPECT_TRUE(c.ok()) << e.name << ": " << c.error << c.check.detail;
+    EXPECT_TRUE(c.check.verdict == Verdict::passed || c.check.verdict == Verdict::imprecise) << e.name;
+    EXPECT_GT(c.stats.mean, 0) << e.name;
+  }
+}
+
+const std::vector<std::string> kHalfCases = {"--case", "ReLU dim1=64x64", "--case", "MatMul dim1=32x48 dim2=48x16",
+                                             "--case", "Softmax dim1=16x40 axis=1"};
+
+TEST_F(Choosing, Float16RunsAreCheckedAgainstTheReference) {
+  expect_checked_in(run_cpu(concat(kHalfCases, {"--dtype", "float16"})), "float16");
+}
+
+TEST_F(Choosing, Bfloat16RunsAreCheckedAgainstTheReference) {
+  expect_checked_in(run_cpu(concat(kHalfCases, {"--dtype", "bfloat16"})), "bfloat16");
+}
+
+// Without --metrics: the two tables beside result.json, and no metrics.
+TEST_F(Choosing, MetricsOnlyWhenAskedFor) {
+  Outcome o;
+  run_cpu({"--case", "ReLU dim1=64x64"}, &o);
+  EXPECT_EQ(o.out.find("## Metrics"), std::string::npos) << o.out;
+  EXPECT_FALSE(fs::exists(dir_ + "/metrics.md"));
+  EXPECT_NE(o.err.find("results: " + dir_ + "/result.json, average.md, detailed.md\n"), std::string::npos) << o.err;
+}
+
+// calibrate measures the peaks into a file; run --calibration FILE copies them
+// into the result, and --metrics prints and writes each cell's share of them.
+TEST_F(Choosing, CalibrateThenMetricsShowTheShareOfThePeak) {
+  std::string peaks_file = dir_ + "/peaks/calibration.json";
+  Outcome cal = opbench({"calibrate", "--backends", "cpu", "--out", peaks_file});
+  ASSERT_EQ(cal.code, 0) << cal;
+  EXPECT_NE(cal.err.find("peaks: " + peaks_file), std::string::npos) << cal;
+  nlohmann::json file = nlohmann::json::parse(read_file(peaks_file));
+  EXPECT_EQ(file.at("schema"), "opbench-calibration");
+  double bandwidth = file.at("peaks").at("cpu").at("bandwidth_gbs").get<double>();
+  double gflops = file.at("peaks").at("cpu").at("gflops").at("float32").get<double>();
+  EXPECT_GT(bandwidth, 0);
+  EXPECT_GT(gflops, 0);
+  EXPECT_NE(cal.out.find("cpu: "), std::string::npos) << cal;
+
+  Outcome o;
+  RunRecord r = run_cpu({"--case", "MatMul dim1=64x64 dim2=64x64", "--calibration", peaks_file, "--metrics"}, &o);
+  ASSERT_EQ(r.peaks.count("cpu"), 1u);
+  EXPECT_EQ(r.peaks.at("cpu").bandwidth_gbs, bandwidth);
+  EXPECT_EQ(r.peaks.at("cpu").gflops.at(FloatType::float32), gflops);
+  EXPECT_NE(o.out.find("## Metrics"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("cpu % of peak"), std::string::npos) << o.out;
+  std::string metrics = read_file(dir_ + "/metrics.md");
+  EXPECT_EQ(metrics.rfind("# Metrics\n\n**" + r.description() + "**\n\n| Experiment | cpu GB/s | cpu GFLOP/s | cpu % of peak |", 0), 0u)
+      << metrics;
+  EXPECT_NE(metrics.find("| MatMul / dim=64x64 dim=64x64 |"), std::string::npos) << metrics;
+  EXPECT_NE(o.err.find("results: " + dir_ + "/result.json, average.md, detailed.md, metrics.md"), std::string::npos) << o.err;
+}
+
+// ---- bad input: exit 2, one line on stderr naming it, nothing run ---------
+
+struct BadInput {
+  std::string label;
+  std::vector<std::string> args;  // "{OUT}" is this test's output folder
+  std::string offending;          // must appear in the error line
+};
+
+// Valid options around each bad one, so that a check made late (after the
+// first experiment ran) would leave a result file behind.
+std::vector<std::string> run_with(std::vector<std::string> bad) {
+  std::vector<std::string> args = {"run", "--suite", "quick", "--backends", "cpu", "--out", "{OUT}"};
+  for (size_t i = 0; i < kFast.size(); ++i) {  // those of kFast that `bad` does not give itself
+    bool takes_value = i + 1 < kFast.size() && kFast[i + 1].rfind("--", 0) != 0;
+    if (std::find(bad.begin(), bad.end(), kFast[i]) == bad.end()) {
+      args.push_back(kFast[i]);
+      if (takes_value) args.push_back(kFast[i + 1]);
+    }
+    if (takes_value) ++i;
+  }
+  return concat(args, bad);
+}
+std::vector<std::string> case_with(std::string line) {
+  return concat({"run", "--backends", "cpu", "--out", "{OUT}", "--case", "ReLU dim1=4", "--case", line}, kFast);
+}
+
+const std::vector<BadInput> kBadInputs = {
+    {"EmptyDimension", case_with("MatMul dim1=64xx3 dim2=3x3"), "64xx3"},
+    {"ZeroDimension", case_with("ReLU dim1=0x5"), "0x5"},
+    {"NegativeDimension", case_with("ReLU dim1=-1"), "-1"},
+    {"NotANumber", case_with("ReLU dim1=abc"), "abc"},
+    {"Overflow", case_with("ReLU dim1=100000x100000x100000x100000"), "100000x100000x100000x100000"},
+    {"AxisOutOfRange", case_with("Sum dim1=4x4 axis=5"), "axis=5"},
+    {"MatMulInnerDimensions", case_with("MatMul dim1=2x3 dim2=4x5"), "MatMul dim1=2x3 dim2=4x5"},
+    {"ConcatShapes", case_with("Concat dim1=2x3 dim2=4x5 axis=0"), "Concat dim1=2x3 dim2=4x5 axis=0"},
+    {"UnknownOpInCase", case_with("Nope dim1=4"), "Nope"},
+    {"CaseAlone", {"run", "--out", "{OUT}", "--case", "Sum dim1=4x4 axis=-3"}, "axis=-3"},
+    {"UnknownOp", run_with({"--ops", "Nope"}), "Nope"},
+    {"EmptyOpsItem", run_with({"--ops", "Sort,,MatMul"}), "Sort,,MatMul"},
+    {"UnknownBackend", {"run", "--suite", "quick", "--backends", "foo", "--out", "{OUT}"}, "foo"},
+    {"DuplicateBackend", {"run", "--suite", "quick", "--backends", "cpu,cpu", "--out", "{OUT}"}, "'cpu' twice"},
+    {"UnknownSuite", {"run", "--suite", "nosuch", "--backends", "cpu", "--out", "{OUT}"}, "nosuch"},
+    {"EndlessSuite", {"run", "--suite", "/dev/zero", "--backends", "cpu", "--out", "{OUT}"}, "/dev/zero: more than"},
+    {"SuiteIsADirectory", {"run", "--suite", "/", "--backends", "cpu", "--out", "{OUT}"}, "/: is a directory"},
+    {"EndlessResume", {"run", "--resume", "/dev/zero"}, "/dev/zero: more than"},
+    {"HugeLine", {"run", "--suite", "{OUT}.huge", "--backends", "cpu", "--out", "{OUT}"}, "'ReLU dim1=777"},
+    {"BinarySuite", {"run", "--suite", "{OUT}.binary", "--backends", "cpu", "--out", "{OUT}"}, "unknown op 'Re\\x00LU\\x1B'"},
+    {"SuiteFileBadLine", {"run", "--suite", "{OUT}.suite", "--backends", "cpu", "--out", "{OUT}"}, "{OUT}.suite:3"},
+    {"BadRegex", run_with({"--filter", "[unclosed"}), "[unclosed"},
+    {"NothingLeft", run_with({"--filter", "no experiment has this name"}), "--filter"},
+    {"ZeroThreads", run_with({"--threads", "0"}), "--threads"},
+    {"MaxTimeNotANumber", run_with({"--max-time", "abc"}), "abc"},
+    {"NegativeWarmup", run_with({"--warmup", "-1"}), "--warmup"},
+    {"MinAboveMaxSamples", run_with({"--min-samples", "10", "--max-samples", "5"}), "--min-samples"},
+    {"UnknownOption", run_with({"--frobnicate"}), "--frobnicate"},
+    {"OptionGivenTwice", run_with({"--seed", "1", "--seed", "2"}), "--seed"},
+    {"FlagWithValue", run_with({"--quiet=yes"}), "--quiet"},
+    {"StrayArgument", run_with({"stray"}), "stray"},
+    {"MissingValue", {"run", "--suite", "quick", "--backends", "cpu", "--out"}, "--out"},
+    {"UnknownSubcommand", {"frobnicate", "--out", "{OUT}"}, "frobnicate"},
+    {"ReportWithoutFile", {"report"}, "report"},
+    {"UnknownListOption", {"list", "--verbose"}, "--verbose"},
+};
+
+void PrintTo(const BadInput& b, std::ostream* os) {
+  *os << b.label << ":";
+  for (const std::string& a : b.args) *os << " '" << a.substr(0, 80) << (a.size() > 80 ? "...'" : "'");
+}
+
+class BadInputTest : public testing::TestWithParam<BadInput> {
+ protected:
+  void SetUp() override { root_ = make_temp_dir(); }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(root_, ec);
+  }
+  std::string substitute(std::string text) const {
+    for (size_t at; (at = text.find("{OUT}")) != std::string::npos;) text.replace(at, 5, root_ + "/out");
+    return text;
+  }
+  std::string root_;
+};
+
+TEST_P(BadInputTest, FailsBeforeRunningWithOneLineNamingIt) {
+  // A suite file whose third line is bad, for SuiteFileBadLine.
+  write_file(substitute("{OUT}.suite"), "ReLU dim1=4x4\n# a comment\nSum dim1=4x4 axis=9\nReLU dim1=8\n");
+  // One with a NUL and an escape byte, for BinarySuite.
+  const char binary[] = "Re\0LU\x1b dim1=4\n";
+  write_file(substitute("{OUT}.binary"), std::string(binary, sizeof binary - 1));
+  // A 1 MB line, for HugeLine: the error quotes 200 characters of it.
+  write_file(substitute("{OUT}.huge"), "ReLU dim1=" + std::string(1'000'000, '7') + "\n");
+  std::vector<std::string> args;
+  for (const std::string& a : GetParam().args) args.push_back(substitute(a));
+  const std::string offending = substitute(GetParam().offending);
+
+  Outcome o = opbench(args);
+
+  EXPECT_EQ(o.code, 2) << o;
+  EXPECT_EQ(o.out, "") << o;
+  EXPECT_EQ(std::count(o.err.begin(), o.err.end(), '\n'), 1) << o;
+  EXPECT_EQ(o.err.back(), '\n') << o;
+  EXPECT_LT(o.err.size(), 1500u) << "the offending text is quoted whole\n" << o;
+  EXPECT_TRUE(std::all_of(o.err.begin(), o.err.end() - 1, [](char c) { return c >= 0x20 || c < 0; }))
+      << "raw control bytes\n" << o;
+  EXPECT_NE(o.err.find(offending), std::string::npos) << "stderr does not name '" << offending << "'\n" << o;
+  EXPECT_FALSE(fs::exists(substitute("{OUT}/result.json"))) << "a benchmark ran before the error";
+}
+
+INSTANTIATE_TEST_SUITE_P(Cli, BadInputTest, testing::ValuesIn(kBadInputs),
+                         [](const testing::TestParamInfo<BadInput>& info) { return info.param.label; });
+
+TEST(BadInput, UnavailableBackendIsNamed) {
+  if (available_backends().count("cuda")) GTEST_SKIP() << "cuda is available here";
+  std::string dir = make_temp_dir();
+  Outcome o = opbench({"run", "--suite", "quick", "--backends", "cuda", "--out", dir + "/out"});
+  EXPECT_EQ(o.code, 2) << o;
+  EXPECT_EQ(o.out, "");
+  EXPECT_EQ(std::count(o.err.begin(), o.err.end(), '\n'), 1) << o;
+  EXPECT_NE(o.err.find("cuda"), std::string::npos) << o;
+  EXPECT_NE(o.err.find("not available"), std::string::npos) << o;
+  EXPECT_FALSE(fs::exists(dir + "/out/result.json"));
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+}
+
+TEST(BadInput, NoArgumentsIsAUsageError) {
+  Outcome o = opbench({});
+  EXPECT_EQ(o.code, 2) << o;
+  EXPECT_NE((o.out + o.err).find("usage:"), std::string::npos) << o;
+}
+
+// ---- report on files it cannot use ---------------------------------------
+
+class ReportErrors : public testing::Test {
+ protected:
+  void SetUp() override { dir_ = make_temp_dir(); }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  void expect_fails_naming(const std::string& path) {
+    Outcome o = opbench({"report", path});
+    EXPECT_EQ(o.code, 1) << o;
+    EXPECT_EQ(o.out, "") << o;
+    EXPECT_EQ(std::count(o.err.begin(), o.err.end(), '\n'), 1) << o;
+    EXPECT_NE(o.err.find(path), std::string::npos) << o;
+  }
+  std::string dir_;
+};
+
+TEST_F(ReportErrors, MissingFile) { expect_fails_naming(dir_ + "/missing.json"); }
+
+TEST_F(ReportErrors, TruncatedJson) {
+  Outcome run = opbench(concat({"run", "--case", "ReLU dim1=8x8", "--backends", "cpu", "--out", dir_ + "/run"}, kFast));
+  ASSERT_EQ(run.code, 0) << run;
+  std::string text = read_file(dir_ + "/run/result.json");
+  ASSERT_GT(text.size(), 100u);
+  write_file(dir_ + "/truncated.json", text.substr(0, text.size() / 2));
+  expect_fails_naming(dir_ + "/truncated.json");
+}
+
+TEST_F(ReportErrors, JsonThatIsNotAResult) {
+  write_file(dir_ + "/other.json", "{\"name\": \"something else\", \"experiments\": []}\n");
+  expect_fails_naming(dir_ + "/other.json");
+  write_file(dir_ + "/array.json", "[1, 2, 3]\n");
+  expect_fails_naming(dir_ + "/array.json");
+}
+
+TEST_F(ReportErrors, EndlessInput) { expect_fails_naming("/dev/zero"); }
+
+TEST_F(ReportErrors, ADirectory) {
+  expect_fails_naming(dir_);
+  EXPECT_NE(opbench({"report", dir_}).err.find(dir_ + ": is a directory, not a result file"), std::string::npos);
+}
+
+TEST_F(ReportErrors, EmptyFile) {
+  write_file(dir_ + "/empty.json", "");
+  expect_fails_naming(dir_ + "/empty.json");
+}
+
+// ---- list and help ---------------------------------------------------------
+
+// Across hosts each rank is an opbench run of its own, told its place as
+// torchrun tells it (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT): two runs
+// here meet through LibTorch's TCPStore on loopback, time AllReduce with Gloo
+// together, and record the same samples, each the slower rank's.
+TEST(Collectives, TwoRunsStartedAsRanksMeetAndMeasureTogether) {
+  if (!available_backends().count("cpu")) GTEST_SKIP() << "no LibTorch in this build";
+  const std::string dir = make_temp_dir();
+  Rendezvous unused = local_rendezvous(1, 1);
+  remove_rendezvous(unused);
+  Outcome outcomes[2];
+  std::vector<std::thread> ranks;
+  for (int r = 0; r < 2; ++r)
+    ranks.emplace_back([&, r] {
+      outcomes[r] = opbench(concat({"run", "--case", "AllReduce dim1=1000", "--backends", "cpu", "--out",
+                                    dir + "/rank" + std::to_string(r)},
+                                   kFast),
+                            {"RANK=" + std::to_string(r), "WORLD_SIZE=2", "MASTER_ADDR=127.0.0.1",
+                             "MASTER_PORT=" + std::to_string(unused.torch_port), "GLOO_SOCKET_IFNAME=lo"});
+    });
+  for (std::thread& t : ranks) t.join();
+  std::vector<std::vector<double>> samples;
+  for (int r = 0; r < 2; ++r) {
+    ASSERT_EQ(outcomes[r].code, 0) << "rank " << r << ": " << outcomes[r];
+    RunRecord rec = from_json(read_file(dir + "/rank" + std::to_string(r) + "/result.json"), "rank");
+    ASSERT_EQ(rec.experiments.size(), 1u);
+    EXPECT_EQ(rec.experiments[0].line, "AllReduce dim1=1000 ranks=2");
+    const Cell& c = rec.experiments[0].cells.at(0);
+    EXPECT_TRUE(c.ok()) << c.error;
+    EXPECT_EQ(c.check.verdict, Verdict::passed) << c.check.detail;
+    samples.push_back(c.samples_ms);
+  }
+  EXPECT_EQ(samples[0], samples[1]);
+}
+
+TEST(List, NamesEveryOpBackendAndSuite) {
+  Outcome o = opbench({"list"});
+  ASSERT_EQ(o.code, 0) << o;
+  EXPECT_EQ(o.err, "");
+  std::set<std::string> listed;
+  for (const std::string& line : lines_of(o.out)) {
+    std::istringstream words(line);
+    std::string first;
+    words >> first;
+    listed.insert(first);
+  }
+  for (const OpSpec& op : all_ops()) EXPECT_TRUE(listed.count(op.name)) << op.name << " missing from:\n" << o.out;
+  // Every backend opbench knows of, whether in this build or not.
+  for (const char* name : {"mlx_gpu", "mlx_gpu_compile", "mlx_cpu", "mlx_cpu_compile", "mps", "cpu", "cuda"})
+    EXPECT_NE(o.out.find(std::string("  ") + name), std::string::npos) << name << " missing from:\n" << o.out;
+  // Every built-in suite, whatever the length of its name, with its size.
+  for (const std::string& name : builtin_suite_names()) {
+    std::regex row("\\n  " + name + " +" + std::to_string(load_suite(name).experiments.size()) + " experiments\\n");
+    EXPECT_TRUE(std::regex_search(o.out, row)) << name << " missing from:\n" << o.out;
+  }
+  EXPECT_TRUE(available_backends().count("cpu") || o.out.find("cpu, cuda, mps: not in this build") != std::string::npos)
+      << o.out;
+}
+
+TEST(Help, EveryCommandPrintsUsage) {
+  const std::vector<std::vector<std::string>> calls = {
+      {"--help"}, {"run", "--help"}, {"list", "--help"}, {"report", "--help"}, {"run", "--suite", "nosuch", "--help"}};
+  for (const auto& args : calls) {
+    Outcome o = opbench(args);
+    std::string shown;
+    for (const std::string& a : args) shown += a + " ";
+    EXPECT_EQ(o.code, 0) << shown << o;
+    EXPECT_EQ(o.out.rfind("usage: opbench", 0), 0u) << shown << o;
+    EXPECT_EQ(o.err, "") << shown << o;
+  }
+  Outcome run_help = opbench({"run", "--help"});
+  for (const char* option : {"--backends", "--suite", "--ops", "--filter", "--case", "--out", "--threads", "--max-time"})
+    EXPECT_NE(run_help.out.find(option), std::string::npos) << option;
+}
+
+}  // namespace
+}  // namespace opbench

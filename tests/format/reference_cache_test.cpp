@@ -1,0 +1,171 @@
+// The reference cache's files: what is stored reads back exactly, under its
+// own key and build only; a damaged file is a miss and is removed; another
+// build's entries go; the folder stays within its size.
+#include "format/reference_cache.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "model/experiment.h"
+#include "model/parallel.h"
+
+namespace fs = std::filesystem;
+
+namespace opbench {
+namespace {
+
+class ReferenceCacheTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("opbench-refcache-" + std::to_string(getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::vector<fs::path> files() const {
+    std::vector<fs::path> out;
+    for (const auto& f : fs::directory_iterator(dir_)) out.push_back(f.path());
+    return out;
+  }
+
+  fs::path dir_;
+};
+
+RefTensor dense(int64_t rows, int64_t cols, double start) {
+  RefTensor r;
+  r.shape = {rows, cols};
+  for (int64_t i = 0; i < rows * cols; ++i) r.values.push_back(start + 0.1 * static_cast<double>(i));
+  return r;
+}
+
+void expect_equal(const RefTensor& a, const RefTensor& b) {
+  EXPECT_EQ(a.shape, b.shape);
+  EXPECT_EQ(a.positions, b.positions);
+  EXPECT_EQ(a.values, b.values);  // bit for bit
+  EXPECT_EQ(a.on_demand, b.on_demand);
+  EXPECT_EQ(a.digest, b.digest);
+  EXPECT_TRUE(a.scale == b.scale || (std::isnan(a.scale) && std::isnan(b.scale))) << a.scale << " vs " << b.scale;
+}
+
+TEST_F(ReferenceCacheTest, WhatIsStoredReadsBackExactlyUnderItsKeyOnly) {
+  ReferenceCache cache(dir_.string(), 1 << 20, "0.3.0 1 2");
+  RefTensor sampled;
+  sampled.shape = {1000, 1000};
+  sampled.positions = {0, 17, 999999};
+  sampled.values = {1.0 / 3.0, -2.5e-300, 7e300};
+  sampled.scale = 7e300 / 3;  // the check's scale comes back with it
+  cache.store("line=A\n", dense(3, 4, 0.5));
+  cache.store("line=B\n", sampled);
+  expect_equal(*cache.load("line=A\n"), dense(3, 4, 0.5));
+  expect_equal(*cache.load("line=B\n"), sampled);
+  // A copying op's entry: no values, only the shape, the check's scale and the digest.
+  RefTensor on_demand{{1000000, 192}, {}, {}};
+  on_demand.on_demand = true;
+  on_demand.scale = 13856.4;
+  on_demand.digest = 0xfedcba9876543210ULL;
+  cache.store("line=D\n", on_demand);
+  expect_equal(*cache.load("line=D\n"), on_demand);
+  EXPECT_FALSE(cache.load("line=C\n"));
+}
+
+// A dense entry of many read parts (8 MiB each, on several threads): every
+// value back in its place.
+TEST_F(ReferenceCacheTest, ALargeEntryReadsBackInPartsOnAllCores) {
+  ReferenceCache cache(dir_.string(), 1 << 30, "0.3.0 1 2");
+  const RefTensor large = dense(3000, 1001, -7.25);  // 23 MiB of values: 3 parts, the last one short
+  cache.store("line=L\n", large);
+  host_threads_override() = 3;
+  const std::optional<RefTensor> back = cache.load("line=L\n");
+  host_threads_override() = 0;
+  ASSERT_TRUE(back);
+  expect_equal(*back, large);
+}
+
+TEST_F(ReferenceCacheTest, TheKeyHoldsEverythingTheReferenceDependsOn) {
+  Experiment e = parse_experiment("Sum dim1=8x8 axis=0");
+  std::string key = ReferenceCache::key(e, 7);
+  EXPECT_NE(key, ReferenceCache::key(e, 8));                                           // the seed
+  EXPECT_NE(key, ReferenceCache::key(parse_experiment("Sum dim1=8x8 axis=1"), 7));  // the line
+  Experiment half = e;
+  half.dtype = FloatType::float16;
+  EXPECT_NE(key, ReferenceCache::key(half, 7));  // the dtype
+}
+
+// A rebuilt opbench may compute its references differently: it reads none of
+// an older build's entries, and removes them when it stores its own.
+TEST_F(ReferenceCacheTest, AnotherBuildReadsNoneOfItsEntriesAndRemovesThem) {
+  ReferenceCache old_build(dir_.string(), 1 << 20, "0.3.0 100 1"), new_build(dir_.string(), 1 << 20, "0.3.0 100 2");
+  old_build.store("k\n", dense(4, 4, 1));
+  EXPECT_FALSE(new_build.load("k\n"));
+  EXPECT_TRUE(old_build.load("k\n"));
+  new_build.store("other\n", dense(4, 4, 2));
+  EXPECT_FALSE(old_build.load("k\n"));
+  EXPECT_EQ(files().size(), 1u);
+  EXPECT_TRUE(new_build.load("other\n"));
+}
+
+TEST_F(ReferenceCacheTest, ADamagedFileIsAMissAndIsRemoved) {
+  ReferenceCache cache(dir_.string(), 1 << 20, "0.3.0 1 2");
+  for (int damage = 0; damage < 4; ++damage) {
+    cache.store("k\n", dense(8, 8, 1));
+    ASSERT_EQ(files().size(), 1u);
+    fs::path f = files()[0];
+    if (damage == 0) fs::resize_file(f, fs::file_size(f) - 8);  // truncated
+    if (damage == 1) fs::resize_file(f, fs::file_size(f) + 8);  // something after the entry
+    if (damage == 2) std::ofstream(f, std::ios::in | std::ios::out | std::ios::binary).write("X", 1);  // the magic
+    if (damage == 3) fs::resize_file(f, 0);
+    EXPECT_FALSE(cache.load("k\n")) << "damage " << damage;
+    EXPECT_TRUE(files().empty()) << "damage " << damage;
+  }
+}
+
+// A copying op's entry is a shape, a scale, a flag and a digest: a flag that
+// is no flag, positions beside it, or a digest on another entry make it a miss.
+TEST_F(ReferenceCacheTest, ADamagedOnDemandEntryIsAMiss) {
+  ReferenceCache cache(dir_.string(), 1 << 20, "0.3.0 1 2");
+  RefTensor on_demand{{1000, 192}, {}, {}};
+  on_demand.on_demand = true;
+  on_demand.scale = 2.5;
+  cache.store("k\n", on_demand);
+  ASSERT_EQ(files().size(), 1u);
+  // magic 8, key size 8, key 2, rank 8, dims 16, positions 8, values 8, scale 8: the flag at 66
+  std::fstream(files()[0], std::ios::in | std::ios::out | std::ios::binary).seekp(66).write("\x02", 1);
+  EXPECT_FALSE(cache.load("k\n"));
+  on_demand.positions = {1, 2};
+  cache.store("k\n", on_demand);
+  EXPECT_FALSE(cache.load("k\n"));
+  // A digest belongs to an on-demand entry only: beside stored values it is damage.
+  RefTensor stored = dense(2, 2, 1);
+  stored.digest = 12345;
+  cache.store("k\n", stored);
+  EXPECT_FALSE(cache.load("k\n"));
+}
+
+// Full, it keeps what it has: a suite larger than the cache then reads the
+// entries that fit on every run, where evicting would miss on every one.
+TEST_F(ReferenceCacheTest, AFullCacheKeepsWhatItHas) {
+  // Entries of 64 x 64 doubles (32 KiB and a header); room for three.
+  ReferenceCache cache(dir_.string(), 3 * (64 * 64 * 8 + 200), "0.3.0 1 2");
+  for (const char* key : {"first\n", "second\n", "third\n", "fourth\n"}) cache.store(key, dense(64, 64, 1));
+  EXPECT_EQ(files().size(), 3u);
+  EXPECT_TRUE(cache.load("first\n"));
+  EXPECT_TRUE(cache.load("second\n"));
+  EXPECT_TRUE(cache.load("third\n"));
+  EXPECT_FALSE(cache.load("fourth\n"));
+}
+
+TEST_F(ReferenceCacheTest, AnEntryLargerThanTheLimitIsNotKept) {
+  ReferenceCache cache(dir_.string(), 64 * 64 * 8 - 1, "0.3.0 1 2");
+  cache.store("big\n", dense(64, 64, 1));
+  EXPECT_FALSE(cache.load("big\n"));
+  EXPECT_TRUE(files().empty());
+}
+
+}  // namespace
+}  // namespace opbench

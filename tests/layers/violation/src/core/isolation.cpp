@@ -1,2 +1,0 @@
-#include "core/isolation.h"
-#include "report/markdown.h"

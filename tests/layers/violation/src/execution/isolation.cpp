@@ -1,0 +1,2 @@
+#include "execution/isolation.h"
+#include "report/markdown.h"

@@ -1,0 +1,260 @@
+// The backward pass's reference: every op's vector-Jacobian product
+// (OpSpec::vjp) against central finite differences of its own forward
+// reference, an independent check of each gradient; conventions where the
+// derivative is not unique, worked out by hand; and the check catching a
+// wrong gradient.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "model/check.h"
+#include "model/ops.h"
+#include "model/reference.h"
+
+namespace opbench {
+namespace {
+
+// One small experiment per op with a gradient. Scatter's indices are
+// distinct here: where two rows write one place the frameworks' convention
+// (every writer gets the gradient) is not the derivative, tested by hand below.
+const std::map<std::string, std::string> kLines = {
+    {"BCE", "BCE dim1=3x4 dim2=3x4"},
+    {"Concat", "Concat dim1=2x3 dim2=2x2 axis=1"},
+    {"Conv1d", "Conv1d dim1=2x7x3 dim2=4x3x3"},
+    {"Conv2d", "Conv2d dim1=2x5x6x3 dim2=4x2x3x3"},
+    {"Gather", "Gather dim1=6x4 dim2=9"},
+    {"GELU", "GELU dim1=3x5"},
+    {"LayerNorm", "LayerNorm dim1=3x8"},
+    {"LeakyReLU", "LeakyReLU dim1=4x5"},
+    {"Linear", "Linear dim1=2x3x4 dim2=4x5 dim3=5"},
+    {"MatMul", "MatMul dim1=2x1x3x4 dim2=3x4x2"},
+    {"PReLU", "PReLU dim1=4x6 dim2=1"},
+    {"ReLU", "ReLU dim1=4x6"},
+    {"RMSNorm", "RMSNorm dim1=3x8"},
+    {"ScaledDotProductAttention", "ScaledDotProductAttention dim1=2x2x5x4 dim2=2x2x6x4 dim3=2x2x6x4"},
+    {"Scatter", "Scatter dim1=64x3 dim2=4"},
+    {"ScatterSum", "ScatterSum dim1=6x3 dim2=10"},
+    {"ScatterMax", "ScatterMax dim1=6x3 dim2=10"},
+    {"SeLU", "SeLU dim1=4x5"},
+    {"Sigmoid", "Sigmoid dim1=4x5"},
+    {"Softmax", "Softmax dim1=3x5 axis=0"},
+    {"Softplus", "Softplus dim1=4x5"},
+    {"Sort", "Sort dim1=3x6 axis=1"},
+    {"Sum", "Sum dim1=3x4x2 axis=1"},
+    {"SumAll", "SumAll dim1=3x4"},
+    {"Copy", "Copy dim1=5"},
+};
+
+// sum(dy x reference(inputs)): the scalar whose gradient the VJP is.
+double weighted_output(const Experiment& e, const std::vector<HostTensor>& in, const HostTensor& dy) {
+  RefTensor y = e.spec().reference(e, in);
+  double sum = 0;
+  for (size_t i = 0; i < y.values.size(); ++i) sum += y.values[i] * dy.at(static_cast<int64_t>(i));
+  return sum;
+}
+
+// The gradient of input `which` by central differences, element by element.
+// The step is relative (a probability stays inside (0, 1); a step never
+// crosses a kink at 0 unless the value is within 1e-5 of it), and what float32
+// actually stored is divided by, not the step asked for.
+std::vector<double> finite_differences(const Experiment& e, std::vector<HostTensor> in, const HostTensor& dy,
+                                       size_t which) {
+  std::vector<double> out;
+  for (float& v : in[which].f32) {
+    const float original = v, step = 1e-3f * std::max(std::abs(original), 1e-2f);
+    v = original + step;
+    const double up = weighted_output(e, in, dy), high = v;
+    v = original - step;
+    const double down = weighted_output(e, in, dy), low = v;
+    v = original;
+    out.push_back((up - down) / (high - low));
+  }
+  return out;
+}
+
+double relative_error(std::span<const double> got, std::span<const double> want) {
+  double diff = 0, norm = 0;
+  for (size_t i = 0; i < want.size(); ++i) diff += (got[i] - want[i]) * (got[i] - want[i]), norm += want[i] * want[i];
+  return std::sqrt(diff) / std::max(std::sqrt(norm), 1e-30);
+}
+
+class VjpAgainstFiniteDifferences : public testing::TestWithParam<std::string> {};
+
+TEST_P(VjpAgainstFiniteDifferences, EveryGradientOfEveryFloatInput) {
+  const Experiment e = parse_experiment(kLines.at(GetParam()) + " pass=backward");
+  SCOPED_TRACE(e.line());
+  std::vector<HostTensor> in = make_inputs(e, 0);
+  const HostTensor dy = in.back();
+  ASSERT_EQ(dy.name, "dy");
+  ASSERT_EQ(dy.shape, e.spec().output_shape(e));
+  in.pop_back();
+  const std::vector<RefTensor> gradients = e.spec().vjp(e, in, dy);
+  std::vector<size_t> floats;
+  for (size_t i = 0; i < in.size(); ++i)
+    if (in[i].dtype == DType::Float32) floats.push_back(i);
+  ASSERT_EQ(gradients.size(), floats.size()) << "one gradient per float input";
+  for (size_t k = 0; k < floats.size(); ++k) {
+    const HostTensor& x = in[floats[k]];
+    EXPECT_EQ(gradients[k].shape, x.shape) << "the gradient of " << x.name << " has its input's shape";
+    std::vector<double> numeric = finite_differences(e, in, dy, floats[k]);
+    EXPECT_LT(relative_error(gradients[k].values, numeric), 1e-4) << "gradient of " << x.name;
+  }
+}
+
+std::vector<std::string> ops_with_gradients() {
+  std::vector<std::string> out;
+  for (const OpSpec& op : all_ops())
+    if (op.vjp) out.push_back(op.name);
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryOp, VjpAgainstFiniteDifferences, testing::ValuesIn(ops_with_gradients()),
+                         [](const testing::TestParamInfo<std::string>& info) { return info.param; });
+
+// Each op has a gradient, or says why not; every op with one is tested above.
+TEST(Vjp, EveryOpHasAGradientOrSaysWhyNot) {
+  for (const OpSpec& op : all_ops()) {
+    EXPECT_TRUE(op.vjp || op.no_gradient) << op.name;
+    if (op.vjp) EXPECT_TRUE(kLines.count(op.name)) << op.name << " has no finite-difference case in this file";
+  }
+  const Experiment argmax = parse_experiment("Argmax dim1=4x5 axis=1 pass=backward");
+  EXPECT_EQ(no_gradient_reason(argmax), "Argmax gives indices: no gradient with respect to its float input");
+  EXPECT_EQ(no_gradient_reason(parse_experiment("ReLU dim1=4 pass=backward")), "");
+}
+
+// The test above can fail: a gradient off by 1% of one element is seen.
+TEST(Vjp, FiniteDifferencesSeeAWrongGradient) {
+  const Experiment e = parse_experiment("Softmax dim1=3x5 axis=1 pass=backward");
+  std::vector<HostTensor> in = make_inputs(e, 0);
+  const HostTensor dy = in.back();
+  in.pop_back();
+  HostBuffer<double> gradient = e.spec().vjp(e, in, dy).at(0).values;
+  gradient[3] += 0.05 * std::abs(gradient[3]) + 1e-3;
+  EXPECT_GT(relative_error(gradient, finite_differences(e, in, dy, 0)), 1e-4);
+}
+
+HostTensor floats(std::string name, Shape shape, std::vector<float> values) {
+  return {std::move(name), std::move(shape), DType::Float32, {values.begin(), values.end()}, {}};
+}
+HostTensor indices(std::vector<int64_t> values) {
+  return {"idx", {static_cast<int64_t>(values.size())}, DType::Int64, {}, {values.begin(), values.end()}};
+}
+
+// ---- conventions, by hand ------------------------------------------------
+
+// Two source rows tie for a maximum: each gets half of dy there (PyTorch's
+// even split, whose gradients add up to dy); the row below both gets none.
+TEST(VjpConvention, ScatterMaxSharesATiedMaximumEvenly) {
+  const Experiment e = parse_experiment("ScatterMax dim1=3x1 dim2=3");
+  const std::vector<HostTensor> in = {indices({1, 1, 1}), floats("src", {3, 1}, {2, 2, 1})};
+  const HostTensor dy = floats("dy", {3, 1}, {10, 20, 30});
+  const std::vector<RefTensor> g = e.spec().vjp(e, in, dy);
+  ASSERT_EQ(g.size(), 1u);
+  EXPECT_EQ(g[0].values, (HostBuffer<double>{10, 10, 0}));
+}
+
+// MLX's convention, which the check also accepts: each tied element gets the
+// whole of dy. A gradient of neither convention is wrong.
+TEST(VjpConvention, ScatterMaxTiesMayAlsoGetTheWholeGradientAndNothingElse) {
+  const Experiment e = parse_experiment("ScatterMax dim1=3x1 dim2=3 pass=backward");
+  const std::vector<HostTensor> in = {indices({1, 1, 1}), floats("src", {3, 1}, {2, 2, 1}),
+                                      floats("dy", {3, 1}, {10, 20, 30})};
+  const std::vector<HostTensor> forward(in.begin(), in.end() - 1);
+  EXPECT_EQ(e.spec().vjp_alternative(e, forward, in.back())[0].values, (HostBuffer<double>{20, 20, 0}));
+  const RefTensor ref = expected_result(e, in);
+  EXPECT_EQ(ref.values, (HostBuffer<double>{10, 10, 0}));
+  auto check = [&](HostBuffer<float> g) {
+    return check_output(e, in, HostTensor{"gradients", {3}, DType::Float32, std::move(g), {}}, ref);
+  };
+  EXPECT_TRUE(check({10, 10, 0}).passed);
+  EXPECT_TRUE(check({20, 20, 0}).passed);
+  EXPECT_FALSE(check({20, 0, 0}).passed);
+  EXPECT_FALSE(check({10, 10, 10}).passed);
+}
+
+// Where the buffer's 0 is the maximum (every source below it), no source gets anything.
+TEST(VjpConvention, ScatterMaxGivesNothingWhereTheZeroWins) {
+  const Experiment e = parse_experiment("ScatterMax dim1=2x1 dim2=2");
+  const std::vector<HostTensor> in = {indices({0, 0}), floats("src", {2, 1}, {-1, -2})};
+  const std::vector<RefTensor> g = e.spec().vjp(e, in, floats("dy", {2, 1}, {5, 7}));
+  EXPECT_EQ(g[0].values, (HostBuffer<double>{0, 0}));
+}
+
+// Scatter: both rows written to row 0 get dy there, the overwritten one too
+// (PyTorch's index_put_ and MLX's scatter both gather dy at the indices).
+TEST(VjpConvention, ScatterGivesEveryWriterTheGradientOfItsRow) {
+  const Experiment e = parse_experiment("Scatter dim1=2x2 dim2=2");
+  const std::vector<HostTensor> in = {indices({0, 0}), floats("src", {2, 2}, {1, 2, 3, 4})};
+  const std::vector<RefTensor> g = e.spec().vjp(e, in, floats("dy", {2, 2}, {5, 6, 7, 8}));
+  EXPECT_EQ(g[0].values, (HostBuffer<double>{5, 6, 5, 6}));
+}
+
+// PReLU's one alpha collects x dy over every element where x <= 0; ReLU's
+// and PReLU's derivative at 0 is the negative side's.
+TEST(VjpConvention, PReLUAlphaSumsOverAllElementsAndZeroIsNegative) {
+  const Experiment e = parse_experiment("PReLU dim1=4 dim2=1");
+  const std::vector<HostTensor> in = {floats("x", {4}, {-2, 0, 3, -1}), floats("alpha", {1}, {0.25f})};
+  const std::vector<RefTensor> g = e.spec().vjp(e, in, floats("dy", {4}, {1, 2, 3, 4}));
+  EXPECT_EQ(g[0].values, (HostBuffer<double>{0.25, 0.5, 3, 1}));
+  EXPECT_EQ(g[1].values, (HostBuffer<double>{-2 * 1 + 0 * 2 + -1 * 4}));
+  const Experiment relu = parse_experiment("ReLU dim1=3");
+  EXPECT_EQ(relu.spec().vjp(relu, {floats("x", {3}, {0, 1, -1})}, floats("dy", {3}, {1, 1, 1}))[0].values,
+            (HostBuffer<double>{0, 1, 0}));
+}
+
+// Sort: equal values keep their order, so the first of two ties gets the
+// first sorted position's gradient.
+TEST(VjpConvention, SortSendsEachGradientBackToItsValuesPlaceTiesInOrder) {
+  const Experiment e = parse_experiment("Sort dim1=4 axis=0");
+  const std::vector<HostTensor> in = {floats("x", {4}, {3, 1, 2, 1})};
+  const std::vector<RefTensor> g = e.spec().vjp(e, in, floats("dy", {4}, {10, 20, 30, 40}));
+  EXPECT_EQ(g[0].values, (HostBuffer<double>{40, 10, 30, 20}));
+}
+
+// ---- the check ------------------------------------------------------------
+
+// The backward reference joins every float input's gradient; a cell whose
+// gradient of one input is off is wrong, naming that input, even where that
+// input is one value among thousands (PReLU's alpha).
+TEST(BackwardCheck, AWrongGradientOfOneInputIsCaughtAndNamed) {
+  const Experiment e = parse_experiment("PReLU dim1=16x16x16 dim2=1 pass=backward");
+  const std::vector<HostTensor> in = make_inputs(e, 0);
+  ASSERT_EQ(result_shape(e, in), (Shape{16 * 16 * 16 + 1}));
+  const RefTensor ref = expected_result(e, in);
+  ASSERT_EQ(ref.shape, result_shape(e, in));
+  HostTensor got{"gradients", ref.shape, DType::Float32, HostBuffer<float>(ref.values.begin(), ref.values.end()), {}};
+  EXPECT_TRUE(check_output(e, in, got, ref).passed);
+  got.f32.back() *= 1.5f;  // alpha's gradient
+  CheckResult r = check_output(e, in, got, ref);
+  EXPECT_FALSE(r.passed);
+  EXPECT_NEAR(r.error, 0.5, 1e-6);
+  EXPECT_EQ(verdict(e, r), Verdict::wrong);
+  EXPECT_NE(r.detail.find("gradient of alpha"), std::string::npos) << r.detail;
+  got.f32.back() = ref.values.back();
+  got.f32[0] = NAN;
+  EXPECT_NE(check_output(e, in, got, ref).detail.find("non-finite value in the gradient of x"), std::string::npos);
+}
+
+// A backward experiment sees the forward's inputs, and an upstream gradient
+// of the result's shape that the seed decides.
+TEST(BackwardInputs, SameNumbersAsTheForwardPassPlusASeededUpstreamGradient) {
+  const Experiment forward = parse_experiment("Linear dim1=3x4 dim2=4x5 dim3=5");
+  const Experiment backward = parse_experiment("Linear dim1=3x4 dim2=4x5 dim3=5 pass=backward");
+  EXPECT_EQ(backward.line(), "Linear dim1=3x4 dim2=4x5 dim3=5 pass=backward");
+  EXPECT_EQ(backward.name(), forward.name());
+  const std::vector<HostTensor> f = make_inputs(forward, 7), b = make_inputs(backward, 7);
+  ASSERT_EQ(b.size(), f.size() + 1);
+  for (size_t i = 0; i < f.size(); ++i) EXPECT_EQ(b[i].f32, f[i].f32);
+  EXPECT_EQ(b.back().shape, (Shape{3, 5}));
+  EXPECT_EQ(make_inputs(backward, 7).back().f32, b.back().f32);
+  EXPECT_NE(make_inputs(backward, 8).back().f32, b.back().f32);
+  EXPECT_EQ(differentiable_inputs(b), (std::vector<size_t>{0, 1, 2}));
+}
+
+}  // namespace
+}  // namespace opbench

@@ -1,0 +1,214 @@
+// Comparing two runs: a planted slowdown is flagged, noise is not.
+#include "report/compare.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "model/text.h"
+#include "report_fixtures.h"
+
+namespace opbench {
+namespace {
+
+using namespace opbench::testing;
+
+const CellComparison* find(const Comparison& c, const std::string& op, const std::string& backend) {
+  for (const CellComparison& x : c.cells)
+    if (x.experiment.rfind(op, 0) == 0 && x.backend == backend) return &x;
+  return nullptr;
+}
+
+TEST(Compare, APlantedTwofoldSlowdownIsSlower) {
+  Comparison c = compare_runs(noisy_run(1), noisy_run(2, 2.0), CompareSettings{});
+  ASSERT_EQ(c.cells.size(), 6u);
+  const CellComparison* matmul = find(c, "MatMul", "cpu");
+  ASSERT_TRUE(matmul);
+  EXPECT_NEAR(matmul->ratio, 2.0, 0.02);
+  EXPECT_LT(matmul->p, 1e-20);
+  EXPECT_EQ(matmul->change, Change::slower);
+  EXPECT_EQ(find(c, "MatMul", "mlx_cpu")->change, Change::slower);
+  EXPECT_EQ(c.slower, 2u);
+  EXPECT_EQ(c.same, 4u);
+  EXPECT_NEAR(c.geomean_ratio, std::pow(2.0, 2.0 / 6), 0.01);
+  EXPECT_TRUE(regressed(*matmul, 0.10));
+  EXPECT_FALSE(regressed(*matmul, 1.5));  // 2x is not more than 2.5x
+}
+
+TEST(Compare, ARerunIsTheSame) {
+  Comparison c = compare_runs(noisy_run(1), noisy_run(2), CompareSettings{});
+  EXPECT_EQ(c.same, 6u);
+  EXPECT_EQ(c.slower + c.faster, 0u);
+  EXPECT_NEAR(c.geomean_ratio, 1.0, 0.01);
+  for (const CellComparison& x : c.cells) EXPECT_FALSE(regressed(x, 0.0)) << x.experiment;
+}
+
+TEST(Compare, FasterIsFaster) {
+  Comparison c = compare_runs(noisy_run(1, 2.0), noisy_run(2), CompareSettings{});
+  EXPECT_EQ(find(c, "MatMul", "cpu")->change, Change::faster);
+  EXPECT_EQ(c.faster, 2u);
+}
+
+TEST(Compare, ASignificantChangeBelowTheMinimumEffectIsTheSame) {
+  // 3% slower on 200 samples a side: the test sees it, the rule does not count it by default.
+  Comparison c = compare_runs(noisy_run(1), noisy_run(2, 1.03), CompareSettings{});
+  const CellComparison* matmul = find(c, "MatMul", "cpu");
+  EXPECT_LT(matmul->p, 0.05);
+  EXPECT_EQ(matmul->change, Change::same);
+  Comparison strict = compare_runs(noisy_run(1), noisy_run(2, 1.03), CompareSettings{0.05, 0.01});
+  EXPECT_EQ(find(strict, "MatMul", "cpu")->change, Change::slower);
+}
+
+TEST(Compare, BigDifferenceWithoutEvidenceIsTheSame) {
+  // One sample is not enough to test: "untested", never "slower".
+  RunRecord base = noisy_run(1), next = noisy_run(2, 2.0);
+  next.experiments[2].cells[1].samples_ms.resize(1);
+  Comparison c = compare_runs(base, next, CompareSettings{});
+  const CellComparison* matmul = find(c, "MatMul", "cpu");
+  EXPECT_EQ(matmul->change, Change::untested);
+  EXPECT_TRUE(std::isnan(matmul->p));
+  EXPECT_FALSE(regressed(*matmul, 0.1));
+  EXPECT_EQ(c.untested, 1u);
+}
+
+TEST(Compare, TooFewSamplesForTheTestAreUntestedNotSame) {
+  // 3 samples a side cannot give p below 0.1: a 2x change there is not "same".
+  RunRecord base = noisy_run(1), next = noisy_run(2, 2.0);
+  base.experiments[2].cells[1].samples_ms.resize(3);
+  next.experiments[2].cells[1].samples_ms.resize(3);
+  Comparison c = compare_runs(base, next, CompareSettings{});
+  EXPECT_EQ(find(c, "MatMul", "cpu")->change, Change::untested);
+  base.experiments[2].cells[1].samples_ms = noisy("cpu", 0.25, 7, 5).samples_ms;  // 5 and 5 can: p >= 2/252
+  next.experiments[2].cells[1].samples_ms = noisy("cpu", 0.5, 8, 5).samples_ms;
+  c = compare_runs(base, next, CompareSettings{});
+  EXPECT_EQ(find(c, "MatMul", "cpu")->change, Change::slower);
+  EXPECT_NEAR(find(c, "MatMul", "cpu")->p, 2.0 / 252, 1e-12);
+}
+
+TEST(Compare, CellsWithoutATimeInBothAreListed) {
+  RunRecord base = noisy_run(1), next = noisy_run(2);
+  next.experiments[0].cells[0] = failed("mlx_cpu", "out of memory");
+  next.experiments[1].cells[1] = wrong("cpu");
+  next.experiments.pop_back();  // no MatMul in the new run
+  next.experiments.push_back(experiment("Sort dim1=64x128x1024 axis=0", {noisy("cpu", 1.0, 9)}));
+  Comparison c = compare_runs(base, next, CompareSettings{});
+  EXPECT_EQ(c.cells.size(), 2u);
+  ASSERT_EQ(c.not_compared.size(), 5u);
+  EXPECT_EQ(c.not_compared[0].why, "nan in new: out of memory");
+  EXPECT_EQ(c.not_compared[1].why, "wrong in new: 50% of elements differ");
+  EXPECT_EQ(c.not_compared[2].why, "only in base");
+  EXPECT_EQ(c.not_compared[3].why, "only in base");
+  EXPECT_EQ(c.not_compared[4].experiment, "Sort / dim=64x128x1024 axi=0");
+  EXPECT_EQ(c.not_compared[4].why, "only in new");
+}
+
+// An imprecise cell has a time: compared, its mean marked as in the tables.
+TEST(Compare, AnImpreciseCellIsComparedAndMarked) {
+  RunRecord base = noisy_run(1), next = noisy_run(2);
+  next.experiments[2].cells[1] = imprecise(next.experiments[2].cells[1]);  // MatMul on cpu
+  CompareSettings settings;
+  Comparison c = compare_runs(base, next, settings);
+  ASSERT_EQ(c.cells.size(), 6u);
+  EXPECT_TRUE(c.not_compared.empty());
+  EXPECT_FALSE(c.cells[5].base_imprecise);
+  EXPECT_TRUE(c.cells[5].new_imprecise);
+  std::string text = render_comparison(c, settings);
+  EXPECT_EQ(count_of(text, "*"), 2u) << text;  // the cell and the legend
+  EXPECT_TRUE(contains(text, formatted("%.3f", c.cells[5].new_ms) + "* |")) << text;
+  EXPECT_TRUE(contains(text, "\n*: the output was imprecise in that run")) << text;
+  EXPECT_FALSE(contains(render_comparison(compare_runs(base, base, settings), settings), "*"));
+}
+
+TEST(Compare, RenderedWithTheRuleAndTheGeometricMean) {
+  CompareSettings settings;
+  Comparison c = compare_runs(noisy_run(1), noisy_run(2, 2.0), settings);
+  std::string text = render_comparison(c, settings);
+  std::vector<std::string> lines = lines_of(text);
+  EXPECT_EQ(lines[0].substr(0, 14), "| Experiment  ");
+  EXPECT_TRUE(contains(lines[0], "| backend | base ms | new ms | new/base | p-value | change |"));
+  EXPECT_EQ(count_of(text, "| slower |"), 2u);
+  EXPECT_TRUE(contains(text, "Geometric mean of new/base: 1.26"));
+  EXPECT_TRUE(contains(text,
+                       "over 6 cells: 2 slower, 0 faster, 4 same (a change is real when p < 0.05 and the means "
+                       "differ by more than 5%)."));
+  EXPECT_EQ(change_name(Change::untested), "untested");
+}
+
+TEST(Compare, NothingInCommon) {
+  RunRecord other = noisy_run(1);
+  for (ExperimentRecord& e : other.experiments) e.name += " (renamed)";
+  Comparison c = compare_runs(noisy_run(1), other, CompareSettings{});
+  EXPECT_TRUE(c.cells.empty());
+  EXPECT_TRUE(std::isnan(c.geomean_ratio));
+  EXPECT_TRUE(contains(render_comparison(c, CompareSettings{}), "No cell has a time in both runs."));
+}
+
+// Runs whose every time drifts by a factor of its own (another process,
+// another memory layout), far more than the noise within a run.
+std::vector<RunRecord> drifting_runs(unsigned seed, double matmul_factor = 1) {
+  std::vector<RunRecord> runs;
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<double> drift(0.85, 1.15);
+  for (unsigned k = 0; k < 5; ++k) {
+    RunRecord r = noisy_run(seed * 100 + k, matmul_factor);
+    double factor = drift(rng);
+    for (ExperimentRecord& e : r.experiments)
+      for (Cell& c : e.cells) {
+        for (double& v : c.samples_ms) v *= factor;
+        c.stats = summarize(c.samples_ms);
+      }
+    runs.push_back(r);
+  }
+  return runs;
+}
+
+TEST(Compare, OneRunASideCallsDriftBetweenRunsAChange) {
+  std::vector<RunRecord> a = drifting_runs(1), b = drifting_runs(2);
+  Comparison c = compare_runs(a.front(), b.front(), CompareSettings{});
+  EXPECT_FALSE(c.by_runs);
+  EXPECT_GT(c.slower + c.faster, 0u);  // what the runs-level test is for
+  EXPECT_TRUE(render_comparison(c, CompareSettings{}).find("give several runs a side") != std::string::npos);
+}
+
+TEST(Compare, SeveralRunsASideTestTheRunsMeansSoARerunIsTheSame) {
+  Comparison c = compare_runs(drifting_runs(1), drifting_runs(2), CompareSettings{});
+  EXPECT_TRUE(c.by_runs);
+  EXPECT_EQ(c.cells.front().base_count, 5u);  // five means, not a thousand samples
+  EXPECT_EQ(c.slower + c.faster, 0u);
+  EXPECT_EQ(c.same, 6u);
+}
+
+TEST(Compare, SeveralRunsASideStillFlagATwofoldSlowdown) {
+  Comparison c = compare_runs(drifting_runs(1), drifting_runs(2, 2.0), CompareSettings{});
+  const CellComparison* matmul = find(c, "MatMul", "cpu");
+  ASSERT_TRUE(matmul);
+  EXPECT_EQ(matmul->change, Change::slower);
+  EXPECT_LT(matmul->p, 0.05);
+  EXPECT_EQ(c.slower, 2u);
+}
+
+// A run of both passes: each experiment's backward cell is compared with
+// the backward cell of the other run, never with a forward one, under the
+// label "<name> [backward]".
+TEST(Compare, TheTwoPassesOfAnExperimentAreComparedApart) {
+  auto with_backward = [](RunRecord r, const RunRecord& backward) {
+    for (ExperimentRecord e : backward.experiments) {
+      e.pass = Pass::backward;
+      r.experiments.push_back(e);
+    }
+    return r;
+  };
+  Comparison c = compare_runs(with_backward(noisy_run(1), noisy_run(3)), with_backward(noisy_run(2), noisy_run(4, 2.0)),
+                              CompareSettings{});
+  ASSERT_EQ(c.cells.size(), 12u);
+  EXPECT_TRUE(c.not_compared.empty());
+  EXPECT_EQ(c.slower, 2u) << "the backward MatMul cells only";
+  for (const CellComparison& x : c.cells) {
+    bool backward = x.experiment.size() > 11 && x.experiment.substr(x.experiment.size() - 11) == " [backward]";
+    bool matmul = x.experiment.rfind("MatMul", 0) == 0;
+    EXPECT_EQ(x.change == Change::slower, backward && matmul) << x.experiment << " on " << x.backend;
+  }
+}
+
+}  // namespace
+}  // namespace opbench
