@@ -41,6 +41,8 @@ const CommandSpec kRunSpec = {
     "(milliseconds, the seed's format) and writes them, with a JSON file of every sample, to --out.",
     {
         {"backends", "LIST", "backends to time, e.g. cpu,cuda (default: every available one; see opbench list)"},
+        {"versions", "FW=V,V", "time these versions of a framework side by side, e.g. torch=2.11.0,2.15.0 (repeatable: --versions mlx=0.31.2,0.32.4); each is installed once under ~/.opbench/envs and its backends are named cpu@torch-2.15.0", true},
+        {"rounds", "N", "with --versions: rounds over the versions per experiment, each a 1/N share of every cell's sampling (default: 3)"},
         {"suite", "NAME|FILE", "default (the reference's 91 experiments), quick, extended, collectives (8 B to 1 GiB), collectives-cpu (to 64 MiB), collectives-quick, or a suite file (default: default)"},
         {"ops", "LIST", "only these ops, e.g. Sort,MatMul"},
         {"filter", "REGEX", "only experiments whose name matches, e.g. 'dim=64x128'"},
@@ -315,6 +317,8 @@ Resumed load_resume(const Args& args, const RunSettings& given) {
   for (const char* option : {"ops", "filter", "case", "dtype", "pass", "ranks"})
     if (args.has(option))
       conflict(std::string("--") + option + " cannot be combined with --resume: the experiments to run are the file's plan");
+  for (const char* option : {"versions", "rounds"})
+    if (args.has(option)) conflict(std::string("--") + option + " cannot be combined with --resume");
   if (args.has("suite") && args.get("suite") != prev.suite)
     conflict("--suite " + args.get("suite") + " differs from the file's suite " + quote(prev.suite));
 
@@ -328,6 +332,10 @@ Resumed load_resume(const Args& args, const RunSettings& given) {
   }
 
   // The backends, as recorded.
+  for (const BackendRecord& b : prev.backends)
+    if (!version_tag(b.info.name).empty())
+      conflict("it timed framework versions side by side (" + b.info.name +
+               "), which --resume cannot finish yet: run it again with its --versions");
   std::string names;
   for (const BackendRecord& b : prev.backends) names += (names.empty() ? "" : ",") + b.info.name;
   if (names.empty()) conflict("the file names no backend");
@@ -409,6 +417,7 @@ int run_command(const Args& args) {
   std::vector<Experiment> experiments;
   std::vector<std::unique_ptr<Backend>> backends;
   std::vector<ExperimentRecord> done;
+  std::unique_ptr<ExperimentExecutor> versions_executor;  // with --versions
   RunRecord record;
   std::string out_dir, result_path;
   // Held until the end: no other run writes the file this one writes (or resumes).
@@ -433,7 +442,14 @@ int run_command(const Args& args) {
   } else {
     std::string suite_name;
     experiments = choose_experiments(args, suite_name);
-    backends = choose_backends(args);
+    if (args.has("versions")) {
+      VersionsChoice choice = choose_versions(args, time_limit);
+      backends = std::move(choice.backends);
+      versions_executor = std::move(choice.executor);
+    } else {
+      if (args.has("rounds")) throw UsageError("--rounds needs --versions: the rounds are over the versions");
+      backends = choose_backends(args);
+    }
     record = new_record(suite_name, settings, backends);
     record.peaks = load_calibration(args.get("calibration", default_calibration_path(record.machine)), record.machine);
     for (const Experiment& e : experiments) record.plan.push_back(e.line());
@@ -466,7 +482,8 @@ int run_command(const Args& args) {
   catch_interruptions();
   RunProgress progress(args.has("quiet"), result_path);
   std::unique_ptr<ExperimentExecutor> executor;
-  if (isolate) executor = std::make_unique<IsolatedExecutor>("", names, time_limit);
+  if (versions_executor) executor = std::move(versions_executor);
+  else if (isolate) executor = std::make_unique<IsolatedExecutor>("", names, time_limit);
   else executor = std::make_unique<InProcessExecutor>();
   try {
     run_experiments(experiments, running, record, progress, *executor, done);

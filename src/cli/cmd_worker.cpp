@@ -15,9 +15,26 @@ const CommandSpec kWorkerSpec = {
     {
         {"backends", "LIST", "the backends to make"},
         {"settings", "JSON", "the run settings, as the result file writes them"},
+        {"describe", "FILE", "instead: write to FILE what every backend this process has says of itself (JSON), and exit"},
     }};
 
+namespace {
+
+// What `opbench run --versions` learns of a framework version's backends
+// from a worker that loaded its plug-in (execution/remote_backend.h).
+int describe_backends(const std::string& path) {
+  nlohmann::json all = nlohmann::json::array();
+  for (const auto& b : create_backends())
+    all.push_back({{"name", b->info().name}, {"versions", b->versions()}, {"device", b->device_name()},
+                   {"unavailable", b->unavailable_reason()}});
+  write_file_atomically(path, all.dump() + "\n");
+  return 0;
+}
+
+}  // namespace
+
 int worker_command(const Args& args) {
+  if (args.has("describe")) return describe_backends(args.get("describe"));
   if (!args.has("backends") || !args.has("settings")) throw UsageError("needs --backends and --settings");
   nlohmann::json given = nlohmann::json::parse(args.get("settings"), nullptr, /*allow_exceptions=*/false);
   if (given.is_discarded()) throw UsageError("--settings: not JSON: " + quote(args.get("settings")));

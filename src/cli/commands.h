@@ -8,6 +8,7 @@
 
 #include "cli/options.h"
 #include "execution/backend.h"
+#include "execution/runner.h"
 
 namespace opbench::cli {
 
@@ -39,6 +40,17 @@ extern const CommandSpec kWorkerSpec;  // hidden: the process `run` starts for i
 // The backends named by --backends (default: every available one), in column
 // order. Throws UsageError for an unknown, unbuilt or unavailable backend.
 std::vector<std::unique_ptr<Backend>> choose_backends(const Args& args);
+
+// A run over several framework versions (--versions): every backend of the
+// run, the versions' and this build's, in column order, and the executor
+// that times them in rounds, each version in workers that load its plug-in
+// (cli/versions_choice.cpp). Throws UsageError, before anything runs, for
+// bad --versions text and for a version the package index lacks.
+struct VersionsChoice {
+  std::vector<std::unique_ptr<Backend>> backends;
+  std::unique_ptr<ExperimentExecutor> executor;
+};
+VersionsChoice choose_versions(const Args& args, double time_limit_s);
 
 extern const CommandSpec kCalibrateSpec;
 int calibrate_command(const Args& args);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <system_error>
@@ -21,10 +22,26 @@ namespace {
 // symbols: linked into one program, LibTorch's MKL answered MLX's BLAS calls.
 // A module registers its backends as it loads; one that cannot load leaves
 // its backends out, and says why.
+//
+// OPBENCH_PLUGINS=<module>[:<module>...] loads those instead: the worker of
+// one framework version (opbench run --versions) loads that version's
+// plug-in alone, since two versions of one framework's libraries share their
+// file names and cannot both load into one process.
 void load_framework_plugins() {
+  std::vector<std::filesystem::path> modules;
+  if (const char* chosen = std::getenv("OPBENCH_PLUGINS"); chosen && *chosen) {
+    std::string list = chosen;
+    for (size_t start = 0, end; start <= list.size(); start = end + 1) {
+      end = std::min(list.find(':', start), list.size());
+      if (end > start) modules.push_back(list.substr(start, end - start));
+    }
+    for (const auto& module : modules)
+      if (!dlopen(module.c_str(), RTLD_NOW | RTLD_LOCAL))
+        std::fprintf(stderr, "opbench: warning: cannot load %s: %s\n", module.c_str(), dlerror());
+    return;
+  }
   std::error_code ec;
   std::filesystem::path dir = std::filesystem::canonical(opbench::this_executable(), ec).parent_path() / "plugins";
-  std::vector<std::filesystem::path> modules;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec))
     if (entry.path().extension() == ".so") modules.push_back(entry.path());
   std::sort(modules.begin(), modules.end());

@@ -417,7 +417,7 @@ Cell read_cell(const json& message, const std::string& backend) {
 
 std::string IsolatedExecutor::start_workers(const RunSettings& settings, const CellEvents& events, int ranks) {
   std::string names;
-  for (const std::string& b : backends_) names += (names.empty() ? "" : ",") + b;
+  for (const std::string& b : backends_) names += (names.empty() ? "" : ",") + base_name(b);
   const std::vector<std::string> args = {exe_, "worker", "--backends", names, "--settings", json(settings).dump()};
   const char* gpus = std::getenv("CUDA_VISIBLE_DEVICES");
   // A rank that cannot meet its peers says so within the cell's time limit,
@@ -427,8 +427,10 @@ std::string IsolatedExecutor::start_workers(const RunSettings& settings, const C
                                               ? rendezvous_timeout_s()
                                               : std::clamp(0.5 * time_limit_s_, 1.0, 120.0));
   for (int r = 0; r < ranks; ++r) {
-    workers_.push_back(spawn(args, ranks > 1 ? environment_with(rank_environment(rendezvous_, r, gpus ? gpus : ""))
-                                             : std::vector<std::string>{}));
+    std::vector<std::pair<std::string, std::string>> set = environment_;
+    if (ranks > 1)
+      for (auto& variable : rank_environment(rendezvous_, r, gpus ? gpus : "")) set.push_back(std::move(variable));
+    workers_.push_back(spawn(args, set.empty() ? std::vector<std::string>{} : environment_with(set)));
     ++workers_started_;
   }
 
@@ -507,7 +509,7 @@ void IsolatedExecutor::run(const Experiment& e, const std::vector<Backend*>& bac
     if (workers_.empty()) return;  // stopped while they started
 
     json names = json::array();
-    for (size_t k = next; k < backends.size(); ++k) names.push_back(backends[k]->info().name);
+    for (size_t k = next; k < backends.size(); ++k) names.push_back(base_name(backends[k]->info().name));
     // A worker that died already shows as a closed message pipe below.
     const std::string request = json{{"line", e.line()}, {"backends", names}}.dump() + "\n";
     for (auto& w : workers_) write_all(w->to, request);
@@ -520,11 +522,12 @@ void IsolatedExecutor::run(const Experiment& e, const std::vector<Backend*>& bac
       Wait r = next_message(workers_, 0, deadline, events.stop, m, dead);
       if (r == Wait::Message) {
         const std::string expected = next < backends.size() ? backends[next]->info().name : "";
+        const std::string expected_there = base_name(expected);  // what the worker calls it
         if (m.contains("prepared") && !any_started) {
           if (events.prepared) events.prepared(phase_seconds(m["prepared"], "inputs_s"), phase_seconds(m["prepared"], "reference_s"));
           continue;
         }
-        if (m.contains("started") && m["started"] == expected && !in_cell) {
+        if (m.contains("started") && m["started"] == expected_there && !in_cell) {
           any_started = in_cell = true;
           started(next);
           deadline = Clock::now() + limit;

@@ -30,6 +30,7 @@
 // stopped by killing the worker and marked "time limit of N s exceeded".
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "execution/runner.h"
@@ -51,6 +52,13 @@ class IsolatedExecutor : public ExperimentExecutor {
   void run(const Experiment& e, const std::vector<Backend*>& backends, const RunSettings& settings,
            const CellEvents& events) override;
 
+  // Variables its workers get beside this process's environment: a
+  // framework version's worker loads that version's plug-in
+  // (OPBENCH_PLUGINS). Such a worker calls "cpu@torch-2.15.0" plain "cpu".
+  void set_environment(std::vector<std::pair<std::string, std::string>> variables) {
+    environment_ = std::move(variables);
+  }
+
   // Workers started so far, a rank each (tests).
   int workers_started() const { return workers_started_; }
 
@@ -66,6 +74,7 @@ class IsolatedExecutor : public ExperimentExecutor {
 
   std::string exe_;
   std::vector<std::string> backends_;
+  std::vector<std::pair<std::string, std::string>> environment_;
   double time_limit_s_;
   std::vector<std::unique_ptr<Worker>> workers_;  // rank order
   Rendezvous rendezvous_;                         // of a world of several ranks

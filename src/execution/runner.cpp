@@ -7,6 +7,7 @@
 #include <new>
 
 #include "model/check.h"
+#include "execution/build_info.h"
 #include "execution/isolation.h"
 #include "model/memory.h"
 #include "model/ops.h"
@@ -135,18 +136,6 @@ struct Prepared {
   std::string error;
   double inputs_s = 0, reference_s = 0;
 };
-
-// The opbench build, for the reference cache's key: a rebuilt program, whose
-// reference code may differ, never reads an older build's entries.
-std::string this_build() {
-  std::error_code size_error, time_error;
-  std::string exe = this_executable();
-  uintmax_t size = std::filesystem::file_size(exe, size_error);
-  auto modified = std::filesystem::last_write_time(exe, time_error);
-  if (size_error || time_error) return OPBENCH_VERSION;
-  return std::string(OPBENCH_VERSION) + " " + std::to_string(size) + " " +
-         std::to_string(modified.time_since_epoch().count());
-}
 
 // References that take less than this are made again rather than read.
 constexpr double kWorthCachingS = 0.05;

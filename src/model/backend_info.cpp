@@ -41,4 +41,15 @@ BackendInfo backend_info(const std::string& name, const std::string& description
   return info;
 }
 
+std::string versioned_name(const std::string& backend, const std::string& framework, const std::string& version) {
+  return backend + "@" + framework + "-" + version;
+}
+
+std::string base_name(const std::string& name) { return name.substr(0, name.find('@')); }
+
+std::string version_tag(const std::string& name) {
+  size_t at = name.find('@');
+  return at == std::string::npos ? "" : name.substr(at + 1);
+}
+
 }  // namespace opbench

@@ -29,4 +29,13 @@ inline constexpr int kUnlistedColumn = 1000;
 // (model/backend_info.cpp), kUnlistedColumn and none when it is not there.
 BackendInfo backend_info(const std::string& name, const std::string& description);
 
+// A backend of one framework version of several in a run (opbench run
+// --versions): "cpu@torch-2.15.0", `backend` of `framework` at `version`.
+// Its worker process loads that version's plug-in, where it is plain "cpu".
+std::string versioned_name(const std::string& backend, const std::string& framework, const std::string& version);
+// "cpu" of "cpu@torch-2.15.0"; a plain name as it is.
+std::string base_name(const std::string& name);
+// "torch-2.15.0" of "cpu@torch-2.15.0"; empty for a plain name.
+std::string version_tag(const std::string& name);
+
 }  // namespace opbench

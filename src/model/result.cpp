@@ -27,7 +27,8 @@ std::string RunRecord::description() const {
   const char* separator = " - ";
   for (const auto& [name, version] : versions) {
     if (name.find('_') != std::string::npos) continue;
-    out << separator << name << " " << version;
+    // A version of several in the run ("torch@2.15.0"): the framework and its version.
+    out << separator << name.substr(0, name.find('@')) << " " << version;
     separator = ", ";
     std::string extras;
     for (const auto& [key, value] : versions)

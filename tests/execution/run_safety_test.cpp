@@ -32,6 +32,7 @@
 #include "execution/runner.h"
 #include "model/shape.h"
 #include "format/json.h"
+#include "reference_backend.h"
 #include "test_text.h"
 
 namespace opbench {
@@ -40,49 +41,6 @@ namespace {
 using test_text::usage_error;
 
 namespace fs = std::filesystem;
-
-// ---- a backend that computes with the reference, counting its cells -------
-
-class ReferenceOp : public PreparedOp {
- public:
-  ReferenceOp(const Experiment& e, const std::vector<HostTensor>& inputs) : e_(e), inputs_(inputs) {}
-  void run() override {
-    RefTensor ref = e_.spec().reference(e_, inputs_);
-    out_ = HostTensor{"out", ref.shape, e_.spec().gives_indices ? DType::Int64 : DType::Float32, {}, {}};
-    if (out_.dtype == DType::Int64) out_.i64.assign(ref.values.begin(), ref.values.end());
-    else out_.f32.assign(ref.values.begin(), ref.values.end());
-  }
-  HostTensor output() override { return out_; }
-
- private:
-  Experiment e_;
-  std::vector<HostTensor> inputs_;
-  HostTensor out_;
-};
-
-class ReferenceBackend : public Backend {
- public:
-  ReferenceBackend(std::string name, int column) {
-    info_.name = std::move(name);
-    info_.column = column;
-  }
-  const BackendInfo& info() const override { return info_; }
-  std::string unavailable_reason() const override { return ""; }
-  std::map<std::string, std::string> versions() const override { return {}; }
-  std::string device_name() const override { return device_free ? "Test GPU" : ""; }
-  std::optional<uint64_t> free_device_memory() const override { return device_free; }
-  OpSupport support(const std::string&) const override { return {true, ""}; }
-  std::unique_ptr<PreparedOp> prepare(const Experiment& e, const std::vector<HostTensor>& inputs) override {
-    ++prepared[e.line()];
-    return std::make_unique<ReferenceOp>(e, inputs);
-  }
-
-  std::map<std::string, int> prepared;  // cells run, by experiment line
-  std::optional<uint64_t> device_free;
-
- private:
-  BackendInfo info_;
-};
 
 RunSettings fast() {
   RunSettings s;

@@ -1,0 +1,135 @@
+// Framework versions timed in rounds (execution/rounds.h): the order of the
+// turns, each cell's share of the sampling, the merged cell, and a version
+// that cannot run costing only its own cells.
+#include "execution/rounds.h"
+
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+
+#include "model/stats.h"
+#include "reference_backend.h"
+
+namespace opbench {
+namespace {
+
+RunSettings budget(size_t samples) {
+  RunSettings s;
+  s.sampler.warmup_s = 0;
+  s.sampler.min_samples = s.sampler.max_samples = samples;
+  s.sampler.min_time_s = 0;
+  s.sampler.max_time_s = 60;
+  s.sampler.target_noise = 0;
+  return s;
+}
+
+// An executor that cannot start its worker, as a version whose plug-in does not load.
+class BrokenExecutor : public ExperimentExecutor {
+ public:
+  void run(const Experiment&, const std::vector<Backend*>&, const RunSettings&, const CellEvents&) override {
+    throw std::runtime_error("the worker process cannot start: cannot load the plug-in");
+  }
+};
+
+struct Outcome {
+  std::vector<size_t> started;
+  std::map<size_t, Cell> finished;
+  std::vector<std::string> schedule;
+};
+
+Outcome run_rounds(std::vector<BackendGroup> groups, const std::vector<Backend*>& backends, int rounds, size_t samples) {
+  RoundsExecutor executor(std::move(groups), rounds);
+  Outcome out;
+  CellEvents events;
+  events.started = [&](size_t i) { out.started.push_back(i); };
+  events.finished = [&](size_t i, Cell c) { out.finished[i] = std::move(c); };
+  executor.run(parse_experiment("ReLU dim1=16x16"), backends, budget(samples), events);
+  out.schedule = executor.schedule();
+  return out;
+}
+
+BackendGroup in_process(std::vector<std::string> names) {
+  return {std::move(names), std::make_unique<InProcessExecutor>(), ""};
+}
+
+TEST(Rounds, TurnsAlternateDirectionAndEachRoundTakesItsShare) {
+  ReferenceBackend a("cpu@torch-2.11.0", 5000), b("cpu@torch-2.15.0", 5001), c("mlx_cpu@mlx-0.32.4", 3000);
+  std::vector<BackendGroup> groups;
+  groups.push_back(in_process({"cpu@torch-2.11.0"}));
+  groups.push_back(in_process({"cpu@torch-2.15.0"}));
+  groups.push_back(in_process({"mlx_cpu@mlx-0.32.4"}));
+  Outcome r = run_rounds(std::move(groups), {&a, &b, &c}, 3, 9);
+  EXPECT_EQ(r.schedule, (std::vector<std::string>{"1 cpu@torch-2.11.0", "1 cpu@torch-2.15.0", "1 mlx_cpu@mlx-0.32.4",
+                                                  "2 mlx_cpu@mlx-0.32.4", "2 cpu@torch-2.15.0", "2 cpu@torch-2.11.0",
+                                                  "3 cpu@torch-2.11.0", "3 cpu@torch-2.15.0", "3 mlx_cpu@mlx-0.32.4"}));
+  // Each cell started once (progress counts cells, not turns) and finished once, merged.
+  EXPECT_EQ(r.started, (std::vector<size_t>{0, 1, 2}));
+  ASSERT_EQ(r.finished.size(), 3u);
+  for (auto& [i, cell] : r.finished) {
+    EXPECT_TRUE(cell.ok()) << cell.error;
+    EXPECT_EQ(cell.check.verdict, Verdict::passed);  // against the one reference of the experiment
+    EXPECT_EQ(cell.samples_ms.size(), 9u);           // 3 a round
+    EXPECT_EQ(cell.stats.count, 9u);
+    EXPECT_DOUBLE_EQ(cell.stats.mean, summarize(cell.samples_ms).mean);
+  }
+  EXPECT_EQ(a.prepared["ReLU dim1=16x16"], 3);  // prepared and checked in every round
+}
+
+TEST(Rounds, AVersionThatCannotRunCostsOnlyItsOwnCells) {
+  ReferenceBackend a("cpu@torch-2.11.0", 5000), b("cpu@torch-2.99.0", 5001), c("cpu@torch-3.0.0", 5002);
+  std::vector<BackendGroup> groups;
+  groups.push_back(in_process({"cpu@torch-2.11.0"}));
+  groups.push_back({{"cpu@torch-2.99.0"}, nullptr, "cannot build the torch 2.99.0 plug-in: error: no member named 'foo'"});
+  groups.push_back({{"cpu@torch-3.0.0"}, std::make_unique<BrokenExecutor>(), ""});
+  Outcome r = run_rounds(std::move(groups), {&a, &b, &c}, 2, 6);
+  EXPECT_EQ(r.schedule, (std::vector<std::string>{"1 cpu@torch-2.11.0", "1 cpu@torch-2.99.0", "1 cpu@torch-3.0.0",
+                                                  "2 cpu@torch-2.11.0"}));
+  EXPECT_TRUE(r.finished[0].ok());
+  EXPECT_EQ(r.finished[0].samples_ms.size(), 6u);
+  EXPECT_EQ(r.finished[1].error, "cannot build the torch 2.99.0 plug-in: error: no member named 'foo'");
+  EXPECT_EQ(r.finished[2].error, "the worker process cannot start: cannot load the plug-in");
+  EXPECT_EQ(r.started, (std::vector<size_t>{0, 1, 2}));
+}
+
+TEST(Rounds, ABackendInNoGroupIsAnError) {
+  ReferenceBackend a("cpu@torch-2.11.0", 5000);
+  EXPECT_THROW(run_rounds({}, {&a}, 2, 4), std::logic_error);
+}
+
+TEST(Rounds, ShareOfTheBudget) {
+  SamplerSettings s;
+  s.min_samples = 5, s.max_samples = 10000, s.min_time_s = 0.03, s.max_time_s = 2;
+  SamplerSettings third = round_share(s, 3);
+  EXPECT_EQ(third.min_samples, 2u);  // ceil(5/3): the rounds together take at least the floor
+  EXPECT_EQ(third.max_samples, 3334u);
+  EXPECT_DOUBLE_EQ(third.min_time_s, 0.01);
+  EXPECT_DOUBLE_EQ(third.max_time_s, 2.0 / 3);
+  s.min_samples = 1;
+  EXPECT_EQ(round_share(s, 4).min_samples, 1u);  // never none
+  EXPECT_EQ(round_share(s, 1), s);
+}
+
+TEST(Rounds, MergedCell) {
+  auto cell = [](std::vector<double> samples, Verdict v = Verdict::passed) {
+    Cell c;
+    c.backend = "cpu@torch-2.15.0";
+    c.samples_ms = samples;
+    c.stats = summarize(samples);
+    c.check.verdict = v;
+    c.phases = CellPhases{1, 2, 3, 4};
+    return c;
+  };
+  Cell m = merged_rounds({cell({1, 2}), cell({3}, Verdict::imprecise), cell({4, 5})});
+  EXPECT_EQ(m.samples_ms, (std::vector<double>{1, 2, 3, 4, 5}));
+  EXPECT_DOUBLE_EQ(m.stats.mean, 3);
+  EXPECT_EQ(m.stats.count, 5u);
+  EXPECT_DOUBLE_EQ(m.phases->sampling_s, 12);
+  EXPECT_EQ(m.check.verdict, Verdict::imprecise);  // any round's imprecision shows
+  Cell broken = cell({});
+  broken.error = "out of memory";
+  EXPECT_EQ(merged_rounds({cell({1}), broken, cell({2})}).error, "out of memory");
+  EXPECT_TRUE(merged_rounds({cell({1}), cell({2}, Verdict::wrong)}).wrong());
+}
+
+}  // namespace
+}  // namespace opbench
