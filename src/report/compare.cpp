@@ -12,12 +12,6 @@ namespace opbench {
 
 namespace {
 
-std::string p_text(double p) {
-  if (std::isnan(p)) return "n/a";
-  if (p < 1e-300) return "<1e-300";
-  return p < 0.001 ? formatted("%.1e", p) : formatted("%.3f", p);
-}
-
 // A mean time as the table prints it, marked as in the run's tables when its output was imprecise.
 std::string ms_text(double ms, bool imprecise) { return formatted("%.3f", ms) + (imprecise ? kImpreciseMark : ""); }
 
@@ -54,6 +48,12 @@ std::string aligned_table(const std::vector<std::vector<std::string>>& rows) {
 }
 
 }  // namespace
+
+std::string p_value_text(double p) {
+  if (std::isnan(p)) return "n/a";
+  if (p < 1e-300) return "<1e-300";
+  return p < 0.001 ? formatted("%.1e", p) : formatted("%.3f", p);
+}
 
 std::string change_name(Change change) {
   switch (change) {
@@ -163,7 +163,7 @@ std::string render_comparison(const Comparison& c, const CompareSettings& settin
         {"Experiment", "backend", "base ms", "new ms", "new/base", "p-value", "change"}};
     for (const CellComparison& x : c.cells)
       rows.push_back({x.experiment, x.backend, ms_text(x.base_ms, x.base_imprecise), ms_text(x.new_ms, x.new_imprecise),
-                      formatted("%.3f", x.ratio), p_text(x.p), change_name(x.change)});
+                      formatted("%.3f", x.ratio), p_value_text(x.p), change_name(x.change)});
     out += aligned_table(rows);
   }
   if (std::any_of(c.cells.begin(), c.cells.end(), [](auto& x) { return x.base_imprecise || x.new_imprecise; }))

@@ -60,6 +60,8 @@ bool regressed(const CellComparison& cell, double threshold);
 // The table, the cells not compared, and the summary line.
 std::string render_comparison(const Comparison& comparison, const CompareSettings& settings);
 
-std::string change_name(Change change);  // "faster", "slower", "same", "untested"
+std::string change_name(Change change);
+// A p-value as compare's table prints it: "0.012", "3.2e-05", "n/a" (not tested).
+std::string p_value_text(double p);  // "faster", "slower", "same", "untested"
 
 }  // namespace opbench

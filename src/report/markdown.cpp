@@ -8,12 +8,16 @@
 #include "model/text.h"
 #include "report/bandwidth.h"
 #include "report/memory_table.h"
+#include "report/versions.h"
 
 namespace opbench {
 
 namespace {
 
 using Table = TableData;
+
+// After the seed's speedup columns.
+constexpr int kVersionChangeOrder = 1000;
 
 std::vector<std::string> backend_columns(const RunRecord& r) {
   std::vector<const BackendRecord*> sorted;
@@ -33,6 +37,8 @@ std::vector<SpeedupPair> speedup_columns(const RunRecord& r) {
     for (const SpeedupColumn& s : b.info.speedups)
       if (has(s.baseline)) pairs.push_back({b.info.name, s.baseline, s.order});
   std::stable_sort(pairs.begin(), pairs.end(), [](auto& x, auto& y) { return x.order < y.order; });
+  for (const VersionChange& v : version_changes(r))
+    pairs.push_back({v.newest, v.oldest, kVersionChangeOrder, v.header()});
   return pairs;
 }
 
@@ -54,9 +60,22 @@ TableTime mean_of(const std::vector<TableTime>& times) {
   return mean;
 }
 
+// A version change's speedup, marked where it is beyond noise, and its
+// p-value where the table has its test.
+std::string version_change_cells(const Table& t, const std::string& label, const SpeedupPair& s, double a, double b) {
+  auto row = t.tested.find(label);
+  if (row == t.tested.end()) return format_speedup(a, b);
+  auto it = row->second.find(s.header());
+  const TestedChange test = it == row->second.end() ? TestedChange{} : it->second;
+  return format_speedup(a, b) + (test.beyond_noise ? kChangeMark : " ") + " | " + p_value_text(test.p);
+}
+
 std::string render(const Table& t) {
   std::vector<std::string> headers = t.backends;
-  for (const SpeedupPair& s : t.speedups) headers.push_back(s.header());
+  for (const SpeedupPair& s : t.speedups) {
+    headers.push_back(s.header());
+    if (s.versions() && !t.tested.empty()) headers.push_back("p-value");
+  }
   size_t width = 0;
   for (auto& [label, times] : t.rows) width = std::max(width, label.size());
 
@@ -69,13 +88,15 @@ std::string render(const Table& t) {
     std::string line = "| " + label + std::string(width - label.size(), ' ');
     auto time_of = [&](const std::string& b) { return times.count(b) ? times.at(b) : TableTime{}; };
     for (const std::string& b : t.backends) line += " | " + format_time(time_of(b));
-    for (const SpeedupPair& s : t.speedups) line += " | " + format_speedup(time_of(s.a).ms, time_of(s.b).ms);
+    for (const SpeedupPair& s : t.speedups)
+      line += " | " + (s.versions() ? version_change_cells(t, label, s, time_of(s.a).ms, time_of(s.b).ms)
+                                    : format_speedup(time_of(s.a).ms, time_of(s.b).ms));
     out += line + " |\n";
   }
   return out;
 }
 
-Table empty_table(const RunRecord& r) { return {backend_columns(r), speedup_columns(r), {}}; }
+Table empty_table(const RunRecord& r) { return {backend_columns(r), speedup_columns(r), {}, {}}; }
 
 const char* const kTimingLegend =
     "wall: host clock around one call, device synchronised; events: device events around the call; "
@@ -126,6 +147,11 @@ TableData detailed_data(const RunRecord& r) {
     for (const std::string& b : t.backends) times[b] = time_of(e.find(b));
     t.rows.emplace_back(e.name, times);
   }
+  std::map<std::string, std::string> row_of;  // compare names a row by its label ("... [backward]")
+  for (const ExperimentRecord& e : r.experiments) row_of[e.label()] = e.name;
+  for (const VersionChange& v : version_changes(r))
+    for (const CellComparison& c : compare_versions(r, v).cells)
+      t.tested[row_of[c.experiment]][v.header()] = {c.p, c.change == Change::faster || c.change == Change::slower};
   return t;
 }
 
@@ -241,6 +267,7 @@ std::string table_notes(const RunRecord& r) {
              percent(r.settings.sampler.target_noise) + " noise target once the samples' spread had settled: at that "
              "spread the target lay beyond --max-time (--no-settle samples on to it).\n";
   }
+  out += version_change_notes(r);
   out += time_note(r);
   if (!cell_notes.empty() || !faults.empty()) out += "\n" + cell_notes + faults;
   return out;

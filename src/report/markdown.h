@@ -42,12 +42,28 @@ std::string imprecision(const CheckRecord& check);
 struct SpeedupPair {
   std::string a, b;  // speedup of a over b
   int order;
-  std::string header() const { return a + "/" + b + " speedup"; }
+  // A framework version's change (opbench run --versions): a is the
+  // newest version's backend, b the oldest's; the header names the
+  // versions ("cpu 2.15.0/2.11.0 speedup").
+  std::string label = "";
+  std::string header() const { return label.empty() ? a + "/" + b + " speedup" : label; }
+  bool versions() const { return !label.empty(); }
+};
+// A version change's test in one row: its p-value and whether the change
+// is beyond noise (report/versions.h).
+struct TestedChange {
+  double p = NAN;
+  bool beyond_noise = false;
 };
 struct TableData {
   std::vector<std::string> backends;  // columns, in the seed's order
-  std::vector<SpeedupPair> speedups;  // those whose two backends both ran, in the seed's order
+  // Those whose two backends both ran, in the seed's order; then each
+  // backend's version change, in column order.
+  std::vector<SpeedupPair> speedups;
   std::vector<std::pair<std::string, std::map<std::string, TableTime>>> rows;  // label -> backend -> time
+  // Row label -> version change header -> its test; the detailed table's
+  // only (an op's average is no set of samples to test).
+  std::map<std::string, std::map<std::string, TestedChange>> tested;
 };
 // A row per experiment, labelled by its name; a row per op (label: the op and
 // a space, as the seed), the mean of its experiments, nan if any is nan or

@@ -1,0 +1,130 @@
+// The tables of a run over several framework versions, on planted results:
+// a column per version in version order, a change column per backend
+// (newest against oldest, the seed's speedup format), the p-value of
+// opbench compare's test and a mark where the change is beyond noise; the
+// notes list those changes largest first; the machine line every version.
+#include "report/versions.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "model/mann_whitney.h"
+#include "model/text.h"
+#include "report/markdown.h"
+#include "report_fixtures.h"
+
+namespace opbench {
+namespace {
+
+using testing::contains;
+using testing::lines_of;
+using testing::noisy;
+
+ExperimentRecord experiment(const std::string& op, const std::string& name, std::vector<Cell> cells) {
+  ExperimentRecord e;
+  e.op = op;
+  e.name = name;
+  e.line = name;
+  e.cells = std::move(cells);
+  return e;
+}
+
+// torch 2.15.0 twice as fast as 2.11.0 on ReLU, alike on Sum; mlx 0.32.4 a
+// fifth slower than 0.31.2 on ReLU, alike on Sum. 200 samples a cell, 3% noise.
+RunRecord planted() {
+  RunRecord r;
+  r.machine.cpu = "Test CPU";
+  r.machine.cores = 2;
+  r.backends = {testing::backend("mlx_cpu@mlx-0.31.2", 3000, ""), testing::backend("mlx_cpu@mlx-0.32.4", 3001, ""),
+                testing::backend("cpu@torch-2.11.0", 5000, ""), testing::backend("cpu@torch-2.15.0", 5001, "")};
+  r.versions = {{"torch@2.11.0", "2.11.0"}, {"torch@2.11.0_blas", "MKL 2024"}, {"torch@2.15.0", "2.15.0"},
+                {"torch@2.15.0_blas", "MKL 2025"}, {"mlx@0.31.2", "0.31.2"}, {"mlx@0.32.4", "0.32.4"}};
+  r.experiments = {experiment("ReLU", "ReLU / dim1=64x64", {noisy("cpu@torch-2.11.0", 10, 1), noisy("cpu@torch-2.15.0", 5, 2),
+                                                            noisy("mlx_cpu@mlx-0.31.2", 3, 3), noisy("mlx_cpu@mlx-0.32.4", 3.6, 4)}),
+                   experiment("Sum", "Sum / dim1=64x64", {noisy("cpu@torch-2.11.0", 4, 5), noisy("cpu@torch-2.15.0", 4, 6),
+                                                          noisy("mlx_cpu@mlx-0.31.2", 2, 7), noisy("mlx_cpu@mlx-0.32.4", 2, 8)})};
+  return r;
+}
+
+const Cell& cell(const RunRecord& r, size_t e, const std::string& backend) { return *r.experiments[e].find(backend); }
+
+// The change column's text computed here from the samples: (old/new - 1) x 100, toward zero.
+std::string change(double old_ms, double new_ms) {
+  const double x = (old_ms / new_ms - 1) * 100;
+  std::string text = (x > 0 ? "+" : "") + std::to_string(static_cast<long long>(x));
+  return std::string(6 - text.size(), ' ') + text + "%";
+}
+
+TEST(VersionTables, AColumnPerVersionThenAChangeAndItsTestPerBackend) {
+  RunRecord r = planted();
+  std::vector<std::string> lines = lines_of(detailed_table(r));
+  ASSERT_GE(lines.size(), 4u);
+  EXPECT_TRUE(contains(lines[0], "| mlx_cpu@mlx-0.31.2 | mlx_cpu@mlx-0.32.4 | cpu@torch-2.11.0 | cpu@torch-2.15.0 | "
+                                 "mlx_cpu 0.32.4/0.31.2 speedup | p-value | cpu 2.15.0/2.11.0 speedup | p-value |"));
+  const Cell &old_relu = cell(r, 0, "cpu@torch-2.11.0"), &new_relu = cell(r, 0, "cpu@torch-2.15.0");
+  const double p = mann_whitney_u(old_relu.samples_ms, new_relu.samples_ms).p;
+  ASSERT_LT(p, 0.05);
+  EXPECT_TRUE(contains(lines[2], change(old_relu.stats.mean, new_relu.stats.mean) + "! | " +
+                                     (p < 0.001 ? formatted("%.1e", p) : formatted("%.3f", p)) + " |"));
+  // MLX's slowdown is marked too; the Sums, alike, are not.
+  const Cell &old_mlx = cell(r, 0, "mlx_cpu@mlx-0.31.2"), &new_mlx = cell(r, 0, "mlx_cpu@mlx-0.32.4");
+  EXPECT_TRUE(contains(lines[2], change(old_mlx.stats.mean, new_mlx.stats.mean) + "! |"));
+  EXPECT_EQ(lines[3].find('!'), std::string::npos) << lines[3];
+  const Cell &old_sum = cell(r, 1, "cpu@torch-2.11.0"), &new_sum = cell(r, 1, "cpu@torch-2.15.0");
+  EXPECT_TRUE(contains(lines[3], change(old_sum.stats.mean, new_sum.stats.mean) + "  | "));
+}
+
+TEST(VersionTables, TheAverageTableHasTheChangeWithoutATest) {
+  std::vector<std::string> lines = lines_of(average_table(planted()));
+  EXPECT_TRUE(contains(lines[0], "| cpu@torch-2.15.0 | mlx_cpu 0.32.4/0.31.2 speedup | cpu 2.15.0/2.11.0 speedup |"));
+  EXPECT_EQ(lines[0].find("p-value"), std::string::npos);
+}
+
+TEST(VersionTables, NotesListTheChangesBeyondNoiseLargestFirst) {
+  RunRecord r = planted();
+  std::string notes = table_notes(r);
+  EXPECT_TRUE(contains(notes, "beyond noise (p < 0.05 and the means differ by more than 5%): 2 of 4 cells, largest first:\n"
+                              "- ReLU / dim1=64x64 on cpu: 2.11.0 -> 2.15.0: "));
+  size_t torch = notes.find("on cpu: 2.11.0 -> 2.15.0"), mlx = notes.find("on mlx_cpu: 0.31.2 -> 0.32.4");
+  ASSERT_NE(mlx, std::string::npos);
+  EXPECT_LT(torch, mlx);  // x2 before x1.2
+  EXPECT_TRUE(contains(notes, "(faster, p "));
+  EXPECT_TRUE(contains(notes, "(slower, p "));
+  EXPECT_EQ(notes.find("- Sum / dim1=64x64 on"), std::string::npos);
+}
+
+TEST(VersionTables, ChangesAreCompareRunsOfTheTwoVersions) {
+  RunRecord r = planted();
+  std::vector<VersionChange> changes = version_changes(r);
+  ASSERT_EQ(changes.size(), 2u);
+  EXPECT_EQ(changes[1].backend, "cpu");
+  EXPECT_EQ(changes[1].oldest, "cpu@torch-2.11.0");
+  EXPECT_EQ(changes[1].newest, "cpu@torch-2.15.0");
+  Comparison c = compare_versions(r, changes[1]);
+  ASSERT_EQ(c.cells.size(), 2u);
+  EXPECT_EQ(c.cells[0].backend, "cpu");
+  EXPECT_DOUBLE_EQ(c.cells[0].ratio, cell(r, 0, "cpu@torch-2.15.0").stats.mean / cell(r, 0, "cpu@torch-2.11.0").stats.mean);
+  EXPECT_EQ(c.cells[0].change, Change::faster);
+  EXPECT_EQ(c.cells[1].change, Change::same);
+}
+
+TEST(VersionTables, OneVersionOfABackendHasNoChangeColumn) {
+  RunRecord r = planted();
+  r.backends.pop_back();
+  for (ExperimentRecord& e : r.experiments) e.cells.pop_back();
+  EXPECT_EQ(version_changes(r).size(), 1u);
+  EXPECT_EQ(detailed_table(r).find("cpu 2.15.0"), std::string::npos);
+  // A version without a time: its change is nan, not tested, and the notes say nothing of it.
+  RunRecord failed = planted();
+  failed.experiments[0].cells[1] = testing::failed("cpu@torch-2.15.0", "cannot build the torch 2.15.0 plug-in: error: x");
+  EXPECT_TRUE(contains(lines_of(detailed_table(failed))[2], "   nan%  | n/a |"));
+}
+
+TEST(VersionTables, TheMachineLineGivesEveryVersion) {
+  EXPECT_EQ(planted().description(),
+            "Test CPU (2 cores), 0 GiB - mlx 0.31.2, mlx 0.32.4, torch 2.11.0 (blas MKL 2024), torch 2.15.0 (blas MKL 2025)");
+}
+
+}  // namespace
+}  // namespace opbench
