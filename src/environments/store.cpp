@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include "environments/process.h"
@@ -33,16 +34,39 @@ std::string digest_hex(const std::string& text) {
 
 std::string tag(const Framework& f, const std::string& version) { return f.name + "-" + version; }
 
-// A source file newer than this program: a plug-in built from the sources
-// now would not match the program's own core.
+// The layers a plug-in takes from the program (it includes their headers,
+// and the program exports their symbols).
+constexpr const char* kProgramLayers[] = {"model", "format", "execution"};
+
+// A source file of those layers newer than this program: a plug-in built
+// from the sources now would not match the program's own core.
 std::string changed_source(const std::string& source_dir) {
   std::error_code ec;
   const auto built = fs::last_write_time(this_executable(), ec);
   if (ec) return "";
-  for (auto it = fs::recursive_directory_iterator(source_dir + "/src", ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec))
-    if (it->is_regular_file(ec) && it->last_write_time(ec) > built) return it->path().string();
+  for (const char* layer : kProgramLayers)
+    for (auto it = fs::recursive_directory_iterator(source_dir + "/src/" + layer, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
+      if (it->is_regular_file(ec) && it->last_write_time(ec) > built) return it->path().string();
   return "";
+}
+
+// Every file of the framework's plug-in folder, for the plug-in's key: a
+// changed plug-in source is built again though the program is the same.
+std::string plugin_sources(const std::string& source_dir, const std::string& framework) {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(source_dir + "/src/backends/" + framework, ec))
+    if (entry.is_regular_file(ec)) files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  std::string text;
+  for (const fs::path& file : files) {
+    std::ifstream in(file, std::ios::binary);
+    std::ostringstream content;
+    content << in.rdbuf();
+    text += file.filename().string() + "\n" + content.str();
+  }
+  return text;
 }
 
 }  // namespace
@@ -93,7 +117,8 @@ std::string VersionStore::environment_dir(const Framework& f, const std::string&
 }
 
 std::string VersionStore::plugin_path(const Framework& f, const std::string& version) const {
-  return s_.root + "/plugins/" + tag(f, version) + "-" + digest_hex(s_.build_key) + ".so";
+  return s_.root + "/plugins/" + tag(f, version) + "-" +
+         digest_hex(s_.build_key + "\n" + plugin_sources(s_.source_dir, f.name)) + ".so";
 }
 
 void VersionStore::check_available(const VersionRequest& request) const {
@@ -170,8 +195,12 @@ std::string VersionStore::build(const Framework& f, const std::string& version, 
   if (r.ok() && !fs::is_regular_file(built, ec))
     return "cannot build the " + f.name + " " + version + " plug-in: CMake did not find " + f.name + " " + version +
            " in " + environment_dir(f, version) + " (log: " + log + ")";
-  if (!r.ok())
-    return "cannot build the " + f.name + " " + version + " plug-in: " + failure_line(r.output) + " (log: " + log + ")";
+  if (!r.ok()) {
+    // The compiler names the file from the build folder (../../work/opbench/src/...): from src/ on.
+    std::string why = failure_line(r.output);
+    if (size_t src = why.find("/src/"); why.rfind("../", 0) == 0 && src != std::string::npos) why.erase(0, src + 1);
+    return "cannot build the " + f.name + " " + version + " plug-in: " + why + " (log: " + log + ")";
+  }
   const std::string work = module + ".partial-" + std::to_string(getpid());
   fs::copy_file(built, work, fs::copy_options::overwrite_existing, ec);
   if (!ec) fs::rename(work, module, ec);

@@ -104,6 +104,17 @@ VersionedBackends versioned_backends(const std::vector<VersionRequest>& requests
       if (std::find(out.claimed.begin(), out.claimed.end(), d.name) == out.claimed.end()) out.claimed.push_back(d.name);
     }
 
+  // A framework none of whose versions could say (every one failed): the
+  // --backends names no other framework has, so that its cells say why.
+  std::vector<std::string> unclaimed;
+  for (const std::string& name : wanted)
+    if (std::find(out.claimed.begin(), out.claimed.end(), name) == out.claimed.end()) unclaimed.push_back(name);
+  for (const VersionRequest& request : requests)
+    if (names[request.framework].empty()) {
+      names[request.framework] = unclaimed;
+      out.claimed.insert(out.claimed.end(), unclaimed.begin(), unclaimed.end());
+    }
+
   for (size_t i = 0; i < out.versions.size(); ++i) {
     VersionPlugin& vp = out.versions[i];
     const VersionRequest& request =

@@ -16,7 +16,7 @@ std::string Framework::requirement_for(const std::string& version) const {
 
 std::vector<std::string> Framework::cmake_args(const std::string& prefix) const {
   if (name == "torch") return {"-DTorch_DIR=" + prefix + "/torch/share/cmake/Torch"};
-  return {"-DMLX_ROOT=" + prefix + "/mlx"};
+  return {"-DMLX_DIR=" + prefix + "/mlx/share/cmake/MLX"};
 }
 
 const std::vector<Framework>& frameworks() {

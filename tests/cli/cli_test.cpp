@@ -2,6 +2,7 @@
 // it prints on stdout and on stderr, and the files it writes.
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,6 +14,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -517,6 +519,13 @@ const std::vector<BadInput> kBadInputs = {
     {"UnknownBackend", {"run", "--suite", "quick", "--backends", "foo", "--out", "{OUT}"}, "foo"},
     {"DuplicateBackend", {"run", "--suite", "quick", "--backends", "cpu,cpu", "--out", "{OUT}"}, "'cpu' twice"},
     {"UnknownSuite", {"run", "--suite", "nosuch", "--backends", "cpu", "--out", "{OUT}"}, "nosuch"},
+    {"VersionNotARelease", run_with({"--versions", "torch=latest"}), "'latest' is not a release number"},
+    {"VersionsOfAnUnknownFramework", run_with({"--versions", "jax=0.4.30"}), "unknown framework 'jax'"},
+    {"VersionTwice", run_with({"--versions", "torch=2.11.0,2.11.0"}), "torch 2.11.0 twice"},
+    {"VersionsWithoutVersions", run_with({"--versions", "torch"}), "'torch': expected FRAMEWORK=VERSION"},
+    {"RoundsWithoutVersions", run_with({"--rounds", "2"}), "--rounds needs --versions"},
+    {"ZeroRounds", run_with({"--versions", "torch=2.11.0", "--rounds", "0"}), "--rounds"},
+    {"VersionsInProcess", run_with({"--versions", "torch=2.11.0", "--no-isolate"}), "--no-isolate"},
     {"EndlessSuite", {"run", "--suite", "/dev/zero", "--backends", "cpu", "--out", "{OUT}"}, "/dev/zero: more than"},
     {"SuiteIsADirectory", {"run", "--suite", "/", "--backends", "cpu", "--out", "{OUT}"}, "/: is a directory"},
     {"EndlessResume", {"run", "--resume", "/dev/zero"}, "/dev/zero: more than"},
@@ -729,6 +738,117 @@ TEST(Help, EveryCommandPrintsUsage) {
   Outcome run_help = opbench({"run", "--help"});
   for (const char* option : {"--backends", "--suite", "--ops", "--filter", "--case", "--out", "--threads", "--max-time"})
     EXPECT_NE(run_help.out.find(option), std::string::npos) << option;
+}
+
+// ---- --versions: framework versions side by side -------------------------
+// These install real MLX releases (mlx[cpu], ~35 MB each) from PyPI into a
+// folder of the test's own (OPBENCH_VERSIONS_DIR) and build their plug-ins
+// from these sources: they need the package index and take minutes. MLX
+// 0.31.2 and 0.32.4 both have Linux x86-64 wheels (checked with pip index
+// versions mlx-cpu); 0.32.4 is the version `make build` installs, so it is
+// this build's own (or its Python's) and never downloaded again.
+
+// One folder for the tests of this process: the second run finds what the first made.
+const std::string& versions_dir() {
+  static const std::string dir = make_temp_dir();
+  return dir;
+}
+
+std::vector<std::string> versions_run(const std::string& versions, const std::string& out) {
+  return concat({"run", "--versions", versions, "--backends", "mlx_cpu", "--case", "ReLU dim1=64x64", "--case",
+                 "Sum dim1=64x64 axis=0", "--rounds", "2", "--out", out},
+                kFast);
+}
+
+// The stderr lines that say what making each version took.
+std::vector<std::string> setup_lines(const std::string& err) {
+  std::vector<std::string> out;
+  for (const std::string& line : lines_of(err))
+    if (line.rfind("opbench run: ", 0) == 0) out.push_back(line.substr(13));
+  return out;
+}
+
+TEST(Versions, TwoMlxReleasesSideBySideThenEverythingReused) {
+  const std::string out = make_temp_dir();
+  const std::vector<std::string> env = {"OPBENCH_VERSIONS_DIR=" + versions_dir()};
+  Outcome first = opbench(versions_run("mlx=0.32.4,0.31.2", out + "/first"), env);
+  ASSERT_EQ(first.code, 0) << first;
+  std::vector<std::string> said = setup_lines(first.err);
+  EXPECT_NE(std::find(said.begin(), said.end(), "installing mlx[cpu]==0.31.2 into " + versions_dir() + "/envs/mlx-0.31.2"),
+            said.end()) << first;
+  EXPECT_TRUE(std::any_of(said.begin(), said.end(), [](const std::string& l) {
+    return l.rfind("mlx 0.31.2: installed in ", 0) == 0 && l.find(", plug-in built in ") != std::string::npos;
+  })) << first;
+  // Installed in its own folder, renamed into place: nothing partial is left.
+  EXPECT_TRUE(fs::exists(versions_dir() + "/envs/mlx-0.31.2/mlx/include/mlx/version.h"));
+  for (const auto& entry : fs::directory_iterator(versions_dir() + "/envs"))
+    EXPECT_EQ(entry.path().filename().string().find(".partial-"), std::string::npos) << entry.path();
+
+  // A column per version, oldest first, each cell checked and timed in both rounds.
+  nlohmann::json result = nlohmann::json::parse(read_file(out + "/first/result.json"));
+  std::vector<std::string> names;
+  for (const auto& b : result["backends"]) names.push_back(b["name"]);
+  EXPECT_EQ(names, (std::vector<std::string>{"mlx_cpu@mlx-0.31.2", "mlx_cpu@mlx-0.32.4"}));
+  for (const auto& e : result["experiments"])
+    for (const auto& c : e["cells"]) {
+      EXPECT_EQ(c.value("error", ""), "") << c.dump().substr(0, 400);
+      EXPECT_EQ(c["check"]["verdict"], "passed") << c.dump().substr(0, 400);
+      EXPECT_GE(c["samples_ms"].size(), 6u);  // at least 3 a round
+    }
+  EXPECT_EQ(result["versions"]["mlx@0.31.2"], "0.31.2");
+  EXPECT_EQ(result["versions"]["mlx@0.32.4"], "0.32.4");
+  EXPECT_NE(first.out.find("mlx 0.31.2, mlx 0.32.4"), std::string::npos) << first;  // the machine line
+  EXPECT_NE(first.out.find("| mlx_cpu@mlx-0.31.2 | mlx_cpu@mlx-0.32.4 | mlx_cpu 0.32.4/0.31.2 speedup | p-value |"),
+            std::string::npos) << first;
+
+  // The same run again installs and builds nothing.
+  Outcome second = opbench(versions_run("mlx=0.31.2,0.32.4", out + "/second"), env);
+  ASSERT_EQ(second.code, 0) << second;
+  for (const std::string& line : setup_lines(second.err)) {
+    EXPECT_EQ(line.find("installing"), std::string::npos) << line;
+    EXPECT_EQ(line.find("building"), std::string::npos) << line;
+  }
+  said = setup_lines(second.err);
+  EXPECT_NE(std::find(said.begin(), said.end(), "mlx 0.31.2: environment reused, plug-in reused"), said.end()) << second;
+}
+
+TEST(Versions, AVersionThePackageIndexLacksIsRefusedBeforeAnythingRuns) {
+  const std::string out = make_temp_dir() + "/run";
+  Outcome o = opbench(versions_run("mlx=0.32.4,0.0.99", out), {"OPBENCH_VERSIONS_DIR=" + versions_dir()});
+  EXPECT_EQ(o.code, 2) << o;
+  EXPECT_EQ(lines_of(o.err).size(), 1u) << o;
+  EXPECT_NE(o.err.find("--versions mlx=0.0.99: the package index has no mlx-cpu 0.0.99 for this platform (newest: 0.32.4"),
+            std::string::npos) << o;
+  EXPECT_FALSE(fs::exists(out + "/result.json"));
+  EXPECT_FALSE(fs::exists(versions_dir() + "/envs/mlx-0.0.99"));
+}
+
+TEST(Versions, AFullDiskWhileInstallingLeavesNoHalfEnvironment) {
+  const std::string dir = make_temp_dir();
+  // A 4 MiB tmpfs: the logs fit, an MLX release (35 MB) does not.
+  if (getuid() != 0 || mount("tmpfs", dir.c_str(), "tmpfs", 0, "size=4m") != 0) {
+    fs::remove_all(dir);
+    GTEST_SKIP() << "cannot mount a small tmpfs here";
+  }
+  const std::string out = make_temp_dir();
+  Outcome o = opbench(versions_run("mlx=0.31.2,0.32.4", out + "/run"), {"OPBENCH_VERSIONS_DIR=" + dir});
+  EXPECT_EQ(o.code, 0) << o;  // a version that cannot be installed is its cells' failure, not the run's
+  nlohmann::json result = nlohmann::json::parse(read_file(out + "/run/result.json"));
+  size_t failed = 0;
+  for (const auto& e : result["experiments"])
+    for (const auto& c : e["cells"]) {
+      if (c["backend"] != "mlx_cpu@mlx-0.31.2") continue;
+      ++failed;
+      EXPECT_EQ(c.value("error", "").rfind("cannot install mlx[cpu]==0.31.2: ", 0), 0u) << c.dump().substr(0, 400);
+      EXPECT_NE(c.value("error", "").find("No space left on device"), std::string::npos) << c.dump().substr(0, 400);
+    }
+  EXPECT_EQ(failed, 2u) << o;
+  // Nothing a later run would take for an installed version.
+  EXPECT_FALSE(fs::exists(dir + "/envs/mlx-0.31.2"));
+  for (const auto& entry : fs::directory_iterator(dir + "/envs"))
+    EXPECT_EQ(entry.path().filename().string().find(".partial-"), std::string::npos) << entry.path();
+  umount(dir.c_str());
+  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -64,9 +64,15 @@ class DeviceScope {
 // one std::copy, 6 s for the default suite's 11 GiB of inputs on mlx_gpu.
 template <typename To, typename From>
 mx::array array_of(const From* from, size_t n, mx::Shape shape, mx::Dtype dtype) {
+#if MLX_VERSION_NUMERIC >= 32004  // allocator::Data came with 0.32.4 (opbench run --versions times older ones)
   mx::allocator::Data data = mx::allocator::malloc(n * sizeof(To));
   copy_on_all_cores(from, n, static_cast<To*>(data.buffer().raw_ptr()));
   return mx::array(std::move(data), std::move(shape), dtype);
+#else
+  mx::allocator::Buffer buffer = mx::allocator::malloc(n * sizeof(To));
+  copy_on_all_cores(from, n, static_cast<To*>(buffer.raw_ptr()));
+  return mx::array(buffer, std::move(shape), dtype);
+#endif
 }
 
 mx::array to_array(const HostTensor& t) {
