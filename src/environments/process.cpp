@@ -74,7 +74,8 @@ std::string failure_line(const std::string& output) {
   while (std::getline(lines, line)) {
     if (line.find("error:") != std::string::npos && line.find("ninja: build stopped") == std::string::npos)
       return line.substr(0, 300);
-    if (first_pip.empty() && line.rfind("ERROR:", 0) == 0) first_pip = line;
+    // "ERROR: Exception:" heads a traceback, whose last line says what went wrong.
+    if (first_pip.empty() && line.rfind("ERROR:", 0) == 0 && line.rfind("ERROR: Exception:", 0) != 0) first_pip = line;
     if (line.find_first_not_of(" \t\r") != std::string::npos) last = line;
   }
   return (first_pip.empty() ? last : first_pip).substr(0, 300);

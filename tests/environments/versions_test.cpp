@@ -77,6 +77,9 @@ TEST(Versions, WhatPipAndTheCompilerSay) {
   EXPECT_EQ(failure_line("Collecting torch\nERROR: Could not install packages due to an OSError: [Errno 28] No space left on device\n"),
             "ERROR: Could not install packages due to an OSError: [Errno 28] No space left on device");
   EXPECT_EQ(failure_line("a\nlast words\n\n"), "last words");
+  EXPECT_EQ(failure_line("ERROR: Exception:\nTraceback (most recent call last):\n  File \"x.py\"\n"
+                         "OSError: [Errno 28] No space left on device\n"),
+            "OSError: [Errno 28] No space left on device");
 }
 
 }  // namespace
