@@ -10,6 +10,7 @@
 
 #include "execution/backend.h"
 #include "model/ops.h"
+#include "model/result.h"
 
 namespace opbench {
 
@@ -53,5 +54,17 @@ class ReferenceBackend : public Backend {
  private:
   BackendInfo info_;
 };
+
+// Sampling settings for tests of the runner: no warm-up, no time floor,
+// between `min_samples` and `max_samples` samples, at most `max_time_s`.
+inline RunSettings without_warmup(size_t min_samples, size_t max_samples, double max_time_s) {
+  RunSettings s;
+  s.sampler.warmup_s = 0;
+  s.sampler.min_samples = min_samples;
+  s.sampler.max_samples = max_samples;
+  s.sampler.min_time_s = 0;
+  s.sampler.max_time_s = max_time_s;
+  return s;
+}
 
 }  // namespace opbench

@@ -13,12 +13,9 @@
 namespace opbench {
 namespace {
 
+// Exactly `samples` samples a cell, whatever their noise.
 RunSettings budget(size_t samples) {
-  RunSettings s;
-  s.sampler.warmup_s = 0;
-  s.sampler.min_samples = s.sampler.max_samples = samples;
-  s.sampler.min_time_s = 0;
-  s.sampler.max_time_s = 60;
+  RunSettings s = without_warmup(samples, samples, 60);
   s.sampler.target_noise = 0;
   return s;
 }

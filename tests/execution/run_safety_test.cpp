@@ -42,15 +42,7 @@ using test_text::usage_error;
 
 namespace fs = std::filesystem;
 
-RunSettings fast() {
-  RunSettings s;
-  s.sampler.warmup_s = 0;
-  s.sampler.min_samples = 3;
-  s.sampler.max_samples = 5;
-  s.sampler.min_time_s = 0;
-  s.sampler.max_time_s = 0.001;
-  return s;
-}
+RunSettings fast() { return without_warmup(3, 5, 0.001); }
 
 // Stops the run once `stop_after` cells have started (and finished).
 class StoppingObserver : public RunObserver {
