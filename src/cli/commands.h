@@ -13,8 +13,10 @@ namespace opbench::cli {
 
 // Exit codes.
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailure = 1;  // a run-time failure (cannot write results, unreadable file)
-inline constexpr int kExitUsage = 2;    // bad input, reported before anything ran
+inline constexpr int kExitFailure = 1;  // a run-time failure (cannot write results or output)
+// Bad input: options, suites, a result file that cannot be read or is not a
+// whole result (report, compare and run --resume alike).
+inline constexpr int kExitUsage = 2;
 inline constexpr int kExitRegression = 3;  // opbench compare --fail-above: a significant slowdown past the threshold
 // opbench run stopped by SIGINT or SIGTERM: 128 + the signal (130, 143), as a
 // shell reports a process the signal ended; the result file holds what was
