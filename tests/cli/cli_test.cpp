@@ -315,7 +315,7 @@ TEST_F(QuickRun, ReportRendersTheGoodFileNextToABadOne) {
   for (const auto& order : {std::vector<std::string>{"report", *dir_ + "/result.json", bad},
                             std::vector<std::string>{"report", bad, *dir_ + "/result.json"}}) {
     Outcome report = opbench(order);
-    EXPECT_EQ(report.code, 1) << report;
+    EXPECT_EQ(report.code, 2) << report;  // bad input, as compare calls it
     EXPECT_EQ(std::count(report.err.begin(), report.err.end(), '\n'), 1) << report;
     EXPECT_NE(report.err.find(bad), std::string::npos) << report;
     EXPECT_EQ(report.err.find(*dir_ + "/result.json"), std::string::npos) << report;
@@ -615,9 +615,10 @@ class ReportErrors : public testing::Test {
     std::error_code ec;
     fs::remove_all(dir_, ec);
   }
+  // Bad input, exit status 2, as compare and run --resume call such a file.
   void expect_fails_naming(const std::string& path) {
     Outcome o = opbench({"report", path});
-    EXPECT_EQ(o.code, 1) << o;
+    EXPECT_EQ(o.code, 2) << o;
     EXPECT_EQ(o.out, "") << o;
     EXPECT_EQ(std::count(o.err.begin(), o.err.end(), '\n'), 1) << o;
     EXPECT_NE(o.err.find(path), std::string::npos) << o;
