@@ -11,12 +11,12 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "format/json.h"
+#include "model/text.h"
 #include "report/bandwidth.h"
 #include "report/document.h"
 #include "report/machines.h"
-#include "format/json.h"
 #include "report/markdown.h"
-#include "model/text.h"
 
 extern char** environ;
 

@@ -5,9 +5,9 @@
 #include <cstdio>
 
 #include "model/mann_whitney.h"
+#include "model/text.h"
 #include "report/machines.h"
 #include "report/markdown.h"
-#include "model/text.h"
 
 namespace opbench {
 

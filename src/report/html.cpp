@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "model/text.h"
 #include "report/charts.h"
 #include "report/document.h"
 #include "report/machines.h"
@@ -10,7 +11,6 @@
 #include "report/memory_table.h"
 #include "report/metrics.h"
 #include "report/svg.h"
-#include "model/text.h"
 
 namespace opbench {
 
