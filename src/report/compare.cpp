@@ -5,8 +5,8 @@
 #include <cstdio>
 
 #include "model/mann_whitney.h"
-#include "report/markdown.h"
 #include "model/text.h"
+#include "report/markdown.h"
 
 namespace opbench {
 
