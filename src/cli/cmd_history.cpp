@@ -1,5 +1,6 @@
 // opbench history: the series of each cell across the stored runs, the steps
 // found in them, a chart page; and `history import`, which adds result files.
+#include <filesystem>
 #include <iostream>
 #include <regex>
 
@@ -90,9 +91,14 @@ int import_files(Store& store, const std::vector<std::string>& files) {
 
 }  // namespace
 
-Store open_chosen_store(const Args& args) {
+// The history the options name. Reading one that is not there is an error
+// (a mistyped path would otherwise make an empty file); importing creates it.
+static Store open_chosen_store(const Args& args, bool create) {
   std::optional<std::string> location = store_location(false, args.get("store"));
   if (!location) throw UsageError("no history: OPBENCH_STORE is off (name one with --store PATH|URL)");
+  bool url = location->find("://") != std::string::npos;
+  if (std::error_code ec; !create && !url && !std::filesystem::exists(*location, ec))
+    throw UsageError("no history at " + quote(*location) + ": no run has been stored there (opbench run appends each run; opbench history import adds result files)");
   return Store(*location);
 }
 
@@ -102,7 +108,7 @@ int history_command(const Args& args) {
     throw UsageError("unexpected argument " + quote(positional[0]) + " (usage: " + kHistorySpec.usage + ")");
   if (!positional.empty()) {
     if (positional.size() < 2) throw UsageError("history import: no result file given");
-    Store store = open_chosen_store(args);
+    Store store = open_chosen_store(args, true);
     return import_files(store, {positional.begin() + 1, positional.end()});
   }
   HistoryQuery query;
@@ -111,7 +117,7 @@ int history_command(const Args& args) {
   if (args.has("machine")) query.machines = split_list(args.get("machine"), "machine");
   query.since = date_option(args, "since");
   query.until = date_option(args, "until");
-  Store store = open_chosen_store(args);
+  Store store = open_chosen_store(args, false);
   History h = store.read(query);
   std::vector<Segmentation> cuts;
   for (const HistorySeries& s : h.series) cuts.push_back(find_steps(s.points));

@@ -46,26 +46,61 @@ struct Sums {
   }
 };
 
-// The cut of `y` with these weights: the ends of its segments.
+// Series up to this long are cut exactly at any run; longer ones at the
+// runs that binary segmentation proposes (below), which keeps `opbench
+// history` over 1000 runs fast (PELT prunes nothing in a series without steps).
+constexpr size_t kExactUpTo = 256;
+
+// Where a long series may be cut: every split that binary segmentation finds
+// worth a quarter of the penalty, recursively, so that a step the exact cut
+// would make is among them (with many more that it will not make).
+void propose_cuts(const Sums& sums, size_t begin, size_t end, double threshold, std::vector<size_t>& out) {
+  if (end - begin < 2 * kMinSegment) return;
+  const double whole = sums.cost(begin, end);
+  double best_gain = 0;
+  size_t best = 0;
+  for (size_t k = begin + kMinSegment; k + kMinSegment <= end; ++k)
+    if (double gain = whole - sums.cost(begin, k) - sums.cost(k, end); gain > best_gain) best_gain = gain, best = k;
+  if (best_gain <= threshold) return;
+  out.push_back(best);
+  propose_cuts(sums, begin, best, threshold, out);
+  propose_cuts(sums, best, end, threshold, out);
+}
+
+// The cut of the series with these sums: the ends of its segments. It
+// minimises the cost plus the penalty per step over the cuts at `allowed`
+// (sorted, 0 and n included), by dynamic programming with PELT's pruning:
+// best[j] is the least cost of the points before allowed[j]; a candidate
+// whose cost already exceeds best[j] can never start the last segment of a better cut.
 std::vector<size_t> best_cut(const Sums& sums, size_t n) {
-  // PELT: best[t] is the least cost of points [0, t); a candidate whose cost
-  // already exceeds best[t] can never start the last segment of a better cut.
-  const double penalty = step_penalty(n);
-  std::vector<double> best(n + 1, INFINITY);
-  std::vector<size_t> last_cut(n + 1, 0);
-  std::vector<size_t> candidates;  // where the last segment may start
-  best[0] = -penalty;
-  for (size_t t = kMinSegment; t <= n; ++t) {
-    if (size_t s = t - kMinSegment; s == 0 || s >= kMinSegment) candidates.push_back(s);
-    double least = INFINITY;
-    for (size_t s : candidates)
-      if (double c = best[s] + sums.cost(s, t) + penalty; c < least) least = c, last_cut[t] = s;
-    best[t] = least;
-    std::erase_if(candidates, [&](size_t s) { return best[s] + sums.cost(s, t) > least; });
-  }
   if (n < kMinSegment) return {n};
+  const double penalty = step_penalty(n);
+  std::vector<size_t> allowed;
+  if (n <= kExactUpTo) {
+    for (size_t t = 0; t <= n; ++t) allowed.push_back(t);
+  } else {
+    allowed = {0, n};
+    propose_cuts(sums, 0, n, penalty / 4, allowed);
+    std::sort(allowed.begin(), allowed.end());
+  }
+  const size_t m = allowed.size();
+  std::vector<double> best(m, INFINITY);
+  std::vector<size_t> last_cut(m, 0);
+  std::vector<size_t> candidates;  // indices into allowed: where the last segment may start
+  best[0] = -penalty;
+  for (size_t j = 1, next = 0; j < m; ++j) {
+    const size_t t = allowed[j];
+    // Starts at least kMinSegment before t become candidates, once each, if a cut can end there.
+    for (; next < j && allowed[next] + kMinSegment <= t; ++next)
+      if (std::isfinite(best[next])) candidates.push_back(next);
+    double least = INFINITY;
+    for (size_t i : candidates)
+      if (double c = best[i] + sums.cost(allowed[i], t) + penalty; c < least) least = c, last_cut[j] = i;
+    best[j] = least;
+    std::erase_if(candidates, [&](size_t i) { return best[i] + sums.cost(allowed[i], t) > least; });
+  }
   std::vector<size_t> ends;
-  for (size_t t = n; t > 0; t = last_cut[t]) ends.push_back(t);
+  for (size_t j = m - 1; j > 0; j = last_cut[j]) ends.push_back(allowed[j]);
   std::reverse(ends.begin(), ends.end());
   return ends;
 }
@@ -106,7 +141,9 @@ Segmentation find_steps(const std::vector<SeriesPoint>& points) {
   std::vector<size_t> ends = best_cut(Sums(y, weights(points, out.scatter)), n);
   for (int round = 0; round < 2 && n >= 3; ++round) {
     out.scatter = scatter_within(y, points, ends);
-    ends = best_cut(Sums(y, weights(points, out.scatter)), n);
+    std::vector<size_t> again = best_cut(Sums(y, weights(points, out.scatter)), n);
+    if (again == ends) break;  // settled: the scatter it gives is the one just used
+    ends = std::move(again);
   }
   const Sums sums(y, weights(points, out.scatter));
   size_t begin = 0;

@@ -71,10 +71,14 @@ std::string chart(const History& h, const std::vector<Segmentation>& cuts, const
          n1(kTop + kPlotHeight + 18) + "\" font-size=\"11\" text-anchor=\"end\">" + xml_escape(h.runs[runs.back()].created) +
          "</text>\n";
 
+  std::vector<std::string> coloured;  // backends that have their colour in this chart
   for (size_t k = 0; k < members.size(); ++k) {
     const HistorySeries& s = h.series[members[k]];
     const Segmentation& cut = cuts[members[k]];
-    const std::string colour = series_colour(s.backend, k), name = label_of(s);
+    // A backend's own colour for its first machine, the palette's for the next.
+    const bool again = std::find(coloured.begin(), coloured.end(), s.backend) != coloured.end();
+    coloured.push_back(s.backend);
+    const std::string colour = series_colour(again ? "" : s.backend, k), name = label_of(s);
     std::string points;
     for (size_t i = 0; i < s.points.size(); ++i)
       points += n1(axis.x(position(s.runs[i]))) + "," + n1(axis.y(s.points[i].value)) + " ";

@@ -107,3 +107,24 @@ TEST(ChangePoint, ACellsLevelIsItsMedianWithItsNoise) {
 
 }  // namespace
 }  // namespace opbench
+
+namespace opbench {
+namespace {
+
+// Past kExactUpTo runs the cut is made among the runs binary segmentation
+// proposes: the steps are still found where they are, and noise gives none.
+TEST(ChangePoint, ALongSeriesKeepsItsStepsAndNoiseStaysQuiet) {
+  for (unsigned seed = 0; seed < 5; ++seed) {
+    std::vector<SeriesPoint> points = planted(1000, 300, 0.05, 0.01, 0.01, 3000 + seed);
+    for (size_t i = 700; i < 1000; ++i) points[i].value *= 1.05;
+    Segmentation s = find_steps(points);
+    ASSERT_EQ(s.steps.size(), 2u) << "seed " << seed;
+    // A step of 5 % amid 1.4 % (scatter and noise together): within two runs.
+    EXPECT_NEAR(static_cast<double>(s.steps[0].at), 300, 2) << "seed " << seed;
+    EXPECT_NEAR(static_cast<double>(s.steps[1].at), 700, 2) << "seed " << seed;
+    EXPECT_TRUE(find_steps(planted(1000, 1000, 0, 0.02, 0.01, 4000 + seed)).steps.empty()) << "seed " << seed;
+  }
+}
+
+}  // namespace
+}  // namespace opbench

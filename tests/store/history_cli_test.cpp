@@ -166,6 +166,7 @@ TEST_F(HistoryCli, BadInputIsOneLineNamingIt) {
       {{"run", "--case", "ReLU dim1=4", "--no-store", "--fail-on-regression", "5"}, "--fail-on-regression compares with the history: it needs a store", 2},
       {{"run", "--case", "ReLU dim1=4", "--store", store(), "--fail-on-regression", "-5"}, "--fail-on-regression", 2},
       {{"history"}, "no history: OPBENCH_STORE is off", 2},
+      {{"history", "--store", dir_.file("typo.sqlite")}, "no history at '" + dir_.file("typo.sqlite") + "': no run has been stored there", 2},
   };
   for (const Case& c : cases) {
     Outcome o = opbench(c.args, {"OPBENCH_STORE=off"});

@@ -6,9 +6,10 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <functional>
 
 #include "model/error.h"
 #include "postgres_server.h"
@@ -33,6 +34,29 @@ const HistorySeries* find_series(const History& h, const std::string& name, cons
   for (const HistorySeries& s : h.series)
     if (s.name == name && s.backend == backend) return &s;
   return nullptr;
+}
+
+// `write(w)` in `n` processes at once, w = 0..n-1; each must succeed.
+void in_processes(int n, const std::function<void(int)>& write) {
+  std::vector<pid_t> writers;
+  for (int w = 0; w < n; ++w) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      try {
+        write(w);
+        _exit(0);
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "writer %d: %s\n", w, e.what());
+        _exit(1);
+      }
+    }
+    writers.push_back(pid);
+  }
+  for (pid_t pid : writers) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
 }
 
 const std::string kMatMul = "MatMul / dim=64x64 dim=64x64";
@@ -148,51 +172,17 @@ TEST_P(StoreTest, AStoreOfANewerSchemaIsRefusedNamingBothVersions) {
 
 TEST_P(StoreTest, TwoWritersAtOnceBothLand) {
   { Store create(location_); }  // (two first runs at once are the next test's business)
-  std::vector<pid_t> writers;
-  for (int w = 0; w < 2; ++w) {
-    pid_t pid = fork();
-    if (pid == 0) {
-      try {
-        Store store(location_);
-        for (int day = 1; day <= 8; ++day) store.append(run_at(day, "writer " + std::to_string(w), 100 * w + day), "w");
-        _exit(0);
-      } catch (const std::exception& e) {
-        std::fprintf(stderr, "writer %d: %s\n", w, e.what());
-        _exit(1);
-      }
-    }
-    writers.push_back(pid);
-  }
-  for (pid_t pid : writers) {
-    int status = 0;
-    waitpid(pid, &status, 0);
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-  }
+  in_processes(2, [&](int w) {
+    Store store(location_);
+    for (int day = 1; day <= 8; ++day) store.append(run_at(day, "writer " + std::to_string(w), 100 * w + day), "w");
+  });
   Store store(location_);
   EXPECT_EQ(store.run_count(), 16u);
   EXPECT_EQ(find_series(store.read({}), kMatMul, "cpu")->points.size(), 16u);
 }
 
 TEST_P(StoreTest, TwoFirstRunsCreateTheSchemaOnce) {
-  std::vector<pid_t> writers;
-  for (int w = 0; w < 3; ++w) {
-    pid_t pid = fork();
-    if (pid == 0) {
-      try {
-        Store(location_).append(run_at(1 + w, "", w), "w");
-        _exit(0);
-      } catch (const std::exception& e) {
-        std::fprintf(stderr, "writer %d: %s\n", w, e.what());
-        _exit(1);
-      }
-    }
-    writers.push_back(pid);
-  }
-  for (pid_t pid : writers) {
-    int status = 0;
-    waitpid(pid, &status, 0);
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-  }
+  in_processes(3, [&](int w) { Store(location_).append(run_at(1 + w, "", w), "w"); });
   std::unique_ptr<Database> db = GetParam() == "postgres" ? open_postgres(location_) : open_sqlite(location_);
   int64_t versions = 0;
   db->run("SELECT COUNT(*) FROM schema_version", {}, [&](const SqlRow& r) { versions = r.integer(0); });
