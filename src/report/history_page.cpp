@@ -130,8 +130,8 @@ std::string history_page(const History& h, const std::vector<Segmentation>& cuts
   std::string html = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>opbench history</title>\n<style>" +
                      std::string(kStyle) + "</style>\n</head>\n<body>\n<h1>opbench history</h1>\n<p class=\"note\">" +
                      std::to_string(h.runs.size()) + " runs, " + std::to_string(h.series.size()) + " series, " +
-                     std::to_string(steps) +
-                     " steps. A line per backend and machine; dashed: the levels found, red: a step (docs/history.md); "
+                     std::to_string(steps) + (steps == 1 ? " step" : " steps") +
+                     ". A line per backend and machine; dashed: the levels found, red: a step (docs/history.md); "
                      "hover a point for its run.</p>\n";
   if (h.series.empty()) html += "<p>No run in the history matches.</p>\n";
   for (const std::string& op : ops) {
