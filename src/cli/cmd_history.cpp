@@ -78,8 +78,9 @@ int import_files(Store& store, const std::vector<std::string>& files) {
     try {
       record = read_result_file(path);
     } catch (const UsageError& e) {
+      // Bad input, as report, compare and run --resume call such a file: exit status 2.
       std::cerr << "opbench history: error: " << e.what() << "\n";
-      status = kExitFailure;
+      status = kExitUsage;
       continue;
     }
     bool added = store.append(record, path);

@@ -13,8 +13,10 @@ namespace opbench::cli {
 
 // Exit codes.
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailure = 1;  // a run-time failure (cannot write results, unreadable file)
-inline constexpr int kExitUsage = 2;    // bad input, reported before anything ran
+inline constexpr int kExitFailure = 1;  // a run-time failure (cannot write results or output)
+// Bad input: options, suites, a result file that cannot be read or is not a
+// whole result (report, compare and run --resume alike).
+inline constexpr int kExitUsage = 2;
 // A significant slowdown past the threshold: opbench compare --fail-above, and
 // opbench run --fail-on-regression (a cell slower than its history's level).
 inline constexpr int kExitRegression = 3;

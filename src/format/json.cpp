@@ -214,6 +214,26 @@ std::vector<double> samples_from(const json& j, const std::string& where) {
   return samples;
 }
 
+// A file's times are written with 17 significant digits, so the mean of its
+// samples, summed again, agrees with its mean to about 1e-13 (10,000 samples:
+// 1e-12). One part in a million leaves room for a tool that rounds them to 7
+// digits, and is still 10,000 times finer than a 1% noise: a mean further off
+// is not the mean of these samples (an edited or corrupt file).
+constexpr double kMeanTolerance = 1e-6;
+
+// The cell's mean must be its samples' mean (where it has samples: files of
+// old versions may have none); `where` names the cell.
+void check_mean(const Cell& c, const std::string& where) {
+  if (c.samples_ms.empty() || std::isnan(c.stats.mean)) return;
+  double sum = 0;
+  for (double s : c.samples_ms) sum += s;
+  double mean = sum / static_cast<double>(c.samples_ms.size());
+  if (std::abs(c.stats.mean - mean) <= kMeanTolerance * mean) return;
+  throw UsageError(where + ": its mean " + formatted("%.6g", c.stats.mean) + " ms disagrees with the mean of its " +
+                   std::to_string(c.samples_ms.size()) + " samples_ms, " + formatted("%.6g", mean) +
+                   " ms: the file was edited or is corrupt");
+}
+
 Cell cell_from(const json& j, const std::string& experiment) {
   Cell c;
   c.backend = field<std::string>(j, "backend", experiment);
@@ -237,6 +257,7 @@ Cell cell_from(const json& j, const std::string& experiment) {
   std::tie(c.timing, c.batch) = word_field(timing_from_words, j, "timing", "wall", where);
   c.cache = word_field(cache_from_word, j, "cache", "warm", where);
   c.samples_ms = samples_from(j, where);
+  check_mean(c, where);
   if (j.contains("host_per_call")) {
     const json& h = j.at("host_per_call");
     const std::string at = where + ": host_per_call";

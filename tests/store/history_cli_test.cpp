@@ -162,7 +162,7 @@ TEST_F(HistoryCli, BadInputIsOneLineNamingIt) {
       {{"history", "--store", store(), "--since", "last tuesday"}, "--since 'last tuesday' is not a UTC date", 2},
       {{"history", "--store", store(), "sideways"}, "unexpected argument 'sideways'", 2},
       {{"history", "import", "--store", store()}, "history import: no result file given", 2},
-      {{"history", "import", dir_.file("nothing.json"), "--store", store()}, "nothing.json", 1},
+      {{"history", "import", dir_.file("nothing.json"), "--store", store()}, "nothing.json", 2},
       {{"run", "--case", "ReLU dim1=4", "--no-store", "--fail-on-regression", "5"}, "--fail-on-regression compares with the history: it needs a store", 2},
       {{"run", "--case", "ReLU dim1=4", "--store", store(), "--fail-on-regression", "-5"}, "--fail-on-regression", 2},
       {{"history"}, "no history: OPBENCH_STORE is off", 2},
