@@ -33,6 +33,7 @@
 #include "report/markdown.h"
 #include "report/metrics.h"
 #include "report/reporter.h"
+#include "store/store.h"
 
 namespace opbench::cli {
 
@@ -75,6 +76,10 @@ const CommandSpec kRunSpec = {
         {"resume", "FILE", "finish the run whose result.json FILE is: run only the cells it lacks, with its suite, backends and settings"},
         {"time-limit", "SECONDS", "longest time for one cell, and for one experiment's inputs and reference; past it the cell is stopped and marked nan (default: 600)"},
         {"no-isolate", "", "run the cells in this process: a crash or hang of a framework then ends the run (default: a worker process)"},
+        {"label", "TEXT", "what this run measured, e.g. a commit or 'nightly 2026-12-03': kept in result.json and the history"},
+        {"store", "PATH|URL", "the history this run is appended to: a SQLite file or postgresql://user@host:port/db (default: $OPBENCH_STORE, else ~/.opbench/history.sqlite; see opbench history)"},
+        {"no-store", "", "do not append this run to the history"},
+        {"fail-on-regression", "PCT", "exit " + std::to_string(kExitRegression) + " when a cell is slower than its history's level by more than PCT percent and beyond noise (the notes name them)"},
         {"no-cache", "", "compute every reference anew instead of reading it from ~/.opbench/cache (default: references that take 50 ms or more are kept there, 8 GiB at most)"},
     }};
 
@@ -244,6 +249,50 @@ bool same_file(const std::string& a, const std::string& b) {
   return std::filesystem::weakly_canonical(a, ec) == std::filesystem::weakly_canonical(b, ec);
 }
 
+// ---- the history ---------------------------------------------------------
+
+// --fail-on-regression as a fraction; checked before anything runs.
+std::optional<double> regression_threshold(const Args& args, const std::optional<std::string>& store) {
+  if (!args.has("fail-on-regression")) return std::nullopt;
+  double pct = args.get_double("fail-on-regression", 0, 0, 1e6);
+  if (!store)
+    throw UsageError("--fail-on-regression compares with the history: it needs a store (not --no-store or OPBENCH_STORE=off)");
+  return pct / 100;
+}
+
+// Appends the finished run to the history and, with a threshold, judges it
+// against the levels the history held before it. A store that fails costs
+// only itself: one warning line with its reason (the run is in result.json).
+int record_in_history(const std::optional<std::string>& location, const RunRecord& record, const std::string& result_path,
+                      std::optional<double> threshold) {
+  if (!location) return kExitOk;
+  std::vector<Regression> slower;
+  try {
+    Store store(*location);
+    if (threshold) {
+      HistoryQuery query;
+      query.machines = {machine_fingerprint(record)};
+      for (const ExperimentRecord& e : record.experiments)
+        if (std::find(query.ops.begin(), query.ops.end(), e.op) == query.ops.end()) query.ops.push_back(e.op);
+      slower = regressions(store.read(query), record, *threshold);
+    }
+    store.append(record, result_path);
+  } catch (const std::exception& e) {
+    std::cerr << "opbench run: warning: the run is not in the history (" << printable(e.what()) << "); "
+              << "'opbench history import " << result_path << "' adds it later"
+              << (threshold ? "; no regression check was made" : "") << "\n";
+    return threshold ? kExitFailure : kExitOk;
+  }
+  if (slower.empty()) return kExitOk;
+  std::cout << "\nRegressions against the history (--fail-on-regression " << formatted("%g", *threshold * 100) << "):\n";
+  for (const Regression& r : slower)
+    std::cout << "- " << r.cell << ": " << formatted("%.4g ms", r.ms) << " against its level of "
+              << formatted("%.4g ms", r.change.level) << ", " << formatted("%+.1f %%", 100 * r.change.change) << " ("
+              << formatted("%.1f", r.change.z) << " standard errors)\n";
+  flush_stdout("the regressions");
+  return kExitRegression;
+}
+
 // A folder that holds a run is not written over: that run would be lost
 // without a word. One line says what is there and the two ways on.
 void refuse_a_folder_with_a_run(const std::string& result_path) {
@@ -327,6 +376,9 @@ int run_command(const Args& args) {
   if (args.has("no-cache")) setenv("OPBENCH_CACHE", "off", 1);
 
   RunSettings settings = choose_settings(args);
+  const std::optional<std::string> store = store_location(args.has("no-store"), args.get("store"));
+  if (args.has("no-store") && args.has("store")) throw UsageError("--store and --no-store contradict each other");
+  const std::optional<double> threshold = regression_threshold(args, store);
   std::vector<Experiment> experiments;
   std::vector<std::unique_ptr<Backend>> backends;
   std::vector<ExperimentRecord> done;
@@ -361,6 +413,7 @@ int run_command(const Args& args) {
     out_dir = args.get("out", default_out_dir());
     result_path = out_dir + "/result.json";
   }
+  if (args.has("label")) record.label = args.get("label");
   std::error_code ec;
   std::filesystem::create_directories(out_dir, ec);
   if (ec) throw UsageError("--out " + quote(out_dir) + ": cannot create the folder (" + ec.message() + ")");
@@ -409,7 +462,7 @@ int run_command(const Args& args) {
     written += ", " + r->run_file();
   }
   std::cerr << "results: " << result_path << written << "\n";
-  return kExitOk;
+  return record_in_history(store, record, result_path, threshold);
 }
 
 }  // namespace opbench::cli

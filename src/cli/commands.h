@@ -17,7 +17,9 @@ inline constexpr int kExitFailure = 1;  // a run-time failure (cannot write resu
 // Bad input: options, suites, a result file that cannot be read or is not a
 // whole result (report, compare and run --resume alike).
 inline constexpr int kExitUsage = 2;
-inline constexpr int kExitRegression = 3;  // opbench compare --fail-above: a significant slowdown past the threshold
+// A significant slowdown past the threshold: opbench compare --fail-above, and
+// opbench run --fail-on-regression (a cell slower than its history's level).
+inline constexpr int kExitRegression = 3;
 // opbench run stopped by SIGINT or SIGTERM: 128 + the signal (130, 143), as a
 // shell reports a process the signal ended; the result file holds what was
 // measured, and `opbench run --resume` finishes it.
@@ -41,6 +43,9 @@ extern const CommandSpec kWorkerSpec;  // hidden: the process `run` starts for i
 // The backends named by --backends (default: every available one), in column
 // order. Throws UsageError for an unknown, unbuilt or unavailable backend.
 std::vector<std::unique_ptr<Backend>> choose_backends(const Args& args);
+
+extern const CommandSpec kHistorySpec;
+int history_command(const Args& args);
 
 extern const CommandSpec kCalibrateSpec;
 int calibrate_command(const Args& args);
