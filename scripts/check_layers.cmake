@@ -13,20 +13,22 @@
 #              worker processes, the sampler, calibration, the machine's
 #              description, the frameworks' op tables: running cells and measuring them
 #   report     src/report: every output made from result records
+#   store      src/store: the history of runs in SQLite or PostgreSQL
 #   environments  src/environments: framework versions installed side by
 #              side (pip), their plug-ins built and kept, their backends
 #              named with the version (opbench run --versions)
 #   backends   src/backends: the framework plug-ins
 #   cli        src/cli: the commands
 cmake_minimum_required(VERSION 3.24)
-set(layers model format execution report environments backends cli)
+set(layers model format execution report store environments backends cli)
 set(uses_model "")
 set(uses_format model)
 set(uses_execution model format)
 set(uses_report model format)
+set(uses_store model format)
 set(uses_environments model format execution)
 set(uses_backends model execution)
-set(uses_cli model format execution report environments backends)
+set(uses_cli model format execution report store environments backends)
 
 # The layer of `file` (a path under src/): its first folder, or "" when that
 # folder is no layer.

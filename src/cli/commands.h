@@ -14,9 +14,13 @@ namespace opbench::cli {
 
 // Exit codes.
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailure = 1;  // a run-time failure (cannot write results, unreadable file)
-inline constexpr int kExitUsage = 2;    // bad input, reported before anything ran
-inline constexpr int kExitRegression = 3;  // opbench compare --fail-above: a significant slowdown past the threshold
+inline constexpr int kExitFailure = 1;  // a run-time failure (cannot write results or output)
+// Bad input: options, suites, a result file that cannot be read or is not a
+// whole result (report, compare and run --resume alike).
+inline constexpr int kExitUsage = 2;
+// A significant slowdown past the threshold: opbench compare --fail-above, and
+// opbench run --fail-on-regression (a cell slower than its history's level).
+inline constexpr int kExitRegression = 3;
 // opbench run stopped by SIGINT or SIGTERM: 128 + the signal (130, 143), as a
 // shell reports a process the signal ended; the result file holds what was
 // measured, and `opbench run --resume` finishes it.
@@ -51,6 +55,9 @@ struct VersionsChoice {
   std::unique_ptr<ExperimentExecutor> executor;
 };
 VersionsChoice choose_versions(const Args& args, double time_limit_s);
+
+extern const CommandSpec kHistorySpec;
+int history_command(const Args& args);
 
 extern const CommandSpec kCalibrateSpec;
 int calibrate_command(const Args& args);
