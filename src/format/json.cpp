@@ -26,8 +26,11 @@ namespace {
 
 // ---- writing -------------------------------------------------------------
 
+// "mean" keeps its meaning (every sample's); the tables print "steady_mean",
+// the mean inside the outlier fences (stats.h), with "outliers" beyond them.
 json to_json(const Stats& s) {
-  return {{"mean", s.mean}, {"median", s.median}, {"min", s.min}, {"max", s.max}, {"stddev", s.stddev}};
+  return {{"mean", s.every_sample_mean()}, {"steady_mean", s.mean}, {"outliers", s.outliers}, {"median", s.median},
+          {"min", s.min},       {"max", s.max},          {"stddev", s.stddev}};
 }
 
 // A figure that is not there (NaN) is left out, as a nan time is.
@@ -69,6 +72,7 @@ void to_json(json& j, const Cell& c) {
   j["samples_ms"] = c.samples_ms;
   if (c.host)
     j["host_per_call"] = {{"minor_faults", c.host->minor_faults}, {"user_ms", c.host->user_ms}, {"system_ms", c.host->system_ms}};
+  if (c.warmup) j["warmup"] = {{"calls", c.warmup->calls}, {"capped", c.warmup->capped}};
   if (c.memory) j["memory"] = to_json(*c.memory);
 }
 
@@ -77,6 +81,7 @@ void to_json(json& j, const RunSettings& s) {
   j = {{"seed", s.seed},
        {"threads", s.threads},
        {"warmup_s", m.warmup_s},
+       {"warmup_max_s", m.warmup_max_s},
        {"min_samples", m.min_samples},
        {"max_samples", m.max_samples},
        {"min_time_s", m.min_time_s},
@@ -85,6 +90,7 @@ void to_json(json& j, const RunSettings& s) {
        {"timing", word(m.timing)},
        {"batch", m.batch},
        {"cold", m.cold},
+       {"fresh_memory", m.fresh_memory},
        {"stop_when_settled", m.stop_when_settled},
        {"check", s.check}};
   if (s.memory) j["memory"] = true;  // absent otherwise: files of runs without it stay as they were
@@ -232,6 +238,10 @@ Cell cell_from(const json& j, const std::string& experiment) {
   c.stats = {measure(t, "mean", true, where),    measure(t, "median", true, where), measure(t, "min", true, where),
              measure(t, "max", true, where),     measure(t, "stddev", false, where), measure(j, "noise", false, where),
              optional_field<size_t>(j, "count", 0, where)};
+  // Files before the outlier fences have every sample's mean only.
+  c.stats.mean_all = c.stats.mean;
+  if (t.contains("steady_mean")) c.stats.mean = measure(t, "steady_mean", true, where);
+  c.stats.outliers = optional_field<size_t>(t, "outliers", 0, where);
   c.stop = word_field(stop_from_word, j, "stop", "", where);
   std::tie(c.timing, c.batch) = word_field(timing_from_words, j, "timing", "wall", where);
   c.cache = word_field(cache_from_word, j, "cache", "warm", where);
@@ -241,8 +251,13 @@ Cell cell_from(const json& j, const std::string& experiment) {
     const std::string at = where + ": host_per_call";
     c.host = HostCost{measure(h, "minor_faults", false, at), measure(h, "user_ms", false, at), measure(h, "system_ms", false, at)};
   }
+  if (j.contains("warmup")) {
+    const json& w = j.at("warmup");
+    const std::string at = where + ": warmup";
+    c.warmup = WarmUpRecord{optional_field<size_t>(w, "calls", 0, at), optional_field<bool>(w, "capped", false, at)};
+  }
   if (j.contains("memory")) c.memory = memory_from(j.at("memory"), where + ": memory");
-  if (std::isnan(c.stats.mean)) c.error = "no mean time in file";
+  if (std::isnan(c.stats.mean) || std::isnan(c.stats.mean_all)) c.error = "no mean time in file";
   return c;
 }
 
@@ -266,6 +281,8 @@ RunSettings settings_from(const json& j, const std::string& where) {
   s.memory = optional_field<bool>(j, "memory", false, where);
   SamplerSettings& m = s.sampler;
   m.warmup_s = optional_field<double>(j, "warmup_s", m.warmup_s, where);
+  // Files before the steady-state rule warmed up for the floor alone: their cap.
+  m.warmup_max_s = optional_field<double>(j, "warmup_max_s", m.warmup_s, where);
   m.min_samples = optional_field<size_t>(j, "min_samples", m.min_samples, where);
   m.max_samples = optional_field<size_t>(j, "max_samples", m.max_samples, where);
   m.min_time_s = optional_field<double>(j, "min_time_s", m.min_time_s, where);
@@ -274,6 +291,7 @@ RunSettings settings_from(const json& j, const std::string& where) {
   m.timing = word_field(timing_from_word, j, "timing", word(m.timing), where);
   m.batch = optional_field<size_t>(j, "batch", m.batch, where);
   m.cold = optional_field<bool>(j, "cold", m.cold, where);
+  m.fresh_memory = optional_field<bool>(j, "fresh_memory", m.fresh_memory, where);
   // Files written before the rule existed sampled on to the cap.
   m.stop_when_settled = optional_field<bool>(j, "stop_when_settled", false, where);
   return s;

@@ -83,11 +83,12 @@ RunRecord full_record() {
   r.versions = {{"torch", "2.11.0"}, {"torch_blas", "MKL 2024.2"}, {"mlx", "0.32.4"}};
   r.settings.seed = 18446744073709551557ULL;  // needs all 64 bits
   r.settings.threads = 8;
-  r.settings.sampler = {0.125, 7, 321, 0.25, 3.5, 0.0075};
+  r.settings.sampler = {0.125, 0.75, 7, 321, 0.25, 3.5, 0.0075};
   r.settings.check = false;
   r.settings.sampler.timing = Timing::batched;
   r.settings.sampler.batch = 32;
   r.settings.sampler.cold = true;
+  r.settings.sampler.fresh_memory = true;
   r.settings.memory = true;
 
   BackendRecord cpu, cuda;
@@ -133,6 +134,8 @@ void expect_same_stats(const Stats& a, const Stats& b) {
   EXPECT_EQ(a.stddev, b.stddev);
   EXPECT_EQ(a.noise, b.noise);
   EXPECT_EQ(a.count, b.count);
+  EXPECT_EQ(a.outliers, b.outliers);
+  EXPECT_EQ(a.every_sample_mean(), b.every_sample_mean());
 }
 
 // NaN (no figure) reads back as NaN.
@@ -174,6 +177,8 @@ void expect_same(const RunRecord& a, const RunRecord& b) {
   EXPECT_EQ(sa.timing, sb.timing);
   EXPECT_EQ(sa.batch, sb.batch);
   EXPECT_EQ(sa.cold, sb.cold);
+  EXPECT_EQ(sa.warmup_max_s, sb.warmup_max_s);
+  EXPECT_EQ(sa.fresh_memory, sb.fresh_memory);
 
   ASSERT_EQ(a.backends.size(), b.backends.size());
   for (size_t i = 0; i < a.backends.size(); ++i) {
@@ -563,6 +568,27 @@ TEST(ResultJson, TheSettledStopSettingReadsBackAndDefaultsToOffInOlderFiles) {
                   .settings.sampler.stop_when_settled);
   RunRecord r = from_json(edited([](json& j) { j["experiments"][1]["cells"][0]["stop"] = "settled"; }), kSource);
   EXPECT_EQ(r.experiments[1].cells[0].stop, Stop::settled);
+}
+
+// Files before the warm-up rule warmed up for the floor alone (their cap is
+// the floor), before the allocator option in no stated state (read as the
+// default), before the outlier fences with every sample's mean only (the
+// table's mean is it, no outlier).
+TEST(ResultJson, OlderFilesWithoutTheWarmUpCapTheMemoryStateOrTheSteadyMean) {
+  RunRecord r = from_json(edited([](json& j) {
+                            j["settings"].erase("warmup_max_s");
+                            j["settings"].erase("fresh_memory");
+                            json& t = j["experiments"][0]["cells"][0]["time_ms"];
+                            t.erase("steady_mean");
+                            t.erase("outliers");
+                          }),
+                          kSource);
+  EXPECT_EQ(r.settings.sampler.warmup_max_s, r.settings.sampler.warmup_s);
+  EXPECT_FALSE(r.settings.sampler.fresh_memory);
+  const Stats& s = r.experiments[0].cells[0].stats;
+  EXPECT_EQ(s.mean, s.mean_all);
+  EXPECT_EQ(s.outliers, 0u);
+  EXPECT_NEAR(s.mean, (21.0 + 21.2 + 20.9 + 23.0 + 1.0 / 3.0) / 5, 1e-12);
 }
 
 // What a check compared the output with: typed in memory, words in the file.
