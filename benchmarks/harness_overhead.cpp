@@ -10,8 +10,8 @@
 #include <limits>
 
 #include "execution/backend.h"
-#include "model/ops.h"
 #include "execution/sampler.h"
+#include "model/ops.h"
 
 namespace {
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "format/json.h"
 #include "model/error.h"
 #include "report/charts.h"
 #include "report/compare.h"
@@ -16,7 +17,6 @@
 #include "report/document.h"
 #include "report/gbench.h"
 #include "report/html.h"
-#include "format/json.h"
 #include "report/markdown.h"
 
 namespace {

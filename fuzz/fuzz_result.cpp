@@ -6,8 +6,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "model/error.h"
 #include "format/json.h"
+#include "model/error.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);

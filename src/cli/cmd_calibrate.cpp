@@ -3,9 +3,9 @@
 
 #include "cli/commands.h"
 #include "execution/calibration.h"
-#include "model/error.h"
 #include "execution/machine.h"
 #include "format/calibration_file.h"
+#include "model/error.h"
 
 namespace opbench::cli {
 

@@ -3,10 +3,10 @@
 #include <iostream>
 
 #include "cli/commands.h"
-#include "model/error.h"
-#include "report/compare.h"
 #include "format/json.h"
+#include "model/error.h"
 #include "model/text.h"
+#include "report/compare.h"
 
 namespace opbench::cli {
 

@@ -5,8 +5,8 @@
 #include <iostream>
 
 #include "cli/commands.h"
-#include "model/error.h"
 #include "format/json.h"
+#include "model/error.h"
 #include "report/charts.h"
 #include "report/reporter.h"
 

@@ -18,16 +18,17 @@
 
 #include "cli/commands.h"
 #include "cli/interrupt.h"
-#include "model/error.h"
-#include "execution/isolation.h"
+#include "cli/run_resume.h"
 #include "execution/machine.h"
-#include "format/output_lock.h"
-#include "model/ops.h"
 #include "execution/runner.h"
-#include "model/suite.h"
+#include "execution/session.h"
 #include "execution/world.h"
-#include "format/json.h"
 #include "format/calibration_file.h"
+#include "format/json.h"
+#include "format/output_lock.h"
+#include "model/error.h"
+#include "model/ops.h"
+#include "model/suite.h"
 #include "report/markdown.h"
 #include "report/metrics.h"
 #include "report/reporter.h"
@@ -175,6 +176,57 @@ std::vector<Experiment> choose_experiments(const Args& args, std::string& suite_
   return experiments;
 }
 
+
+std::string default_out_dir() {
+  std::string stamp = utc_now();  // 2026-11-25T19:40:00Z -> 2026-11-25T19-40-00
+  std::replace(stamp.begin(), stamp.end(), ':', '-');
+  return "results/" + stamp.substr(0, stamp.size() - 1);
+}
+
+// ---- while it runs -------------------------------------------------------
+
+std::string duration(double seconds) {
+  long s = std::lround(seconds);
+  char buf[32];
+  if (s >= 3600) std::snprintf(buf, sizeof buf, "%ldh%02ldm", s / 3600, s / 60 % 60);
+  else std::snprintf(buf, sizeof buf, "%ldm%02lds", s / 60, s % 60);
+  return buf;
+}
+
+// Progress on stderr, a line a cell (one that rewrites itself on a terminal).
+class RunProgress : public RunObserver {
+ public:
+  explicit RunProgress(bool quiet) : quiet_(quiet), tty_(isatty(STDERR_FILENO)) {}
+
+  void cell_started(size_t index, size_t total, const Experiment& e, const std::string& backend, double elapsed) override {
+    if (quiet_) return;
+    std::string left = index ? "~" + duration(elapsed / index * (total - index)) + " left" : "";
+    char head[64];
+    std::snprintf(head, sizeof head, "[%zu/%zu] %s elapsed", index + 1, total, duration(elapsed).c_str());
+    std::string pass = e.pass == Pass::forward ? "" : " [" + pass_text(e.pass) + "]";
+    std::string line = std::string(head) + (left.empty() ? "" : ", " + left) + "  " + backend + "  " + e.name() + pass;
+    if (tty_) std::cerr << "\r\033[K" << line << std::flush;
+    else std::cerr << line << "\n";
+  }
+  void experiment_finished(const RunRecord&) override {}
+  bool stop_requested() override { return interruption() != 0; }
+  void done() const {
+    if (!quiet_ && tty_) std::cerr << "\r\033[K" << std::flush;
+  }
+
+ private:
+  bool quiet_, tty_;
+};
+
+
+bool same_file(const std::string& a, const std::string& b) {
+  std::error_code ec;
+  return std::filesystem::weakly_canonical(a, ec) == std::filesystem::weakly_canonical(b, ec);
+}
+
+
+}  // namespace
+
 RunSettings choose_settings(const Args& args) {
   RunSettings s;
   SamplerSettings& m = s.sampler;
@@ -209,197 +261,6 @@ RunSettings choose_settings(const Args& args) {
   if (m.min_time_s > m.max_time_s) throw UsageError("--min-time is longer than --max-time");
   return s;
 }
-
-std::string default_out_dir() {
-  std::string stamp = utc_now();  // 2026-11-25T19:40:00Z -> 2026-11-25T19-40-00
-  std::replace(stamp.begin(), stamp.end(), ':', '-');
-  return "results/" + stamp.substr(0, stamp.size() - 1);
-}
-
-// ---- while it runs -------------------------------------------------------
-
-std::string duration(double seconds) {
-  long s = std::lround(seconds);
-  char buf[32];
-  if (s >= 3600) std::snprintf(buf, sizeof buf, "%ldh%02ldm", s / 3600, s / 60 % 60);
-  else std::snprintf(buf, sizeof buf, "%ldm%02lds", s / 60, s % 60);
-  return buf;
-}
-
-// Progress on stderr, and the result file rewritten after each experiment so
-// that an interrupted run keeps what it measured.
-class RunProgress : public RunObserver {
- public:
-  RunProgress(bool quiet, std::string result_path)
-      : quiet_(quiet), tty_(isatty(STDERR_FILENO)), result_path_(std::move(result_path)) {}
-
-  void cell_started(size_t index, size_t total, const Experiment& e, const std::string& backend, double elapsed) override {
-    if (quiet_) return;
-    std::string left = index ? "~" + duration(elapsed / index * (total - index)) + " left" : "";
-    char head[64];
-    std::snprintf(head, sizeof head, "[%zu/%zu] %s elapsed", index + 1, total, duration(elapsed).c_str());
-    std::string pass = e.pass == Pass::forward ? "" : " [" + pass_text(e.pass) + "]";
-    std::string line = std::string(head) + (left.empty() ? "" : ", " + left) + "  " + backend + "  " + e.name() + pass;
-    if (tty_) std::cerr << "\r\033[K" << line << std::flush;
-    else std::cerr << line << "\n";
-  }
-  void experiment_finished(const RunRecord& record) override { write_file_atomically(result_path_, to_json(record)); }
-  bool stop_requested() override { return interruption() != 0; }
-  void done() const {
-    if (!quiet_ && tty_) std::cerr << "\r\033[K" << std::flush;
-  }
-
- private:
-  bool quiet_, tty_;
-  std::string result_path_;
-};
-
-RunRecord new_record(const std::string& suite, const RunSettings& settings,
-                     const std::vector<std::unique_ptr<Backend>>& backends) {
-  RunRecord r;
-  r.opbench_version = OPBENCH_VERSION;
-  r.created = utc_now();
-  r.suite = suite;
-  r.machine = read_machine();
-  r.settings = settings;
-  for (const auto& b : backends) {
-    r.backends.push_back({b->info(), b->device_name()});
-    for (auto& [k, v] : b->versions()) r.versions[k] = v;
-  }
-  return r;
-}
-
-// ---- resuming --------------------------------------------------------------
-
-// What `--resume FILE` continues: the file's record and the plan it lists.
-struct Resumed {
-  RunRecord previous;
-  std::vector<Experiment> plan;
-  std::vector<std::unique_ptr<Backend>> backends;
-};
-
-// Options that change what is measured: with --resume they may only repeat
-// what the file recorded. Keys of the file's "settings" map to options.
-std::string option_of_setting(std::string key) {
-  if (key == "check") return "no-check";
-  if (key == "stop_when_settled") return "no-settle";
-  if (key.size() > 2 && key.compare(key.size() - 2, 2, "_s") == 0) key.resize(key.size() - 2);
-  std::replace(key.begin(), key.end(), '_', '-');
-  return key;
-}
-
-// The options that would give `settings`, so that a file's settings pass the
-// command line's own checks: a file is no way around them.
-std::vector<std::string> options_of(const RunSettings& settings) {
-  std::vector<std::string> options;
-  const nlohmann::json recorded = settings;
-  for (auto& [key, value] : recorded.items()) {
-    std::string option = "--" + option_of_setting(key);
-    if (value.is_boolean()) {
-      // --cold turns its setting on; --no-check and --no-settle turn theirs off.
-      bool on_without_option = key == "check" || key == "stop_when_settled";
-      if (value != on_without_option) options.push_back(option);
-    } else if (value != 0 || (key != "threads" && key != "batch")) {  // 0: the default no option spells
-      options.insert(options.end(), {option, value.is_string() ? value.get<std::string>() : value.dump()});
-    }
-  }
-  return options;
-}
-
-Resumed load_resume(const Args& args, const RunSettings& given) {
-  const std::string path = args.get("resume");
-  Resumed r;
-  r.previous = read_result_file(path);
-  const RunRecord& prev = r.previous;
-  auto conflict = [&](const std::string& why) { throw UsageError("cannot resume " + path + ": " + why); };
-  try {
-    choose_settings(Args(kRunSpec, options_of(prev.settings)));
-  } catch (const UsageError& e) {
-    conflict(std::string("its settings are ones the command line refuses: ") + e.what());
-  }
-
-  // The experiments come from the file.
-  for (const char* option : {"ops", "filter", "case", "dtype", "pass", "ranks"})
-    if (args.has(option))
-      conflict(std::string("--") + option + " cannot be combined with --resume: the experiments to run are the file's plan");
-  if (args.has("suite") && args.get("suite") != prev.suite)
-    conflict("--suite " + args.get("suite") + " differs from the file's suite " + quote(prev.suite));
-
-  // Settings: repeated ones must agree with the file.
-  const nlohmann::json recorded = prev.settings, wanted = given;
-  for (auto& [key, value] : wanted.items()) {
-    std::string option = option_of_setting(key);
-    if (!args.has(option) || !recorded.contains(key) || recorded[key] == value) continue;
-    conflict("--" + option + (args.get(option).empty() ? "" : " " + args.get(option)) +
-             " differs from the file's setting " + key + " = " + recorded[key].dump());
-  }
-
-  // The backends, as recorded.
-  std::string names;
-  for (const BackendRecord& b : prev.backends) names += (names.empty() ? "" : ",") + b.info.name;
-  if (names.empty()) conflict("the file names no backend");
-  if (args.has("backends")) {
-    std::vector<std::string> a = split_list(args.get("backends"), "backends"), b = split_list(names, "backends");
-    std::sort(a.begin(), a.end());
-    std::sort(b.begin(), b.end());
-    if (a != b) conflict("--backends " + args.get("backends") + " differs from the file's backends " + names);
-  }
-  try {
-    r.backends = choose_backends(Args(kRunSpec, {"--backends", names}));
-  } catch (const UsageError& e) {
-    conflict(e.what());
-  }
-  for (const auto& b : r.backends) {
-    for (const BackendRecord& rec : prev.backends)
-      if (rec.info.name == b->info().name && rec.device != b->device_name())
-        conflict(b->info().name + " ran on '" + rec.device + "' in the file, on '" + b->device_name() + "' here");
-    for (const auto& [key, version] : b->versions())
-      if (auto it = prev.versions.find(key); it != prev.versions.end() && it->second != version)
-        conflict("the file was measured with " + key + " " + it->second + ", this opbench has " + version);
-  }
-  Machine here = read_machine();
-  if (here.cpu != prev.machine.cpu || here.cores != prev.machine.cores)
-    conflict("the file was measured on " + prev.machine.cpu + " (" + std::to_string(prev.machine.cores) +
-             " cores), this machine is " + here.cpu + " (" + std::to_string(here.cores) + " cores)");
-
-  // The plan: listed in the file, or (older files) its built-in or file suite.
-  std::vector<std::string> lines = prev.plan;
-  if (lines.empty()) {
-    if (prev.suite == "custom" || prev.suite.empty()) conflict("the file lists no plan of experiments");
-    for (const Experiment& e : load_suite(prev.suite).experiments) lines.push_back(e.line());
-  }
-  for (const std::string& line : lines) {
-    try {
-      r.plan.push_back(parse_experiment(line));
-    } catch (const UsageError& e) {
-      conflict(std::string("its plan has an experiment this opbench cannot run: ") + e.what());
-    }
-  }
-  // Every recorded experiment belongs to the plan, every cell to a backend.
-  std::multiset<std::string> planned(lines.begin(), lines.end());
-  for (const ExperimentRecord& e : prev.experiments) {
-    auto it = planned.find(e.line);
-    if (it == planned.end()) conflict("experiment " + quote(e.line) + " is not in the file's plan");
-    planned.erase(it);
-    for (const Cell& c : e.cells)
-      if (std::none_of(prev.backends.begin(), prev.backends.end(), [&](const BackendRecord& b) { return b.info.name == c.backend; }))
-        conflict("experiment " + quote(e.line) + " has a cell for backend " + quote(c.backend) + ", which the file does not list");
-  }
-  return r;
-}
-
-bool same_file(const std::string& a, const std::string& b) {
-  std::error_code ec;
-  return std::filesystem::weakly_canonical(a, ec) == std::filesystem::weakly_canonical(b, ec);
-}
-
-size_t count_cells(const RunRecord& r) {
-  size_t n = 0;
-  for (const ExperimentRecord& e : r.experiments) n += e.cells.size();
-  return n;
-}
-
-}  // namespace
 
 int run_command(const Args& args) {
   if (!args.positional().empty()) throw UsageError("unexpected argument " + quote(args.positional()[0]));
@@ -441,7 +302,7 @@ int run_command(const Args& args) {
     std::string suite_name;
     experiments = choose_experiments(args, suite_name);
     backends = choose_backends(args);
-    record = new_record(suite_name, settings, backends);
+    record = new_run_record(suite_name, settings, backends);
     record.peaks = load_calibration(args.get("calibration", default_calibration_path(record.machine)), record.machine);
     for (const Experiment& e : experiments) record.plan.push_back(e.line());
     out_dir = args.get("out", default_out_dir());
@@ -452,17 +313,6 @@ int run_command(const Args& args) {
   if (ec) throw UsageError("--out " + quote(out_dir) + ": cannot create the folder (" + ec.message() + ")");
   if (!resumed_lock || !same_file(args.get("resume"), result_path)) out_lock.emplace(result_path);
 
-  std::vector<Backend*> running;
-  std::vector<std::string> names;
-  for (auto& b : backends) {
-    b->set_threads(settings.threads);
-    if (settings.memory && !isolate) b->count_memory();  // a worker counts its own
-    running.push_back(b.get());
-    names.push_back(b->info().name);
-  }
-  // From here on a file exists that --resume can finish (a resumed run
-  // keeps its file as it is until the first new experiment is done).
-  if (done.empty()) write_file_atomically(result_path, to_json(record));
   if (!done.empty() && !args.has("quiet")) {
     size_t planned = experiments.size() * backends.size(), have = 0;
     for (const ExperimentRecord& e : done) have += e.cells.size();
@@ -470,19 +320,16 @@ int run_command(const Args& args) {
               << planned - std::min(have, planned) << " to run\n";
   }
 
+  RunJob job{{}, {}, std::move(done), result_path, isolate, time_limit};
+  job.experiments = experiments;
+  for (auto& b : backends) job.backends.push_back(b.get());
   catch_interruptions();
-  RunProgress progress(args.has("quiet"), result_path);
-  std::unique_ptr<ExperimentExecutor> executor;
-  if (isolate) executor = std::make_unique<IsolatedExecutor>("", names, time_limit);
-  else executor = std::make_unique<InProcessExecutor>();
+  RunProgress progress(args.has("quiet"));
   try {
-    run_experiments(experiments, running, record, progress, *executor, done);
-    executor.reset();  // stops the worker
-    write_file_atomically(result_path, to_json(record));
-  } catch (const std::exception& e) {
+    execute_run(job, record, progress);
+  } catch (const std::exception&) {
     progress.done();
-    throw std::runtime_error(std::string(e.what()) + "; " + result_path +
-                             " keeps what was measured before: opbench run --resume " + result_path + " finishes the run");
+    throw;
   }
   progress.done();
 

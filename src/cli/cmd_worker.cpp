@@ -1,9 +1,9 @@
 // opbench worker: the process that runs cells for `opbench run` (see
-// execution/isolation.h). Not for people: `opbench --help` does not list it.
+// execution/worker_protocol.h). Not for people: `opbench --help` does not list it.
 #include "cli/commands.h"
-#include "model/error.h"
-#include "execution/isolation.h"
+#include "execution/worker_protocol.h"
 #include "format/json.h"
+#include "model/error.h"
 
 namespace opbench::cli {
 

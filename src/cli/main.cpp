@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "cli/commands.h"
-#include "execution/isolation.h"
+#include "execution/worker_process.h"
 #include "model/memory.h"
 
 namespace {

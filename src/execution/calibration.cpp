@@ -2,9 +2,9 @@
 
 #include <cmath>
 
+#include "execution/runner.h"
 #include "model/check.h"
 #include "model/ops.h"
-#include "execution/runner.h"
 
 namespace opbench {
 

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "execution/backend.h"
-#include "model/peaks.h"
 #include "execution/sampler.h"
+#include "model/peaks.h"
 
 namespace opbench {
 

@@ -4,25 +4,12 @@
 //
 // The parent runs no op. It starts the opbench binary itself as
 // `opbench worker` (fork and exec: CUDA and OpenMP do not survive a plain
-// fork), in a process group of its own (a Ctrl-C on the terminal reaches only
-// the parent, which then stops the worker), and sends it one experiment at a
-// time on its standard input:
+// fork; worker_process.h), in a process group of its own (a Ctrl-C on the
+// terminal reaches only the parent, which then stops the worker), and sends
+// it one experiment at a time (the messages: worker_protocol.h).
 //
-//   {"line": "ReLU dim1=8x8", "backends": ["cpu", "mlx_cpu"]}
-//
-// The worker makes the inputs and the reference once, as run_experiment
-// does in process, and answers on file descriptor 3, one JSON object a line:
-//
-//   {"ready": true}                  once, when its backends are made
-//   {"fatal": "why"}                 instead of ready: it cannot serve at all
-//   {"prepared": {"inputs_s": 1.2, "reference_s": 3.4}}
-//                                    the inputs and the reference are made
-//   {"started": "cpu"}               a cell starts
-//   {"cell": {...}}                  the finished cell, as the result file holds it
-//   {"done": true}                   every cell of the experiment is sent
-//
-// Its standard output and error go to the parent, which passes them on to its
-// own standard error and keeps the last line of the cell in flight. When the
+// The worker's output goes to the parent, which passes it on to its own
+// standard error and keeps the last line of the cell in flight. When the
 // worker dies, the cell it had started becomes nan with the reason (signal,
 // exit code, last message) and a new worker carries on with the backends that
 // are left; a death while the inputs or the reference were being made is
@@ -33,6 +20,7 @@
 #include <vector>
 
 #include "execution/runner.h"
+#include "execution/worker_process.h"
 #include "execution/world.h"
 
 namespace opbench {
@@ -54,8 +42,6 @@ class IsolatedExecutor : public ExperimentExecutor {
   // Workers started so far, a rank each (tests).
   int workers_started() const { return workers_started_; }
 
-  struct Worker;  // one worker process, seen from here
-
  private:
   // Starts `ranks` workers. Returns why they cannot serve, for a world of
   // several ranks (its cells get the reason); throws std::runtime_error for
@@ -67,23 +53,14 @@ class IsolatedExecutor : public ExperimentExecutor {
   std::string exe_;
   std::vector<std::string> backends_;
   double time_limit_s_;
-  std::vector<std::unique_ptr<Worker>> workers_;  // rank order
+  std::vector<std::unique_ptr<WorkerProcess>> workers_;  // rank order
   Rendezvous rendezvous_;                         // of a world of several ranks
   RunSettings worker_settings_;  // the settings the running workers were started with
   int workers_started_ = 0;
   void (*old_sigpipe_)(int) = nullptr;
 };
 
-// The worker's side (`opbench worker`): makes `backends` (names), then serves
-// requests from `in_fd` until it closes, answering on `out_fd`. Returns the
-// exit code.
-int serve_worker(const std::vector<std::string>& backends, const RunSettings& settings, int in_fd, int out_fd);
-
 // "time limit of 2 s exceeded"
 std::string time_limit_message(double seconds);
-
-// The running program: the binary to start as the worker, even if the file
-// was replaced since (Linux's /proc/self/exe still names the running one).
-std::string this_executable();
 
 }  // namespace opbench

@@ -6,64 +6,36 @@
 #include <filesystem>
 #include <new>
 
+#include "execution/sampler.h"
+#include "execution/worker_process.h"
+#include "format/reference_cache.h"
 #include "model/check.h"
-#include "execution/isolation.h"
 #include "model/memory.h"
 #include "model/ops.h"
 #include "model/parallel.h"
-#include "execution/sampler.h"
-#include "format/reference_cache.h"
 
 namespace opbench {
 
 namespace {
 
 
-// A copying op's result whose digest, found where the result lies, is its
-// reference's: right in every element, without coming to the host. nullopt
-// where the backend finds no digest or it differs: the check proper then
-// compares the elements and says how far off they are.
-std::optional<CheckRecord> checked_by_digest(PreparedOp& op, const Experiment& e, const Shape& shape,
-                                             const RefTensor& expected) {
-  if (expected.digest == 0) return std::nullopt;  // not a copying op's (on-demand) reference
-  const std::optional<uint64_t> digest = op.output_digest();
-  if (!digest || *digest != expected.digest) return std::nullopt;
-  const SampledOutput part = op.output_at({});  // the shape (the digest is of the elements in order)
-  if (part.shape != shape) return std::nullopt;
-  op.release_output();
-  return CheckRecord{Verdict::passed, 0, tolerance(e.spec(), e.dtype), "", {CheckScope::Kind::reference, 0}};
-}
-
-// The check run, on poisoned memory: the op must produce the expected shape,
-// finite values (every op here gives finite results on its inputs), and agree
-// with the reference. Returns the check; a shape or NaN failure makes it wrong.
-CheckRecord checked_run(PreparedOp& op, const Experiment& e, const std::vector<HostTensor>& inputs,
-                        const RefTensor* expected) {
-  Shape shape = result_shape(e, inputs);
-  op.poison(static_cast<size_t>(element_count(shape)) * 8);
+// The check run, on poisoned memory: the output, found where it lies, judged
+// by the experiment's check. A copying op's result whose digest matches is
+// right in every element without coming to the host; against a sampled
+// reference only the sampled elements come (a 4 GiB MatMul result took 7 s
+// to copy on the H100 machine).
+CheckRecord checked_run(PreparedOp& op, const ExperimentCheck& check) {
+  op.poison(static_cast<size_t>(element_count(check.shape())) * 8);
   op.run();
-  if (expected)
-    if (std::optional<CheckRecord> same = checked_by_digest(op, e, shape, *expected)) return *same;
-  // Against a sampled reference only the sampled elements come to the host
-  // (a 4 GiB MatMul result took 7 s to copy on the H100 machine).
-  const bool sampled = expected && checks_sampled(e, *expected);
-  SampledOutput part;
-  HostTensor out;
-  if (sampled) part = op.output_at(expected->positions);
-  else out = op.output();
+  if (check.digest() != 0)
+    if (std::optional<uint64_t> digest = op.output_digest(); digest && *digest == check.digest())
+      if (std::optional<CheckRecord> same = check.by_digest(op.output_at({}).shape)) {
+        op.release_output();
+        return *same;
+      }
+  CheckRecord record = check.sampled() ? check.judge(op.output_at(check.positions())) : check.judge(op.output());
   op.release_output();
-  const Shape& got_shape = sampled ? part.shape : out.shape;
-  double bound = tolerance(e.spec(), e.dtype);
-  if (got_shape != shape)
-    return {Verdict::wrong, INFINITY, bound, "shape " + format_shape(got_shape) + " instead of " + format_shape(shape),
-            {CheckScope::Kind::shape}};
-  if (sampled ? !part.all_finite : !all_finite(out))
-    return {Verdict::wrong, INFINITY, bound, "non-finite values in the result", {CheckScope::Kind::finiteness}};
-  if (!expected) return {Verdict::skipped, 0, NAN, "", {}};
-  CheckResult r = sampled ? check_sampled(e, inputs, part, *expected) : check_output(e, inputs, out, *expected);
-  CheckScope against{CheckScope::Kind::reference,
-                     expected->dense() ? 0 : static_cast<int64_t>(expected->positions.size())};
-  return {verdict(e, r), r.error, bound, r.detail, against};
+  return record;
 }
 
 // Frameworks append stack traces to their messages: keep the first line.
@@ -91,16 +63,21 @@ double seconds_since(Clock::time_point start) { return std::chrono::duration<dou
 
 Cell run_cell(Backend& backend, const Experiment& e, const std::vector<HostTensor>& inputs, const RefTensor* expected,
               const SamplerSettings& settings, bool memory) {
+  return run_cell(backend, ExperimentCheck(e, inputs, expected), settings, memory);
+}
+
+Cell run_cell(Backend& backend, const ExperimentCheck& check, const SamplerSettings& settings, bool memory) {
+  const Experiment& e = check.experiment();
   Cell cell;
   cell.backend = backend.info().name;
   release_free_host_memory();
   CellPhases& phases = cell.phases.emplace();
   try {
     Clock::time_point start = Clock::now();
-    std::unique_ptr<PreparedOp> op = backend.prepare(e, inputs);
+    std::unique_ptr<PreparedOp> op = backend.prepare(e, check.inputs());
     phases.prepare_s = seconds_since(start);
     start = Clock::now();
-    cell.check = checked_run(*op, e, inputs, expected);
+    cell.check = checked_run(*op, check);
     phases.check_s = seconds_since(start);
     if (cell.wrong()) return cell;  // an imprecise output is timed
     Measurement m = measure(*op, settings);
@@ -193,13 +170,6 @@ double harness_seconds(double wall_s, const ExperimentPhases& phases, const std:
   return std::max(0.0, wall_s - accounted);
 }
 
-Cell failed_cell(const std::string& backend, const std::string& error) {
-  Cell cell;
-  cell.backend = backend;
-  cell.error = error;
-  return cell;
-}
-
 // A backward experiment of an op without a gradient (Argmax): every cell is
 // n/a with the op's reason, and nothing is made or run.
 bool not_applicable(const Experiment& e, const std::vector<Backend*>& backends, const CellEvents& events) {
@@ -222,24 +192,28 @@ bool not_applicable(const Experiment& e, const std::vector<Backend*>& backends, 
 void run_experiment(const Experiment& e, const std::vector<Backend*>& backends, const RunSettings& settings,
                     const CellEvents& events) {
   if (not_applicable(e, backends, events)) return;
-  MemoryNeed need = estimate_memory(e, settings.check);
+  const MemoryNeed need = estimate_memory(e, settings.check);
   Prepared p;
   p.error = memory_shortfall(need.host_bytes, available_host_memory(), "memory");
   if (p.error.empty()) p = prepare_experiment(e, settings);
   if (events.prepared) events.prepared(p.inputs_s, p.reference_s);
+  // What a right result is, asked once for every backend's cell.
+  std::optional<ExperimentCheck> check;
+  if (p.error.empty()) try {
+      check.emplace(e, p.inputs, p.has_expected ? &p.expected : nullptr);
+    } catch (const std::exception& ex) {
+      p.error = "cannot tell the result's shape: " + first_line(ex.what());
+    }
   for (size_t i = 0; i < backends.size(); ++i) {
     if (events.stop && events.stop()) return;
     if (events.started) events.started(i);
     Backend& backend = *backends[i];
-    Cell cell;
-    std::string device_shortfall;
-    if (p.error.empty())
+    std::string reason = p.error;
+    if (reason.empty())
       if (std::optional<uint64_t> free = backend.free_device_memory())
-        device_shortfall = memory_shortfall(need.device_bytes, free, "memory on " + backend.device_name());
-    if (!p.error.empty()) cell = failed_cell(backend.info().name, p.error);
-    else if (!device_shortfall.empty()) cell = failed_cell(backend.info().name, device_shortfall);
-    else cell = run_cell(backend, e, p.inputs, p.has_expected ? &p.expected : nullptr, settings.sampler,
-                           settings.memory);
+        reason = memory_shortfall(need.device_bytes, free, "memory on " + backend.device_name());
+    Cell cell = reason.empty() ? run_cell(backend, *check, settings.sampler, settings.memory)
+                               : failed_cell(backend.info().name, reason);
     if (events.finished) events.finished(i, std::move(cell));
   }
 }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "execution/backend.h"
+#include "model/check.h"
 #include "model/result.h"
 
 namespace opbench {
@@ -74,10 +75,12 @@ void run_experiments(const std::vector<Experiment>& experiments, const std::vect
 void run_experiments(const std::vector<Experiment>& experiments, const std::vector<Backend*>& backends,
                      RunRecord& record, RunObserver& observer);
 
-// One cell: prepare, a run on poisoned memory whose output is compared with
-// `expected` (nullptr: not compared, the cell's check is "skipped"), then the
+// One cell: prepare, a run on poisoned memory whose output `check` judges
+// (made without a reference: not compared, the cell's check is "skipped"), then the
 // measurement, and with `memory` the peak memory of one more call
 // (PreparedOp::measure_peak_memory). Never throws.
+Cell run_cell(Backend& backend, const ExperimentCheck& check, const SamplerSettings& settings, bool memory = false);
+// The same, with the experiment's check made for this one cell.
 Cell run_cell(Backend& backend, const Experiment& e, const std::vector<HostTensor>& inputs, const RefTensor* expected,
               const SamplerSettings& settings, bool memory = false);
 

@@ -149,4 +149,18 @@ std::vector<std::pair<std::string, std::string>> rank_environment(const Rendezvo
           {"OPBENCH_RENDEZVOUS_TIMEOUT_S", std::to_string(r.timeout_s)}};
 }
 
+std::string rank_prefix(size_t ranks, size_t rank) {
+  return ranks > 1 ? "rank " + std::to_string(rank) + ": " : std::string();
+}
+
+
+Cell world_cell(Cell first, Cell theirs, size_t ranks, size_t rank) {
+  bool worse = (!theirs.error.empty() && first.error.empty()) || (first.ok() && theirs.wrong());
+  if (!worse) return first;
+  std::string& reason = theirs.error.empty() ? theirs.check.detail : theirs.error;
+  reason = rank_prefix(ranks, rank) + reason;
+  return theirs;
+}
+
+
 }  // namespace opbench

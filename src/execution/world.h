@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include "model/result.h"
+
 namespace opbench {
 
 struct World {
@@ -57,5 +59,14 @@ void remove_rendezvous(const Rendezvous& r);
 // which rank r gets the r-th GPU.
 std::vector<std::pair<std::string, std::string>> rank_environment(const Rendezvous& r, int rank,
                                                                   const std::string& visible_gpus);
+
+// "rank 1: " in a world of several ranks; nothing for one process.
+std::string rank_prefix(size_t ranks, size_t rank);
+
+// The cell of a world: rank 0's (`first`), unless rank `rank` failed where it
+// did not (an error first, then a wrong result); then that rank's, its
+// reason naming it. Every rank checks the whole world's result, so a wrong
+// one shows on all of them alike.
+Cell world_cell(Cell first, Cell theirs, size_t ranks, size_t rank);
 
 }  // namespace opbench

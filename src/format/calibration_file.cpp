@@ -5,9 +5,9 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "format/json.h"
 #include "model/error.h"
 #include "model/text_file.h"
-#include "format/json.h"
 
 namespace opbench {
 

@@ -12,11 +12,11 @@
 #include <tuple>
 #include <type_traits>
 
+#include "format/calibration_file.h"
 #include "model/bandwidth.h"
 #include "model/error.h"
-#include "model/text_file.h"
-#include "format/calibration_file.h"
 #include "model/text.h"
+#include "model/text_file.h"
 
 namespace opbench {
 

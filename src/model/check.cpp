@@ -8,8 +8,8 @@
 
 #include "model/ops.h"
 #include "model/parallel.h"
-#include "model/reference.h"
 #include "model/random.h"
+#include "model/reference.h"
 
 namespace opbench {
 
@@ -325,6 +325,44 @@ CheckResult check_sampled(const Experiment& e, const std::vector<HostTensor>& in
 
 bool checks_sampled(const Experiment& e, const RefTensor& ref) {
   return !ref.dense() && e.spec().check != CheckKind::any_writer;
+}
+
+ExperimentCheck::ExperimentCheck(const Experiment& e, const std::vector<HostTensor>& inputs, const RefTensor* expected)
+    : e_(e),
+      inputs_(inputs),
+      expected_(expected),
+      shape_(result_shape(e, inputs)),
+      bound_(tolerance(e.spec(), e.dtype)),
+      sampled_(expected && checks_sampled(e, *expected)) {}
+
+const std::vector<int64_t>& ExperimentCheck::positions() const {
+  static const std::vector<int64_t> none;
+  return sampled_ ? expected_->positions : none;
+}
+
+std::optional<CheckRecord> ExperimentCheck::by_digest(const Shape& shape) const {
+  if (digest() == 0 || shape != shape_) return std::nullopt;
+  return CheckRecord{Verdict::passed, 0, bound_, "", {CheckScope::Kind::reference, 0}};
+}
+
+template <class Compare>
+CheckRecord ExperimentCheck::judged(const Shape& got, bool finite, Compare compare) const {
+  if (got != shape_)
+    return {Verdict::wrong, INFINITY, bound_, "shape " + format_shape(got) + " instead of " + format_shape(shape_),
+            {CheckScope::Kind::shape}};
+  if (!finite) return {Verdict::wrong, INFINITY, bound_, "non-finite values in the result", {CheckScope::Kind::finiteness}};
+  if (!expected_) return {Verdict::skipped, 0, NAN, "", {}};
+  CheckResult r = compare();
+  CheckScope against{CheckScope::Kind::reference, expected_->dense() ? 0 : static_cast<int64_t>(expected_->positions.size())};
+  return {verdict(e_, r), r.error, bound_, r.detail, against};
+}
+
+CheckRecord ExperimentCheck::judge(const HostTensor& out) const {
+  return judged(out.shape, all_finite(out), [&] { return check_output(e_, inputs_, out, *expected_); });
+}
+
+CheckRecord ExperimentCheck::judge(const SampledOutput& part) const {
+  return judged(part.shape, part.all_finite, [&] { return check_sampled(e_, inputs_, part, *expected_); });
 }
 
 }  // namespace opbench

@@ -1,10 +1,12 @@
 #pragma once
 // Comparing a backend's output with the reference result.
 #include <cmath>
+#include <optional>
 #include <string>
 
 #include "model/experiment.h"
 #include "model/ops.h"
+#include "model/result.h"
 #include "model/tensor.h"
 #include "model/verdict.h"
 
@@ -78,5 +80,47 @@ CheckResult check_sampled(const Experiment& e, const std::vector<HostTensor>& in
 // imprecise_bound; wrong otherwise (a check that measures no norm is never
 // imprecise).
 Verdict verdict(const Experiment& e, const CheckResult& result);
+
+// One experiment's check, made once with its inputs and reference, before
+// any backend runs: it asks the op unit and the reference what a right result
+// is (its shape, the tolerance, which elements are compared, the digest of a
+// copying op's result) and holds the answers; each backend's output is then
+// judged by one call. Without a reference (--no-check) an output is judged on
+// its shape and finiteness, and the verdict is "skipped". `inputs` and
+// `expected` must outlive it.
+class ExperimentCheck {
+ public:
+  ExperimentCheck(const Experiment& e, const std::vector<HostTensor>& inputs, const RefTensor* expected);
+
+  const Experiment& experiment() const { return e_; }
+  const std::vector<HostTensor>& inputs() const { return inputs_; }
+  // The result's shape.
+  const Shape& shape() const { return shape_; }
+  // Whether only the elements at positions() are compared (a sampled
+  // reference): the backend need not bring the rest to the host.
+  bool sampled() const { return sampled_; }
+  const std::vector<int64_t>& positions() const;
+  // The digest a copying op's right result has (result_digest); 0: none.
+  uint64_t digest() const { return expected_ ? expected_->digest : 0; }
+
+  // The record of a result whose digest was found equal to digest() and
+  // whose shape is `shape`: right in every element, when the shape is.
+  std::optional<CheckRecord> by_digest(const Shape& shape) const;
+  // The record of a whole result, and of a sampled one.
+  CheckRecord judge(const HostTensor& out) const;
+  CheckRecord judge(const SampledOutput& part) const;
+
+ private:
+  // Shape and finiteness first (they need no reference), then `compare`.
+  template <class Compare>
+  CheckRecord judged(const Shape& got, bool finite, Compare compare) const;
+
+  const Experiment& e_;
+  const std::vector<HostTensor>& inputs_;
+  const RefTensor* expected_;
+  Shape shape_;
+  double bound_;
+  bool sampled_;
+};
 
 }  // namespace opbench

@@ -56,4 +56,11 @@ RunRecord RunRecord::only(Pass pass) const {
   return r;
 }
 
+Cell failed_cell(const std::string& backend, const std::string& error) {
+  Cell cell;
+  cell.backend = backend;
+  cell.error = error;
+  return cell;
+}
+
 }  // namespace opbench

@@ -92,6 +92,9 @@ struct Cell {
   bool imprecise() const { return ok() && check.verdict == Verdict::imprecise; }
 };
 
+// A cell that did not run, or failed, on `backend`: nan with `error`, its reason.
+Cell failed_cell(const std::string& backend, const std::string& error);
+
 struct ExperimentRecord {
   std::string op;
   std::string name;  // "Argmax / dim=64x1024x128 axi=0"

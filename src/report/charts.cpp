@@ -11,11 +11,11 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "format/json.h"
+#include "model/text.h"
 #include "report/bandwidth.h"
 #include "report/document.h"
-#include "format/json.h"
 #include "report/markdown.h"
-#include "model/text.h"
 
 extern char** environ;
 

@@ -6,8 +6,8 @@
 
 #include "model/mann_whitney.h"
 #include "model/stats.h"
-#include "report/markdown.h"
 #include "model/text.h"
+#include "report/markdown.h"
 
 namespace opbench {
 

@@ -4,8 +4,8 @@
 #include <cmath>
 #include <string_view>
 
-#include "report/metrics.h"
 #include "model/text.h"
+#include "report/metrics.h"
 
 namespace opbench {
 

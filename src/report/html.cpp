@@ -3,13 +3,13 @@
 #include <algorithm>
 #include <cmath>
 
+#include "model/text.h"
 #include "report/charts.h"
 #include "report/document.h"
 #include "report/markdown.h"
 #include "report/memory_table.h"
 #include "report/metrics.h"
 #include "report/svg.h"
-#include "model/text.h"
 
 namespace opbench {
 

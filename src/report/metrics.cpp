@@ -3,8 +3,8 @@
 #include <cmath>
 #include <cstdio>
 
-#include "model/peaks.h"
 #include "model/ops.h"
+#include "model/peaks.h"
 
 namespace opbench {
 

@@ -18,16 +18,16 @@
 #include <vector>
 
 #include "execution/backend.h"
-#include "model/check.h"
-#include "model/experiment.h"
 #include "execution/framework_ops.h"
 #include "execution/isolation.h"
-#include "model/ops.h"
-#include "model/peak_memory.h"
 #include "execution/runner.h"
 #include "execution/sampler.h"
-#include "model/suite.h"
 #include "execution/world.h"
+#include "model/check.h"
+#include "model/experiment.h"
+#include "model/ops.h"
+#include "model/peak_memory.h"
+#include "model/suite.h"
 
 namespace opbench {
 namespace {

@@ -8,10 +8,10 @@
 
 #include "backends/torch/torch_device.h"
 #include "backends/torch/torch_memory.h"
-#include "model/check.h"
 #include "execution/backend.h"
-#include "model/ops.h"
 #include "execution/runner.h"
+#include "model/check.h"
+#include "model/ops.h"
 
 namespace opbench {
 namespace {

@@ -20,11 +20,11 @@
 #include <thread>
 #include <vector>
 
-#include "model/ops.h"
-#include "record_views.h"
-#include "model/suite.h"
 #include "execution/world.h"
 #include "format/json.h"
+#include "model/ops.h"
+#include "model/suite.h"
+#include "record_views.h"
 
 extern char** environ;
 

@@ -6,8 +6,8 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
-#include "report/document.h"
 #include "format/json.h"
+#include "report/document.h"
 #include "report/markdown.h"
 #include "report_fixtures.h"
 

@@ -19,13 +19,13 @@
 #include <string>
 #include <vector>
 
+#include "execution/sampler.h"
+#include "execution/world.h"
 #include "model/bandwidth.h"
 #include "model/error.h"
 #include "model/experiment.h"
 #include "model/ops.h"
-#include "execution/sampler.h"
 #include "model/suite.h"
-#include "execution/world.h"
 #include "report/bandwidth.h"
 #include "test_text.h"
 

@@ -29,11 +29,11 @@
 #include <thread>
 #include <vector>
 
+#include "execution/isolation.h"
+#include "format/json.h"
 #include "model/check.h"
 #include "model/error.h"
-#include "execution/isolation.h"
 #include "model/suite.h"
-#include "format/json.h"
 
 extern char** environ;
 

@@ -25,13 +25,13 @@
 #include <vector>
 
 #include "execution/backend.h"
+#include "execution/runner.h"
+#include "format/json.h"
 #include "model/error.h"
 #include "model/experiment.h"
 #include "model/memory.h"
 #include "model/ops.h"
-#include "execution/runner.h"
 #include "model/shape.h"
-#include "format/json.h"
 #include "test_text.h"
 
 namespace opbench {

@@ -22,9 +22,9 @@
 #include "backends/mlx/mlx_ops.h"
 #include "execution/backend.h"
 #include "model/check.h"
+#include "model/ops.h"
 #include "model/parallel.h"
 #include "model/random.h"
-#include "model/ops.h"
 
 namespace opbench::mlx_backend {
 

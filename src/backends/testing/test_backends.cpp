@@ -39,9 +39,9 @@
 #include <string>
 
 #include "execution/backend.h"
+#include "execution/world.h"
 #include "model/check.h"
 #include "model/ops.h"
-#include "execution/world.h"
 
 namespace opbench::testing_backends {
 

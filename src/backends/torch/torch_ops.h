@@ -6,8 +6,8 @@
 #include <string_view>
 #include <vector>
 
-#include "model/experiment.h"
 #include "execution/framework_ops.h"
+#include "model/experiment.h"
 
 namespace opbench::torch_backend {
 
