@@ -60,6 +60,16 @@ std::vector<double> softmax_of(std::vector<double> values) {
   return values;
 }
 
+double dot(const float* a, const float* b, int64_t n) {
+  constexpr int64_t kLanes = 8;
+  double lanes[kLanes] = {};
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int64_t l = 0; l < kLanes; ++l) lanes[l] += static_cast<double>(a[i + l]) * b[i + l];
+  for (; i < n; ++i) lanes[i % kLanes] += static_cast<double>(a[i]) * b[i];
+  return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+}
+
 MatrixView matrix(const HostTensor& t, int64_t start, int64_t rows, int64_t columns) {
   return {t.f32.data() + start, rows, columns, columns, 1};
 }
@@ -73,6 +83,26 @@ namespace {
 // transposed view costs one strided read per copied element, not per product.
 constexpr int64_t kTileRows = 16, kTileColumns = 64, kDepth = 256;
 
+// acc[4 x 8] (rows kTileColumns apart) += pa[4 x depth] (rows kDepth apart)
+// @ pb[depth x 8] (rows kTileColumns apart): a block small enough for the
+// compiler to hold in registers across the whole inner loop, each element's
+// products still added in the order of p.
+constexpr int64_t kBlockRows = 4, kBlockColumns = 8;
+void multiply_block(const double* pa, const double* pb, int64_t depth, double* acc) {
+  double block[kBlockRows][kBlockColumns];
+  for (int64_t r = 0; r < kBlockRows; ++r)
+    for (int64_t c = 0; c < kBlockColumns; ++c) block[r][c] = acc[r * kTileColumns + c];
+  for (int64_t p = 0; p < depth; ++p) {
+    const double* bp = pb + p * kTileColumns;
+    for (int64_t r = 0; r < kBlockRows; ++r) {
+      const double av = pa[r * kDepth + p];
+      for (int64_t c = 0; c < kBlockColumns; ++c) block[r][c] += av * bp[c];
+    }
+  }
+  for (int64_t r = 0; r < kBlockRows; ++r)
+    for (int64_t c = 0; c < kBlockColumns; ++c) acc[r * kTileColumns + c] = block[r][c];
+}
+
 void multiply_tile(const MatrixView& a, const MatrixView& b, double* out, int64_t r0, int64_t c0) {
   const int64_t rows = std::min(kTileRows, a.rows - r0), columns = std::min(kTileColumns, b.columns - c0);
   std::vector<double> acc(kTileRows * kTileColumns, 0.0), pa(kTileRows * kDepth, 0.0), pb(kDepth * kTileColumns, 0.0);
@@ -84,14 +114,8 @@ void multiply_tile(const MatrixView& a, const MatrixView& b, double* out, int64_
       for (int64_t p = 0; p < depth; ++p) pa[r * kDepth + p] = a(r0 + r, p0 + p);
     for (int64_t p = 0; p < depth; ++p)
       for (int64_t c = 0; c < columns; ++c) pb[p * kTileColumns + c] = b(p0 + p, c0 + c);
-    for (int64_t r = 0; r < rows; ++r) {
-      double* row = &acc[r * kTileColumns];
-      for (int64_t p = 0; p < depth; ++p) {
-        const double av = pa[r * kDepth + p];
-        const double* bp = &pb[p * kTileColumns];
-        for (int64_t c = 0; c < kTileColumns; ++c) row[c] += av * bp[c];
-      }
-    }
+    for (int64_t r = 0; r < kTileRows; r += kBlockRows)
+      for (int64_t c = 0; c < kTileColumns; c += kBlockColumns) multiply_block(&pa[r * kDepth], &pb[c], depth, &acc[r * kTileColumns + c]);
   }
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t c = 0; c < columns; ++c) out[(r0 + r) * b.columns + c0 + c] = acc[r * kTileColumns + c];

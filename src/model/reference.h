@@ -129,6 +129,12 @@ struct MatrixView {
   MatrixView transposed() const { return {values, columns, rows, column_step, row_step}; }
 };
 
+// The sum of a[i] * b[i] over [0, n), in double: eight running sums (lane i
+// mod 8, each in the order of i) added at the end, so that the additions do
+// not wait on each other and the compiler can vectorize them; the same
+// result on any machine and thread.
+double dot(const float* a, const float* b, int64_t n);
+
 // The rows x columns matrix at flat position `start` of float32 tensor `t`.
 MatrixView matrix(const HostTensor& t, int64_t start, int64_t rows, int64_t columns);
 

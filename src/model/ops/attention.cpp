@@ -94,16 +94,13 @@ std::vector<RefTensor> attention_vjp(const Experiment&, const Inputs& in, const 
     double *dqv = &dq.values[q_head], *dkv = &dk.values[kv_head], *dvv = &dv.values[kv_head];
     for (int64_t i = 0; i < lq; ++i) {
       const int64_t visible = std::min(i + 1, lk), row = i * d;
-      std::vector<double> p(visible, 0.0), dp(visible, 0.0);
-      for (int64_t j = 0; j < visible; ++j)
-        for (int64_t c = 0; c < d; ++c) p[j] += qv[row + c] * static_cast<double>(kv[j * d + c]) * scale;
+      std::vector<double> p(visible), dp(visible);
+      for (int64_t j = 0; j < visible; ++j) p[j] = dot(qv + row, kv + j * d, d) * scale;
       p = softmax_of(std::move(p));
       double weighted = 0;
       for (int64_t j = 0; j < visible; ++j) {
-        for (int64_t c = 0; c < d; ++c) {
-          dp[j] += g[row + c] * static_cast<double>(vv[j * d + c]);
-          dvv[j * d + c] += p[j] * g[row + c];
-        }
+        dp[j] = dot(g + row, vv + j * d, d);
+        for (int64_t c = 0; c < d; ++c) dvv[j * d + c] += p[j] * g[row + c];
         weighted += p[j] * dp[j];
       }
       for (int64_t j = 0; j < visible; ++j) {
