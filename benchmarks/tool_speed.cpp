@@ -37,7 +37,8 @@ std::string setting(const char* name, const char* fallback) {
 
 std::vector<std::string> run_arguments(const std::string& out) {
   std::string exe = (fs::canonical(this_executable()).parent_path() / "opbench").string();
-  std::vector<std::string> args = {exe, "run", "--quiet", "--out", out, "--suite", setting("OPBENCH_SPEED_SUITE", "quick")};
+  // --no-store: a measurement of the tool is no run of the user's history (benchmarks/store_speed times the append).
+  std::vector<std::string> args = {exe, "run", "--quiet", "--no-store", "--out", out, "--suite", setting("OPBENCH_SPEED_SUITE", "quick")};
   if (std::string backends = setting("OPBENCH_SPEED_BACKENDS", ""); !backends.empty())
     args.insert(args.end(), {"--backends", backends});
   std::istringstream extra(setting("OPBENCH_SPEED_ARGS", ""));

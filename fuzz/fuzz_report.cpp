@@ -36,6 +36,7 @@ void render(const std::vector<RunRecord>& records) {
 
 void compare(const RunRecord& base, const RunRecord& next) {
   CompareSettings settings;
+  (void)comparison_header({"base.json"}, {base}, {"new.json"}, {next});
   (void)render_comparison(compare_runs(base, next, settings), settings);
   (void)render_comparison(compare_runs(std::vector<RunRecord>{base, next}, {next, base}, settings), settings);
 }

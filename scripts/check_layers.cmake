@@ -13,16 +13,18 @@
 #              worker processes, the sampler, calibration, the machine's
 #              description, the frameworks' op tables: running cells and measuring them
 #   report     src/report: every output made from result records
+#   store      src/store: the history of runs in SQLite or PostgreSQL
 #   backends   src/backends: the framework plug-ins
 #   cli        src/cli: the commands
 cmake_minimum_required(VERSION 3.24)
-set(layers model format execution report backends cli)
+set(layers model format execution report store backends cli)
 set(uses_model "")
 set(uses_format model)
 set(uses_execution model format)
 set(uses_report model format)
+set(uses_store model format)
 set(uses_backends model execution)
-set(uses_cli model format execution report backends)
+set(uses_cli model format execution report store backends)
 
 # The layer of `file` (a path under src/): its first folder, or "" when that
 # folder is no layer.

@@ -38,6 +38,12 @@ install_system_packages() {
   [ -f /usr/include/gtest/gtest.h ] || missing+=(libgtest-dev)
   # Gloo's headers, which PyTorch's wheels leave out: the cpu backend's collectives build on them.
   [ -f /usr/include/gloo/algorithm.h ] || missing+=(libgloo-dev)
+  # The history (docs/history.md): SQLite and PostgreSQL's client library; the
+  # PostgreSQL server, which the store tests start on a loopback port.
+  [ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)  # gzipped result files (docs/results)
+  [ -f /usr/include/sqlite3.h ] || missing+=(libsqlite3-dev)
+  [ -f /usr/include/postgresql/libpq-fe.h ] || missing+=(libpq-dev)
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
   python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
   # For the report tests: a browser that opens the HTML report, and the SVG-to-PNG converter of the charts.
   command -v chromium >/dev/null || missing+=(chromium)

@@ -48,11 +48,7 @@ int compare_command(const Args& args) {
   for (const std::string& path : base_paths) base.push_back(read_result_file(path));
   for (const std::string& path : new_paths) next.push_back(read_result_file(path));
 
-  for (size_t i = 0; i < base.size(); ++i) std::cout << "base: " << base_paths[i] << ": " << base[i].description() << "\n";
-  for (size_t i = 0; i < next.size(); ++i) std::cout << "new:  " << new_paths[i] << ": " << next[i].description() << "\n";
-  if (base.front().description() != next.front().description())
-    std::cout << "(the runs are of different machines or framework versions)\n";
-  std::cout << "\n";
+  std::cout << comparison_header(base_paths, base, new_paths, next) << "\n";
   Comparison comparison = compare_runs(base, next, settings);
   std::cout << render_comparison(comparison, settings);
   if (!args.has("fail-above")) return kExitOk;

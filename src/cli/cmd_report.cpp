@@ -20,11 +20,16 @@ const CommandSpec kReportSpec = {
     "detailed one, merging them all: the columns explained, the machines grouped by kind (Apple Silicon, CUDA\n"
     "GPUs, CPUs), each under its bold line with the columns it ran. Files of other opbench versions or suites\n"
     "merge; an experiment a machine did not run is nan there, and an op's average is over the experiments that\n"
-    "machine ran (the notes say which it lacks). A file that cannot be\n"
-    "read is named on stderr with what is wrong, the others are still reported, and the exit status is 1.\n\n"
+    "machine ran (the notes say which it lacks). The runs of one host (its CPU, memory, GPUs and hostname) with\n"
+    "the same suite and settings merge into one section with the columns of them all; two hosts of one model stay\n"
+    "apart, named by host, and runs that differ in settings (threads, timing, dtype, ...) say so in their bold\n"
+    "line. A file that cannot be read, or is not a whole result (truncated, corrupt, a mean that disagrees with\n"
+    "its samples), is named on stderr with what is wrong, the others are still reported, and the exit status is\n"
+    "2, as compare's and run --resume's for such a file.\n\n"
     "--format csv: a row per experiment and backend of every file, with every statistic, the check, the error,\n"
     "GB/s, GFLOP/s and share of the calibrated peak. --format gbench-json: google/benchmark's JSON (a row per\n"
-    "sample, mean/median/stddev/cv aggregates, ms), which its tools/compare.py reads. The HTML page's tooltips\n"
+    "sample, mean/median/stddev/cv aggregates, in ns; cpu_time is the host CPU time per call, user and system,\n"
+    "measured over the cell's sampling), which its tools/compare.py reads. The HTML page's tooltips\n"
     "also give each cell's GB/s, GFLOP/s and share of peak where the machine was calibrated.",
     {
         {"document", "KIND",
@@ -74,11 +79,12 @@ int report_command(const Args& args) {
       records.push_back(read_result_file(path));
       sources.push_back(path);
     } catch (const UsageError& e) {
-      std::cerr << "opbench report: error: " << e.what() << "\n";
-      status = kExitFailure;
+      // Bad input, as compare and run --resume call such a file: exit status 2.
+      std::cerr << "opbench report: error: " << printable(e.what()) << "\n";
+      status = kExitUsage;
     }
   }
-  if (records.empty()) return kExitFailure;
+  if (records.empty()) return status;
   std::vector<std::string> known = ops_of(records);
   for (const std::string& op : ops)
     if (std::find(known.begin(), known.end(), op) == known.end())

@@ -19,6 +19,7 @@
 #include "cli/commands.h"
 #include "cli/interrupt.h"
 #include "cli/run_resume.h"
+#include "execution/estimate.h"
 #include "execution/machine.h"
 #include "execution/runner.h"
 #include "execution/session.h"
@@ -32,6 +33,7 @@
 #include "report/markdown.h"
 #include "report/metrics.h"
 #include "report/reporter.h"
+#include "store/store.h"
 
 namespace opbench::cli {
 
@@ -39,7 +41,11 @@ const CommandSpec kRunSpec = {
     "run",
     "opbench run [options]",
     "Times every experiment of a suite on every chosen backend, prints the detailed and the average table\n"
-    "(milliseconds, the seed's format) and writes them, with a JSON file of every sample, to --out.",
+    "(milliseconds, the seed's format) and writes them, with a JSON file of every sample, to --out, a folder\n"
+    "that holds no run yet (one that does is refused: a fresh folder, or --resume to finish it). A run that will\n"
+    "take more than a minute says so first, with its estimate: the time each cell took in the earlier run of\n"
+    "this machine beside --out (results/ by default) that has the most of them, else the bounds the sampling\n"
+    "settings put on each cell. A --case that --ops or --filter leaves out is named on stderr.",
     {
         {"backends", "LIST", "backends to time, e.g. cpu,cuda (default: every available one; see opbench list)"},
         {"suite", "NAME|FILE", "default (the reference's 91 experiments), quick, extended, collectives (8 B to 1 GiB), collectives-cpu (to 64 MiB), collectives-quick, or a suite file (default: default)"},
@@ -72,6 +78,10 @@ const CommandSpec kRunSpec = {
         {"resume", "FILE", "finish the run whose result.json FILE is: run only the cells it lacks, with its suite, backends and settings"},
         {"time-limit", "SECONDS", "longest time for one cell, and for one experiment's inputs and reference; past it the cell is stopped and marked nan (default: 600)"},
         {"no-isolate", "", "run the cells in this process: a crash or hang of a framework then ends the run (default: a worker process)"},
+        {"label", "TEXT", "what this run measured, e.g. a commit or 'nightly 2026-12-03': kept in result.json and the history"},
+        {"store", "PATH|URL", "the history this run is appended to: a SQLite file or postgresql://user@host:port/db (default: $OPBENCH_STORE, else ~/.opbench/history.sqlite; see opbench history)"},
+        {"no-store", "", "do not append this run to the history"},
+        {"fail-on-regression", "PCT", "exit " + std::to_string(kExitRegression) + " when a cell is slower than its history's level by more than PCT percent and beyond noise (the notes name them)"},
         {"no-cache", "", "compute every reference anew instead of reading it from ~/.opbench/cache (default: references that take 50 ms or more are kept there, 8 GiB at most)"},
     }};
 
@@ -142,6 +152,18 @@ void set_ranks(const Args& args, std::vector<Experiment>& experiments) {
   }
 }
 
+// Leaves out the experiments `drop` names. A --case among them is said, with
+// `why` it is left out: the user asked for it by name.
+template <typename Drop, typename Why>
+void leave_out(std::vector<Experiment>& experiments, std::set<std::string>& cases, Drop drop, Why why) {
+  std::erase_if(experiments, [&](const Experiment& e) {
+    if (!drop(e)) return false;
+    if (cases.erase(e.line()))
+      std::cerr << "opbench run: note: --case " << quote(e.line()) << " does not run: " << why(e) << "\n";
+    return true;
+  });
+}
+
 std::vector<Experiment> choose_experiments(const Args& args, std::string& suite_name) {
   std::vector<Experiment> experiments;
   if (args.has("suite") || !args.has("case")) {
@@ -154,13 +176,23 @@ std::vector<Experiment> choose_experiments(const Args& args, std::string& suite_
   for (const std::string& line : args.all("case")) experiments.push_back(parse_experiment(line));
   if (args.has("dtype"))
     for (Experiment& e : experiments) e.dtype = parse_dtype(args.get("dtype"));
+  // The --case experiments, and their lines as the experiments write them.
+  std::vector<Experiment> typed(experiments.end() - static_cast<std::ptrdiff_t>(args.all("case").size()), experiments.end());
+  std::set<std::string> cases;
+  for (const Experiment& e : typed) cases.insert(e.line());
 
   if (args.has("ops")) {
     std::set<std::string> ops;
     for (const std::string& op : split_list(args.get("ops"), "ops")) ops.insert(find_op(op).name);
-    std::erase_if(experiments, [&](const Experiment& e) { return !ops.count(e.op); });
+    leave_out(experiments, cases, [&](const Experiment& e) { return !ops.count(e.op); },
+              [&](const Experiment& e) { return "its op " + e.op + " is not in --ops " + args.get("ops"); });
   }
   set_ranks(args, experiments);  // after --ops, which may leave out what a rank count cannot split; before --filter, which sees ran=N
+  // The cases --ops kept, with their ranks= as --filter sees them.
+  std::erase_if(typed, [&](const Experiment& e) { return !cases.count(e.line()); });
+  set_ranks(args, typed);
+  cases.clear();
+  for (const Experiment& e : typed) cases.insert(e.line());
   if (args.has("filter")) {
     std::regex pattern;
     try {
@@ -168,7 +200,10 @@ std::vector<Experiment> choose_experiments(const Args& args, std::string& suite_
     } catch (const std::regex_error&) {
       throw UsageError("--filter " + quote(args.get("filter")) + " is not a valid regular expression");
     }
-    std::erase_if(experiments, [&](const Experiment& e) { return !std::regex_search(e.name(), pattern); });
+    leave_out(experiments, cases, [&](const Experiment& e) { return !std::regex_search(e.name(), pattern); },
+              [&](const Experiment& e) {
+                return "its name " + quote(e.name()) + " does not match --filter " + quote(args.get("filter"));
+              });
   }
   if (experiments.empty()) throw UsageError("no experiment left to run after --ops/--filter");
   experiments = with_passes(experiments, choose_passes(args));
@@ -185,14 +220,6 @@ std::string default_out_dir() {
 
 // ---- while it runs -------------------------------------------------------
 
-std::string duration(double seconds) {
-  long s = std::lround(seconds);
-  char buf[32];
-  if (s >= 3600) std::snprintf(buf, sizeof buf, "%ldh%02ldm", s / 3600, s / 60 % 60);
-  else std::snprintf(buf, sizeof buf, "%ldm%02lds", s / 60, s % 60);
-  return buf;
-}
-
 // Progress on stderr, a line a cell (one that rewrites itself on a terminal).
 class RunProgress : public RunObserver {
  public:
@@ -200,9 +227,9 @@ class RunProgress : public RunObserver {
 
   void cell_started(size_t index, size_t total, const Experiment& e, const std::string& backend, double elapsed) override {
     if (quiet_) return;
-    std::string left = index ? "~" + duration(elapsed / index * (total - index)) + " left" : "";
+    std::string left = index ? "~" + duration_text(elapsed / index * (total - index)) + " left" : "";
     char head[64];
-    std::snprintf(head, sizeof head, "[%zu/%zu] %s elapsed", index + 1, total, duration(elapsed).c_str());
+    std::snprintf(head, sizeof head, "[%zu/%zu] %s elapsed", index + 1, total, duration_text(elapsed).c_str());
     std::string pass = e.pass == Pass::forward ? "" : " [" + pass_text(e.pass) + "]";
     std::string line = std::string(head) + (left.empty() ? "" : ", " + left) + "  " + backend + "  " + e.name() + pass;
     if (tty_) std::cerr << "\r\033[K" << line << std::flush;
@@ -222,6 +249,88 @@ class RunProgress : public RunObserver {
 bool same_file(const std::string& a, const std::string& b) {
   std::error_code ec;
   return std::filesystem::weakly_canonical(a, ec) == std::filesystem::weakly_canonical(b, ec);
+}
+
+// ---- the history ---------------------------------------------------------
+
+// --fail-on-regression as a fraction; checked before anything runs.
+std::optional<double> regression_threshold(const Args& args, const std::optional<std::string>& store) {
+  if (!args.has("fail-on-regression")) return std::nullopt;
+  double pct = args.get_double("fail-on-regression", 0, 0, 1e6);
+  if (!store)
+    throw UsageError("--fail-on-regression compares with the history: it needs a store (not --no-store or OPBENCH_STORE=off)");
+  return pct / 100;
+}
+
+// Appends the finished run to the history and, with a threshold, judges it
+// against the levels the history held before it. A store that fails costs
+// only itself: one warning line with its reason (the run is in result.json).
+int record_in_history(const std::optional<std::string>& location, const RunRecord& record, const std::string& result_path,
+                      std::optional<double> threshold) {
+  if (!location) return kExitOk;
+  std::vector<Regression> slower;
+  try {
+    Store store(*location);
+    if (threshold) {
+      HistoryQuery query;
+      query.machines = {machine_fingerprint(record)};
+      for (const ExperimentRecord& e : record.experiments)
+        if (std::find(query.ops.begin(), query.ops.end(), e.op) == query.ops.end()) query.ops.push_back(e.op);
+      slower = regressions(store.read(query), record, *threshold);
+    }
+    store.append(record, result_path);
+  } catch (const std::exception& e) {
+    std::cerr << "opbench run: warning: the run is not in the history (" << printable(e.what()) << "); "
+              << "'opbench history import " << result_path << "' adds it later"
+              << (threshold ? "; no regression check was made" : "") << "\n";
+    return threshold ? kExitFailure : kExitOk;
+  }
+  if (slower.empty()) return kExitOk;
+  std::cout << "\nRegressions against the history (--fail-on-regression " << formatted("%g", *threshold * 100) << "):\n";
+  for (const Regression& r : slower)
+    std::cout << "- " << r.cell << ": " << formatted("%.4g ms", r.ms) << " against its level of "
+              << formatted("%.4g ms", r.change.level) << ", " << formatted("%+.1f %%", 100 * r.change.change) << " ("
+              << formatted("%.1f", r.change.z) << " standard errors)\n";
+  flush_stdout("the regressions");
+  return kExitRegression;
+}
+
+// A folder that holds a run is not written over: that run would be lost
+// without a word. One line says what is there and the two ways on.
+void refuse_a_folder_with_a_run(const std::string& result_path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(result_path, ec)) return;
+  std::string what;
+  try {
+    const RunRecord held = read_result_file(result_path);
+    const size_t planned = held.plan.size() * held.backends.size(), have = count_cells(held);
+    what = have >= planned ? "a finished run (" + std::to_string(held.experiments.size()) + " experiments)"
+                           : "an unfinished run (" + std::to_string(have) + " of " + std::to_string(planned) + " cells)";
+  } catch (const UsageError&) {
+    what = "a result.json that does not read as a result";
+  }
+  throw UsageError(result_path + " holds " + what + ", which this run would replace: give --out a fresh folder, or " +
+                   "finish an unfinished run with opbench run --resume " + result_path);
+}
+
+// Before a run of more than a minute: how long it will take, and how that is
+// known (execution/estimate.h). Earlier runs are looked for beside the output
+// folder (results/ for the default results/<date>T<time>), this run's own file left out.
+void tell_estimate(const std::vector<Experiment>& experiments, const std::vector<std::unique_ptr<Backend>>& backends,
+                   const std::vector<ExperimentRecord>& done, const RunRecord& record, const std::string& result_path) {
+  std::vector<PlannedCell> cells;
+  for (const Experiment& e : experiments)
+    for (const auto& b : backends) {
+      const std::string line = e.line(), name = b->info().name;
+      bool have = std::any_of(done.begin(), done.end(), [&](const ExperimentRecord& d) { return d.line == line && d.find(name); });
+      if (!have) cells.push_back({line, name});
+    }
+  std::filesystem::path folder = std::filesystem::path(result_path).parent_path().parent_path();
+  const std::string searched = folder.empty() ? "." : folder.string();
+  std::vector<EarlierRun> earlier = earlier_runs(searched);
+  std::erase_if(earlier, [&](const EarlierRun& run) { return same_file(run.path, result_path); });
+  std::string line = estimate_text(estimate_run(cells, record.settings.sampler, earlier, record.machine), searched);
+  if (!line.empty()) std::cerr << "opbench run: " << line << "\n";
 }
 
 
@@ -274,6 +383,9 @@ int run_command(const Args& args) {
   if (args.has("no-cache")) setenv("OPBENCH_CACHE", "off", 1);
 
   RunSettings settings = choose_settings(args);
+  const std::optional<std::string> store = store_location(args.has("no-store"), args.get("store"));
+  if (args.has("no-store") && args.has("store")) throw UsageError("--store and --no-store contradict each other");
+  const std::optional<double> threshold = regression_threshold(args, store);
   std::vector<Experiment> experiments;
   std::vector<std::unique_ptr<Backend>> backends;
   std::vector<ExperimentRecord> done;
@@ -308,10 +420,14 @@ int run_command(const Args& args) {
     out_dir = args.get("out", default_out_dir());
     result_path = out_dir + "/result.json";
   }
+  if (args.has("label")) record.label = args.get("label");
   std::error_code ec;
   std::filesystem::create_directories(out_dir, ec);
   if (ec) throw UsageError("--out " + quote(out_dir) + ": cannot create the folder (" + ec.message() + ")");
-  if (!resumed_lock || !same_file(args.get("resume"), result_path)) out_lock.emplace(result_path);
+  if (!resumed_lock || !same_file(args.get("resume"), result_path)) {
+    out_lock.emplace(result_path);  // first: a run still writing the folder is named as such
+    refuse_a_folder_with_a_run(result_path);
+  }
 
   if (!done.empty() && !args.has("quiet")) {
     size_t planned = experiments.size() * backends.size(), have = 0;
@@ -319,6 +435,8 @@ int run_command(const Args& args) {
     std::cerr << "resuming " << args.get("resume") << ": " << have << " of " << planned << " cells done, "
               << planned - std::min(have, planned) << " to run\n";
   }
+
+  if (!args.has("quiet")) tell_estimate(experiments, backends, done, record, result_path);
 
   RunJob job{{}, {}, std::move(done), result_path, isolate, time_limit};
   job.experiments = experiments;
@@ -351,7 +469,7 @@ int run_command(const Args& args) {
     written += ", " + r->run_file();
   }
   std::cerr << "results: " << result_path << written << "\n";
-  return kExitOk;
+  return record_in_history(store, record, result_path, threshold);
 }
 
 }  // namespace opbench::cli

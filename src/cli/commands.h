@@ -13,9 +13,13 @@ namespace opbench::cli {
 
 // Exit codes.
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailure = 1;  // a run-time failure (cannot write results, unreadable file)
-inline constexpr int kExitUsage = 2;    // bad input, reported before anything ran
-inline constexpr int kExitRegression = 3;  // opbench compare --fail-above: a significant slowdown past the threshold
+inline constexpr int kExitFailure = 1;  // a run-time failure (cannot write results or output)
+// Bad input: options, suites, a result file that cannot be read or is not a
+// whole result (report, compare and run --resume alike).
+inline constexpr int kExitUsage = 2;
+// A significant slowdown past the threshold: opbench compare --fail-above, and
+// opbench run --fail-on-regression (a cell slower than its history's level).
+inline constexpr int kExitRegression = 3;
 // opbench run stopped by SIGINT or SIGTERM: 128 + the signal (130, 143), as a
 // shell reports a process the signal ended; the result file holds what was
 // measured, and `opbench run --resume` finishes it.
@@ -39,6 +43,9 @@ extern const CommandSpec kWorkerSpec;  // hidden: the process `run` starts for i
 // The backends named by --backends (default: every available one), in column
 // order. Throws UsageError for an unknown, unbuilt or unavailable backend.
 std::vector<std::unique_ptr<Backend>> choose_backends(const Args& args);
+
+extern const CommandSpec kHistorySpec;
+int history_command(const Args& args);
 
 extern const CommandSpec kCalibrateSpec;
 int calibrate_command(const Args& args);

@@ -18,7 +18,7 @@ struct Command {
 };
 const Command kCommands[] = {{kRunSpec, run_command}, {kListSpec, list_command}, {kReportSpec, report_command},
                              {kCompareSpec, compare_command}, {kWorkerSpec, worker_command},
-                             {kCalibrateSpec, calibrate_command}};
+                             {kCalibrateSpec, calibrate_command}, {kHistorySpec, history_command}};
 
 void print_overview() {
   std::cout << "usage: opbench <command> [options]\n\n"
@@ -29,7 +29,8 @@ void print_overview() {
                "  list      the ops, the backends of this build, and the suites\n"
                "  report    re-render result files; merge several into the seed's documents, charts, HTML\n"
                "  compare   what changed between two runs, with a significance test\n"
-               "  calibrate measure this machine's peaks once, for the --metrics table\n\n"
+               "  calibrate measure this machine's peaks once, for the --metrics table\n"
+               "  history   every run's result over time: series, steps, a chart page; import result files\n\n"
                "'opbench <command> --help' describes each command's options.\n";
 }
 
@@ -59,7 +60,7 @@ int dispatch(const std::vector<std::string>& args) {
   const Command* command = find_command(args[0]);
   if (!command)
     throw opbench::UsageError("unknown command " + opbench::quote(args[0]) +
-                              " (commands: run, list, report, compare; see opbench --help)");
+                              " (commands: run, list, report, compare, calibrate, history; see opbench --help)");
   std::vector<std::string> rest(args.begin() + 1, args.end());
   if (asks_for_help(rest)) {
     std::cout << help_text(command->spec);

@@ -1,11 +1,10 @@
 #pragma once
 // What opbench reads from the machine it runs on.
 #include "model/result.h"
+#include "model/text.h"  // utc_now, which callers of read_machine stamp records with
 
 namespace opbench {
 
 Machine read_machine();
-// Current UTC time, ISO 8601 ("2026-11-25T19:40:00Z").
-std::string utc_now();
 
 }  // namespace opbench

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <cerrno>
 #include <cmath>
@@ -219,6 +220,26 @@ std::vector<double> samples_from(const json& j, const std::string& where) {
   return samples;
 }
 
+// A file's times are written with 17 significant digits, so the mean of its
+// samples, summed again, agrees with its mean to about 1e-13 (10,000 samples:
+// 1e-12). One part in a million leaves room for a tool that rounds them to 7
+// digits, and is still 10,000 times finer than a 1% noise: a mean further off
+// is not the mean of these samples (an edited or corrupt file).
+constexpr double kMeanTolerance = 1e-6;
+
+// The cell's mean must be its samples' mean (where it has samples: files of
+// old versions may have none); `where` names the cell.
+void check_mean(const Cell& c, const std::string& where) {
+  if (c.samples_ms.empty() || std::isnan(c.stats.mean)) return;
+  double sum = 0;
+  for (double s : c.samples_ms) sum += s;
+  double mean = sum / static_cast<double>(c.samples_ms.size());
+  if (std::abs(c.stats.mean - mean) <= kMeanTolerance * mean) return;
+  throw UsageError(where + ": its mean " + formatted("%.6g", c.stats.mean) + " ms disagrees with the mean of its " +
+                   std::to_string(c.samples_ms.size()) + " samples_ms, " + formatted("%.6g", mean) +
+                   " ms: the file was edited or is corrupt");
+}
+
 Cell cell_from(const json& j, const std::string& experiment) {
   Cell c;
   c.backend = field<std::string>(j, "backend", experiment);
@@ -246,6 +267,7 @@ Cell cell_from(const json& j, const std::string& experiment) {
   std::tie(c.timing, c.batch) = word_field(timing_from_words, j, "timing", "wall", where);
   c.cache = word_field(cache_from_word, j, "cache", "warm", where);
   c.samples_ms = samples_from(j, where);
+  check_mean(c, where);
   if (j.contains("host_per_call")) {
     const json& h = j.at("host_per_call");
     const std::string at = where + ": host_per_call";
@@ -342,6 +364,7 @@ std::string to_json(const RunRecord& r) {
             {"plan", r.plan},
             {"experiments", experiments},
             {"peaks", r.peaks}};
+  if (!r.label.empty()) j["label"] = r.label;
   return j.dump(1) + "\n";
 }
 
@@ -367,6 +390,7 @@ RunRecord from_json(const std::string& text, const std::string& source) {
   r.opbench_version = optional_field<std::string>(j, "opbench_version", "", source);
   r.created = optional_field<std::string>(j, "created", "", source);
   r.suite = optional_field<std::string>(j, "suite", "", source);
+  r.label = optional_field<std::string>(j, "label", "", source);
   r.machine = machine_from(j.value("machine", json::object()), source + ": machine");
   r.versions = optional_field<std::map<std::string, std::string>>(j, "versions", {}, source);
   r.settings = settings_from(j.value("settings", json::object()), source + ": settings");
@@ -411,8 +435,39 @@ RunSettings settings_from_json(const json& j, const std::string& source) {
   }
 }
 
+namespace {
+
+// The text of gzip data (docs/results/*.json.gz), at most kResultFileLimit
+// bytes of it: past that, an error rather than all the memory a small file
+// of zeros could unpack to.
+std::string gunzipped(const std::string& data, const std::string& path) {
+  z_stream z{};
+  if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) throw UsageError(path + ": cannot start gzip's decompression");
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  z.avail_in = static_cast<uInt>(data.size());
+  std::string text;
+  char buffer[1 << 16];
+  int rc = Z_OK;
+  while (rc == Z_OK) {
+    z.next_out = reinterpret_cast<Bytef*>(buffer);
+    z.avail_out = sizeof buffer;
+    rc = inflate(&z, Z_NO_FLUSH);
+    text.append(buffer, sizeof buffer - z.avail_out);
+    if (text.size() > kResultFileLimit) rc = Z_MEM_ERROR;
+    if (rc == Z_BUF_ERROR && z.avail_in == 0) rc = Z_DATA_ERROR;  // the data ends before the gzip stream does
+  }
+  inflateEnd(&z);
+  if (rc == Z_MEM_ERROR) throw UsageError(path + ": unpacks to more than " + std::to_string(kResultFileLimit / kMiB) + " MiB, more than a result file holds");
+  if (rc != Z_STREAM_END) throw UsageError(path + ": damaged gzip data (" + (z.msg ? z.msg : "truncated") + ")");
+  return text;
+}
+
+}  // namespace
+
 RunRecord read_result_file(const std::string& path) {
-  return from_json(read_text_file(path, kResultFileLimit, "a result file"), path);
+  std::string data = read_text_file(path, kResultFileLimit, "a result file");
+  if (data.size() >= 2 && data[0] == '\x1f' && data[1] == '\x8b') data = gunzipped(data, path);
+  return from_json(data, path);
 }
 
 void write_file_atomically(const std::string& path, const std::string& text) {

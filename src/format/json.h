@@ -30,7 +30,8 @@ RunSettings settings_from_json(const nlohmann::json& j, const std::string& sourc
 // backends; past it opbench says so instead of trying to parse it.
 inline constexpr size_t kResultFileLimit = size_t{256} << 20;
 
-// Reads and parses a result file (at most kResultFileLimit bytes). Throws UsageError.
+// Reads and parses a result file (at most kResultFileLimit bytes), gzipped
+// or not (docs/results/*.json.gz). Throws UsageError.
 RunRecord read_result_file(const std::string& path);
 // Writes `text` to `path` atomically: a temporary file in the same folder
 // (`path`.partial.<process id>),

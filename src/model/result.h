@@ -139,6 +139,7 @@ struct RunRecord {
   std::string opbench_version;
   std::string created;  // UTC, ISO 8601
   std::string suite;    // "default", "quick", a file name, or "custom"
+  std::string label;    // --label: what the run measured ("nightly 2026-12-03", a commit); may be empty
   Machine machine;
   std::map<std::string, std::string> versions;  // "torch", "torch_blas", "mlx", ...
   RunSettings settings;

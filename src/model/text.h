@@ -1,9 +1,21 @@
 #pragma once
 // Small text helpers that the reports share.
 #include <cstdio>
+#include <ctime>
 #include <string>
 
 namespace opbench {
+
+// Current UTC time, ISO 8601 ("2026-11-25T19:40:00Z"): a record's `created`,
+// which sorts as text in time order.
+inline std::string utc_now() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
 
 // One number through a printf pattern: formatted("%.2f", 1.5) == "1.50".
 inline std::string formatted(const char* pattern, double x) {

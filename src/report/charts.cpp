@@ -15,6 +15,7 @@
 #include "model/text.h"
 #include "report/bandwidth.h"
 #include "report/document.h"
+#include "report/machines.h"
 #include "report/markdown.h"
 
 extern char** environ;
@@ -164,8 +165,9 @@ namespace {
 
 // The charts of one pass's records; the backward pass's are named
 // backward_<name> and say so in their titles.
-void add_pass_charts(const std::vector<RunRecord>& records, const std::vector<std::string>& chosen, Pass pass,
+void add_pass_charts(const std::vector<RunRecord>& runs, const std::vector<std::string>& chosen, Pass pass,
                      std::vector<ChartFile>& charts) {
+  const std::vector<RunRecord> records = machine_sections(runs).records;  // a machine's runs are one group
   std::string prefix = pass == Pass::forward ? "" : pass_text(pass) + "_";
   auto add = [&](const std::string& name, BarChart chart) {
     if (pass != Pass::forward) chart.title += ", " + pass_heading(pass);

@@ -7,6 +7,7 @@
 #include "model/mann_whitney.h"
 #include "model/stats.h"
 #include "model/text.h"
+#include "report/machines.h"
 #include "report/markdown.h"
 
 namespace opbench {
@@ -164,6 +165,35 @@ Comparison compare_runs(const RunRecord& base, const RunRecord& next, const Comp
 
 bool regressed(const CellComparison& cell, double threshold) {
   return cell.change == Change::slower && cell.ratio - 1 > threshold;
+}
+
+std::string comparison_header(const std::vector<std::string>& base_paths, const std::vector<RunRecord>& base,
+                              const std::vector<std::string>& new_paths, const std::vector<RunRecord>& next) {
+  std::vector<RunRecord> runs = base;
+  runs.insert(runs.end(), next.begin(), next.end());
+  std::vector<std::string> paths = base_paths, lines = section_lines(runs);
+  paths.insert(paths.end(), new_paths.begin(), new_paths.end());
+  std::string out;
+  for (size_t i = 0; i < runs.size(); ++i)
+    out += (i < base.size() ? "base: " : "new:  ") + (i < paths.size() ? paths[i] : std::string()) + ": " + lines[i] + "\n";
+  if (!base.empty() && !next.empty() && base.front().description() != next.front().description())
+    out += "(the runs are of different machines or framework versions)\n";
+  // Each setting in which the runs differ, with its values: "threads default / threads 1".
+  std::vector<std::vector<std::string>> settings;
+  for (const RunRecord& r : runs) settings.push_back(measured_with(r));
+  std::string differing;
+  for (size_t k = 0; !settings.empty() && k < settings[0].size(); ++k) {
+    std::vector<std::string> values;
+    for (const auto& s : settings)
+      if (std::find(values.begin(), values.end(), s[k]) == values.end()) values.push_back(s[k]);
+    if (values.size() < 2) continue;
+    std::string joined;
+    for (const std::string& v : values) joined += (joined.empty() ? "" : " / ") + v;
+    differing += (differing.empty() ? "" : "; ") + joined;
+  }
+  if (!differing.empty())
+    out += "(the runs were measured with other settings: " + differing + "; a change below may be theirs)\n";
+  return out;
 }
 
 std::string render_comparison(const Comparison& c, const CompareSettings& settings) {

@@ -59,6 +59,13 @@ Comparison compare_runs(const std::vector<RunRecord>& base, const std::vector<Ru
 // A significant slowdown worse than `threshold` (new/base - 1 > threshold).
 bool regressed(const CellComparison& cell, double threshold);
 
+// The lines above the table: each file ("base: PATH: <machine>", "new:  PATH: ...")
+// with what tells its run apart from the others (report/machines.h: a
+// setting, the host, the time of the run); a note where the runs are of other
+// machines or versions, and one naming the settings in which they differ.
+std::string comparison_header(const std::vector<std::string>& base_paths, const std::vector<RunRecord>& base,
+                              const std::vector<std::string>& new_paths, const std::vector<RunRecord>& next);
+
 // The table, the cells not compared, and the summary line.
 std::string render_comparison(const Comparison& comparison, const CompareSettings& settings);
 

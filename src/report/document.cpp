@@ -6,6 +6,7 @@
 #include <set>
 
 #include "report/bandwidth.h"
+#include "report/machines.h"
 #include "report/markdown.h"
 
 namespace opbench {
@@ -87,14 +88,22 @@ std::vector<std::pair<MachineKind, std::vector<size_t>>> group_machines(const st
 
 std::vector<std::string> machine_labels(const std::vector<RunRecord>& records) {
   std::vector<std::string> labels;
-  std::map<std::string, int> seen;
   for (const RunRecord& r : records) {
     std::string label = gpu_name(r);
-    if (label.empty()) label = std::regex_replace(r.machine.cpu, std::regex(R"(\((R|TM|tm)\))"), "");
-    int n = ++seen[label];
-    labels.push_back(n == 1 ? label : label + " #" + std::to_string(n));
+    labels.push_back(label.empty() ? std::regex_replace(r.machine.cpu, std::regex(R"(\((R|TM|tm)\))"), "") : label);
   }
-  return labels;
+  // A name that repeats says what tells its machine apart (its host, its
+  // settings), else which of them it is.
+  std::vector<std::string> apart = distinctions(records), out;
+  std::map<std::string, int> seen;
+  for (size_t i = 0; i < records.size(); ++i) {
+    int n = ++seen[labels[i]];
+    bool repeated = std::count(labels.begin(), labels.end(), labels[i]) > 1;
+    out.push_back(!repeated ? labels[i]
+                  : !apart[i].empty() ? labels[i] + " (" + apart[i] + ")"
+                  : n == 1 ? labels[i] : labels[i] + " #" + std::to_string(n));
+  }
+  return out;
 }
 
 std::vector<RunRecord> align_experiments(std::vector<RunRecord> records) {
@@ -136,13 +145,16 @@ std::vector<std::pair<std::string, std::string>> column_legend(const std::vector
   return legend;
 }
 
+bool shows_pass(const RunRecord& r, Pass pass) {
+  std::vector<Pass> passes = r.passes();
+  bool empty_run = passes.empty() && pass == Pass::forward;
+  return empty_run || std::find(passes.begin(), passes.end(), pass) != passes.end();
+}
+
 std::vector<RunRecord> of_pass(const std::vector<RunRecord>& records, Pass pass) {
   std::vector<RunRecord> out;
-  for (const RunRecord& r : records) {
-    std::vector<Pass> passes = r.passes();
-    bool empty_run = passes.empty() && pass == Pass::forward;
-    if (empty_run || std::find(passes.begin(), passes.end(), pass) != passes.end()) out.push_back(r.only(pass));
-  }
+  for (const RunRecord& r : records)
+    if (shows_pass(r, pass)) out.push_back(r.only(pass));
   return out;
 }
 
@@ -168,13 +180,16 @@ std::string document_title(DocumentKind kind, Pass pass) {
 std::string pass_document(const std::vector<RunRecord>& records, DocumentKind kind, Pass pass) {
   bool average = kind == DocumentKind::average;
   std::string out = document_title(kind, pass);
-  for (auto& [name, text] : column_legend(records)) out += "* `" + name + "`: " + text + "\n";
-  std::vector<RunRecord> aligned = align_experiments(records);
+  // One section a machine: the runs of one host, its columns from them all.
+  const std::vector<RunRecord> sections = machine_sections(records).records;
+  for (auto& [name, text] : column_legend(sections)) out += "* `" + name + "`: " + text + "\n";
+  const std::vector<std::string> lines = section_lines(sections);
+  std::vector<RunRecord> aligned = align_experiments(sections);
   for (auto& [machine_kind, members] : group_machines(aligned)) {
     out += "\n## " + kind_heading(machine_kind) + "\n";
     for (size_t i : members) {
       const RunRecord& r = aligned[i];
-      out += "\n**" + r.description() + "**\n\n" + (average ? average_table(ran_experiments(r)) : detailed_table(r));
+      out += "\n**" + lines[i] + "**\n\n" + (average ? average_table(ran_experiments(r)) : detailed_table(r));
       std::string notes = table_notes(r), missing = missing_note(r);
       if (!missing.empty()) notes += (notes.find("\n- ") == std::string::npos ? "\n" : "") + missing;
       if (!notes.empty()) out += "\n" + notes;

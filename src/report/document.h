@@ -1,7 +1,8 @@
 #pragma once
 // Several result files as the reference publishes them: the average and the
 // detailed document, each with the seed's preamble (what every column means)
-// and the machines grouped under a heading by kind, each under its bold line.
+// and the machines grouped under a heading by kind, each under its bold line;
+// the runs of one host merge into one section (report/machines.h).
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,8 +23,9 @@ std::string kind_heading(MachineKind kind);  // "Apple Silicon", "CUDA GPUs", "C
 std::vector<std::pair<MachineKind, std::vector<size_t>>> group_machines(const std::vector<RunRecord>& records);
 
 // A short name for a machine, for a chart's axis or a page's menu: its GPU
-// (without the memory) where it has one, else its CPU. Names that repeat get
-// " #2", " #3"... so each machine keeps its own.
+// (without the memory) where it has one, else its CPU. A name that repeats
+// gets what tells its section apart ("NVIDIA H200 (host b)", "AMD EPYC 7B13
+// (threads 1)"), or " #2", " #3"... where nothing does, so each keeps its own.
 std::vector<std::string> machine_labels(const std::vector<RunRecord>& records);
 
 // Every record with the same rows: the union of all records' experiments (by
@@ -45,8 +47,9 @@ std::vector<std::pair<std::string, std::string>> column_legend(const std::vector
 
 // The records' experiments of `pass`; records without any are left out, but
 // for a record with no experiment at all, which the forward pass keeps (its
-// document shows it as it always did).
+// document shows it as it always did). shows_pass: whether a record is kept.
 std::vector<RunRecord> of_pass(const std::vector<RunRecord>& records, Pass pass);
+bool shows_pass(const RunRecord& record, Pass pass);
 
 enum class DocumentKind { average, detailed };
 // The whole document. Records need not share a suite or an opbench version.

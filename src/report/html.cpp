@@ -6,6 +6,7 @@
 #include "model/text.h"
 #include "report/charts.h"
 #include "report/document.h"
+#include "report/machines.h"
 #include "report/markdown.h"
 #include "report/memory_table.h"
 #include "report/metrics.h"
@@ -202,10 +203,11 @@ std::string html_table(const TableData& table, const std::string& id, Detail&& d
 
 constexpr double kNoisy = 0.05;  // cells noisier than this are underlined
 
-std::string machine_section(const RunRecord& r, size_t index, const std::string& source, const std::string& label) {
+std::string machine_section(const RunRecord& r, size_t index, const std::string& bold_line, const std::string& source,
+                            const std::string& label) {
   std::string id = std::to_string(index);
   std::string out =
-      "<section class=\"machine\" id=\"machine-" + id + "\">\n<h3>" + xml_escape(r.description()) + "</h3>\n";
+      "<section class=\"machine\" id=\"machine-" + id + "\">\n<h3>" + xml_escape(bold_line) + "</h3>\n";
   const SamplerSettings& m = r.settings.sampler;
   out += "<div class=\"machine-info\">" + xml_escape(source) + " &middot; " + xml_escape(r.created) +
          " &middot; suite " + xml_escape(r.suite) + " &middot; opbench " + xml_escape(r.opbench_version) +
@@ -238,44 +240,87 @@ std::string machine_section(const RunRecord& r, size_t index, const std::string&
   return out + "</section>\n";
 }
 
+// One pass's part of the page: its machine sections (the runs of one host
+// merged), with their bold lines, labels and source files.
+struct PassPart {
+  Pass pass;
+  size_t first_id;  // the page-wide number of its first section (the ids machine-N, average-N, ...)
+  std::vector<RunRecord> records, aligned;
+  std::vector<std::string> lines, labels, sources;
+  // "CUDA GPUs", or "CUDA GPUs, backward pass (forward + gradients)".
+  std::string heading(MachineKind kind) const {
+    return kind_heading(kind) + (pass == Pass::forward ? "" : ", backward pass (forward + gradients)");
+  }
+};
+
+PassPart pass_part(const std::vector<RunRecord>& all, const std::vector<std::string>& sources, Pass pass,
+                   size_t first_id) {
+  PassPart part{pass, first_id, {}, {}, {}, {}, {}};
+  std::vector<RunRecord> runs;
+  std::vector<std::string> run_sources;
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (!shows_pass(all[i], pass)) continue;
+    runs.push_back(all[i].only(pass));
+    run_sources.push_back(i < sources.size() ? sources[i] : "");
+  }
+  MachineSections merged = machine_sections(runs);
+  part.records = merged.records;
+  for (const std::vector<size_t>& members : merged.runs) {
+    std::string listed;
+    for (size_t k : members) listed += (listed.empty() ? "" : ", ") + run_sources[k];
+    part.sources.push_back(listed);
+  }
+  part.aligned = align_experiments(part.records);
+  part.labels = machine_labels(part.records);
+  part.lines = section_lines(part.records);
+  return part;
+}
+
+// " (3 runs)" where the machines ran more than one run each; else "".
+std::string runs_text(size_t runs, size_t hosts) { return runs == hosts ? "" : " (" + std::to_string(runs) + " runs)"; }
+
 }  // namespace
 
 std::string html_report(const std::vector<RunRecord>& all_records, const std::vector<std::string>& sources,
                         const std::vector<std::string>& chart_ops) {
-  // The forward pass's tables and charts, one record a file still (the
-  // backward pass has its markdown documents and backward_ charts); a page
-  // of backward runs only shows those.
-  std::vector<RunRecord> records = all_records;
-  if (!of_pass(all_records, Pass::forward).empty())
-    for (RunRecord& r : records) r = r.only(Pass::forward);
-  std::vector<RunRecord> aligned = align_experiments(records);
-  std::vector<std::string> labels = machine_labels(records);
+  std::vector<PassPart> parts;
+  std::vector<RunRecord> every_section;
+  for (Pass pass : {Pass::forward, Pass::backward}) {
+    PassPart part = pass_part(all_records, sources, pass, every_section.size());
+    if (part.records.empty()) continue;
+    every_section.insert(every_section.end(), part.records.begin(), part.records.end());
+    parts.push_back(std::move(part));
+  }
+  const size_t hosts = host_count(every_section);
   std::string out =
       "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>opbench: runtime "
       "benchmark</title>\n"
       "<style>" +
       std::string(kStyle) +
       "</style>\n</head>\n<body>\n<h1>Runtime benchmark</h1>\n"
-      "<p>Runtime of tensor operations, in milliseconds (lower is better), on " +
-      std::to_string(records.size()) + (records.size() == 1 ? " machine" : " machines") +
+      "<p>Runtime of tensor operations, in milliseconds (lower is better), on " + std::to_string(hosts) +
+      (hosts == 1 ? " machine" : " machines") + runs_text(all_records.size(), hosts) +
       ". Click a column's header to sort by it; hover over a cell for its noise, sample count and check.</p>\n"
       "<ul class=\"legend\">\n";
-  for (auto& [name, text] : column_legend(records))
+  for (auto& [name, text] : column_legend(every_section))
     out += "<li><code>" + xml_escape(name) + "</code>: " + xml_escape(text) + "</li>\n";
   out += "</ul>\n<nav><strong>Machines</strong><ul>\n";
-  auto groups = group_machines(aligned);
-  for (auto& [kind, members] : groups)
-    for (size_t i : members)
-      out += "<li><a href=\"#machine-" + std::to_string(i) + "\">" + xml_escape(labels[i]) + "</a> (" +
-             xml_escape(kind_heading(kind)) + ")</li>\n";
+  for (const PassPart& part : parts)
+    for (auto& [kind, members] : group_machines(part.aligned))
+      for (size_t i : members)
+        out += "<li><a href=\"#machine-" + std::to_string(part.first_id + i) + "\">" + xml_escape(part.labels[i]) +
+               "</a> (" + xml_escape(part.heading(kind)) + ")</li>\n";
   out += "<li><a href=\"#charts\">Charts</a></li>\n</ul></nav>\n";
-  for (auto& [kind, members] : groups) {
-    out += "<h2>" + xml_escape(kind_heading(kind)) + "</h2>\n";
-    for (size_t i : members) out += machine_section(aligned[i], i, i < sources.size() ? sources[i] : "", labels[i]);
-  }
+  for (const PassPart& part : parts)
+    for (auto& [kind, members] : group_machines(part.aligned)) {
+      out += "<h2>" + xml_escape(part.heading(kind)) + "</h2>\n";
+      for (size_t i : members)
+        out += machine_section(part.aligned[i], part.first_id + i, part.lines[i], part.sources[i], part.labels[i]);
+    }
+  // The runtime charts of the first pass on the page (the backward pass's are backward_ files of --plots).
+  const std::vector<RunRecord>& charted = parts.front().records;
   out += "<h2 id=\"charts\">Runtime of each op across machines</h2>\n<div class=\"charts\">\n";
-  for (const std::string& op : chart_ops.empty() ? ops_of(records) : chart_ops)
-    out += render_svg(op_chart(records, op));
+  for (const std::string& op : chart_ops.empty() ? ops_of(charted) : chart_ops) out += render_svg(op_chart(charted, op));
   out += "</div>\n<script>" + std::string(kScript) + "</script>\n</body>\n</html>\n";
   return out;
 }

@@ -318,7 +318,7 @@ TEST_F(QuickRun, ReportRendersTheGoodFileNextToABadOne) {
   for (const auto& order : {std::vector<std::string>{"report", *dir_ + "/result.json", bad},
                             std::vector<std::string>{"report", bad, *dir_ + "/result.json"}}) {
     Outcome report = opbench(order);
-    EXPECT_EQ(report.code, 1) << report;
+    EXPECT_EQ(report.code, 2) << report;  // bad input, as compare calls it
     EXPECT_EQ(std::count(report.err.begin(), report.err.end(), '\n'), 1) << report;
     EXPECT_NE(report.err.find(bad), std::string::npos) << report;
     EXPECT_EQ(report.err.find(*dir_ + "/result.json"), std::string::npos) << report;
@@ -340,16 +340,23 @@ class Choosing : public testing::Test {
     std::error_code ec;
     fs::remove_all(dir_, ec);
   }
-  // Runs `args` on cpu into this test's folder and reads its result file.
+  // Runs `args` on cpu into a fresh folder of this test's (a folder that
+  // holds a run is not written over) and reads its result file.
   RunRecord run_cpu(const std::vector<std::string>& args, Outcome* outcome = nullptr) {
-    Outcome o = opbench(concat(concat({"run", "--backends", "cpu", "--out", dir_}, args), kFast));
+    ++runs_;
+    const std::string out = last_out();
+    Outcome o = opbench(concat(concat({"run", "--backends", "cpu", "--out", out}, args), kFast));
     if (outcome) *outcome = o;
     EXPECT_EQ(o.code, 0) << o;
     if (o.code != 0) return {};
-    return from_json(read_file(dir_ + "/result.json"), dir_ + "/result.json");
+    return from_json(read_file(out + "/result.json"), out + "/result.json");
   }
 
+  // The folder of the last run_cpu.
+  std::string last_out() const { return dir_ + "/run" + std::to_string(runs_); }
+
   std::string dir_;
+  int runs_ = 0;
 };
 
 TEST_F(Choosing, CaseWithoutSuiteRunsOnlyThatExperiment) {
@@ -397,8 +404,8 @@ TEST_F(Choosing, BackendColumnsFollowTheSeedsOrder) {
     std::string out_dir = dir_ + "/" + list;
     Outcome o = opbench(concat({"run", "--suite", "quick", "--ops", "ReLU,Argmax", "--backends", list, "--out", out_dir}, kFast));
     ASSERT_EQ(o.code, 0) << o;
-    // No mlx_gpu here, so no speedup column: mlx_cpu, then cpu.
-    const std::vector<std::string> expected = {"Operation", "mlx_cpu", "cpu"};
+    // No mlx_gpu here: mlx_cpu, then cpu, then the two frameworks' speedup on this CPU.
+    const std::vector<std::string> expected = {"Operation", "mlx_cpu", "cpu", "mlx_cpu/cpu speedup"};
     EXPECT_EQ(table_header(o.out, "## Detailed benchmark"), expected) << "--backends " << list;
     EXPECT_EQ(table_header(o.out, "## Average benchmark"), expected) << "--backends " << list;
     std::vector<std::string> row = row_of(o.out, "ReLU / dim=16x16x256");
@@ -445,8 +452,8 @@ TEST_F(Choosing, MetricsOnlyWhenAskedFor) {
   Outcome o;
   run_cpu({"--case", "ReLU dim1=64x64"}, &o);
   EXPECT_EQ(o.out.find("## Metrics"), std::string::npos) << o.out;
-  EXPECT_FALSE(fs::exists(dir_ + "/metrics.md"));
-  EXPECT_NE(o.err.find("results: " + dir_ + "/result.json, average.md, detailed.md\n"), std::string::npos) << o.err;
+  EXPECT_FALSE(fs::exists(last_out() + "/metrics.md"));
+  EXPECT_NE(o.err.find("results: " + last_out() + "/result.json, average.md, detailed.md\n"), std::string::npos) << o.err;
 }
 
 // calibrate measures the peaks into a file; run --calibration FILE copies them
@@ -471,11 +478,11 @@ TEST_F(Choosing, CalibrateThenMetricsShowTheShareOfThePeak) {
   EXPECT_EQ(r.peaks.at("cpu").gflops.at(FloatType::float32), gflops);
   EXPECT_NE(o.out.find("## Metrics"), std::string::npos) << o.out;
   EXPECT_NE(o.out.find("cpu % of peak"), std::string::npos) << o.out;
-  std::string metrics = read_file(dir_ + "/metrics.md");
+  std::string metrics = read_file(last_out() + "/metrics.md");
   EXPECT_EQ(metrics.rfind("# Metrics\n\n**" + r.description() + "**\n\n| Experiment | cpu GB/s | cpu GFLOP/s | cpu % of peak |", 0), 0u)
       << metrics;
   EXPECT_NE(metrics.find("| MatMul / dim=64x64 dim=64x64 |"), std::string::npos) << metrics;
-  EXPECT_NE(o.err.find("results: " + dir_ + "/result.json, average.md, detailed.md, metrics.md"), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find("results: " + last_out() + "/result.json, average.md, detailed.md, metrics.md"), std::string::npos) << o.err;
 }
 
 // ---- bad input: exit 2, one line on stderr naming it, nothing run ---------
@@ -618,9 +625,10 @@ class ReportErrors : public testing::Test {
     std::error_code ec;
     fs::remove_all(dir_, ec);
   }
+  // Bad input, exit status 2, as compare and run --resume call such a file.
   void expect_fails_naming(const std::string& path) {
     Outcome o = opbench({"report", path});
-    EXPECT_EQ(o.code, 1) << o;
+    EXPECT_EQ(o.code, 2) << o;
     EXPECT_EQ(o.out, "") << o;
     EXPECT_EQ(std::count(o.err.begin(), o.err.end(), '\n'), 1) << o;
     EXPECT_NE(o.err.find(path), std::string::npos) << o;

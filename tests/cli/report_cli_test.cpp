@@ -72,7 +72,7 @@ TEST_F(Cli, BadFilesAreNamedAndTheOthersStillReported) {
   std::string empty = save_text("empty.json", "");
   Outcome o = opbench("report " + good + " " + truncated + " " + not_json + " " + foreign + " " + other + " " + future +
                       " " + empty + " " + dir_.file("missing.json"));
-  EXPECT_EQ(o.status, 1);
+  EXPECT_EQ(o.status, 2);  // bad input, as compare and run --resume call such a file
   std::vector<std::string> errors = lines_of(o.err);
   ASSERT_EQ(errors.size(), 6u) << o.err;
   EXPECT_EQ(errors[0],
@@ -90,7 +90,7 @@ TEST_F(Cli, BadFilesAreNamedAndTheOthersStillReported) {
 
 TEST_F(Cli, NothingReadableIsAFailure) {
   Outcome o = opbench("report " + save_text("x.json", "[1, 2"));
-  EXPECT_EQ(o.status, 1);
+  EXPECT_EQ(o.status, 2);
   EXPECT_EQ(o.out, "");
   EXPECT_EQ(lines_of(o.err).size(), 1u);
 }
@@ -183,8 +183,46 @@ TEST_F(Cli, CorruptTimesAreRefusedNotCompared) {
   EXPECT_TRUE(contains(o.err, bad + ": experiment")) << o.err;
   EXPECT_TRUE(contains(o.err, "field 'samples_ms' is out of range")) << o.err;
   o = opbench("report " + bad);
-  EXPECT_EQ(o.status, 1) << o.err;
+  EXPECT_EQ(o.status, 2) << o.err;
   EXPECT_TRUE(contains(o.err, "field 'samples_ms' is out of range")) << o.err;
+}
+
+// One rule for a file that is not a whole result: report, compare and run
+// --resume each name it in one line and exit 2 (bad input).
+TEST_F(Cli, ATruncatedFileIsTheSameErrorEverywhere) {
+  std::string good = save("good.json", noisy_run(1));
+  std::string text = to_json(noisy_run(2));
+  std::string cut = save_text("cut.json", text.substr(0, text.size() / 3));
+  const std::string why = cut + ": not valid JSON: it ends before the JSON does (truncated?)";
+  Outcome report = opbench("report " + cut), compare = opbench("compare " + good + " " + cut),
+          resume = opbench("run --resume " + cut + " --quiet");
+  EXPECT_EQ(report.status, 2);
+  EXPECT_EQ(compare.status, 2);
+  EXPECT_EQ(resume.status, 2);
+  EXPECT_EQ(report.err, "opbench report: error: " + why + "\n");
+  EXPECT_EQ(compare.err, "opbench compare: error: " + why + "\n");
+  EXPECT_EQ(resume.err, "opbench run: error: " + why + "\n");
+  EXPECT_EQ(compare.out, "");
+}
+
+// A mean that is not the mean of the cell's own samples (report printed
+// 123.00 over samples near 0.01 ms): the file is refused, naming the cell.
+TEST_F(Cli, AMeanThatDisagreesWithItsSamplesIsRefused) {
+  std::string good = save("good.json", noisy_run(1));
+  nlohmann::json edited = nlohmann::json::parse(to_json(noisy_run(2)));
+  edited["experiments"][2]["cells"][1]["time_ms"]["mean"] = 123.0;  // MatMul on cpu, samples near 0.25
+  std::string bad = save_text("edited.json", edited.dump(1));
+  Outcome o = opbench("report " + bad);
+  EXPECT_EQ(o.status, 2);
+  EXPECT_EQ(o.out, "");
+  ASSERT_EQ(lines_of(o.err).size(), 1u) << o.err;
+  EXPECT_TRUE(contains(o.err, bad + ": experiment 'MatMul / dim=64x64 dim=64x64': cell for 'cpu': its mean 123 ms "
+                              "disagrees with the mean of its 200 samples_ms, 0.25"))
+      << o.err;
+  Outcome c = opbench("compare " + good + " " + bad);
+  EXPECT_EQ(c.status, 2);
+  EXPECT_EQ(lines_of(c.err).size(), 1u) << c.err;
+  EXPECT_TRUE(contains(c.err, "cell for 'cpu': its mean 123 ms disagrees")) << c.err;
 }
 
 TEST_F(Cli, HelpDescribesEveryOption) {

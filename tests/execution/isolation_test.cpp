@@ -154,6 +154,8 @@ const std::vector<std::string> kFast = {"--quiet", "--max-time", "0.02", "--min-
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
+std::string first_line_of(const std::string& text) { return text.substr(0, text.find('\n')); }
+
 using opbench::test_views::backends_of;
 using opbench::test_views::lines_of;
 
@@ -780,9 +782,54 @@ TEST_F(OneFolder, ASecondRunIsRefusedNamingTheProcessThatWrites) {
   EXPECT_EQ(result().experiments.size(), load_suite("quick").experiments.size());
   EXPECT_EQ(test_views::temporaries_of(path), 0u);
   EXPECT_FALSE(fs::exists(path + ".lock")) << "the lock goes with the run";
-  // The folder is free again.
+  // The lock is gone; the finished run in the folder is not replaced without a word.
   Outcome after = opbench(dir_, concat({"run", "--case", "ReLU dim1=8", "--backends", "test_ok", "--out", dir_ + "/out"}, kFast));
-  EXPECT_EQ(after.code, 0) << after;
+  EXPECT_EQ(after.code, 2) << after;
+  EXPECT_TRUE(contains(after.err, path + " holds a finished run")) << after;
+  EXPECT_EQ(result().experiments.size(), load_suite("quick").experiments.size());
+}
+
+// A folder that holds a run, finished or not, or any result.json, is not
+// written over: one line says what is there, names a fresh folder and
+// --resume, and the file stays as it was.
+TEST_F(OneFolder, AFolderThatHoldsARunIsRefusedAndKept) {
+  const std::string path = dir_ + "/out/result.json";
+  const std::vector<std::string> two = {"run", "--case", "ReLU dim1=8", "--case", "Sum dim1=8x8 axis=0", "--backends", "test_ok"};
+  Outcome first = opbench(dir_, concat(concat(two, {"--out", dir_ + "/out"}), kFast));
+  ASSERT_EQ(first.code, 0) << first;
+  const std::string finished = read_file(path);
+  auto refused = [&](const std::string& what) {
+    Outcome o = opbench(dir_, concat({"run", "--case", "ReLU dim1=4", "--backends", "test_ok", "--out", dir_ + "/out"}, kFast));
+    EXPECT_EQ(o.code, 2) << o;
+    EXPECT_EQ(o.out, "");
+    EXPECT_EQ(o.err, "opbench run: error: " + path + " holds " + what + ", which this run would replace: give --out a "
+                     "fresh folder, or finish an unfinished run with opbench run --resume " + path + "\n");
+  };
+  refused("a finished run (2 experiments)");
+  EXPECT_EQ(read_file(path), finished);
+  // Interrupted after its first experiment: 1 of 2 cells.
+  nlohmann::json unfinished = nlohmann::json::parse(finished);
+  unfinished["experiments"].erase(1);
+  write_file(path, unfinished.dump(1));
+  refused("an unfinished run (1 of 2 cells)");
+  EXPECT_EQ(read_file(path), unfinished.dump(1));
+  write_file(path, "my notes\n");
+  refused("a result.json that does not read as a result");
+  EXPECT_EQ(read_file(path), "my notes\n");
+  // --resume of another file, written into the folder: refused too.
+  Outcome elsewhere = opbench(dir_, concat(concat(two, {"--out", dir_ + "/other"}), kFast));
+  ASSERT_EQ(elsewhere.code, 0) << elsewhere;
+  write_file(path, finished);
+  Outcome resume = opbench(dir_, {"run", "--resume", dir_ + "/other/result.json", "--out", dir_ + "/out", "--quiet"});
+  EXPECT_EQ(resume.code, 2) << resume;
+  EXPECT_TRUE(contains(resume.err, path + " holds a finished run (2 experiments)")) << resume;
+  EXPECT_EQ(read_file(path), finished);
+  // A fresh folder, or one with other files but no result.json, takes the run.
+  fs::create_directories(dir_ + "/notes");
+  write_file(dir_ + "/notes/readme.txt", "mine\n");
+  Outcome fresh = opbench(dir_, concat(concat(two, {"--out", dir_ + "/notes"}), kFast));
+  EXPECT_EQ(fresh.code, 0) << fresh;
+  EXPECT_EQ(read_file(dir_ + "/notes/readme.txt"), "mine\n");
 }
 
 // A lock file left by a run that was killed does not stop the next one.
@@ -817,6 +864,70 @@ TEST_F(Interrupt, AResumedFileOfAnyNameIsTheOneNamedAtTheEnd) {
 }
 
 // The same experiment given several times runs once, and stderr says so.
+// A --case that --ops or --filter leaves out is named, with why; the rest runs.
+TEST_F(Isolation, ACaseLeftOutByOpsOrFilterIsNamed) {
+  Outcome o = opbench(dir_, concat({"run", "--case", "ReLU dim1=8", "--case", "Softmax dim1=8x8 axis=0", "--ops", "ReLU",
+                                    "--backends", "test_ok", "--out", dir_ + "/out"},
+                                   kFast));
+  ASSERT_EQ(o.code, 0) << o;
+  EXPECT_EQ(o.err, "opbench run: note: --case 'Softmax dim1=8x8 axis=0' does not run: its op Softmax is not in --ops "
+                   "ReLU\nresults: " + dir_ + "/out/result.json, average.md, detailed.md\n");
+  ASSERT_EQ(result().experiments.size(), 1u);
+  EXPECT_EQ(result().experiments[0].line, "ReLU dim1=8");
+
+  o = opbench(dir_, concat({"run", "--case", "ReLU dim1=8", "--case", "ReLU dim1=16", "--filter", "dim=16",
+                            "--backends", "test_ok", "--out", dir_ + "/filtered"},
+                           kFast));
+  ASSERT_EQ(o.code, 0) << o;
+  EXPECT_TRUE(contains(o.err, "opbench run: note: --case 'ReLU dim1=8' does not run: its name 'ReLU / dim=8' does not "
+                              "match --filter 'dim=16'\n"))
+      << o;
+  // Everything left out: each case named, then the error.
+  o = opbench(dir_, concat({"run", "--case", "Softmax dim1=8x8 axis=0", "--ops", "ReLU", "--backends", "test_ok", "--out",
+                            dir_ + "/none"},
+                           kFast));
+  EXPECT_EQ(o.code, 2) << o;
+  EXPECT_EQ(o.err, "opbench run: note: --case 'Softmax dim1=8x8 axis=0' does not run: its op Softmax is not in --ops "
+                   "ReLU\nopbench run: error: no experiment left to run after --ops/--filter\n");
+}
+
+// A run that may take more than a minute says so first. With no earlier run
+// of this machine beside its folder, the sampling settings bound it; with
+// one, each cell counts what it took there.
+TEST_F(Isolation, ARunOfMoreThanAMinuteSaysSoWithItsEstimate) {
+  const std::vector<std::string> cells = {"run", "--case", "ReLU dim1=8", "--case", "Sum dim1=8x8 axis=0",
+                                          "--backends", "test_ok", "--warmup", "0", "--min-samples", "3",
+                                          "--max-samples", "3"};
+  // --max-time 40: at most 40 s a cell, 80 s in all; 3 samples end each cell at once.
+  Outcome o = opbench(dir_, concat(cells, {"--max-time", "40", "--min-time", "0", "--out", dir_ + "/runs/first"}));
+  ASSERT_EQ(o.code, 0) << o;
+  EXPECT_EQ(first_line_of(o.err),
+            "opbench run: 2 cells: sampling alone takes 0m00s to 1m20s (each cell 0 to 40 s: --warmup, --min-time, "
+            "--max-time), inputs and references on top; no earlier run of this machine in " + dir_ + "/runs to "
+            "estimate from") << o;
+  // A minute or less: nothing said.
+  o = opbench(dir_, concat(cells, {"--max-time", "30", "--min-time", "0", "--out", dir_ + "/short/a"}));
+  ASSERT_EQ(o.code, 0) << o;
+  EXPECT_FALSE(contains(o.err, "opbench run: 2 cells")) << o;
+  // The earlier run, as if each cell had taken 25 s and Sum's inputs and reference 20 more: 70 s.
+  nlohmann::json earlier = nlohmann::json::parse(read_file(dir_ + "/runs/first/result.json"));
+  for (auto& e : earlier["experiments"]) {
+    for (auto& c : e["cells"]) c["phases_s"] = {{"prepare", 5}, {"check", 5}, {"warmup", 5}, {"sampling", 10}};
+    e["phases_s"] = {{"inputs", 0}, {"reference", 0}, {"harness", 0}};
+  }
+  earlier["experiments"][1]["phases_s"]["reference"] = 20;
+  write_file(dir_ + "/runs/first/result.json", earlier.dump(1));
+  o = opbench(dir_, concat(cells, {"--max-time", "40", "--min-time", "0", "--out", dir_ + "/runs/second"}));
+  ASSERT_EQ(o.code, 0) << o;
+  EXPECT_EQ(first_line_of(o.err), "opbench run: 2 cells, about 1m10s: the time each took in " + dir_ +
+                                         "/runs/first/result.json (this machine, 2 of these cells; the rest at its "
+                                         "mean a cell)") << o;
+  // --quiet says nothing of it.
+  o = opbench(dir_, concat(cells, {"--max-time", "40", "--min-time", "0", "--quiet", "--out", dir_ + "/runs/third"}));
+  ASSERT_EQ(o.code, 0) << o;
+  EXPECT_FALSE(contains(o.err, "about")) << o;
+}
+
 TEST_F(Isolation, ARepeatedExperimentRunsOnceWithANote) {
   write_file(dir_ + "/suite.txt", "ReLU dim1=8\nSumAll dim1=4\nReLU  dim1=8   # again\nReLU dim1=8\n");
   Outcome o = opbench(dir_, concat({"run", "--suite", dir_ + "/suite.txt", "--case", "SumAll dim1=4", "--backends",

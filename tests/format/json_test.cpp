@@ -14,6 +14,7 @@
 #include <string>
 
 #include "model/error.h"
+#include "model/text.h"
 #include "record_views.h"
 #include "test_text.h"
 
@@ -624,6 +625,39 @@ TEST(ResultJson, RefusesACellWithNeitherTimeNorError) {
   EXPECT_TRUE(contains(message, "ReLU / dim=100x100"));
   EXPECT_TRUE(contains(message, "'cuda'"));
   EXPECT_TRUE(contains(message, "neither time_ms nor error"));
+}
+
+// A cell's mean is its samples' mean. The file writes 17 digits, so they
+// agree to about 1e-13; the rule allows one part in a million (a tool that
+// rounds to 7 digits), and refuses a mean further off, naming the cell.
+TEST(ResultJson, AMeanThatIsNotItsSamplesMeanIsRefused) {
+  // ReLU on cuda: samples 0.0123456789012345678, 0.02, 0.03; their mean 0.0207818929670781...
+  const double mean = (0.0123456789012345678 + 0.02 + 0.03) / 3;
+  auto with_mean = [](double m) {
+    return edited([&](json& j) { j["experiments"][1]["cells"][1]["time_ms"]["mean"] = m; });
+  };
+  EXPECT_NO_THROW(from_json(with_mean(mean * (1 + 0.9e-6)), kSource));
+  EXPECT_NO_THROW(from_json(with_mean(mean * (1 - 0.9e-6)), kSource));
+  for (double wrong : {mean * (1 + 1.1e-6), mean * (1 - 1.1e-6), 123.0, mean * 2}) {
+    std::string message = from_json_error(with_mean(wrong));
+    EXPECT_EQ(message, std::string(kSource) + ": experiment 'ReLU / dim=100x100': cell for 'cuda': its mean " +
+                           formatted("%.6g", wrong) + " ms disagrees with the mean of its 3 samples_ms, 0.0207819 ms: "
+                           "the file was edited or is corrupt");
+  }
+  // Samples and mean rounded to 7 significant digits, as another tool may write them: accepted.
+  std::string rounded = edited([&](json& j) {
+    json& cell = j["experiments"][1]["cells"][1];
+    cell["samples_ms"] = {0.01234568, 0.02, 0.03};
+    cell["time_ms"]["mean"] = 0.02078189;
+  });
+  EXPECT_NO_THROW(from_json(rounded, kSource));
+  // A file of a version that kept no samples has no mean to check.
+  RunRecord r = from_json(edited([](json& j) {
+    json& cell = j["experiments"][1]["cells"][1];
+    cell.erase("samples_ms");
+    cell["time_ms"]["mean"] = 123.0;
+  }), kSource);
+  EXPECT_EQ(r.experiments[1].cells[1].stats.mean, 123.0);
 }
 
 TEST(ResultJson, ACellWithoutAMeanBecomesNan) {

@@ -32,6 +32,8 @@ TEST(BackendTable, SpeedupsAreDeclaredOnceWithTheirOrder) {
   EXPECT_EQ(speedups_of(backend_info("mlx_gpu", "")), (Pairs{{"mps", 20}, {"cuda", 25}, {"mlx_cpu", 30}}));
   EXPECT_EQ(speedups_of(backend_info("mlx_gpu_compile", "")), (Pairs{{"mlx_gpu", 10}}));
   EXPECT_EQ(speedups_of(backend_info("mlx_cpu_compile", "")), (Pairs{{"mlx_cpu", 35}}));
+  // The two frameworks on one CPU: after the seed's MLX pairs, before cuda/cpu.
+  EXPECT_EQ(speedups_of(backend_info("mlx_cpu", "")), (Pairs{{"cpu", 37}}));
   EXPECT_EQ(speedups_of(backend_info("cuda", "")), (Pairs{{"cpu", 40}}));
   EXPECT_EQ(speedups_of(backend_info("cuda_graph", "")), (Pairs{{"cuda", 45}}));
   EXPECT_TRUE(backend_info("cpu", "").speedups.empty());

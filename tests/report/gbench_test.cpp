@@ -41,9 +41,11 @@ TEST(GbenchJson, ARowPerSampleThenTheAggregates) {
     EXPECT_EQ(b.at("repetitions"), 8);
     EXPECT_EQ(b.at("repetition_index"), i);
     EXPECT_EQ(b.at("iterations"), 1);
-    EXPECT_EQ(b.at("real_time").get<double>(), cell.samples_ms[i]);
-    EXPECT_EQ(b.at("cpu_time").get<double>(), cell.samples_ms[i]);
-    EXPECT_EQ(b.at("time_unit"), "ms");
+    // google/benchmark's unit: ns (its tools print 0 for a sub-millisecond time in ms).
+    EXPECT_DOUBLE_EQ(b.at("real_time").get<double>(), cell.samples_ms[i] * 1e6);
+    // No host CPU figure in the cell (a file of an older version): cpu_time repeats real_time.
+    EXPECT_DOUBLE_EQ(b.at("cpu_time").get<double>(), cell.samples_ms[i] * 1e6);
+    EXPECT_EQ(b.at("time_unit"), "ns");
     EXPECT_EQ(b.at("family_index"), 1);
   }
   const json& mean = benchmarks[8 + 4 + 8];
@@ -51,14 +53,43 @@ TEST(GbenchJson, ARowPerSampleThenTheAggregates) {
   EXPECT_EQ(mean.at("run_name"), "Argmax / dim=64x1024x128 axi=0/cuda");
   EXPECT_EQ(mean.at("run_type"), "aggregate");
   EXPECT_EQ(mean.at("aggregate_name"), "mean");
-  EXPECT_EQ(mean.at("real_time").get<double>(), cell.stats.mean);
+  EXPECT_DOUBLE_EQ(mean.at("real_time").get<double>(), cell.stats.mean * 1e6);
+  EXPECT_EQ(mean.at("time_unit"), "ns");
   EXPECT_FALSE(mean.contains("repetition_index"));
   EXPECT_EQ(benchmarks[8 + 4 + 9].at("aggregate_name"), "median");
-  EXPECT_EQ(benchmarks[8 + 4 + 9].at("real_time").get<double>(), cell.stats.median);
+  EXPECT_DOUBLE_EQ(benchmarks[8 + 4 + 9].at("real_time").get<double>(), cell.stats.median * 1e6);
   EXPECT_EQ(benchmarks[8 + 4 + 10].at("aggregate_name"), "stddev");
-  EXPECT_EQ(benchmarks[8 + 4 + 10].at("real_time").get<double>(), cell.stats.stddev);
-  EXPECT_EQ(benchmarks[8 + 4 + 11].at("aggregate_name"), "cv");
-  EXPECT_EQ(benchmarks[8 + 4 + 11].at("aggregate_unit"), "percentage");
+  EXPECT_DOUBLE_EQ(benchmarks[8 + 4 + 10].at("real_time").get<double>(), cell.stats.stddev * 1e6);
+  const json& cv = benchmarks[8 + 4 + 11];
+  EXPECT_EQ(cv.at("aggregate_name"), "cv");
+  EXPECT_EQ(cv.at("aggregate_unit"), "percentage");
+  // A fraction, as google/benchmark writes it, in no unit of time.
+  EXPECT_DOUBLE_EQ(cv.at("real_time").get<double>(), cell.stats.stddev / cell.stats.mean);
+}
+
+// cpu_time is the host CPU time (user + system) per call that the run
+// measured over the cell's sampling loop: one figure a cell, so every sample
+// carries it and its spread is 0; real_time stays each sample's.
+TEST(GbenchJson, CpuTimeIsTheMeasuredHostCpuPerCall) {
+  RunRecord r = cuda_machine();
+  Cell& cell = r.experiments[0].cells[1];  // Argmax axis=0 on cuda: 0.11 ms a call
+  cell.host = HostCost{0, 0.004, 0.0015};  // 5.5 us of CPU a call: the launch, then the wait
+  json benchmarks = json::parse(gbench_json(r)).at("benchmarks");
+  for (size_t i = 0; i < 8; ++i) {
+    const json& b = benchmarks[8 + 4 + i];
+    ASSERT_EQ(b.at("name"), "Argmax / dim=64x1024x128 axi=0/cuda");
+    EXPECT_DOUBLE_EQ(b.at("cpu_time").get<double>(), 5500);
+    EXPECT_DOUBLE_EQ(b.at("real_time").get<double>(), cell.samples_ms[i] * 1e6);
+  }
+  const json &mean = benchmarks[8 + 4 + 8], &median = benchmarks[8 + 4 + 9], &stddev = benchmarks[8 + 4 + 10],
+             &cv = benchmarks[8 + 4 + 11];
+  EXPECT_DOUBLE_EQ(mean.at("cpu_time").get<double>(), 5500);
+  EXPECT_DOUBLE_EQ(median.at("cpu_time").get<double>(), 5500);
+  EXPECT_EQ(stddev.at("cpu_time").get<double>(), 0);
+  EXPECT_EQ(cv.at("cpu_time").get<double>(), 0);
+  EXPECT_GT(stddev.at("real_time").get<double>(), 0);
+  // The other cells keep their own: the cpu cell before it has no host figure.
+  EXPECT_DOUBLE_EQ(benchmarks[0].at("cpu_time").get<double>(), r.experiments[0].cells[0].samples_ms[0] * 1e6);
 }
 
 TEST(GbenchJson, AFailedCellIsAnError) {

@@ -132,6 +132,58 @@ TEST(Html, ChartsOfTheChosenOps) {
   EXPECT_FALSE(contains(chosen, "<title>&quot;Argmax&quot; benchmark</title>"));
 }
 
+// Three runs of one H200 host: cuda, mlx_gpu, and cuda's backward pass.
+std::vector<RunRecord> one_h200() {
+  std::vector<RunRecord> runs;
+  for (const char* name : {"cuda", "mlx_gpu", "backward"}) {
+    RunRecord r = cuda_machine();
+    r.machine.hostname = "h200-a";
+    bool mlx = std::string(name) == "mlx_gpu";
+    r.backends = {mlx ? backend("mlx_gpu", 10, "mlx framework with gpu backend", {{"cuda", 25}}, "NVIDIA H200 (140 GiB)")
+                      : backend("cuda", 60, "torch framework with cuda backend", {{"cpu", 40}}, "NVIDIA H200 (139 GiB)")};
+    r.versions = mlx ? std::map<std::string, std::string>{{"mlx", "0.32.4"}} : r.versions;
+    r.experiments = {experiment("Argmax dim1=64x1024x128 axis=0", {timed(r.backends[0].info.name, mlx ? 0.2 : 0.1)}),
+                     experiment("MatMul dim1=64x64 dim2=64x64", {timed(r.backends[0].info.name, 0.02)})};
+    if (std::string(name) == "backward")
+      for (ExperimentRecord& e : r.experiments) e.pass = Pass::backward;
+    runs.push_back(r);
+  }
+  return runs;
+}
+const std::vector<std::string> kH200Sources = {"cuda/result.json", "mlx_gpu/result.json", "backward/result.json"};
+
+TEST(Html, ThreeRunsOfOneMachineAreOneSection) {
+  std::string html = html_report(one_h200(), kH200Sources, {});
+  // One section of the forward pass; the backward run's tables beneath, under their own heading.
+  EXPECT_EQ(count_of(html, "<section class=\"machine\""), 2u);
+  EXPECT_EQ(count_of(html, "<h2>CUDA GPUs</h2>"), 1u);
+  EXPECT_EQ(count_of(html, "<h2>CUDA GPUs, backward pass (forward + gradients)</h2>"), 1u);
+  EXPECT_LT(html.find("<h2>CUDA GPUs</h2>"), html.find("<h2>CUDA GPUs, backward pass"));
+  EXPECT_TRUE(contains(html, "on 1 machine (3 runs)"));
+  EXPECT_TRUE(contains(html, "backward/result.json &middot;"));
+  EXPECT_EQ(column_values(table_with_id(html, "average-1"), "cuda"), (std::vector<std::string>{"0.1", "0.02"}));
+  EXPECT_EQ(column_values(table_with_id(html, "average-1"), "mlx_gpu"), (std::vector<std::string>{}));
+  EXPECT_TRUE(contains(html, "cuda/result.json, mlx_gpu/result.json &middot;"));  // its sources
+  std::string detailed = table_with_id(html, "detailed-0");
+  EXPECT_TRUE(contains(detailed, "<th data-col=\"mlx_gpu\">mlx_gpu</th><th data-col=\"cuda\">cuda</th>"
+                                 "<th data-col=\"mlx_gpu/cuda speedup\">"));
+  EXPECT_EQ(column_values(detailed, "mlx_gpu/cuda speedup"), (std::vector<std::string>{"-50", "0"}));
+  EXPECT_FALSE(contains(html, "H200 #2"));
+}
+
+TEST(Html, RunsThatDifferInSettingsSayHowAndAreOneMachine) {
+  RunRecord one = cpu_machine(), four = cpu_machine();
+  one.settings.threads = 1;
+  four.settings.threads = 4;
+  std::string html = html_report({one, four}, {"t1.json", "t4.json"}, {});
+  EXPECT_TRUE(contains(html, "on 1 machine (2 runs)"));
+  EXPECT_FALSE(contains(html, "2 machines"));
+  EXPECT_TRUE(contains(html, "<h3>" + xml_escape(one.description()) + " - threads 1</h3>"));
+  EXPECT_TRUE(contains(html, "<h3>" + xml_escape(four.description()) + " - threads 4</h3>"));
+  EXPECT_TRUE(contains(html, ">AMD EPYC 7B13 (threads 1)</a>"));  // the menu
+  EXPECT_TRUE(contains(html, "data-group=\"AMD EPYC 7B13 (threads 4)\""));  // the op charts' groups
+}
+
 // ---- in a browser ----------------------------------------------------------
 
 std::string find_chromium() {
@@ -206,6 +258,30 @@ TEST_F(InBrowser, SortsDescendingAndByText) {
   shown = dom("#sort=operation:desc");
   EXPECT_EQ(row_keys(table_with_id(shown, "average-2")),
             (std::vector<std::string>{"Sort", "Softmax", "MatMul", "Argmax"}));
+}
+
+// The page of three runs of one H200 host, as Chromium shows it: one machine
+// section whose tables have both runs' columns.
+TEST_F(InBrowser, ShowsThreeRunsOfOneMachineAsOneSection) {
+  write_text(page_, html_report(one_h200(), kH200Sources, {}));
+  std::string shown = dom();
+  ASSERT_TRUE(contains(shown, "</html>")) << "chromium showed nothing";
+  // One H200 section with both runs' columns, the backward tables beneath under their heading.
+  EXPECT_EQ(count_of(shown, "<h2>CUDA GPUs</h2>"), 1u);
+  EXPECT_EQ(count_of(shown, "<section class=\"machine\""), 2u);
+  size_t forward = shown.find("id=\"machine-0\""), backward = shown.find("id=\"machine-1\"");
+  ASSERT_NE(forward, std::string::npos);
+  ASSERT_NE(backward, std::string::npos);
+  EXPECT_LT(shown.find("<h2>CUDA GPUs</h2>"), forward);
+  EXPECT_LT(forward, shown.find("<h2>CUDA GPUs, backward pass (forward + gradients)</h2>"));
+  EXPECT_LT(shown.find("<h2>CUDA GPUs, backward pass (forward + gradients)</h2>"), backward);
+  std::string table = table_with_id(shown, "average-0");
+  EXPECT_EQ(column_values(table, "mlx_gpu"), (std::vector<std::string>{"0.2", "0.02"}));
+  EXPECT_EQ(column_values(table, "cuda"), (std::vector<std::string>{"0.1", "0.02"}));
+  EXPECT_EQ(column_values(table, "mlx_gpu/cuda speedup"), (std::vector<std::string>{"-50", "0"}));
+  EXPECT_TRUE(contains(shown, "on 1 machine (3 runs)"));
+  EXPECT_FALSE(contains(shown, "H200 #2"));
+  if (const char* keep = std::getenv("OPBENCH_KEEP_MERGED_PAGE")) write_text(keep, shown);  // to look at it
 }
 
 TEST_F(InBrowser, TakesAScreenshot) {
