@@ -227,17 +227,20 @@ std::vector<double> samples_from(const json& j, const std::string& where) {
 // is not the mean of these samples (an edited or corrupt file).
 constexpr double kMeanTolerance = 1e-6;
 
-// The cell's mean must be its samples' mean (where it has samples: files of
-// old versions may have none); `where` names the cell.
-void check_mean(const Cell& c, const std::string& where) {
+// The cell's mean must be its samples' mean, and its steady mean (where the
+// file has one) the mean of those inside the outlier fences (where it has
+// samples: files of old versions may have none); `where` names the cell.
+void check_mean(const Cell& c, bool has_steady_mean, const std::string& where) {
   if (c.samples_ms.empty() || std::isnan(c.stats.mean)) return;
-  double sum = 0;
-  for (double s : c.samples_ms) sum += s;
-  double mean = sum / static_cast<double>(c.samples_ms.size());
-  if (std::abs(c.stats.mean - mean) <= kMeanTolerance * mean) return;
-  throw UsageError(where + ": its mean " + formatted("%.6g", c.stats.mean) + " ms disagrees with the mean of its " +
-                   std::to_string(c.samples_ms.size()) + " samples_ms, " + formatted("%.6g", mean) +
-                   " ms: the file was edited or is corrupt");
+  const Stats from_samples = summarize(c.samples_ms);
+  auto check = [&](double recorded, double computed, const char* what, const std::string& of) {
+    if (std::abs(recorded - computed) <= kMeanTolerance * computed) return;
+    throw UsageError(where + ": its " + what + " " + formatted("%.6g", recorded) + " ms disagrees with the mean of its " +
+                     of + ", " + formatted("%.6g", computed) + " ms: the file was edited or is corrupt");
+  };
+  const std::string all = std::to_string(c.samples_ms.size()) + " samples_ms";
+  check(c.stats.every_sample_mean(), from_samples.every_sample_mean(), "mean", all);
+  if (has_steady_mean) check(c.stats.mean, from_samples.mean, "steady_mean", all + " inside the outlier fences");
 }
 
 Cell cell_from(const json& j, const std::string& experiment) {
@@ -267,7 +270,7 @@ Cell cell_from(const json& j, const std::string& experiment) {
   std::tie(c.timing, c.batch) = word_field(timing_from_words, j, "timing", "wall", where);
   c.cache = word_field(cache_from_word, j, "cache", "warm", where);
   c.samples_ms = samples_from(j, where);
-  check_mean(c, where);
+  check_mean(c, t.contains("steady_mean"), where);
   if (j.contains("host_per_call")) {
     const json& h = j.at("host_per_call");
     const std::string at = where + ": host_per_call";

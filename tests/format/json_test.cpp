@@ -651,13 +651,20 @@ TEST(ResultJson, AMeanThatIsNotItsSamplesMeanIsRefused) {
     cell["time_ms"]["mean"] = 0.02078189;
   });
   EXPECT_NO_THROW(from_json(rounded, kSource));
-  // A file of a version that kept no samples has no mean to check.
+  // A file of a version that kept no samples (nor a steady mean) has no mean to check.
   RunRecord r = from_json(edited([](json& j) {
     json& cell = j["experiments"][1]["cells"][1];
     cell.erase("samples_ms");
+    cell["time_ms"].erase("steady_mean");
     cell["time_ms"]["mean"] = 123.0;
   }), kSource);
   EXPECT_EQ(r.experiments[1].cells[1].stats.mean, 123.0);
+  // The steady mean is checked against the samples inside the fences: Argmax on
+  // cpu, whose 1/3 ms sample lies beyond them (the other four's mean is 21.525).
+  std::string message = from_json_error(edited([](json& j) { j["experiments"][0]["cells"][0]["time_ms"]["steady_mean"] = 17.0; }));
+  EXPECT_TRUE(contains(message, "cell for 'cpu': its steady_mean 17 ms disagrees with the mean of its 5 samples_ms "
+                                "inside the outlier fences, 21.525 ms"))
+      << message;
 }
 
 TEST(ResultJson, ACellWithoutAMeanBecomesNan) {
