@@ -16,10 +16,15 @@ docs/ops.md; a ratio near 1 says opbench's C++ call costs what the Python
 call costs on this machine.
 
 Each cell runs in a fresh Python process (as opbench runs each cell in a fresh
-worker), and the table gives the page faults per call on both sides: a result
-of 32 MiB or more is fresh memory that faults on every call unless the
-process's heap happens to hold that much free, which in one long process
-depends on every cell before it (--one-process shows it).
+worker), and the table gives the page faults per call on both sides. The
+allocators' state decides whether a large result is reused memory or fresh
+pages that fault on every call (docs/sampling.md), so the calls run in one
+stated state (--state): "reused" (opbench's default: glibc serves every block
+from its heap and keeps what is freed), "fresh" (opbench's --fresh-memory:
+glibc's free memory and the framework's cache handed back before every call),
+or "plain" (what a plain Python script gets: no allocator setting, no cache
+cleared). By default, the state the result file was timed in. The table's
+first line names the state compared.
 
 It is run by hand beside a result (the frameworks must be importable: the
 Python that opbench was built against, ~/.opbench/venv/bin/python by default).
@@ -265,15 +270,17 @@ def mlx_call(op, dims, args):
     return None
 
 
-def mlx_timed(op, dims, args, device, compiled):
+def mlx_timed(op, dims, args, device, compiled, clear=True):
     import mlx.core as mx
     mx.set_default_device(mx.gpu if device == "gpu" else mx.cpu)
     fn = mlx_call(op, dims, args)
     if fn is None:
         return None
     # After the inputs, whose making (the random draws) frees temporaries:
-    # opbench's inputs come from the host and free nothing.
-    mx.clear_cache()
+    # opbench's inputs come from the host and free nothing. A plain script
+    # does not.
+    if clear:
+        mx.clear_cache()
     if compiled:
         fn = mx.compile(fn)
 
@@ -286,8 +293,11 @@ def mlx_timed(op, dims, args, device, compiled):
 # opbench pins glibc's malloc policy at start-up, returns free memory to the
 # system and empties MLX's buffer cache before each cell (model/memory.h,
 # backends/mlx), so that whether a large result is fresh, page-faulting memory
-# does not depend on what ran before. The same here, or the two would time
-# different allocator states.
+# does not depend on what ran before; then it times the calls in a stated
+# state (docs/sampling.md). The same here, or the two would time different
+# allocator states; "plain" does none of it.
+
+STATES = ("reused", "fresh", "plain")
 
 @functools.lru_cache(maxsize=None)
 def libc():
@@ -315,6 +325,44 @@ def release_free_host_memory():
         lib.malloc_trim(0)
 
 
+def reuse_host_memory():
+    """opbench's default state while it samples (ReusedHostMemory): no block
+    mapped afresh, nothing freed given back."""
+    lib = libc()
+    if lib:
+        M_TRIM_THRESHOLD, M_MMAP_MAX = -1, -4  # glibc's malloc.h
+        lib.mallopt(M_MMAP_MAX, 0)
+        lib.mallopt(M_TRIM_THRESHOLD, -1)
+
+
+def framework_cache_release(backend):
+    """What opbench's --fresh-memory hands back before every call besides glibc's
+    free memory: MLX's buffer cache, PyTorch's CUDA cache."""
+    if backend in MLX_BACKENDS:
+        import mlx.core as mx
+        return mx.clear_cache
+    if backend == "cuda":
+        import torch
+        return torch.cuda.empty_cache
+    return lambda: None
+
+
+def fenced_mean(samples):
+    """The mean inside Tukey's far-out fences, as opbench's tables print it
+    (docs/statistics.md): Q1 - 3 x spread to Q3 + 3 x spread, the spread the
+    interquartile range but at least 5% of the median."""
+    s = sorted(samples)
+
+    def quantile(q):
+        at = q * (len(s) - 1)
+        below = int(at)
+        return s[-1] if below + 1 >= len(s) else s[below] + (at - below) * (s[below + 1] - s[below])
+    q1, q3 = quantile(0.25), quantile(0.75)
+    spread = max(q3 - q1, 0.05 * abs(quantile(0.5)))
+    kept = [v for v in s if q1 - 3 * spread <= v <= q3 + 3 * spread]
+    return statistics.fmean(kept)
+
+
 # ---- timing -------------------------------------------------------------------
 
 def host_usage():
@@ -324,17 +372,20 @@ def host_usage():
     return u.ru_minflt, u.ru_utime * 1e3, u.ru_stime * 1e3
 
 
-def measure(call, time_s, min_calls):
-    """Mean and median of single calls, each timed as the reference times it,
-    and the host's cost per call (page faults, CPU time) over the samples."""
+def measure(call, time_s, min_calls, before_call=lambda: None):
+    """Mean (inside the fences, as opbench's) and median of single calls, each
+    timed as the reference times it, and the host's cost per call (page
+    faults, CPU time) over the samples. `before_call` runs untimed before each."""
     call()  # the first call builds kernels, plans, compiled graphs
     start = time.perf_counter()
     while time.perf_counter() - start < min(0.05, time_s):
+        before_call()
         call()
     samples = []
     before = host_usage()
     start = time.perf_counter()
     while len(samples) < min_calls or time.perf_counter() - start < time_s:
+        before_call()
         tic = time.perf_counter()
         call()
         samples.append((time.perf_counter() - tic) * 1e3)
@@ -342,21 +393,36 @@ def measure(call, time_s, min_calls):
             break
     faults, user_ms, system_ms = (b - a for a, b in zip(before, host_usage()))
     n = len(samples)
-    return {"mean": statistics.fmean(samples), "median": statistics.median(samples), "count": n,
+    return {"mean": fenced_mean(samples), "median": statistics.median(samples), "count": n,
             "minor_faults": faults / n, "user_ms": user_ms / n, "system_ms": system_ms / n}
 
 
-def measure_cell(line, backend, time_s, min_calls):
-    """One cell, in this process: the allocator pinned and emptied as opbench
-    does at the start of a cell; None when the op has no call here."""
-    pin_allocator_policy()
-    release_free_host_memory()
+def measure_cell(line, backend, time_s, min_calls, state="reused"):
+    """One cell, in this process, in allocator state `state` (STATES): the
+    allocator pinned and emptied as opbench does at the start of a cell, then
+    reused or handed back before every call; "plain" touches nothing. None
+    when the op has no call here."""
+    if state != "plain":
+        pin_allocator_policy()
+        release_free_host_memory()
     op, dims, args = parse_line(line)
     if backend in TORCH_BACKENDS:
         call = torch_timed(op, dims, args, TORCH_BACKENDS[backend])
     else:
-        call = mlx_timed(op, dims, args, *MLX_BACKENDS[backend])
-    return None if call is None else measure(call, time_s, min_calls)
+        call = mlx_timed(op, dims, args, *MLX_BACKENDS[backend], clear=state != "plain")
+    if call is None:
+        return None
+    if state == "reused":
+        reuse_host_memory()
+        return measure(call, time_s, min_calls)
+    if state == "fresh":
+        release_cache = framework_cache_release(backend)
+
+        def fresh():
+            release_cache()
+            release_free_host_memory()
+        return measure(call, time_s, min_calls, fresh)
+    return measure(call, time_s, min_calls)
 
 
 def measure_in_fresh_process(line, backend, opts):
@@ -366,7 +432,8 @@ def measure_in_fresh_process(line, backend, opts):
     fault on every call; a fresh process, like opbench's worker, starts from
     none of it."""
     import subprocess
-    cell = json.dumps({"line": line, "backend": backend, "time_s": opts.time_s, "min_calls": opts.min_calls})
+    cell = json.dumps({"line": line, "backend": backend, "time_s": opts.time_s, "min_calls": opts.min_calls,
+                       "state": opts.state})
     done = subprocess.run([sys.executable, __file__, "--cell", cell], capture_output=True, text=True)
     if done.returncode != 0:
         lines = (done.stderr.strip() or f"exit {done.returncode}").splitlines()
@@ -402,7 +469,7 @@ def summary_lines(ratios):
 def main():
     if len(sys.argv) == 3 and sys.argv[1] == "--cell":  # a child of measure_in_fresh_process
         cell = json.loads(sys.argv[2])
-        print(json.dumps(measure_cell(cell["line"], cell["backend"], cell["time_s"], cell["min_calls"])))
+        print(json.dumps(measure_cell(cell["line"], cell["backend"], cell["time_s"], cell["min_calls"], cell["state"])))
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("result", help="an opbench result.json (or .json.gz)")
@@ -413,10 +480,20 @@ def main():
     parser.add_argument("--one-process", action="store_true",
                         help="time every cell in this one process instead of a fresh process per cell "
                              "(faster; large results then depend on what ran before)")
+    parser.add_argument("--state", choices=STATES,
+                        help="the allocators' state of the Python calls: reused (opbench's default), fresh "
+                             "(opbench's --fresh-memory) or plain (a plain script's: nothing set, nothing cleared); "
+                             "default: the state the result file was timed in")
+    parser.add_argument("--plain", dest="state", action="store_const", const="plain", help="the same as --state plain")
     parser.add_argument("--out", help="also write the table (markdown) to this file")
     opts = parser.parse_args()
 
     result = load(opts.result)
+    timed_fresh = result.get("settings", {}).get("fresh_memory", False)
+    opbench_state = "fresh" if timed_fresh else "reused"
+    if "fresh_memory" not in result.get("settings", {}):
+        opbench_state = "pinned, cleared per cell (before the stated states)"
+    opts.state = opts.state or ("fresh" if timed_fresh else "reused")
     wanted = set(filter(None, opts.backends.split(",")))
     rows, ratios = [], []
     for experiment in result["experiments"]:
@@ -429,13 +506,13 @@ def main():
                 continue
             if backend not in TORCH_BACKENDS and backend not in MLX_BACKENDS:
                 continue
-            ours = cell["time_ms"]["mean"]
+            ours = cell["time_ms"].get("steady_mean", cell["time_ms"]["mean"])
             if ours < opts.min_ms:
                 continue
             our_faults = cell.get("host_per_call", {}).get("minor_faults")
             try:
                 if opts.one_process:
-                    theirs = measure_cell(experiment["line"], backend, opts.time_s, opts.min_calls)
+                    theirs = measure_cell(experiment["line"], backend, opts.time_s, opts.min_calls, opts.state)
                 else:
                     theirs = measure_in_fresh_process(experiment["line"], backend, opts)
             except Exception as err:  # an op a framework lacks: say so, go on
@@ -454,7 +531,8 @@ def main():
 
     width = max([len(r[0]) for r in rows] + [10])
     mode = "all cells in one process" if opts.one_process else "each cell in a fresh process"
-    lines = [f"Python cross-check of {opts.result} ({result.get('description', '')}); Python: {mode}", "",
+    lines = [f"Python cross-check of {opts.result} ({result.get('description', '')}); Python: {mode}; "
+             f"allocators' state: opbench {opbench_state}, Python {opts.state}", "",
              f"| {'experiment':<{width}} | backend | opbench ms | python ms | opbench/python | page faults per call, opbench / python | python detail |",
              f"|{'-' * (width + 2)}|---------|-----------:|----------:|---------------:|------:|---------------|"]
     for name, backend, ours, theirs, ratio, faults, detail in rows:

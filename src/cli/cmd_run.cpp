@@ -57,7 +57,8 @@ const CommandSpec kRunSpec = {
         {"out", "DIR", "where " + run_file_help("result.json") + " go (default: results/<date>T<time>)"},
         {"threads", "N", "threads for the CPU backends (default: the framework's own default)"},
         {"seed", "N", "seed of the input generator (default: 0)"},
-        {"warmup", "SECONDS", "warm-up time per cell, at least one call (default: 0.01)"},
+        {"warmup", "SECONDS", "shortest warm-up per cell: it then ends once the calls' times no longer fall (docs/sampling.md) (default: 0.01)"},
+        {"warmup-max", "SECONDS", "longest warm-up per cell, whether or not the times still fall (default: 1)"},
         {"min-samples", "N", "fewest timed samples per cell (default: 5)"},
         {"max-samples", "N", "most timed samples per cell (default: 10000)"},
         {"min-time", "SECONDS", "shortest sampling time per cell (default: 0.01)"},
@@ -67,6 +68,7 @@ const CommandSpec kRunSpec = {
         {"timing", "MODE", "wall (default: one call to completion), events (GPU device events), batched (many calls, one wait)"},
         {"batch", "N", "calls per sample with --timing batched (default: enough for about 1 ms)"},
         {"cold", "", "flush the caches (CPU, and the GPU's L2) before every sample; default: warm"},
+        {"fresh-memory", "", "give every call fresh memory: the C library's and the framework's cached free memory handed back before it (default: the steady state of a loop whose buffers the allocators reuse)"},
         {"dtype", "TYPE", "float32 (default, the seed's), float16 or bfloat16 for every experiment's float data"},
         {"ranks", "N", "ranks of every collective (--suite collectives): N worker processes on this host, one a GPU on cuda and mlx_gpu (default: the suite line's ranks=, else WORLD_SIZE when this process is one rank of a world started across hosts)"},
         {"pass", "LIST", "forward (default: the op's call), backward (one training step: the call and the gradients of its float inputs), or both: forward,backward"},
@@ -355,7 +357,12 @@ RunSettings choose_settings(const Args& args) {
   m.cold = args.has("cold");
   m.stop_when_settled = !args.has("no-settle");
   if (m.cold && m.timing == Timing::batched) throw UsageError("--cold cannot flush between the calls of a batch: use --timing wall or events");
+  m.fresh_memory = args.has("fresh-memory");
+  if (m.fresh_memory && m.timing == Timing::batched)
+    throw UsageError("--fresh-memory cannot hand memory back between the calls of a batch: use --timing wall or events");
   m.warmup_s = args.get_double("warmup", m.warmup_s, 0, 3600);
+  m.warmup_max_s = args.get_double("warmup-max", std::max(m.warmup_max_s, m.warmup_s), 0, 3600);
+  if (m.warmup_max_s < m.warmup_s) throw UsageError("--warmup-max is shorter than --warmup");
   m.min_samples = args.get_int("min-samples", m.min_samples, 1, 10'000'000);
   m.max_samples = args.get_int("max-samples", m.max_samples, 1, 10'000'000);
   m.min_time_s = args.get_double("min-time", m.min_time_s, 0, 86400);

@@ -43,6 +43,10 @@ class PreparedOp {
   // result returns its pages to the system, which costs as much as the op on
   // a many-core host.
   virtual void release_output() {}
+  // Hands the framework's cached free memory back (MLX's buffer cache,
+  // PyTorch's CUDA caching allocator), so that the next call's result is
+  // fresh memory: the sampler's --fresh-memory state (SamplerSettings).
+  virtual void release_cached_memory() {}
   // Fills `bytes` of memory from the framework's allocator with NaN and
   // frees it again, before the check run: an op that leaves its fresh result
   // unwritten then shows NaN, not numbers left there by an earlier call.

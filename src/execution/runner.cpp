@@ -91,6 +91,7 @@ Cell run_cell(Backend& backend, const ExperimentCheck& check, const SamplerSetti
     cell.batch = m.batch;
     cell.cache = m.cache;
     cell.host = m.host;
+    cell.warmup = WarmUpRecord{m.warmup_calls, m.warmup_capped};
     if (memory) cell.memory = measured_memory(*op, e);
   } catch (const std::bad_alloc&) {
     cell.error = "out of memory";

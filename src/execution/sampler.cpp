@@ -8,6 +8,8 @@
 
 #include <sys/resource.h>
 
+#include "model/memory.h"
+
 namespace opbench {
 
 namespace {
@@ -17,20 +19,90 @@ using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 double ms_between(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double, std::milli>(b - a).count(); }
 
-// Returns the shortest warm-up call, in ms: the least disturbed estimate of
-// one call, for sizing batches.
-double warm_up(PreparedOp& op, const SamplerSettings& settings) {
+// Before each call: the state of the allocators that the settings ask for.
+// The default (memory reused) holds for the whole loop (ReusedHostMemory).
+void ready_for_call(PreparedOp& op, const SamplerSettings& settings) {
+  op.release_output();
+  if (!settings.fresh_memory) return;
+  op.release_cached_memory();
+  release_free_host_memory();
+}
+
+// The median of a window of calls and its standard error, from the median
+// absolute deviation (1.4826 MAD estimates the standard deviation, and the
+// median's error is 1.2533 of the mean's): robust to the odd slow call.
+std::pair<double, double> median_and_error(std::vector<double> times) {
+  auto median_of = [](std::vector<double>& v) {
+    std::sort(v.begin(), v.end());
+    const size_t n = v.size();
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  };
+  const double median = median_of(times);
+  for (double& t : times) t = std::abs(t - median);
+  const double mad = median_of(times);
+  return {median, 1.2533 * 1.4826 * mad / std::sqrt(static_cast<double>(times.size()))};
+}
+
+// Warm-up calls in windows of at least 8 calls, the first 1 ms long and
+// each one twice as long as the one before, so that the last two windows
+// always span the warm-up's latest half: a ramp as slow as the warm-up so far
+// still shows. A window is steady when its median no longer falls below the
+// previous window's by more than noise: twice its standard error, and at
+// least 1%.
+class WarmUpTrend {
+ public:
+  // Adds a call; whether it closed a steady window.
+  bool closes_steady_window(double call_ms) {
+    window_.push_back(call_ms);
+    window_ms_ += call_ms;
+    if (window_.size() < kCalls || window_ms_ < length_ms_) return false;
+    const auto [median, error] = median_and_error(window_);
+    window_.clear();
+    window_ms_ = 0;
+    length_ms_ *= 2;
+    const bool steady = previous_ > 0 && median >= previous_ - std::max(2 * error, 0.01 * previous_);
+    previous_ = median;
+    return steady;
+  }
+
+ private:
+  static constexpr size_t kCalls = 8;
+  std::vector<double> window_;
+  double window_ms_ = 0, length_ms_ = 1.0;
+  double previous_ = 0;  // the last window's median, 0 before the first
+};
+
+struct WarmUp {
+  double shortest_ms = INFINITY;  // the least disturbed estimate of one call, for sizing batches
+  size_t calls = 0;
+  bool capped = false;
+};
+
+// Calls until the times have settled (WarmUpTrend) and the floor has passed,
+// or until the cap. Calls as long as the floor or longer (the shortest so
+// far: a preempted call is no measure) end the warm-up once the floor has
+// passed, as before the rule: windows of such calls would cost seconds a
+// cell, and a ramp of a few milliseconds lies within one call.
+WarmUp warm_up(PreparedOp& op, const SamplerSettings& settings) {
   op.release_output();  // the check run's result, if the caller kept it
   Clock::time_point start = Clock::now();
-  double shortest = INFINITY;
+  WarmUp w;
+  WarmUpTrend trend;
   while (true) {
+    ready_for_call(op, settings);
     Clock::time_point before = Clock::now();
     op.run();
     op.release_output();
     double call_and_elapsed[2] = {ms_between(before, Clock::now()), seconds_since(start)};
     op.agree_on_slowest(call_and_elapsed);  // every rank of a collective decides alike
-    shortest = std::min(shortest, call_and_elapsed[0]);
-    if (call_and_elapsed[1] >= settings.warmup_s) return shortest;
+    ++w.calls;
+    w.shortest_ms = std::min(w.shortest_ms, call_and_elapsed[0]);
+    const bool steady = trend.closes_steady_window(call_and_elapsed[0]) || w.shortest_ms >= settings.warmup_s * 1e3;
+    if (steady && call_and_elapsed[1] >= settings.warmup_s) return w;
+    if (call_and_elapsed[1] >= std::max(settings.warmup_s, settings.warmup_max_s)) {
+      w.capped = true;
+      return w;
+    }
   }
 }
 
@@ -142,21 +214,26 @@ void flush_cpu_caches() {
 
 Measurement measure(PreparedOp& op, const SamplerSettings& settings) {
   Measurement m;
+  const size_t capacity = std::max(settings.max_samples, kMinimumSamples);
+  m.samples_ms.reserve(capacity);  // no allocation between the clock reads
+  SpreadTrend spread(capacity);
+  // After the reservations: they take nothing from the memory the calls reuse.
+  std::optional<ReusedHostMemory> reused;
+  if (!settings.fresh_memory) reused.emplace();
   Clock::time_point warm_up_start = Clock::now();
-  double call_ms = warm_up(op, settings);
+  const WarmUp w = warm_up(op, settings);
   m.warmup_s = seconds_since(warm_up_start);
+  m.warmup_calls = w.calls;
+  m.warmup_capped = w.capped;
   m.timing = settings.timing;
-  m.batch = settings.timing == Timing::batched ? batch_size(settings, call_ms) : 1;
+  m.batch = settings.timing == Timing::batched ? batch_size(settings, w.shortest_ms) : 1;
   m.cache = settings.cold ? Cache::cold : Cache::warm;
 
-  size_t capacity = std::max(settings.max_samples, kMinimumSamples);
-  m.samples_ms.reserve(capacity);  // no allocation between the clock reads
   double sum = 0, sum_squares = 0;
-  SpreadTrend spread(capacity);
   HostCost usage_before = usage_now();
   Clock::time_point start = Clock::now();
   while (true) {
-    op.release_output();
+    ready_for_call(op, settings);
     if (settings.cold && !op.flush_device_cache()) flush_cpu_caches();
     Clock::time_point after;
     std::optional<double> sample = take_sample(op, m.timing, m.batch, after);

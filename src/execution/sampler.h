@@ -20,6 +20,8 @@ struct Measurement {
   Cache cache = Cache::warm;
   HostCost host;
   double warmup_s = 0, sampling_s = 0;  // wall time of the warm-up and of the sampling loop
+  size_t warmup_calls = 0;
+  bool warmup_capped = false;  // the warm-up reached its cap with the times still falling
 };
 
 // Samples that must be taken even when the time cap is reached, so every

@@ -27,8 +27,11 @@ namespace {
 
 // ---- writing -------------------------------------------------------------
 
+// "mean" keeps its meaning (every sample's); the tables print "steady_mean",
+// the mean inside the outlier fences (stats.h), with "outliers" beyond them.
 json to_json(const Stats& s) {
-  return {{"mean", s.mean}, {"median", s.median}, {"min", s.min}, {"max", s.max}, {"stddev", s.stddev}};
+  return {{"mean", s.every_sample_mean()}, {"steady_mean", s.mean}, {"outliers", s.outliers}, {"median", s.median},
+          {"min", s.min},       {"max", s.max},          {"stddev", s.stddev}};
 }
 
 // A figure that is not there (NaN) is left out, as a nan time is.
@@ -70,6 +73,7 @@ void to_json(json& j, const Cell& c) {
   j["samples_ms"] = c.samples_ms;
   if (c.host)
     j["host_per_call"] = {{"minor_faults", c.host->minor_faults}, {"user_ms", c.host->user_ms}, {"system_ms", c.host->system_ms}};
+  if (c.warmup) j["warmup"] = {{"calls", c.warmup->calls}, {"capped", c.warmup->capped}};
   if (c.memory) j["memory"] = to_json(*c.memory);
 }
 
@@ -78,6 +82,7 @@ void to_json(json& j, const RunSettings& s) {
   j = {{"seed", s.seed},
        {"threads", s.threads},
        {"warmup_s", m.warmup_s},
+       {"warmup_max_s", m.warmup_max_s},
        {"min_samples", m.min_samples},
        {"max_samples", m.max_samples},
        {"min_time_s", m.min_time_s},
@@ -86,6 +91,7 @@ void to_json(json& j, const RunSettings& s) {
        {"timing", word(m.timing)},
        {"batch", m.batch},
        {"cold", m.cold},
+       {"fresh_memory", m.fresh_memory},
        {"stop_when_settled", m.stop_when_settled},
        {"check", s.check}};
   if (s.memory) j["memory"] = true;  // absent otherwise: files of runs without it stay as they were
@@ -221,17 +227,20 @@ std::vector<double> samples_from(const json& j, const std::string& where) {
 // is not the mean of these samples (an edited or corrupt file).
 constexpr double kMeanTolerance = 1e-6;
 
-// The cell's mean must be its samples' mean (where it has samples: files of
-// old versions may have none); `where` names the cell.
-void check_mean(const Cell& c, const std::string& where) {
+// The cell's mean must be its samples' mean, and its steady mean (where the
+// file has one) the mean of those inside the outlier fences (where it has
+// samples: files of old versions may have none); `where` names the cell.
+void check_mean(const Cell& c, bool has_steady_mean, const std::string& where) {
   if (c.samples_ms.empty() || std::isnan(c.stats.mean)) return;
-  double sum = 0;
-  for (double s : c.samples_ms) sum += s;
-  double mean = sum / static_cast<double>(c.samples_ms.size());
-  if (std::abs(c.stats.mean - mean) <= kMeanTolerance * mean) return;
-  throw UsageError(where + ": its mean " + formatted("%.6g", c.stats.mean) + " ms disagrees with the mean of its " +
-                   std::to_string(c.samples_ms.size()) + " samples_ms, " + formatted("%.6g", mean) +
-                   " ms: the file was edited or is corrupt");
+  const Stats from_samples = summarize(c.samples_ms);
+  auto check = [&](double recorded, double computed, const char* what, const std::string& of) {
+    if (std::abs(recorded - computed) <= kMeanTolerance * computed) return;
+    throw UsageError(where + ": its " + what + " " + formatted("%.6g", recorded) + " ms disagrees with the mean of its " +
+                     of + ", " + formatted("%.6g", computed) + " ms: the file was edited or is corrupt");
+  };
+  const std::string all = std::to_string(c.samples_ms.size()) + " samples_ms";
+  check(c.stats.every_sample_mean(), from_samples.every_sample_mean(), "mean", all);
+  if (has_steady_mean) check(c.stats.mean, from_samples.mean, "steady_mean", all + " inside the outlier fences");
 }
 
 Cell cell_from(const json& j, const std::string& experiment) {
@@ -253,18 +262,27 @@ Cell cell_from(const json& j, const std::string& experiment) {
   c.stats = {measure(t, "mean", true, where),    measure(t, "median", true, where), measure(t, "min", true, where),
              measure(t, "max", true, where),     measure(t, "stddev", false, where), measure(j, "noise", false, where),
              optional_field<size_t>(j, "count", 0, where)};
+  // Files before the outlier fences have every sample's mean only.
+  c.stats.mean_all = c.stats.mean;
+  if (t.contains("steady_mean")) c.stats.mean = measure(t, "steady_mean", true, where);
+  c.stats.outliers = optional_field<size_t>(t, "outliers", 0, where);
   c.stop = word_field(stop_from_word, j, "stop", "", where);
   std::tie(c.timing, c.batch) = word_field(timing_from_words, j, "timing", "wall", where);
   c.cache = word_field(cache_from_word, j, "cache", "warm", where);
   c.samples_ms = samples_from(j, where);
-  check_mean(c, where);
+  check_mean(c, t.contains("steady_mean"), where);
   if (j.contains("host_per_call")) {
     const json& h = j.at("host_per_call");
     const std::string at = where + ": host_per_call";
     c.host = HostCost{measure(h, "minor_faults", false, at), measure(h, "user_ms", false, at), measure(h, "system_ms", false, at)};
   }
+  if (j.contains("warmup")) {
+    const json& w = j.at("warmup");
+    const std::string at = where + ": warmup";
+    c.warmup = WarmUpRecord{optional_field<size_t>(w, "calls", 0, at), optional_field<bool>(w, "capped", false, at)};
+  }
   if (j.contains("memory")) c.memory = memory_from(j.at("memory"), where + ": memory");
-  if (std::isnan(c.stats.mean)) c.error = "no mean time in file";
+  if (std::isnan(c.stats.mean) || std::isnan(c.stats.mean_all)) c.error = "no mean time in file";
   return c;
 }
 
@@ -288,6 +306,8 @@ RunSettings settings_from(const json& j, const std::string& where) {
   s.memory = optional_field<bool>(j, "memory", false, where);
   SamplerSettings& m = s.sampler;
   m.warmup_s = optional_field<double>(j, "warmup_s", m.warmup_s, where);
+  // Files before the steady-state rule warmed up for the floor alone: their cap.
+  m.warmup_max_s = optional_field<double>(j, "warmup_max_s", m.warmup_s, where);
   m.min_samples = optional_field<size_t>(j, "min_samples", m.min_samples, where);
   m.max_samples = optional_field<size_t>(j, "max_samples", m.max_samples, where);
   m.min_time_s = optional_field<double>(j, "min_time_s", m.min_time_s, where);
@@ -296,6 +316,7 @@ RunSettings settings_from(const json& j, const std::string& where) {
   m.timing = word_field(timing_from_word, j, "timing", word(m.timing), where);
   m.batch = optional_field<size_t>(j, "batch", m.batch, where);
   m.cold = optional_field<bool>(j, "cold", m.cold, where);
+  m.fresh_memory = optional_field<bool>(j, "fresh_memory", m.fresh_memory, where);
   // Files written before the rule existed sampled on to the cap.
   m.stop_when_settled = optional_field<bool>(j, "stop_when_settled", false, where);
   return s;

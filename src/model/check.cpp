@@ -156,13 +156,14 @@ CheckResult scatter_elements(const Experiment& e, const std::vector<HostTensor>&
 // wrong gradient of PReLU's single alpha would vanish in a norm over x's
 // too); the worst one decides.
 // Relative norm error of got's elements [start, start + count) against `ref`'s.
+// On all cores, in fixed chunks: the same error on any number of them.
 double segment_error(const HostTensor& got, std::span<const double> ref, int64_t start, int64_t count) {
-  double diff = 0, scale = 0;
-  for (int64_t k = start; k < start + count; ++k) {
-    double g = got.at(k), r = ref[k];
-    diff += (g - r) * (g - r);
-    scale += r * r;
-  }
+  const size_t n = static_cast<size_t>(count);
+  const double diff = chunked_sum(n, [&](size_t i) {
+    const double d = got.at(start + static_cast<int64_t>(i)) - ref[start + i];
+    return d * d;
+  });
+  const double scale = chunked_sum(n, [&](size_t i) { return ref[start + i] * ref[start + i]; });
   return std::sqrt(diff) / std::max(std::sqrt(scale), 1e-30);
 }
 
@@ -186,8 +187,8 @@ CheckResult gradients(const Experiment& e, const std::vector<HostTensor>& inputs
   const HostBuffer<double> other = alternative_gradients(e, inputs);
   int64_t start = 0;
   for (size_t i : differentiable_inputs(inputs)) {
-    for (int64_t k = start; k < start + inputs[i].numel(); ++k)
-      if (!std::isfinite(got.at(k))) return fail(INFINITY, "non-finite value in the gradient of " + inputs[i].name);
+    if (any_index(static_cast<size_t>(inputs[i].numel()), [&](size_t k) { return !std::isfinite(got.at(start + static_cast<int64_t>(k))); }))
+      return fail(INFINITY, "non-finite value in the gradient of " + inputs[i].name);
     double error = segment_error(got, ref.values, start, inputs[i].numel());
     if (!other.empty()) error = std::min(error, segment_error(got, other, start, inputs[i].numel()));
     if (error > worst || worst_input.empty()) worst = error, worst_input = inputs[i].name;

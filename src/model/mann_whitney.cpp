@@ -68,6 +68,47 @@ double normal_upper_tail(double z) { return 0.5 * std::erfc(z / std::sqrt(2.0));
 
 }  // namespace
 
+namespace {
+
+// How many pairs (i, j) have next[j] / base[i] <= t; both sorted ascending.
+// The ratio falls as i grows and rises as j grows: one pass of two pointers.
+size_t pairs_at_or_below(const std::vector<double>& base, const std::vector<double>& next, double t) {
+  size_t count = 0, i = 0;  // i: the first base index whose ratio with next[j] is <= t
+  for (double y : next) {
+    while (i < base.size() && y / base[i] > t) ++i;
+    count += base.size() - i;
+  }
+  return count;
+}
+
+// The k-th smallest (1-based) of the m x n ratios: the smallest ratio t with
+// at least k pairs at or below it, found by halving [lowest, highest]
+// until no double lies between (t is then a ratio of the set).
+double kth_ratio(const std::vector<double>& base, const std::vector<double>& next, size_t k) {
+  double low = next.front() / base.back(), high = next.back() / base.front();
+  if (pairs_at_or_below(base, next, low) >= k) return low;
+  for (;;) {  // invariant: count(low) < k <= count(high)
+    const double mid = low + (high - low) / 2;
+    if (mid <= low || mid >= high) return high;
+    (pairs_at_or_below(base, next, mid) >= k ? high : low) = mid;
+  }
+}
+
+}  // namespace
+
+double hodges_lehmann_ratio(const std::vector<double>& base, const std::vector<double>& next) {
+  if (base.empty() || next.empty()) throw std::invalid_argument("hodges_lehmann_ratio: a sample is empty");
+  for (const std::vector<double>* side : {&base, &next})
+    for (double v : *side)
+      if (!(v > 0) || !std::isfinite(v)) throw std::invalid_argument("hodges_lehmann_ratio: a value is not a positive time");
+  std::vector<double> a = base, b = next;
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  const size_t pairs = a.size() * b.size();
+  if (pairs % 2) return kth_ratio(a, b, pairs / 2 + 1);
+  return (kth_ratio(a, b, pairs / 2) + kth_ratio(a, b, pairs / 2 + 1)) / 2;
+}
+
 double mann_whitney_smallest_p(size_t m, size_t n) {
   double arrangements = 1;  // C(m+n, m), built up as a product of ratios
   for (size_t i = 1; i <= std::min(m, n); ++i)

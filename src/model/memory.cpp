@@ -99,6 +99,21 @@ void pin_allocator_policy() {
 #endif
 }
 
+ReusedHostMemory::ReusedHostMemory() {
+#if defined(__GLIBC__)
+  mallopt(M_MMAP_MAX, 0);          // no block mapped afresh: the heap serves them all
+  mallopt(M_TRIM_THRESHOLD, -1);   // (size_t)-1: nothing freed goes back to the system
+#endif
+}
+
+ReusedHostMemory::~ReusedHostMemory() {
+#if defined(__GLIBC__)
+  mallopt(M_MMAP_MAX, 65536);  // glibc's default
+  pin_allocator_policy();
+  malloc_trim(0);
+#endif
+}
+
 void release_free_host_memory() {
 #if defined(__GLIBC__)
   malloc_trim(0);

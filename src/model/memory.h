@@ -47,6 +47,22 @@ inline constexpr size_t kHostMmapThreshold = size_t{32} << 20;
 // page faults are its own. No-op elsewhere.
 void release_free_host_memory();
 
+// The allocator state of a cell's timed calls by default: the steady state
+// of a loop whose buffers the allocator reuses. While one lives, glibc serves
+// every block from its heap (none mapped afresh from the system) and keeps
+// what is freed, so a call's result lands on pages the previous call's
+// result had, as in a training loop; on destruction the pinned policy
+// returns and the kept memory goes back to the system. No-op elsewhere.
+// (--fresh-memory times the other state: release_free_host_memory and the
+// framework's release_cached_memory before every call.)
+class ReusedHostMemory {
+ public:
+  ReusedHostMemory();
+  ~ReusedHostMemory();
+  ReusedHostMemory(const ReusedHostMemory&) = delete;
+  ReusedHostMemory& operator=(const ReusedHostMemory&) = delete;
+};
+
 // 1536 -> "1.5 KiB"; bytes, KiB, MiB, GiB, TiB.
 std::string format_bytes(double bytes);
 

@@ -94,7 +94,7 @@ RefTensor map_elements(const HostTensor& x, F f) {
 template <class F>
 std::vector<RefTensor> elementwise_vjp(const HostTensor& x, const HostTensor& dy, F derivative) {
   RefTensor g = zeros(x.shape);
-  for (int64_t i = 0; i < x.numel(); ++i) g.values[i] = dy.at(i) * derivative(x.at(i));
+  for_each_index(x.numel(), 8.0, [&](int64_t i) { g.values[i] = dy.at(i) * derivative(x.at(i)); });
   return {std::move(g)};
 }
 
@@ -104,8 +104,9 @@ template <class F>
 std::vector<RefTensor> lane_vjp(const HostTensor& x, int64_t axis, const HostTensor& dy, F f) {
   const Lanes lanes(x.shape, axis);
   RefTensor g = zeros(x.shape);
-  for (int64_t lane = 0; lane < lanes.count(); ++lane)
+  for_each_index(lanes.count(), 16.0 * lanes.length, [&](int64_t lane) {
     write_lane(g, lanes, lane, f(read_lane(x, lanes, lane), read_lane(dy, lanes, lane)));
+  });
   return {std::move(g)};
 }
 
@@ -116,6 +117,32 @@ double total(const std::vector<double>& values);
 
 // exp(v - max) / sum(exp(v - max)): subtracting the max keeps exp finite.
 std::vector<double> softmax_of(std::vector<double> values);
+
+// A matrix inside a float32 tensor: element (r, c) is values[r * row_step +
+// c * column_step]. transposed() is the same numbers read the other way, so
+// a gradient's products (dy w^T, x^T dy) need no copy of a large input.
+struct MatrixView {
+  const float* values;
+  int64_t rows, columns, row_step, column_step;
+
+  double operator()(int64_t r, int64_t c) const { return values[r * row_step + c * column_step]; }
+  MatrixView transposed() const { return {values, columns, rows, column_step, row_step}; }
+};
+
+// The sum of a[i] * b[i] over [0, n), in double: eight running sums (lane i
+// mod 8, each in the order of i) added at the end, so that the additions do
+// not wait on each other and the compiler can vectorize them; the same
+// result on any machine and thread.
+double dot(const float* a, const float* b, int64_t n);
+
+// The rows x columns matrix at flat position `start` of float32 tensor `t`.
+MatrixView matrix(const HostTensor& t, int64_t start, int64_t rows, int64_t columns);
+
+// out[a.rows x b.columns] += a @ b, row-major: in tiles that stay in cache,
+// the tiles on all cores. Each element's products are added in the order of
+// the inner index whatever the thread count, so the result is bit-identical
+// on any number of cores.
+void multiply_add(const MatrixView& a, const MatrixView& b, double* out);
 
 // out[m x n] = a[m x k] @ b[k x n], the matrices starting at flat positions
 // a_start, b_start, out_start of their tensors.

@@ -54,6 +54,13 @@ struct ExperimentPhases {
   }
 };
 
+// How a cell's warm-up ended (docs/sampling.md): its calls, and whether it
+// reached the cap with the times still falling.
+struct WarmUpRecord {
+  size_t calls = 0;
+  bool capped = false;
+};
+
 struct Cell {
   std::string backend;
   std::string error;  // why this cell has no time; empty when it has one
@@ -68,6 +75,8 @@ struct Cell {
   Cache cache = Cache::warm;
   // Page faults and CPU time per call; absent in files of older versions.
   std::optional<HostCost> host;
+  // Absent in files before the steady-state warm-up.
+  std::optional<WarmUpRecord> warmup;
   CheckRecord check;
   // Absent in files of opbench before 0.3.
   std::optional<CellPhases> phases;

@@ -52,7 +52,11 @@ struct SamplerSettings {
   // made the first call, and the noise target, not a time, says when a mean
   // is known (a GPU cell of 30 us reaches 1% in a few hundred samples, a few
   // ms). Longer floors made up 14.5 s of a 60 s GPU run of the default suite.
-  double warmup_s = 0.01;       // warm-up time (at least one call)
+  // Warm-up ends at steady state (docs/sampling.md): once warmup_s has
+  // passed, at the first window of calls whose median no longer fell below
+  // the previous window's by more than its noise; at warmup_max_s whatever.
+  double warmup_s = 0.01;       // the warm-up's floor
+  double warmup_max_s = 1.0;    // its cap
   size_t min_samples = 5;       // never fewer, unless the time cap is hit
   size_t max_samples = 10000;   // storage is reserved up front for these
   double min_time_s = 0.01;     // sample for at least this long
@@ -61,6 +65,13 @@ struct SamplerSettings {
   Timing timing = Timing::wall;  // what a sample is
   size_t batch = 0;   // calls per batched sample; 0: enough for about 1 ms
   bool cold = false;  // flush the caches (CPU's, and the device's L2) before each sample
+  // The allocators' state the calls see. false (default): the steady state
+  // of a loop whose buffers the allocators reuse (ReusedHostMemory, the
+  // frameworks' caches kept). true (--fresh-memory): every call gets fresh
+  // memory, the C library's free memory and the framework's cache handed back
+  // before it, as a process that calls once, or a loop whose allocator keeps
+  // nothing, sees.
+  bool fresh_memory = false;
   // Stop once the samples' relative spread has settled and the target is out
   // of reach within max_time_s (Stop::settled); false samples on to the cap.
   bool stop_when_settled = true;

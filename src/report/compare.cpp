@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "model/mann_whitney.h"
+#include "model/stats.h"
 #include "model/text.h"
 #include "report/machines.h"
 #include "report/markdown.h"
@@ -97,10 +98,20 @@ Side side_of(const std::vector<RunRecord>& runs, const std::string& experiment, 
     sum += c->stats.mean;
     side.imprecise = side.imprecise || c->imprecise();
     if (runs.size() > 1) side.values.push_back(c->stats.mean);
-    else side.values = c->samples_ms;
+    else side.values = c->samples_ms.empty() ? std::vector<double>{c->stats.mean} : c->samples_ms;  // a file without samples
   }
   side.mean_ms = sum / static_cast<double>(runs.size());
   return side;
+}
+
+// Faster or slower: the test significant, the Hodges-Lehmann ratio off 1 by
+// more than the least effect, and the medians moved its way (a ratio and
+// medians that disagree are samples of different shapes, not a shift:
+// "faster" never comes with a higher median).
+Change change_of(const CellComparison& c, const CompareSettings& settings, double base_median, double new_median) {
+  if (c.p >= settings.alpha || std::abs(c.ratio - 1) <= settings.min_effect) return Change::same;
+  if (c.ratio > 1) return new_median > base_median ? Change::slower : Change::same;
+  return new_median < base_median ? Change::faster : Change::same;
 }
 
 }  // namespace
@@ -122,16 +133,15 @@ Comparison compare_runs(const std::vector<RunRecord>& base, const std::vector<Ru
         out.not_compared.push_back({e.label(), b.backend, why});
         continue;
       }
-      CellComparison c{e.label(), b.backend, old_side.mean_ms, new_side.mean_ms, new_side.mean_ms / old_side.mean_ms,
-                       NAN, old_side.values.size(), new_side.values.size(), Change::untested,
-                       old_side.imprecise, new_side.imprecise};
+      CellComparison c{e.label(), b.backend, old_side.mean_ms, new_side.mean_ms,
+                       hodges_lehmann_ratio(old_side.values, new_side.values), NAN, old_side.values.size(),
+                       new_side.values.size(), Change::untested, old_side.imprecise, new_side.imprecise};
       // No test where too few values could never give p < alpha (google/benchmark's
       // tool needs 2 a side; 3 and 3 cannot go below 0.1).
       if (c.base_count >= 2 && c.new_count >= 2 &&
           mann_whitney_smallest_p(c.base_count, c.new_count) < settings.alpha) {
         c.p = mann_whitney_u(old_side.values, new_side.values).p;
-        bool significant = c.p < settings.alpha && std::abs(c.ratio - 1) > settings.min_effect;
-        c.change = !significant ? Change::same : c.ratio > 1 ? Change::slower : Change::faster;
+        c.change = change_of(c, settings, summarize(old_side.values).median, summarize(new_side.values).median);
       }
       (c.change == Change::faster   ? out.faster
        : c.change == Change::slower ? out.slower
@@ -211,8 +221,10 @@ std::string render_comparison(const Comparison& c, const CompareSettings& settin
          std::to_string(c.faster) + " faster, " + std::to_string(c.same) + " same";
   if (c.untested)
     out += ", " + std::to_string(c.untested) + " untested (too few " + (c.by_runs ? "runs" : "samples") + " for the test)";
-  out += " (a change is real when p < " + formatted("%g", settings.alpha) + " and the means differ by more than " +
-         formatted("%g", settings.min_effect * 100) + "%).\n";
+  out += " (a change is real when p < " + formatted("%g", settings.alpha) +
+         ", new/base is off 1 by more than " + formatted("%g", settings.min_effect * 100) +
+         "% and the medians moved its way; new/base is the Hodges-Lehmann estimate the test goes with: the median of "
+         "every new/base ratio of two samples).\n";
   out += c.by_runs ? "The test compared the runs' means: the drift between runs counts as noise.\n"
                    : "The test compared samples of one run a side: it sees the noise within a run, not the drift "
                      "between runs; give several runs a side (BASE... -- NEW...) to include it.\n";

@@ -12,7 +12,7 @@ namespace opbench {
 
 struct CompareSettings {
   double alpha = 0.05;       // a change is significant when the test's p-value is below this...
-  double min_effect = 0.05;  // ...and the ratio of the means is off 1 by more than this
+  double min_effect = 0.05;  // ...and the Hodges-Lehmann ratio is off 1 by more than this
 };
 
 enum class Change { faster, slower, same, untested };
@@ -20,8 +20,10 @@ enum class Change { faster, slower, same, untested };
 struct CellComparison {
   std::string experiment;  // the row's name
   std::string backend;
-  double base_ms = 0, new_ms = 0;  // mean times
-  double ratio = 0;                // new / base
+  double base_ms = 0, new_ms = 0;  // mean times, as the tables print them
+  // new / base: the Hodges-Lehmann estimate (hodges_lehmann_ratio) over what
+  // the test compared, whose direction is the test's.
+  double ratio = 0;
   double p = 1;                    // two-sided; nan when too few samples to test (see mann_whitney_smallest_p)
   size_t base_count = 0, new_count = 0;  // what the test compared: samples, or runs (see Comparison::by_runs)
   Change change = Change::untested;

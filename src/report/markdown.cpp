@@ -44,7 +44,7 @@ std::vector<SpeedupPair> speedup_columns(const RunRecord& r) {
 
 TableTime time_of(const Cell* c) {
   if (!c) return {};
-  return {c->ok() ? c->stats.mean : NAN, c->check.verdict, c->not_applicable};
+  return {c->ok() ? c->stats.mean : NAN, c->check.verdict, c->not_applicable, c->ok() && c->stats.mixed()};
 }
 
 // An op's mean over its experiments: a nan or wrong cell leaves it nan (no
@@ -55,6 +55,7 @@ TableTime mean_of(const std::vector<TableTime>& times) {
     mean.ms += t.ms;
     if (t.verdict == Verdict::imprecise) mean.verdict = Verdict::imprecise;
     mean.not_applicable = mean.not_applicable || t.not_applicable;
+    mean.mixed = mean.mixed || t.mixed;
   }
   mean.ms /= static_cast<double>(times.size());
   return mean;
@@ -119,7 +120,7 @@ std::string format_ms(double ms) {
 std::string format_time(const TableTime& time) {
   if (time.verdict == Verdict::wrong) return " wrong";
   if (time.not_applicable) return "   n/a";
-  return format_ms(time.ms) + (time.marked() ? kImpreciseMark : "");
+  return format_ms(time.ms) + (time.marked() ? kImpreciseMark : "") + (time.mixed && !std::isnan(time.ms) ? kMixedMark : "");
 }
 
 std::string imprecision(const CheckRecord& check) {
@@ -187,6 +188,15 @@ std::string page_fault_note(const ExperimentRecord& e, const Cell& c) {
          " ms): fresh memory mapped on every call\n";
 }
 
+// A cell whose samples were not one population: what its mean left out.
+std::string mixed_note(const ExperimentRecord& e, const Cell& c) {
+  if (!c.stats.mixed()) return "";
+  return "- mixed samples: " + e.name + " on " + c.backend + ": " + std::to_string(c.stats.outliers) + " of " +
+         std::to_string(c.stats.count) + " samples beyond the outlier fences (up to " + formatted("%.3g", c.stats.max) +
+         " ms) left out of its mean, marked " + kMixedMark + "; median " + formatted("%.3g", c.stats.median) +
+         " ms, mean of every sample " + formatted("%.3g", c.stats.every_sample_mean()) + " ms\n";
+}
+
 std::string seconds_text(double s) { return formatted(s < 10 ? "%.2g s" : "%.0f s", s); }
 
 // Where the run's time went, summed over the experiments that recorded it
@@ -217,9 +227,11 @@ std::string time_note(const RunRecord& r) {
 
 std::string table_notes(const RunRecord& r) {
   std::vector<double> noises;
-  size_t checked = 0, sampled = 0, imprecise = 0, settled = 0;
+  size_t checked = 0, sampled = 0, imprecise = 0, settled = 0, capped = 0;
+  const std::string memory_state =
+      r.settings.sampler.fresh_memory ? "fresh memory every call" : "memory the allocators reuse";
   std::map<std::string, size_t> modes;  // "wall, warm caches" -> cells
-  std::string worst_name, cell_notes, faults;
+  std::string worst_name, cell_notes, faults, mixed;
   double worst = -1;
   for (const ExperimentRecord& e : r.experiments)
     for (const Cell& c : e.cells) {
@@ -241,7 +253,9 @@ std::string table_notes(const RunRecord& r) {
       noises.push_back(c.stats.noise);
       settled += c.stop == Stop::settled;
       faults += page_fault_note(e, c);
-      modes[timing_words(c.timing, c.batch) + " timing, " + word(c.cache) + " caches"]++;
+      mixed += mixed_note(e, c);
+      modes[timing_words(c.timing, c.batch) + " timing, " + word(c.cache) + " caches, " + memory_state]++;
+      capped += c.warmup && c.warmup->capped;
       checked += c.check.verdict == Verdict::passed;
       sampled += c.check.verdict == Verdict::passed && c.check.against.sampled();
       if (c.stats.noise > worst) worst = c.stats.noise, worst_name = e.name + " on " + c.backend;
@@ -257,11 +271,18 @@ std::string table_notes(const RunRecord& r) {
            "Their times, and the averages that include them, are marked " + kImpreciseMark + ".\n";
   if (!noises.empty()) {
     std::sort(noises.begin(), noises.end());
-    out += "Times are means in milliseconds. Noise (relative standard error of the mean): median " +
+    out += "Times are means in milliseconds over each cell's samples inside the outlier fences (Q1 - 3 IQR, Q3 + 3 "
+           "IQR: a preempted call is left out; cells where that moved the mean are marked " + std::string(kMixedMark) +
+           " and listed). Noise (relative standard error of the mean): median " +
            percent(noises[noises.size() / 2]) + ", worst " + percent(worst) + " (" + worst_name + ").\n";
     std::string listed;
     for (auto& [mode, count] : modes) listed += (listed.empty() ? "" : "; ") + mode + " (" + std::to_string(count) + " cells)";
     out += "Samples: " + listed + ". " + kTimingLegend + "\n";
+    out += "Warm-up: until the calls' times no longer fell, at least " + seconds_text(r.settings.sampler.warmup_s) +
+           ", at most " + seconds_text(r.settings.sampler.warmup_max_s) + " a cell" +
+           (capped ? "; " + std::to_string(capped) + (capped == 1 ? " cell" : " cells") + " reached the cap still falling"
+                   : std::string()) +
+           ".\n";
     if (settled)
       out += std::to_string(settled) + (settled == 1 ? " cell" : " cells") + " stopped before the " +
              percent(r.settings.sampler.target_noise) + " noise target once the samples' spread had settled: at that "
@@ -269,7 +290,7 @@ std::string table_notes(const RunRecord& r) {
   }
   out += version_change_notes(r);
   out += time_note(r);
-  if (!cell_notes.empty() || !faults.empty()) out += "\n" + cell_notes + faults;
+  if (!cell_notes.empty() || !faults.empty() || !mixed.empty()) out += "\n" + cell_notes + mixed + faults;
   return out;
 }
 

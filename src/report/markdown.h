@@ -27,10 +27,15 @@ struct TableTime {
   // No time because the cell has no meaning (Argmax has no gradient), or,
   // for an average, one of its cells has none: printed n/a.
   bool not_applicable = false;
+  // The cell's samples (or, for an average, one of its cells') were not one
+  // population: its mean left out samples beyond the outlier fences (Stats::mixed).
+  bool mixed = false;
   bool marked() const { return verdict == Verdict::imprecise && !std::isnan(ms); }
 };
 // What follows an imprecise time in every report: "12.34*".
 inline constexpr const char* kImpreciseMark = "*";
+// What follows the time of a cell whose samples were mixed: "0.02~".
+inline constexpr const char* kMixedMark = "~";
 // format_ms with the mark after an imprecise time; " wrong" for a wrong cell,
 // "   n/a" for one that has no meaning.
 std::string format_time(const TableTime& time);

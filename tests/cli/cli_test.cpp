@@ -177,7 +177,10 @@ std::vector<std::string> row_of(const std::string& text, const std::string& name
   return {};
 }
 
-bool is_number(const std::string& s) {
+// A table's time: a number, marked ~ where the cell's samples were mixed
+// (a loaded machine preempts some calls).
+bool is_number(std::string s) {
+  if (!s.empty() && s.back() == '~') s.pop_back();
   char* end = nullptr;
   std::strtod(s.c_str(), &end);
   return !s.empty() && end == s.c_str() + s.size() && s != "nan";

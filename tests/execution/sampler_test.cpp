@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cmath>
 #include <optional>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -216,6 +217,73 @@ TEST(Measure, WarmsUpForWarmupSeconds) {
   EXPECT_GE(warm_s, 0.9 * s.warmup_s);
 }
 
+// Each call `shrink` times as long as the one before, from `first` down to
+// `steady` (a device's clocks ramping up, caches filling).
+class RampOp : public SpinOp {
+ public:
+  RampOp(std::chrono::microseconds first, std::chrono::microseconds steady, double shrink)
+      : SpinOp(steady), first_(first), steady_(steady), shrink_(shrink) {}
+  void run() override {
+    const auto now = std::max(steady_, std::chrono::microseconds(static_cast<int64_t>(first_.count() * std::pow(shrink_, runs))));
+    starts.push_back(Clock::now());
+    ++runs;
+    Clock::time_point end = Clock::now() + now;
+    while (Clock::now() < end) {
+    }
+  }
+
+ private:
+  std::chrono::microseconds first_, steady_;
+  double shrink_;
+};
+
+TEST(WarmUp, EndsOnceTheTimesStopFalling) {
+  // From 1 ms, each call 1% shorter than the one before, down to 0.1 ms after some
+  // 90 ms (a device's clocks ramping up): warm-up goes on well past its 5 ms
+  // floor until the calls are steady, so the samples see the steady time.
+  SamplerSettings s = quick_settings();
+  s.warmup_s = 0.005;
+  RampOp op(std::chrono::microseconds(1000), std::chrono::microseconds(100), 0.99);
+  Measurement m = measure(op, s);
+  EXPECT_FALSE(m.warmup_capped);
+  EXPECT_GT(m.warmup_calls, 200u);
+  EXPECT_GE(m.warmup_s, 0.08);
+  EXPECT_LT(m.stats.median, 0.15);
+}
+
+TEST(WarmUp, EndsAtTheCapWhileTheTimesStillFall) {
+  // From 1 ms, each call 1% shorter: some 90 calls in, at 0.06 s, still falling 8% a window.
+  SamplerSettings s = quick_settings();
+  s.warmup_s = 0.005;
+  s.warmup_max_s = 0.06;
+  RampOp op(std::chrono::microseconds(1000), std::chrono::microseconds(1), 0.99);
+  Measurement m = measure(op, s);
+  EXPECT_TRUE(m.warmup_capped);
+  EXPECT_GE(m.warmup_s, 0.06);
+  EXPECT_LT(m.warmup_s, 1.0);
+}
+
+// A call as long as the floor: the floor alone, one call past it.
+TEST(WarmUp, CallsAsLongAsTheFloorWarmUpForTheFloorAlone) {
+  SamplerSettings s = quick_settings();
+  s.warmup_s = 0.004;
+  SpinOp op(std::chrono::microseconds(5000));
+  Measurement m = measure(op, s);
+  EXPECT_FALSE(m.warmup_capped);
+  EXPECT_LE(m.warmup_calls, 2u);
+}
+
+TEST(WarmUp, AtSteadyStateTheFloorIsAboutAll) {
+  SamplerSettings s = quick_settings();
+  s.warmup_s = 0.02;
+  s.warmup_max_s = 5;
+  SpinOp op(kSpin);
+  Measurement m = measure(op, s);
+  EXPECT_FALSE(m.warmup_capped);
+  EXPECT_GE(m.warmup_s, 0.02);
+  EXPECT_LT(m.warmup_s, 1.0);  // a few windows past the floor at most, not the cap
+}
+
 TEST(Measure, ReleasesTheOutputBeforeEveryRun) {
   SpinOp op(kSpin);
   measure(op, quick_settings());
@@ -270,6 +338,19 @@ TEST(Measure, StatsSummarizeTheSamples) {
   double upper = x[n / 2];
   double median = n % 2 ? upper : (upper + *std::max_element(x.begin(), x.begin() + n / 2)) / 2;
   EXPECT_EQ(m.stats.count, n);
+  EXPECT_NEAR(m.stats.mean_all, static_cast<double>(mean), 1e-12 * m.stats.mean);
+  // The table's mean, stddev and noise: over the samples inside the fences
+  // (stats_test checks the fences by hand); on a busy machine a spin can be preempted.
+  const Fences fences = outlier_fences(m.samples_ms);
+  x.erase(std::remove_if(x.begin(), x.end(), [&](double v) { return !fences.inside(v); }), x.end());
+  EXPECT_EQ(m.stats.outliers, n - x.size());
+  n = x.size();
+  sum = 0;
+  for (double v : x) sum += v;
+  mean = sum / n;
+  squares = 0;
+  for (double v : x) squares += (v - mean) * (v - mean);
+  stddev = std::sqrt(squares / (n - 1));
   EXPECT_NEAR(m.stats.mean, static_cast<double>(mean), 1e-12 * m.stats.mean);
   EXPECT_EQ(m.stats.median, median);
   EXPECT_EQ(m.stats.min, *std::min_element(m.samples_ms.begin(), m.samples_ms.end()));
@@ -395,6 +476,48 @@ class FreshPagesOp : public PreparedOp {
   }
   HostTensor output() override { return {}; }
 };
+
+// Allocates a 32 MiB result with malloc on every call and writes it, as a
+// framework's CPU op does; counts release_cached_memory calls.
+class MallocOp : public PreparedOp {
+ public:
+  static constexpr size_t kBytes = size_t{32} << 20;
+  void run() override {
+    release_output();
+    result_ = static_cast<char*>(std::malloc(kBytes));
+    ASSERT_NE(result_, nullptr);
+    std::memset(result_, 1, kBytes);
+  }
+  void release_output() override {
+    std::free(result_);
+    result_ = nullptr;
+  }
+  void release_cached_memory() override { ++cache_releases; }
+  HostTensor output() override { return {}; }
+  ~MallocOp() override { release_output(); }
+  size_t cache_releases = 0, runs = 0;
+
+ private:
+  char* result_ = nullptr;
+};
+
+// By default the allocator reuses the last call's pages: no page faults a
+// call. With fresh memory every call's result faults in (at least one fault
+// per 2 MiB huge page, one per 4 KiB page without them), and the framework's
+// cache was handed back before every call.
+TEST(Measure, TheAllocatorsStateIsReusedUnlessFreshMemoryIsAsked) {
+  SamplerSettings s = quick_settings();
+  MallocOp reused;
+  Measurement r = measure(reused, s);
+  EXPECT_LT(r.host.minor_faults, 1.0);
+  EXPECT_EQ(reused.cache_releases, 0u);
+
+  s.fresh_memory = true;
+  MallocOp fresh;
+  Measurement f = measure(fresh, s);
+  EXPECT_GE(f.host.minor_faults, MallocOp::kBytes / (2 << 20));
+  EXPECT_GE(fresh.cache_releases, f.samples_ms.size());
+}
 
 TEST(Measure, CountsPageFaultsAndCpuTimePerCall) {
   FreshPagesOp fresh;

@@ -84,11 +84,12 @@ RunRecord full_record() {
   r.versions = {{"torch", "2.11.0"}, {"torch_blas", "MKL 2024.2"}, {"mlx", "0.32.4"}};
   r.settings.seed = 18446744073709551557ULL;  // needs all 64 bits
   r.settings.threads = 8;
-  r.settings.sampler = {0.125, 7, 321, 0.25, 3.5, 0.0075};
+  r.settings.sampler = {0.125, 0.75, 7, 321, 0.25, 3.5, 0.0075};
   r.settings.check = false;
   r.settings.sampler.timing = Timing::batched;
   r.settings.sampler.batch = 32;
   r.settings.sampler.cold = true;
+  r.settings.sampler.fresh_memory = true;
   r.settings.memory = true;
 
   BackendRecord cpu, cuda;
@@ -134,6 +135,8 @@ void expect_same_stats(const Stats& a, const Stats& b) {
   EXPECT_EQ(a.stddev, b.stddev);
   EXPECT_EQ(a.noise, b.noise);
   EXPECT_EQ(a.count, b.count);
+  EXPECT_EQ(a.outliers, b.outliers);
+  EXPECT_EQ(a.every_sample_mean(), b.every_sample_mean());
 }
 
 // NaN (no figure) reads back as NaN.
@@ -175,6 +178,8 @@ void expect_same(const RunRecord& a, const RunRecord& b) {
   EXPECT_EQ(sa.timing, sb.timing);
   EXPECT_EQ(sa.batch, sb.batch);
   EXPECT_EQ(sa.cold, sb.cold);
+  EXPECT_EQ(sa.warmup_max_s, sb.warmup_max_s);
+  EXPECT_EQ(sa.fresh_memory, sb.fresh_memory);
 
   ASSERT_EQ(a.backends.size(), b.backends.size());
   for (size_t i = 0; i < a.backends.size(); ++i) {
@@ -566,6 +571,27 @@ TEST(ResultJson, TheSettledStopSettingReadsBackAndDefaultsToOffInOlderFiles) {
   EXPECT_EQ(r.experiments[1].cells[0].stop, Stop::settled);
 }
 
+// Files before the warm-up rule warmed up for the floor alone (their cap is
+// the floor), before the allocator option in no stated state (read as the
+// default), before the outlier fences with every sample's mean only (the
+// table's mean is it, no outlier).
+TEST(ResultJson, OlderFilesWithoutTheWarmUpCapTheMemoryStateOrTheSteadyMean) {
+  RunRecord r = from_json(edited([](json& j) {
+                            j["settings"].erase("warmup_max_s");
+                            j["settings"].erase("fresh_memory");
+                            json& t = j["experiments"][0]["cells"][0]["time_ms"];
+                            t.erase("steady_mean");
+                            t.erase("outliers");
+                          }),
+                          kSource);
+  EXPECT_EQ(r.settings.sampler.warmup_max_s, r.settings.sampler.warmup_s);
+  EXPECT_FALSE(r.settings.sampler.fresh_memory);
+  const Stats& s = r.experiments[0].cells[0].stats;
+  EXPECT_EQ(s.mean, s.mean_all);
+  EXPECT_EQ(s.outliers, 0u);
+  EXPECT_NEAR(s.mean, (21.0 + 21.2 + 20.9 + 23.0 + 1.0 / 3.0) / 5, 1e-12);
+}
+
 // What a check compared the output with: typed in memory, words in the file.
 TEST(ResultJson, CheckScopesReadBackAndAnUnknownOneIsNamed) {
   for (CheckScope scope : {CheckScope{}, CheckScope{CheckScope::Kind::shape}, CheckScope{CheckScope::Kind::finiteness},
@@ -625,13 +651,20 @@ TEST(ResultJson, AMeanThatIsNotItsSamplesMeanIsRefused) {
     cell["time_ms"]["mean"] = 0.02078189;
   });
   EXPECT_NO_THROW(from_json(rounded, kSource));
-  // A file of a version that kept no samples has no mean to check.
+  // A file of a version that kept no samples (nor a steady mean) has no mean to check.
   RunRecord r = from_json(edited([](json& j) {
     json& cell = j["experiments"][1]["cells"][1];
     cell.erase("samples_ms");
+    cell["time_ms"].erase("steady_mean");
     cell["time_ms"]["mean"] = 123.0;
   }), kSource);
   EXPECT_EQ(r.experiments[1].cells[1].stats.mean, 123.0);
+  // The steady mean is checked against the samples inside the fences: Argmax on
+  // cpu, whose 1/3 ms sample lies beyond them (the other four's mean is 21.525).
+  std::string message = from_json_error(edited([](json& j) { j["experiments"][0]["cells"][0]["time_ms"]["steady_mean"] = 17.0; }));
+  EXPECT_TRUE(contains(message, "cell for 'cpu': its steady_mean 17 ms disagrees with the mean of its 5 samples_ms "
+                                "inside the outlier fences, 21.525 ms"))
+      << message;
 }
 
 TEST(ResultJson, ACellWithoutAMeanBecomesNan) {

@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <random>
 #include <stdexcept>
 
 namespace opbench {
@@ -114,6 +117,56 @@ TEST(MannWhitney, TheSmallestPossibleP) {
   EXPECT_EQ(mann_whitney_smallest_p(1, 1), 1);
   // It is what the exact test gives for total separation.
   EXPECT_NEAR(mann_whitney_u({1, 2, 3, 4, 5}, {6, 7, 8, 9, 10}).p, mann_whitney_smallest_p(5, 5), 1e-15);
+}
+
+// ---- the Hodges-Lehmann ratio ---------------------------------------------------
+
+// The median of every next_j / base_i, listed and sorted: the definition.
+double every_ratio_median(const std::vector<double>& base, const std::vector<double>& next) {
+  std::vector<double> ratios;
+  for (double a : base)
+    for (double b : next) ratios.push_back(b / a);
+  std::sort(ratios.begin(), ratios.end());
+  const size_t n = ratios.size();
+  return n % 2 ? ratios[n / 2] : (ratios[n / 2 - 1] + ratios[n / 2]) / 2;
+}
+
+TEST(HodgesLehmannRatio, ByHand) {
+  // ratios 2/1 4/1 2/2 4/2 = 2 4 1 2: sorted 1 2 2 4, median 2.
+  EXPECT_EQ(hodges_lehmann_ratio({1, 2}, {2, 4}), 2.0);
+  // one pair: its ratio; the same sample: 1.
+  EXPECT_EQ(hodges_lehmann_ratio({4}, {3}), 0.75);
+  EXPECT_EQ(hodges_lehmann_ratio({1, 2, 3}, {1, 2, 3}), 1.0);
+}
+
+TEST(HodgesLehmannRatio, IsTheMedianOfEveryPairsRatio) {
+  std::mt19937 rng(3);
+  std::lognormal_distribution<double> times(0.0, 0.7);
+  for (size_t m : {1u, 2u, 7u, 30u})
+    for (size_t n : {1u, 6u, 9u, 41u}) {
+      std::vector<double> a(m), b(n);
+      for (double& v : a) v = times(rng);
+      for (double& v : b) v = 1.3 * times(rng);
+      if (m > 2) a[1] = a[0];  // ties
+      EXPECT_EQ(hodges_lehmann_ratio(a, b), every_ratio_median(a, b)) << m << " x " << n;
+    }
+}
+
+// A few preempted base samples pull the base's mean far up; the ratio
+// follows the bulk, where the test looks: new is slower.
+TEST(HodgesLehmannRatio, FollowsTheBulkNotTheOutliers) {
+  std::vector<double> base(180, 0.0045), next(180, 0.0054);
+  for (int i = 0; i < 180; ++i) base[i] += 1e-6 * (i % 5), next[i] += 1e-6 * (i % 5);
+  for (int i = 0; i < 20; ++i) base.push_back(10.0);
+  EXPECT_NEAR(hodges_lehmann_ratio(base, next), 0.0054 / 0.0045, 0.01);
+  EXPECT_EQ(hodges_lehmann_ratio(base, next), every_ratio_median(base, next));
+}
+
+TEST(HodgesLehmannRatio, RefusesWhatIsNoTime) {
+  EXPECT_THROW(hodges_lehmann_ratio({}, {1.0}), std::invalid_argument);
+  EXPECT_THROW(hodges_lehmann_ratio({1.0}, {0.0}), std::invalid_argument);
+  EXPECT_THROW(hodges_lehmann_ratio({-1.0}, {1.0}), std::invalid_argument);
+  EXPECT_THROW(hodges_lehmann_ratio({1.0}, {NAN}), std::invalid_argument);
 }
 
 TEST(MannWhitney, RefusesWhatItCannotTest) {

@@ -94,6 +94,71 @@ TEST(Summarize, IdenticalSamplesHaveNoNoise) {
   }
 }
 
+// ---- the outlier fences ----------------------------------------------------
+
+TEST(OutlierFences, TukeysFarOutFencesByHand) {
+  // sorted 1..8, 100: Q1 = 3, Q3 = 7 (numpy.percentile: 3.0, 7.0), IQR 4: fences 3 - 12 and 7 + 12.
+  const Fences f = outlier_fences({8, 100, 1, 2, 3, 4, 5, 6, 7});
+  EXPECT_DOUBLE_EQ(f.low, -9.0);
+  EXPECT_DOUBLE_EQ(f.high, 19.0);
+  EXPECT_TRUE(f.inside(19.0));
+  EXPECT_FALSE(f.inside(19.000001));
+  // Quartiles between order statistics: 1 2 3 4 -> Q1 1.75, Q3 3.25 (numpy), IQR 1.5.
+  const Fences g = outlier_fences({4, 3, 2, 1});
+  EXPECT_DOUBLE_EQ(g.high, 3.25 + 4.5);
+  EXPECT_DOUBLE_EQ(g.low, 1.75 - 4.5);
+}
+
+TEST(OutlierFences, EqualQuartilesStillLeaveRoomOfFivePercentOfTheMedian) {
+  // Quartiles 1 and 1 (a clock's ticks): the spread is 0.05, fences 0.85 and 1.15.
+  std::vector<double> ticks(20, 1.0);
+  ticks.push_back(1.1);
+  const Fences f = outlier_fences(ticks);
+  EXPECT_NEAR(f.high, 1.15, 1e-12);
+  EXPECT_NEAR(f.low, 0.85, 1e-12);
+  Stats s = summarize(ticks);
+  EXPECT_EQ(s.outliers, 0u);
+  EXPECT_FALSE(s.mixed());
+}
+
+TEST(Summarize, APreemptedSampleIsLeftOutOfTheMeanAndTheCellIsMixed) {
+  // 1..8 and one call preempted for 100: the mean is the 8's, 4.5; every sample's is 136 / 9.
+  Stats s = summarize({8, 100, 1, 2, 3, 4, 5, 6, 7});
+  EXPECT_EQ(s.count, 9u);
+  EXPECT_EQ(s.outliers, 1u);
+  EXPECT_DOUBLE_EQ(s.mean, 4.5);
+  EXPECT_DOUBLE_EQ(s.mean_all, 136.0 / 9);
+  EXPECT_DOUBLE_EQ(s.median, 5.0);
+  EXPECT_DOUBLE_EQ(s.max, 100.0);
+  EXPECT_DOUBLE_EQ(s.stddev, std::sqrt(42.0 / 7));  // deviations of 1..8 from 4.5: squares sum to 42
+  EXPECT_DOUBLE_EQ(s.noise, std::sqrt(42.0 / 7) / std::sqrt(8.0) / 4.5);
+  EXPECT_TRUE(s.mixed());
+}
+
+TEST(Summarize, TheIssuesTwoModesReadAsTheSteadyOne) {
+  // ReLU 16x16x256 on a loaded machine: most calls 4.5 us, a few preempted for 10 ms.
+  std::vector<double> samples(190, 0.0045);
+  for (int i = 0; i < 190; ++i) samples[i] += 1e-5 * (i % 7);
+  for (int i = 0; i < 12; ++i) samples.push_back(10.0 + i * 0.01);
+  Stats s = summarize(samples);
+  EXPECT_EQ(s.outliers, 12u);
+  EXPECT_NEAR(s.mean, 0.0045 + 3e-5, 1e-6);
+  EXPECT_GT(s.mean_all, 0.5);
+  EXPECT_TRUE(s.mixed());
+}
+
+TEST(Summarize, AnOutlierThatMovesTheMeanByLessThanItsNoiseIsNotMixed) {
+  // 1000 samples spread 1..2 and one at 10: outside the fences (2 + 3 x 0.5 = 3.5)
+  // but it moves the mean by under 1%.
+  std::vector<double> samples;
+  for (int i = 0; i < 1000; ++i) samples.push_back(1.0 + (i % 101) / 100.0);
+  samples.push_back(10.0);
+  Stats s = summarize(samples);
+  EXPECT_EQ(s.outliers, 1u);
+  EXPECT_LT(std::abs(s.mean_all - s.mean) / s.mean, 0.01);
+  EXPECT_FALSE(s.mixed());
+}
+
 TEST(RelativeStandardError, MatchesSummarizesNoise) {
   for (const std::vector<double>& samples :
        std::vector<std::vector<double>>{{7, 1, 4, 3, 5}, {9, 2, 1, 4}, {1.0, 3.0}, {0.51, 0.49, 0.5, 0.52, 0.48, 0.5}}) {

@@ -7,12 +7,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "model/check.h"
+#include "model/parallel.h"
 #include "model/ops.h"
 #include "model/reference.h"
 
@@ -254,6 +256,132 @@ TEST(BackwardInputs, SameNumbersAsTheForwardPassPlusASeededUpstreamGradient) {
   EXPECT_EQ(make_inputs(backward, 7).back().f32, b.back().f32);
   EXPECT_NE(make_inputs(backward, 8).back().f32, b.back().f32);
   EXPECT_EQ(differentiable_inputs(b), (std::vector<size_t>{0, 1, 2}));
+}
+
+// ---- the fast gradients against naive loops ---------------------------------
+// The products' and convolutions' gradients run in cache tiles and chunks
+// on all cores; here they meet the definitions as plain loops, on shapes that
+// cross every tile and chunk edge (partial tiles, several slices of the inner
+// index, broadcast batches), and give the same bits on one thread and seven.
+
+// The naive vector-Jacobian products, one product at a time.
+std::vector<std::vector<double>> naive_matmul_vjp(const HostTensor& a, const HostTensor& b, const HostTensor& dy,
+                                                  int64_t batches, bool b_broadcast) {
+  const int64_t m = a.shape[a.shape.size() - 2], k = a.shape.back(), n = b.shape.back();
+  std::vector<double> da(a.numel(), 0.0), db(b.numel(), 0.0);
+  for (int64_t t = 0; t < batches; ++t) {
+    const int64_t b0 = b_broadcast ? 0 : t * k * n;
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j)
+        for (int64_t p = 0; p < k; ++p) {
+          const double g = dy.at(t * m * n + i * n + j);
+          da[t * m * k + i * k + p] += g * b.at(b0 + p * n + j);
+          db[b0 + p * n + j] += g * a.at(t * m * k + i * k + p);
+        }
+  }
+  return {da, db};
+}
+
+std::vector<std::vector<double>> naive_conv2d_vjp(const HostTensor& x, const HostTensor& w, const HostTensor& dy) {
+  const Shape &xs = x.shape, &ws = w.shape;
+  const int64_t oh = xs[1] - ws[1] + 1, ow = xs[2] - ws[2] + 1;
+  std::vector<double> dx(x.numel(), 0.0), dw(w.numel(), 0.0);
+  for (int64_t n = 0; n < xs[0]; ++n)
+    for (int64_t i = 0; i < oh; ++i)
+      for (int64_t j = 0; j < ow; ++j)
+        for (int64_t co = 0; co < ws[0]; ++co)
+          for (int64_t di = 0; di < ws[1]; ++di)
+            for (int64_t dj = 0; dj < ws[2]; ++dj)
+              for (int64_t ci = 0; ci < ws[3]; ++ci) {
+                const double g = dy.at(((n * oh + i) * ow + j) * ws[0] + co);
+                const int64_t xo = ((n * xs[1] + i + di) * xs[2] + j + dj) * xs[3] + ci;
+                const int64_t wo = ((co * ws[1] + di) * ws[2] + dj) * ws[3] + ci;
+                dx[xo] += g * w.at(wo);
+                dw[wo] += g * x.at(xo);
+              }
+  return {dx, dw};
+}
+
+void expect_close(const HostBuffer<double>& got, const std::vector<double>& want, const std::string& what) {
+  ASSERT_EQ(got.size(), want.size()) << what;
+  double worst = 0;
+  for (size_t i = 0; i < want.size(); ++i) worst = std::max(worst, std::abs(got[i] - want[i]) / (1 + std::abs(want[i])));
+  EXPECT_LT(worst, 1e-11) << what;
+}
+
+TEST(FastGradients, MatMulAcrossTilesAndBroadcastBatches) {
+  for (const char* line : {"MatMul dim1=3x37x300 dim2=3x300x70", "MatMul dim1=4x19x260 dim2=260x65"}) {
+    const Experiment e = parse_experiment(std::string(line) + " pass=backward");
+    std::vector<HostTensor> in = make_inputs(e, 3);
+    const HostTensor dy = in.back();
+    in.pop_back();
+    const std::vector<RefTensor> g = e.spec().vjp(e, in, dy);
+    const bool broadcast = in[1].shape.size() == 2;
+    const auto want = naive_matmul_vjp(in[0], in[1], dy, in[0].shape[0], broadcast);
+    expect_close(g[0].values, want[0], std::string(line) + ": da");
+    expect_close(g[1].values, want[1], std::string(line) + ": db");
+  }
+}
+
+TEST(FastGradients, LinearAcrossTiles) {
+  const Experiment e = parse_experiment("Linear dim1=5x9x300 dim2=300x70 dim3=70 pass=backward");
+  std::vector<HostTensor> in = make_inputs(e, 3);
+  const HostTensor dy = in.back();
+  in.pop_back();
+  const std::vector<RefTensor> g = e.spec().vjp(e, in, dy);
+  // Linear is a MatMul of the 45 rows of x by w, plus b: the same naive product, one batch.
+  HostTensor x = in[0];
+  x.shape = {45, 300};
+  const auto want = naive_matmul_vjp(x, in[1], dy, 1, true);
+  expect_close(g[0].values, want[0], "dx");
+  expect_close(g[1].values, want[1], "dw");
+  std::vector<double> db(70, 0.0);
+  for (int64_t r = 0; r < 45; ++r)
+    for (int64_t j = 0; j < 70; ++j) db[j] += dy.at(r * 70 + j);
+  expect_close(g[2].values, db, "db");
+}
+
+TEST(FastGradients, ConvolutionsAcrossChunks) {
+  // 2 x 30 x 31 = 1860 result positions: chunks of 256 and a partial one.
+  const Experiment e = parse_experiment("Conv2d dim1=2x32x34x3 dim2=5x3x4x3 pass=backward");
+  std::vector<HostTensor> in = make_inputs(e, 3);
+  const HostTensor dy = in.back();
+  in.pop_back();
+  const std::vector<RefTensor> g = e.spec().vjp(e, in, dy);
+  const auto want = naive_conv2d_vjp(in[0], in[1], dy);
+  expect_close(g[0].values, want[0], "dx");
+  expect_close(g[1].values, want[1], "dw");
+  // Conv1d is the case H = KH = 1.
+  const Experiment one = parse_experiment("Conv1d dim1=3x300x4 dim2=6x5x4 pass=backward");
+  std::vector<HostTensor> in1 = make_inputs(one, 3);
+  const HostTensor dy1 = in1.back();
+  in1.pop_back();
+  const std::vector<RefTensor> g1 = one.spec().vjp(one, in1, dy1);
+  HostTensor x2 = in1[0], w2 = in1[1], dy2 = dy1;
+  x2.shape = {3, 1, 300, 4};
+  w2.shape = {6, 1, 5, 4};
+  dy2.shape = {3, 1, 296, 6};
+  const auto want1 = naive_conv2d_vjp(x2, w2, dy2);
+  expect_close(g1[0].values, want1[0], "Conv1d dx");
+  expect_close(g1[1].values, want1[1], "Conv1d dw");
+}
+
+TEST(FastGradients, AreBitIdenticalOnOneThreadAndOnSeven) {
+  for (const char* line : {"MatMul dim1=3x37x300 dim2=300x70", "Linear dim1=5x9x300 dim2=300x70 dim3=70",
+                           "Conv2d dim1=2x32x34x3 dim2=5x3x4x3", "Conv1d dim1=3x300x4 dim2=6x5x4",
+                           "ScaledDotProductAttention dim1=2x3x9x8 dim2=2x3x11x8 dim3=2x3x11x8",
+                           "Softmax dim1=70x300 axis=0", "BCE dim1=300000 dim2=300000", "PReLU dim1=300000 dim2=1",
+                           "Sum dim1=64x32x40 axis=1", "Concat dim1=300x64 dim2=300x32 axis=1"}) {
+    const Experiment e = parse_experiment(std::string(line) + " pass=backward");
+    const std::vector<HostTensor> in = make_inputs(e, 5);
+    host_threads_override() = 1;
+    const RefTensor one = expected_result(e, in);
+    host_threads_override() = 7;
+    const RefTensor seven = expected_result(e, in);
+    host_threads_override() = 0;
+    ASSERT_EQ(one.values.size(), seven.values.size()) << line;
+    EXPECT_EQ(std::memcmp(one.values.data(), seven.values.data(), one.values.size() * sizeof(double)), 0) << line;
+  }
 }
 
 }  // namespace

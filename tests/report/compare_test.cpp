@@ -5,6 +5,8 @@
 
 #include <random>
 
+#include "model/mann_whitney.h"
+#include "model/stats.h"
 #include "model/text.h"
 #include "report_fixtures.h"
 
@@ -129,9 +131,52 @@ TEST(Compare, RenderedWithTheRuleAndTheGeometricMean) {
   EXPECT_EQ(count_of(text, "| slower |"), 2u);
   EXPECT_TRUE(contains(text, "Geometric mean of new/base: 1.26"));
   EXPECT_TRUE(contains(text,
-                       "over 6 cells: 2 slower, 0 faster, 4 same (a change is real when p < 0.05 and the means "
-                       "differ by more than 5%)."));
+                       "over 6 cells: 2 slower, 0 faster, 4 same (a change is real when p < 0.05, new/base is off 1 "
+                       "by more than 5% and the medians moved its way; new/base is the Hodges-Lehmann estimate"));
   EXPECT_EQ(change_name(Change::untested), "untested");
+}
+
+// The cell: the base run's ReLU had a few calls preempted for 10 ms
+// (its mean 0.5 ms), the new run none, but each of its calls is slower than
+// most of the base's. Its mean is lower; it is still slower, never "faster".
+TEST(Compare, FasterNeverComesWithAHigherMedian) {
+  RunRecord base = noisy_run(1), next = noisy_run(2);
+  Cell& b = base.experiments[0].cells[0];
+  Cell& n = next.experiments[0].cells[0];
+  b.samples_ms.assign(180, 0.0045);
+  n.samples_ms.assign(200, 0.0054);
+  for (size_t i = 0; i < 180; ++i) b.samples_ms[i] += 1e-6 * (i % 5);
+  for (size_t i = 0; i < 200; ++i) n.samples_ms[i] += 1e-6 * (i % 5);
+  b.samples_ms.insert(b.samples_ms.end(), 20, 10.0);
+  b.stats = summarize(b.samples_ms);
+  n.stats = summarize(n.samples_ms);
+  ASSERT_GT(b.stats.mean_all, 100 * n.stats.mean_all);  // every sample's mean: base far slower
+  Comparison c = compare_runs(base, next, CompareSettings{});
+  const CellComparison& cell = c.cells.front();
+  EXPECT_NEAR(cell.ratio, 0.0054 / 0.0045, 0.01);
+  EXPECT_EQ(cell.change, Change::slower);
+  EXPECT_NEAR(cell.base_ms, 0.0045 + 2e-6, 1e-6);  // the steady mean: the preempted calls left out
+}
+
+// A ratio below 1 whose medians moved up is no shift: "same", not "faster".
+TEST(Compare, ARatioAgainstTheMediansIsTheSame) {
+  RunRecord base = noisy_run(1), next = noisy_run(2);
+  Cell& b = base.experiments[0].cells[0];
+  Cell& n = next.experiments[0].cells[0];
+  // base: 31 calls of 1 ms and 30 of 10 (median 1); new: 29 of 0.5 and 32 of 1.1 (median 1.1). Most
+  // pairs have new below base (every pair with a 10), so the ratio is below 1; the medians rose.
+  b.samples_ms.assign(31, 1.0);
+  b.samples_ms.insert(b.samples_ms.end(), 30, 10.0);
+  n.samples_ms.assign(29, 0.5);
+  n.samples_ms.insert(n.samples_ms.end(), 32, 1.1);
+  b.stats = summarize(b.samples_ms);
+  n.stats = summarize(n.samples_ms);
+  const double ratio = hodges_lehmann_ratio(b.samples_ms, n.samples_ms);
+  ASSERT_LT(ratio, 0.95);
+  ASSERT_GT(summarize(n.samples_ms).median, summarize(b.samples_ms).median);
+  Comparison c = compare_runs(base, next, CompareSettings{});
+  EXPECT_LT(c.cells.front().p, 0.05);
+  EXPECT_EQ(c.cells.front().change, Change::same);
 }
 
 TEST(Compare, NothingInCommon) {

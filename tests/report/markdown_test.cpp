@@ -280,7 +280,7 @@ TEST(DetailedTable, AnImpreciseCellIsTimedMarkedAndNoted) {
   EXPECT_TRUE(contains(notes, "1 cell's output was imprecise"));
   EXPECT_TRUE(contains(notes, "- imprecise: BCE / dim=1000000 dim=1000000 on cuda: error 0.018 above the tolerance "
                               "0.0001 against the reference; timed, marked *\n"));
-  EXPECT_TRUE(contains(notes, "Samples: wall timing, warm caches (8 cells)"));  // counted among the timed
+  EXPECT_TRUE(contains(notes, "Samples: wall timing, warm caches, memory the allocators reuse (8 cells)"));  // counted among the timed
 }
 
 TEST(AverageTable, AnAverageWithAnImpreciseCellIsMarkedUnlessItIsNan) {
@@ -331,6 +331,42 @@ TEST(TableNotes, NameCellsWhoseTimeGoesToPageFaults) {
   EXPECT_TRUE(contains(notes, "- page faults: BCE / dim=1000000 dim=1000000 on cpu: 48828 minor page faults and 99.1 ms "
                               "of system time per call (50.0% of its 198 ms)"));
   EXPECT_EQ(notes.find("MatMul / dim=64x1000000 dim=1000000x32 on cpu"), std::string::npos) << notes;
+}
+
+// A cell whose samples are two populations (a few calls preempted for 10 ms
+// among calls of 4.5 us) shows its steady mean, marked ~, as does its op's
+// average; the notes give what was left out, the median and every sample's mean.
+TEST(TableNotes, AMixedCellIsMarkedAndListed) {
+  RunRecord r = cuda_run();
+  Cell& scatter = r.experiments[3].cells[0];  // ScatterSum on cpu
+  scatter.samples_ms.assign(190, 4.25);
+  for (size_t i = 0; i < 190; ++i) scatter.samples_ms[i] += 0.001 * (i % 3);
+  scatter.samples_ms.insert(scatter.samples_ms.end(), 10, 100.0);
+  scatter.stats = summarize(scatter.samples_ms);
+  ASSERT_TRUE(scatter.stats.mixed());
+  EXPECT_EQ(lines_of(detailed_table(r))[5], "| ScatterSum / dim=64x16 dim=10          |   4.25~ |   0.08 |  +5213% |");
+  EXPECT_EQ(lines_of(average_table(r))[5], "| ScatterSum  |   4.25~ |   0.08 |  +5213% |");
+  std::string notes = table_notes(r);
+  EXPECT_TRUE(contains(notes, "- mixed samples: ScatterSum / dim=64x16 dim=10 on cpu: 10 of 200 samples beyond the "
+                              "outlier fences (up to 100 ms) left out of its mean, marked ~; median 4.25 ms, mean of "
+                              "every sample 9.04 ms\n"))
+      << notes;
+  EXPECT_FALSE(contains(table_notes(cuda_run()), "mixed samples"));
+}
+
+// The sampling line names the allocators' state; the warm-up line its floor
+// and cap, and how many cells reached the cap.
+TEST(TableNotes, StateTheMemoryStateAndTheWarmUp) {
+  RunRecord r = cuda_run();
+  r.settings.sampler.fresh_memory = true;
+  r.settings.sampler.warmup_max_s = 0.5;
+  r.experiments[0].cells[1].warmup = WarmUpRecord{400, true};
+  r.experiments[1].cells[1].warmup = WarmUpRecord{30, false};
+  std::string notes = table_notes(r);
+  EXPECT_TRUE(contains(notes, "Samples: wall timing, warm caches, fresh memory every call (8 cells)")) << notes;
+  EXPECT_TRUE(contains(notes, "Warm-up: until the calls' times no longer fell, at least 0.01 s, at most 0.5 s a cell; "
+                              "1 cell reached the cap still falling.\n"))
+      << notes;
 }
 
 // One GPU seen by two frameworks, which round its memory differently, is

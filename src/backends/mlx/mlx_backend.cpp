@@ -182,6 +182,10 @@ class MlxPrepared : public PreparedOp {
     mx::eval(outputs_);
   }
   void release_output() override { outputs_.clear(); }
+  void release_cached_memory() override {
+    DeviceScope scope(device_);
+    mx::clear_cache();
+  }
   void agree_on_slowest(std::span<double> values) override {
     if (!ranks_) return;
     DeviceScope scope(device_);

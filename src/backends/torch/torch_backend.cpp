@@ -67,6 +67,10 @@ class TorchPrepared : public PreparedOp {
     sync_();
   }
   void release_output() override { outputs_.clear(); }
+  // The CPU's is glibc's, which the sampler handles for every backend.
+  void release_cached_memory() override {
+    if (cuda_) empty_cuda_cache();
+  }
   // The caching allocators (CUDA's, MPS's) hand this block to the op's
   // result next. On the CPU only a block below glibc's mmap threshold can
   // come back: a larger one is unmapped on free, and a result that large is

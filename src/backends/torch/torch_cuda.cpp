@@ -55,6 +55,8 @@ double cuda_peak_bytes(const std::function<void()>& call) {
   return static_cast<double>(allocated().peak - before);
 }
 
+void empty_cuda_cache() { c10::cuda::CUDACachingAllocator::emptyCache(); }
+
 void flush_cuda_l2() {
   static at::Tensor buffer =
       at::empty({2 * static_cast<int64_t>(at::cuda::getCurrentDeviceProperties()->l2CacheSize)}, at::device(at::kCUDA).dtype(at::kByte));

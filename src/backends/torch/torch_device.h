@@ -25,6 +25,8 @@ std::optional<uint64_t> cuda_free_memory();
 // beyond what it had allocated when the call began (its peak statistics are
 // reset first): the memory the call needed on the device.
 double cuda_peak_bytes(const std::function<void()>& call);
+// Hands the CUDA caching allocator's free blocks back to the driver.
+void empty_cuda_cache();
 // Overwrites a buffer twice the size of the device's L2 cache, and waits.
 void flush_cuda_l2();
 // The cuda_graph backend's op: `op` captured once in a CUDA graph, replayed

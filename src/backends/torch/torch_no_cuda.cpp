@@ -13,6 +13,7 @@ std::string cuda_device_name() { return ""; }
 std::string cuda_version() { return ""; }
 double cuda_event_time(const std::function<void()>&) { no_cuda(); }
 void flush_cuda_l2() { no_cuda(); }
+void empty_cuda_cache() {}
 double cuda_peak_bytes(const std::function<void()>&) { no_cuda(); }
 std::optional<uint64_t> cuda_free_memory() { return std::nullopt; }
 std::unique_ptr<PreparedOp> prepare_cuda_graph(const Experiment&, const TorchOp&, Tensors) { no_cuda(); }

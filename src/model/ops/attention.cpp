@@ -80,38 +80,38 @@ double attention_at(const Experiment&, const Inputs& in, int64_t flat) {
 // Per query row i, with P the softmax weights over its visible keys:
 // dv_j += P_j dy_i; dS_j = P_j (dy_i.v_j - sum_l P_l dy_i.v_l); dq_i += scale
 // sum_j dS_j k_j; dk_j += scale dS_j q_i. Masked keys have P = 0 and get
-// nothing.
+// nothing. Heads write disjoint parts of dq, dk and dv, so each head goes to
+// any core and its rows keep their order.
 std::vector<RefTensor> attention_vjp(const Experiment&, const Inputs& in, const HostTensor& dy) {
   const HostTensor &q = in[0], &k = in[1], &v = in[2];
   const int64_t batches = q.shape[0], heads = q.shape[1], lq = q.shape[2], lk = k.shape[2], d = q.shape[3];
   const double scale = 1.0 / std::sqrt(static_cast<double>(d));
   RefTensor dq = zeros(q.shape), dk = zeros(k.shape), dv = zeros(v.shape);
-  for (int64_t b = 0; b < batches; ++b)
-    for (int64_t h = 0; h < heads; ++h) {
-      const int64_t q_head = (b * heads + h) * lq * d, kv_head = (b * k.shape[1] + h) * lk * d;
-      for (int64_t i = 0; i < lq; ++i) {
-        const int64_t visible = std::min(i + 1, lk), row = q_head + i * d;
-        std::vector<double> p(visible, 0.0), dp(visible, 0.0);
-        for (int64_t j = 0; j < visible; ++j)
-          for (int64_t c = 0; c < d; ++c) p[j] += q.at(row + c) * k.at(kv_head + j * d + c) * scale;
-        p = softmax_of(std::move(p));
-        double weighted = 0;
-        for (int64_t j = 0; j < visible; ++j) {
-          for (int64_t c = 0; c < d; ++c) {
-            dp[j] += dy.at(row + c) * v.at(kv_head + j * d + c);
-            dv.values[kv_head + j * d + c] += p[j] * dy.at(row + c);
-          }
-          weighted += p[j] * dp[j];
-        }
-        for (int64_t j = 0; j < visible; ++j) {
-          const double ds = p[j] * (dp[j] - weighted) * scale;
-          for (int64_t c = 0; c < d; ++c) {
-            dq.values[row + c] += ds * k.at(kv_head + j * d + c);
-            dk.values[kv_head + j * d + c] += ds * q.at(row + c);
-          }
+  for_each_index(batches * heads, 4.0 * lq * lk * d, [&](int64_t head) {
+    const int64_t b = head / heads, h = head % heads;
+    const int64_t q_head = (b * heads + h) * lq * d, kv_head = (b * k.shape[1] + h) * lk * d;
+    const float *qv = &q.f32[q_head], *kv = &k.f32[kv_head], *vv = &v.f32[kv_head], *g = &dy.f32[q_head];
+    double *dqv = &dq.values[q_head], *dkv = &dk.values[kv_head], *dvv = &dv.values[kv_head];
+    for (int64_t i = 0; i < lq; ++i) {
+      const int64_t visible = std::min(i + 1, lk), row = i * d;
+      std::vector<double> p(visible), dp(visible);
+      for (int64_t j = 0; j < visible; ++j) p[j] = dot(qv + row, kv + j * d, d) * scale;
+      p = softmax_of(std::move(p));
+      double weighted = 0;
+      for (int64_t j = 0; j < visible; ++j) {
+        dp[j] = dot(g + row, vv + j * d, d);
+        for (int64_t c = 0; c < d; ++c) dvv[j * d + c] += p[j] * g[row + c];
+        weighted += p[j] * dp[j];
+      }
+      for (int64_t j = 0; j < visible; ++j) {
+        const double ds = p[j] * (dp[j] - weighted) * scale;
+        for (int64_t c = 0; c < d; ++c) {
+          dqv[row + c] += ds * kv[j * d + c];
+          dkv[j * d + c] += ds * qv[row + c];
         }
       }
     }
+  });
   return {std::move(dq), std::move(dk), std::move(dv)};
 }
 

@@ -38,11 +38,11 @@ std::vector<RefTensor> bce_vjp(const Experiment&, const Inputs& in, const HostTe
   const HostTensor &p = in[0], &t = in[1];
   const double scale = dy.at(0) / static_cast<double>(p.numel());
   RefTensor dp = zeros(p.shape), dt = zeros(t.shape);
-  for (int64_t i = 0; i < p.numel(); ++i) {
+  for_each_index(p.numel(), 40.0, [&](int64_t i) {
     const double pi = p.at(i), ti = t.at(i);
     dp.values[i] = -scale * (ti / pi - (1.0 - ti) / (1.0 - pi));
     dt.values[i] = -scale * (clamped_log(pi) - clamped_log(1.0 - pi));
-  }
+  });
   return {std::move(dp), std::move(dt)};
 }
 

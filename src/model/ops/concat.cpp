@@ -58,11 +58,11 @@ std::vector<RefTensor> concat_vjp(const Experiment& e, const Inputs& in, const H
   const int64_t axis = axis_of(e, a), split = a.shape[axis];
   RefTensor da = zeros(a.shape), db = zeros(b.shape);
   const Lanes a_lanes(a.shape, axis), b_lanes(b.shape, axis), dy_lanes(dy.shape, axis);
-  for (int64_t lane = 0; lane < dy_lanes.count(); ++lane) {
+  for_each_index(dy_lanes.count(), 4.0 * dy_lanes.length, [&](int64_t lane) {
     std::vector<double> joined = read_lane(dy, dy_lanes, lane);
     write_lane(da, a_lanes, lane, {joined.begin(), joined.begin() + split});
     write_lane(db, b_lanes, lane, {joined.begin() + split, joined.end()});
-  }
+  });
   return {std::move(da), std::move(db)};
 }
 

@@ -1,5 +1,7 @@
 // Conv1d and Conv2d: convolutions (cross-correlations) on channels-last
 // data, stride 1, no padding, no bias.
+#include <algorithm>
+
 #include "model/ops/unit.h"
 
 namespace opbench {
@@ -63,14 +65,27 @@ RefTensor conv2d_reference(const Experiment& e, const Inputs& in) {
   return convolve(in[0], in[0].shape, in[1], in[1].shape, output_of(e));
 }
 
+// The shapes of a convolution seen as 2-D (Conv1d is the case H = KH = 1):
+// x N x H x W x Cin, w Cout x KH x KW x Cin, the result N x H' x W' x Cout.
+struct ConvShapes {
+  Shape xs, ws, os;
+
+  explicit ConvShapes(const Inputs& in) {
+    const Shape &x = in[0].shape, &w = in[1].shape;
+    const bool one_d = x.size() == 3;
+    xs = one_d ? Shape{x[0], 1, x[1], x[2]} : x;
+    ws = one_d ? Shape{w[0], 1, w[1], w[2]} : w;
+    os = {xs[0], xs[1] - ws[1] + 1, xs[2] - ws[2] + 1, ws[0]};
+  }
+  int64_t positions() const { return os[0] * os[1] * os[2]; }
+};
+
 // One element of the result, for shapes whose full reference costs too much.
 // Conv1d is Conv2d with H = KH = 1: both go through the 2-D index.
 double convolution_at(const Experiment&, const Inputs& in, int64_t flat) {
   const HostTensor &x = in[0], &w = in[1];
-  bool one_d = x.shape.size() == 3;
-  Shape xs = one_d ? Shape{x.shape[0], 1, x.shape[1], x.shape[2]} : x.shape;
-  Shape ws = one_d ? Shape{w.shape[0], 1, w.shape[1], w.shape[2]} : w.shape;
-  Shape os = {xs[0], xs[1] - ws[1] + 1, xs[2] - ws[2] + 1, ws[0]};
+  const ConvShapes s(in);
+  const Shape &xs = s.xs, &ws = s.ws, &os = s.os;
   std::vector<int64_t> o = unravel(os, flat);
   double sum = 0;
   for (int64_t di = 0; di < ws[1]; ++di)
@@ -81,30 +96,71 @@ double convolution_at(const Experiment&, const Inputs& in, int64_t flat) {
   return sum;
 }
 
-// Each product x[n, i+di, j+dj, ci] w[co, di, dj, ci] of output element
-// (n, i, j, co) sends dy there times the other factor to each factor's
-// gradient. Conv1d is the case H = KH = 1, as in the forward.
-std::vector<RefTensor> convolution_vjp(const Experiment&, const Inputs& in, const HostTensor& dy) {
-  const HostTensor &x = in[0], &w = in[1];
-  bool one_d = x.shape.size() == 3;
-  Shape xs = one_d ? Shape{x.shape[0], 1, x.shape[1], x.shape[2]} : x.shape;
-  Shape ws = one_d ? Shape{w.shape[0], 1, w.shape[1], w.shape[2]} : w.shape;
-  Shape os = {xs[0], xs[1] - ws[1] + 1, xs[2] - ws[2] + 1, ws[0]};
-  RefTensor dx = zeros(x.shape), dw = zeros(w.shape);
-  for (int64_t n = 0; n < os[0]; ++n)
-    for (int64_t i = 0; i < os[1]; ++i)
-      for (int64_t j = 0; j < os[2]; ++j)
-        for (int64_t co = 0; co < os[3]; ++co) {
-          const double g = dy.at(offset(os, {n, i, j, co}));
-          for (int64_t di = 0; di < ws[1]; ++di)
-            for (int64_t dj = 0; dj < ws[2]; ++dj)
-              for (int64_t ci = 0; ci < ws[3]; ++ci) {
-                const int64_t xo = offset(xs, {n, i + di, j + dj, ci}), wo = offset(ws, {co, di, dj, ci});
-                dx.values[xo] += g * w.at(wo);
-                dw.values[wo] += g * x.at(xo);
-              }
+// dx[n, y, x, ci] = sum over the windows that cover (y, x) of
+// dy[n, y-di, x-dj, co] w[co, di, dj, ci]: each row (n, y) of dx gathers
+// what it gets, in the order di, dj, co, so rows go to any core.
+RefTensor input_gradient(const HostTensor& x, const HostTensor& w, const HostTensor& dy, const ConvShapes& s) {
+  const Shape &xs = s.xs, &ws = s.ws, &os = s.os;
+  const int64_t cin = xs[3], cout = ws[0];
+  RefTensor dx = zeros(x.shape);
+  for_each_index(xs[0] * xs[1], static_cast<double>(xs[2]) * ws[1] * ws[2] * cout * cin, [&](int64_t row) {
+    const int64_t n = row / xs[1], y = row % xs[1];
+    for (int64_t col = 0; col < xs[2]; ++col) {
+      double* acc = &dx.values[(row * xs[2] + col) * cin];
+      for (int64_t di = std::max<int64_t>(0, y - os[1] + 1); di <= std::min(y, ws[1] - 1); ++di)
+        for (int64_t dj = std::max<int64_t>(0, col - os[2] + 1); dj <= std::min(col, ws[2] - 1); ++dj) {
+          const float* g = &dy.f32[((n * os[1] + y - di) * os[2] + col - dj) * cout];
+          for (int64_t co = 0; co < cout; ++co) {
+            const double gv = g[co];
+            const float* wv = &w.f32[((co * ws[1] + di) * ws[2] + dj) * cin];
+            for (int64_t ci = 0; ci < cin; ++ci) acc[ci] += gv * wv[ci];
+          }
         }
-  return {std::move(dx), std::move(dw)};
+    }
+  });
+  return dx;
+}
+
+// dw[co, di, dj, ci] = sum over the result's positions (n, i, j) of
+// dy[n, i, j, co] x[n, i+di, j+dj, ci]. The positions are split into chunks
+// of a size the shapes alone fix; each chunk's sum (any core) is a partial
+// dw, and the partials are added in chunk order: the same result on any
+// number of cores. For one (co, di) the (dj, ci) run is contiguous in both
+// dw and x.
+RefTensor weight_gradient(const HostTensor& x, const HostTensor& w, const HostTensor& dy, const ConvShapes& s) {
+  const Shape &xs = s.xs, &ws = s.ws, &os = s.os;
+  const int64_t cout = ws[0], run = ws[2] * xs[3], weights = w.numel(), positions = s.positions();
+  // At least 256 positions a chunk; more where the partials would pass 2^24 doubles (128 MiB).
+  const int64_t per_chunk = std::max<int64_t>(256, (positions * weights + (int64_t{1} << 24) - 1) >> 24);
+  const int64_t chunks = (positions + per_chunk - 1) / per_chunk;
+  HostBuffer<double> partial(chunks * weights, 0.0);
+  for_each_index(chunks, static_cast<double>(per_chunk) * weights, [&](int64_t c) {
+    double* dw = &partial[c * weights];
+    for (int64_t pos = c * per_chunk; pos < std::min(positions, (c + 1) * per_chunk); ++pos) {
+      const int64_t n = pos / (os[1] * os[2]), i = pos / os[2] % os[1], j = pos % os[2];
+      for (int64_t co = 0; co < cout; ++co) {
+        const double gv = dy.f32[pos * cout + co];
+        for (int64_t di = 0; di < ws[1]; ++di) {
+          const float* xv = &x.f32[((n * xs[1] + i + di) * xs[2] + j) * xs[3]];
+          double* dwv = dw + (co * ws[1] + di) * run;
+          for (int64_t k = 0; k < run; ++k) dwv[k] += gv * xv[k];
+        }
+      }
+    }
+  });
+  RefTensor dw = zeros(w.shape);
+  for_each_index(weights, static_cast<double>(chunks), [&](int64_t k) {
+    for (int64_t c = 0; c < chunks; ++c) dw.values[k] += partial[c * weights + k];
+  });
+  return dw;
+}
+
+// The gradients of x and w: each product x[n, i+di, j+dj, ci] w[co, di, dj,
+// ci] of result element (n, i, j, co) sends dy there times the other factor
+// to each factor's gradient.
+std::vector<RefTensor> convolution_vjp(const Experiment&, const Inputs& in, const HostTensor& dy) {
+  const ConvShapes shapes(in);
+  return {input_gradient(in[0], in[1], dy, shapes), weight_gradient(in[0], in[1], dy, shapes)};
 }
 
 }  // namespace

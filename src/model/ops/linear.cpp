@@ -53,15 +53,12 @@ std::vector<RefTensor> linear_vjp(const Experiment&, const Inputs& in, const Hos
   const HostTensor &x = in[0], &w = in[1];
   const int64_t k = w.shape[0], n = w.shape[1], rows = x.numel() / k;
   RefTensor dx = zeros(x.shape), dw = zeros(w.shape), db = zeros(in[2].shape);
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t j = 0; j < n; ++j) {
-      const double g = dy.at(r * n + j);
-      db.values[j] += g;
-      for (int64_t p = 0; p < k; ++p) {
-        dx.values[r * k + p] += g * w.at(p * n + j);
-        dw.values[p * n + j] += g * x.at(r * k + p);
-      }
-    }
+  const MatrixView dy_rows = matrix(dy, 0, rows, n);
+  multiply_add(dy_rows, matrix(w, 0, k, n).transposed(), dx.values.data());
+  multiply_add(matrix(x, 0, rows, k).transposed(), dy_rows, dw.values.data());
+  for_each_index(n, static_cast<double>(rows), [&](int64_t j) {
+    for (int64_t r = 0; r < rows; ++r) db.values[j] += dy_rows(r, j);
+  });
   return {std::move(dx), std::move(dw), std::move(db)};
 }
 

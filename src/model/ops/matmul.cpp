@@ -92,7 +92,7 @@ double matmul_at(const Experiment& e, const Inputs& in, int64_t flat) {
 
 // For each matrix of the result: da = dy b^T and db = a^T dy, added into
 // the operand matrix that fed it (a broadcast operand collects the gradient
-// of every result matrix it was used for).
+// of every result matrix it was used for, in the order of the result's).
 std::vector<RefTensor> matmul_vjp(const Experiment& e, const Inputs& in, const HostTensor& dy) {
   const HostTensor &a = in[0], &b = in[1];
   const int64_t m = a.shape[a.shape.size() - 2], k = a.shape.back(), n = b.shape.back();
@@ -100,19 +100,9 @@ std::vector<RefTensor> matmul_vjp(const Experiment& e, const Inputs& in, const H
   RefTensor da = zeros(a.shape), db = zeros(b.shape);
   for (int64_t t = 0; t < element_count(batch); ++t) {
     const int64_t a0 = broadcast_source(a.shape, batch, t) * m * k, b0 = broadcast_source(b.shape, batch, t) * k * n;
-    const int64_t y0 = t * m * n;
-    for (int64_t i = 0; i < m; ++i)
-      for (int64_t p = 0; p < k; ++p) {
-        double sum = 0;
-        for (int64_t j = 0; j < n; ++j) sum += dy.at(y0 + i * n + j) * b.at(b0 + p * n + j);
-        da.values[a0 + i * k + p] += sum;
-      }
-    for (int64_t p = 0; p < k; ++p)
-      for (int64_t j = 0; j < n; ++j) {
-        double sum = 0;
-        for (int64_t i = 0; i < m; ++i) sum += a.at(a0 + i * k + p) * dy.at(y0 + i * n + j);
-        db.values[b0 + p * n + j] += sum;
-      }
+    const MatrixView dy_t = matrix(dy, t * m * n, m, n);
+    multiply_add(dy_t, matrix(b, b0, k, n).transposed(), da.values.data() + a0);
+    multiply_add(matrix(a, a0, m, k).transposed(), dy_t, db.values.data() + b0);
   }
   return {std::move(da), std::move(db)};
 }

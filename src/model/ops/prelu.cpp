@@ -25,8 +25,11 @@ std::vector<RefTensor> prelu_vjp(const Experiment&, const Inputs& in, const Host
   const double alpha = in[1].at(0);
   std::vector<RefTensor> g = elementwise_vjp(in[0], dy, [alpha](double x) { return x > 0 ? 1.0 : alpha; });
   RefTensor d_alpha = zeros(in[1].shape);
-  for (int64_t i = 0; i < in[0].numel(); ++i)
-    if (in[0].at(i) <= 0) d_alpha.values[0] += in[0].at(i) * dy.at(i);
+  const HostTensor& x = in[0];
+  d_alpha.values[0] = chunked_sum(static_cast<size_t>(x.numel()), [&](size_t i) {
+    const double xi = x.at(static_cast<int64_t>(i));
+    return xi <= 0 ? xi * dy.at(static_cast<int64_t>(i)) : 0.0;
+  });
   g.push_back(std::move(d_alpha));
   return g;
 }
