@@ -411,8 +411,9 @@ TEST_F(Choosing, BackendColumnsFollowTheSeedsOrder) {
     EXPECT_EQ(table_header(o.out, "## Detailed benchmark"), expected) << "--backends " << list;
     EXPECT_EQ(table_header(o.out, "## Average benchmark"), expected) << "--backends " << list;
     std::vector<std::string> row = row_of(o.out, "ReLU / dim=16x16x256");
-    ASSERT_EQ(row.size(), 3u) << o.out;
+    ASSERT_EQ(row.size(), 4u) << o.out;
     EXPECT_TRUE(is_number(row[1]) && is_number(row[2])) << o.out;
+    EXPECT_TRUE(std::regex_match(row[3], std::regex("[+-]?[0-9]+%"))) << row[3];
     RunRecord r = from_json(read_file(out_dir + "/result.json"), out_dir);
     for (const ExperimentRecord& e : r.experiments) {
       ASSERT_EQ(e.cells.size(), 2u);
