@@ -7,7 +7,7 @@
 # Hardening, run by CI after `make test` (scripts/setup-hardening.sh installs
 # clang): both build in $(HARDEN_BUILD) with clang, AddressSanitizer and
 # UndefinedBehaviorSanitizer, without the frameworks.
-#   make sanitize   the core tests and the isolation tests (test backends)
+#   make sanitize   the core, isolation (test backends) and store tests
 #   make fuzz       each libFuzzer target for FUZZ_SECONDS (default 120; six targets,
 #                   two at a time: 6 minutes)
 
@@ -42,7 +42,7 @@ harden-configure:
 	  { cat $(HARDEN_BUILD)/configure.log; exit 1; }; }
 
 sanitize: harden-configure
-	cmake --build $(HARDEN_BUILD) -j $(JOBS) --target opbench core_tests isolation_tests
+	cmake --build $(HARDEN_BUILD) -j $(JOBS) --target opbench core_tests isolation_tests store_tests
 	ctest --test-dir $(HARDEN_BUILD) -L sanitize --output-on-failure -j $(JOBS)
 
 fuzz: harden-configure

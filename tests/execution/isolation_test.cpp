@@ -24,6 +24,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -377,11 +378,13 @@ TEST_F(Planted, ALossyReductionIsImpreciseTimedAndMarked) {
   EXPECT_GE(lossy->samples_ms.size(), 3u);
   EXPECT_EQ(r.experiments[0].find("test_ok")->check.verdict, Verdict::passed);
 
-  // Marked in the detailed and the average table, listed under them.
+  // Marked in the detailed and the average table, listed under them (a
+  // loaded machine's preempted samples may add the mixed mark ~ after it).
   std::string detailed = row_of(o.out, "SumAll / dim=1000"), average = row_of(o.out, "SumAll");
-  EXPECT_TRUE(contains(detailed, "* |")) << o;
+  const std::regex marked(R"(\*~? \|)");
+  EXPECT_TRUE(std::regex_search(detailed, marked)) << o;
   EXPECT_EQ(std::count(detailed.begin(), detailed.end(), '*'), 1) << detailed;  // test_ok's time is not marked
-  EXPECT_TRUE(contains(average, "* |")) << o;
+  EXPECT_TRUE(std::regex_search(average, marked)) << o;
   EXPECT_TRUE(contains(o.out, "1 cell's output was imprecise")) << o;
   EXPECT_TRUE(contains(o.out, "- imprecise: SumAll / dim=1000 on test_lossy_sum: error ")) << o;
   EXPECT_TRUE(contains(o.out, "above the tolerance 0.0001 against the reference; timed, marked *")) << o;

@@ -509,7 +509,9 @@ TEST(Measure, TheAllocatorsStateIsReusedUnlessFreshMemoryIsAsked) {
   SamplerSettings s = quick_settings();
   MallocOp reused;
   Measurement r = measure(reused, s);
+#ifndef OPBENCH_SANITIZE  // AddressSanitizer's allocator holds freed blocks in quarantine: no reuse to see
   EXPECT_LT(r.host.minor_faults, 1.0);
+#endif
   EXPECT_EQ(reused.cache_releases, 0u);
 
   s.fresh_memory = true;

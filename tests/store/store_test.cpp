@@ -233,14 +233,24 @@ TEST(SqliteStore, ARunKilledWhileAppendingIsAbsentOrWhole) {
   const std::string path = dir.file("history.sqlite");
   { Store create(path); }
   for (int attempt = 0; attempt < 6; ++attempt) {
+    int appended[2];
+    ASSERT_EQ(pipe(appended), 0);
     pid_t pid = fork();
     if (pid == 0) {
+      close(appended[0]);
       Store store(path);
-      for (unsigned i = 0;; ++i) store.append(big_run(1000 * attempt + i), "loop");
+      for (unsigned i = 0;; ++i) {
+        store.append(big_run(1000 * attempt + i), "loop");
+        if (write(appended[1], "a", 1) != 1) _exit(1);  // one more run is whole
+      }
     }
-    usleep(40000 + 37000 * attempt);  // at different points of an append
+    close(appended[1]);
+    char byte;
+    ASSERT_EQ(read(appended[0], &byte, 1), 1);  // the first append of this child is in, however slow the build
+    usleep(3000 + 7000 * attempt);                // then at different points of a later one
     kill(pid, SIGKILL);
     waitpid(pid, nullptr, 0);
+    close(appended[0]);
   }
   EXPECT_EQ(integrity(path), "ok");
   std::unique_ptr<Database> db = open_sqlite(path);
