@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "execution/isolation.h"
+#include "execution/worker_process.h"
 #include "format/json.h"
 
 namespace {

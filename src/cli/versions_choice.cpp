@@ -8,6 +8,7 @@
 #include "environments/versioned.h"
 #include "execution/build_info.h"
 #include "execution/isolation.h"
+#include "execution/worker_process.h"
 #include "execution/rounds.h"
 #include "model/error.h"
 

@@ -12,6 +12,7 @@
 
 #include "environments/process.h"
 #include "execution/isolation.h"
+#include "execution/worker_process.h"
 #include "model/error.h"
 
 namespace opbench {

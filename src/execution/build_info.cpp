@@ -2,7 +2,7 @@
 
 #include <filesystem>
 
-#include "execution/isolation.h"
+#include "execution/worker_process.h"
 
 namespace opbench {
 

@@ -21,10 +21,11 @@
 #include <vector>
 
 #include "execution/runner.h"
-#include "execution/worker_process.h"
 #include "execution/world.h"
 
 namespace opbench {
+
+struct WorkerProcess;  // execution/worker_process.h
 
 class IsolatedExecutor : public ExperimentExecutor {
  public:

@@ -16,6 +16,7 @@
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+#include <nlohmann/json.hpp>
 #include <string_view>
 
 extern char** environ;  // the environment each rank's own is made from

@@ -19,7 +19,7 @@
 //
 // Its standard output and error go to the parent, which passes them on to its
 // own standard error (worker_process.h).
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
