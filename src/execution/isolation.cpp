@@ -21,8 +21,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-Clock::duration seconds(double s) { return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s)); }
-
 std::string format_seconds(double seconds) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%g", seconds);
@@ -91,7 +89,7 @@ std::string IsolatedExecutor::start_workers(const RunSettings& settings, const C
   // Until each says it is ready: loading the frameworks and finding devices
   // can take a while, and is no cell's time.
   const double patience = std::max(time_limit_s_, 60.0);
-  auto deadline = Clock::now() + seconds(patience);
+  auto deadline = Clock::now() + clock_seconds(patience);
   for (size_t r = 0; r < workers_.size(); ++r) {
     json m;
     size_t dead = r;
@@ -134,7 +132,7 @@ std::string IsolatedExecutor::start_workers(const RunSettings& settings, const C
 
 void IsolatedExecutor::run(const Experiment& e, const std::vector<Backend*>& backends, const RunSettings& settings,
                            const CellEvents& events) {
-  auto limit = seconds(time_limit_s_);
+  auto limit = clock_seconds(time_limit_s_);
   auto started = [&](size_t k) {
     if (events.started) events.started(k);
   };

@@ -28,8 +28,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-Clock::duration seconds(double s) { return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s)); }
-
 std::string signal_name(int sig) {
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 32))
   if (const char* abbrev = sigabbrev_np(sig)) return std::string("SIG") + abbrev;
@@ -59,6 +57,10 @@ bool make_pipe(int fds[2]) {
 }
 
 }  // namespace
+
+Clock::duration clock_seconds(double s) {
+  return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
+}
 
 bool write_all(int fd, const std::string& text) {
   size_t done = 0;
@@ -125,7 +127,7 @@ void WorkerProcess::kill_now() {
 
 int WorkerProcess::reap(double grace_s) {
   int status = 0;
-  auto deadline = Clock::now() + seconds(grace_s);
+  auto deadline = Clock::now() + clock_seconds(grace_s);
   while (true) {
     pid_t r = waitpid(pid, &status, WNOHANG);
     if (r == pid || (r < 0 && errno != EINTR)) break;

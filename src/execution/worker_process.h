@@ -68,6 +68,9 @@ Wait next_message(Workers& workers, size_t r, std::chrono::steady_clock::time_po
 // "the worker crashed with SIGSEGV (Segmentation fault) <during>; last message: ..."
 std::string describe_death(int status, const std::string& during, const std::string& last_message);
 
+// `s` seconds on the clock the waits use.
+std::chrono::steady_clock::duration clock_seconds(double s);
+
 // Writes all of `text` to `fd`; false when the reader is gone.
 bool write_all(int fd, const std::string& text);
 
