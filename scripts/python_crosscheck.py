@@ -486,7 +486,17 @@ def main():
                              "default: the state the result file was timed in")
     parser.add_argument("--plain", dest="state", action="store_const", const="plain", help="the same as --state plain")
     parser.add_argument("--out", help="also write the table (markdown) to this file")
+    parser.add_argument("--python-cache", help="a JSON file of Python timings: cells found there are not timed "
+                                               "again, new ones are added (to check two opbench results against "
+                                               "one set of Python calls)")
     opts = parser.parse_args()
+    cache = {}
+    if opts.python_cache:
+        try:
+            with open(opts.python_cache) as f:
+                cache = json.load(f)
+        except FileNotFoundError:
+            pass
 
     result = load(opts.result)
     timed_fresh = result.get("settings", {}).get("fresh_memory", False)
@@ -510,14 +520,18 @@ def main():
             if ours < opts.min_ms:
                 continue
             our_faults = cell.get("host_per_call", {}).get("minor_faults")
+            key = f"{experiment['line']}|{backend}|{opts.state}"
             try:
-                if opts.one_process:
+                if key in cache:
+                    theirs = cache[key]
+                elif opts.one_process:
                     theirs = measure_cell(experiment["line"], backend, opts.time_s, opts.min_calls, opts.state)
                 else:
                     theirs = measure_in_fresh_process(experiment["line"], backend, opts)
             except Exception as err:  # an op a framework lacks: say so, go on
                 rows.append((experiment["name"], backend, ours, None, None, "", str(err).splitlines()[0][:80]))
                 continue
+            cache[key] = theirs
             if theirs is None:
                 continue
             ratio = ours / theirs["mean"]
@@ -529,6 +543,9 @@ def main():
             print(f"{experiment['name']} on {backend}: opbench {ours:.4g} ms, python {theirs['mean']:.4g} ms, "
                   f"ratio {ratio:.2f}", file=sys.stderr, flush=True)
 
+    if opts.python_cache:
+        with open(opts.python_cache, "w") as f:
+            json.dump(cache, f)
     width = max([len(r[0]) for r in rows] + [10])
     mode = "all cells in one process" if opts.one_process else "each cell in a fresh process"
     lines = [f"Python cross-check of {opts.result} ({result.get('description', '')}); Python: {mode}; "

@@ -94,7 +94,12 @@ std::string machine_fingerprint(const RunRecord& r) {
 
 Store::Store(const std::string& location) {
   if (location.rfind("postgresql://", 0) == 0 || location.rfind("postgres://", 0) == 0) {
+#ifdef OPBENCH_HAS_POSTGRES
     db_ = open_postgres(location);
+#else
+    throw UsageError("--store " + location +
+                     ": this opbench was built without PostgreSQL (libpq-dev was missing when it was configured)");
+#endif
   } else {
     std::filesystem::path parent = std::filesystem::path(location).parent_path();
     std::error_code ec;
