@@ -29,6 +29,10 @@ std::string format_seconds(double seconds) {
 
 const char* const kWhileMaking = "while making the inputs and the reference";
 
+// A cell the framework failed (an error, not a wrong output or an op without
+// a gradient): its process may be left in a state that fails what follows.
+bool failed_in_framework(const Cell& cell) { return !cell.error.empty() && !cell.not_applicable && !cell.wrong(); }
+
 }  // namespace
 
 std::string time_limit_message(double seconds) { return "time limit of " + format_seconds(seconds) + " s exceeded"; }
@@ -203,9 +207,16 @@ void IsolatedExecutor::run(const Experiment& e, const std::vector<Backend*>& bac
           }
           if (r == Wait::Message && culprit == 0) {
             in_cell = false;
+            const bool failed = failed_in_framework(cell);
             finished(next++, std::move(cell));
             deadline = Clock::now() + limit;
-            continue;
+            if (!failed) continue;
+            // A framework's error can outlive its call (CUDA's sticky errors: MLX
+            // 0.31's failed Sort made every later cell of its process fail), so
+            // the cells after a failure get new workers.
+            kill_workers();
+            if (next < backends.size()) break;
+            return;
           }
         } else if (m.contains("done") && next == backends.size()) {
           break;

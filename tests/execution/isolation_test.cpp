@@ -438,6 +438,27 @@ TEST_F(Planted, AnOpDeclaredImpossibleIsANanCellWithTheReason) {
   EXPECT_TRUE(contains(o.out, "- nan: ReLU / dim=64 on test_cannot: test_cannot declares that it cannot run ReLU")) << o;
 }
 
+
+// A failure that poisons its process (test_sticky's Sort, as MLX-CUDA 0.31's
+// failed Sort left a sticky CUDA error that failed every later cell of its
+// worker): the cells after it, of the same experiment and of the next ones,
+// run in new workers and are timed. In one process (--no-isolate) they would
+// fail, which shows the poison is real.
+TEST_F(Planted, CellsAfterAFrameworkFailureRunInNewWorkers) {
+  const std::vector<std::string> run = {"run", "--case", "Sort dim1=64 axis=0", "--case", "ReLU dim1=64",
+                                        "--backends", "test_sticky,test_ok"};
+  Outcome o = opbench(dir_, concat(concat(run, {"--out", dir_ + "/out"}), kFast));
+  ASSERT_EQ(o.code, 0) << o;
+  RunRecord r = result();
+  EXPECT_EQ(r.experiments.at(0).find("test_sticky")->error, "test_sticky fails Sort, on purpose");
+  EXPECT_TRUE(r.experiments.at(0).find("test_ok")->ok()) << o;
+  EXPECT_TRUE(r.experiments.at(1).find("test_sticky")->ok()) << o;
+  EXPECT_TRUE(r.experiments.at(1).find("test_ok")->ok()) << o;
+
+  Outcome in_process = opbench(dir_, concat(concat(run, {"--no-isolate", "--out", dir_ + "/one"}), kFast));
+  ASSERT_EQ(in_process.code, 0) << in_process;
+  EXPECT_TRUE(contains(result("one").experiments.at(1).find("test_ok")->error, "left this process failing")) << in_process;
+}
 // The backward pass, through worker processes as a user runs it: a planted
 // wrong gradient (test_bad_gradient: PReLU's alpha 1.5 times too large) is
 // wrong and not timed, the forward pass of the same backend is right, and

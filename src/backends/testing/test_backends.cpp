@@ -47,7 +47,7 @@ namespace opbench::testing_backends {
 
 namespace {
 
-enum class Fault { None, Abort, Segv, Kill, Hang, LossySum, StrayRow, NaN, Double, BadGradient, Cannot, LowMemory, Absent };
+enum class Fault { None, Abort, Segv, Kill, Hang, LossySum, StrayRow, NaN, Double, BadGradient, Cannot, LowMemory, Absent, Sticky };
 
 // `value` rounded to `bits` significant bits.
 double rounded(double value, int bits) {
@@ -112,6 +112,7 @@ class ReferencePrepared : public PreparedOp {
       case Fault::BadGradient:
       case Fault::LowMemory:
       case Fault::Absent:
+      case Fault::Sticky:
         return;
       case Fault::Abort:
         std::fprintf(stderr, "test_abort: aborting on purpose\n");
@@ -190,6 +191,14 @@ class TestBackend : public Backend {
   }
   std::unique_ptr<PreparedOp> prepare(const Experiment& e, const std::vector<HostTensor>& inputs) override {
     if (OpSupport s = support(e.op); !s.implemented) throw std::runtime_error(s.cannot);
+    // A framework's error that outlives its call, as CUDA's sticky errors do:
+    // test_sticky fails Sort, and every test backend of its process fails after.
+    static bool poisoned = false;
+    if (poisoned) throw std::runtime_error("test_sticky's earlier failure left this process failing");
+    if (fault_ == Fault::Sticky && e.op == "Sort") {
+      poisoned = true;
+      throw std::runtime_error("test_sticky fails Sort, on purpose");
+    }
     return std::make_unique<ReferencePrepared>(e, inputs, fault_);
   }
 
@@ -216,7 +225,7 @@ bool register_all() {
                {"test_cannot", 910, Fault::Cannot}, {"test_bad_gradient", 911, Fault::BadGradient},
                {"test_low_memory", 912, Fault::LowMemory}, {"test_segv_rank1", 913, Fault::Segv, 1},
                {"test_hang_rank1", 914, Fault::Hang, 1}, {"test_double_rank1", 915, Fault::Double, 1},
-               {"test_absent_rank1", 916, Fault::Absent, 1}};
+               {"test_absent_rank1", 916, Fault::Absent, 1}, {"test_sticky", 917, Fault::Sticky}};
   for (const auto& k : kinds) {
     std::string name = k.name;
     int column = k.column, on_rank = k.on_rank;
