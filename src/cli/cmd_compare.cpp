@@ -16,18 +16,20 @@ const CommandSpec kCompareSpec = {
     "Compares two result files, e.g. before and after an upgrade: per experiment and backend, both mean times,\n"
     "new/base, the p-value of a two-sided Mann-Whitney U test on the two sets of samples (exact for up to 20\n"
     "samples a side without ties, else the normal approximation with tie correction), and the change. A change\n"
-    "is real when p < alpha AND the means differ by more than --min-effect: 'slower' (new/base > 1 + min effect)\n"
-    "or 'faster' (< 1 - min effect); else 'same'. 'untested' where the samples are too few for any difference\n"
-    "to reach p < alpha (3 and 3 samples: p >= 0.1), so more samples are needed (--min-samples). Last, the\n"
-    "geometric mean of new/base over every cell with a time in both. Exit status: 0, or 3 with --fail-above\n"
-    "when a cell is significantly slower by more than its threshold.\n\n"
+    "is real when p < alpha AND new/base (the Hodges-Lehmann ratio) is off 1 by more than --min-effect and by more\n"
+    "than either cell moved on its own while it was timed (the spread of the medians of its rounds, or of its\n"
+    "samples' thirds) AND the medians moved its way: 'slower' (new/base > 1) or 'faster' (< 1); else 'same'.\n"
+    "'untested' where the samples are too few for any difference to reach p < alpha (3 and 3 samples:\n"
+    "p >= 0.1), so more samples are needed (--min-samples). Last, the geometric mean of new/base over every cell\n"
+    "with a time in both. Exit status: 0, or 3 with --fail-above when a cell is significantly slower by more\n"
+    "than its threshold.\n\n"
     "One run a side, the test compares samples: it sees the noise within a run, not the drift between runs of the\n"
     "same program (other processes, memory layout, clocks), which on a busy machine is larger. Several runs a side\n"
     "(BASE files, then --, then NEW files; 4 or more a side for p < 0.05), the test compares the runs' means, so\n"
     "that drift counts as noise and a re-run is not called a change.",
     {
         {"alpha", "P", "significance level of the test (default: 0.05)"},
-        {"min-effect", "FRACTION", "smallest change of the mean that counts, 0.05 = 5% (default: 0.05)"},
+        {"min-effect", "FRACTION", "smallest change that counts: new/base off 1 by more than this, 0.05 = 5% (default: 0.05)"},
         {"fail-above", "FRACTION", "exit 3 when a cell is significantly slower by more than this, 0.10 = 10% (for CI)"},
     }};
 

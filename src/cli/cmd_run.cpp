@@ -357,6 +357,9 @@ RunSettings choose_settings(const Args& args) {
   m.cold = args.has("cold");
   m.stop_when_settled = !args.has("no-settle");
   if (m.cold && m.timing == Timing::batched) throw UsageError("--cold cannot flush between the calls of a batch: use --timing wall or events");
+  // The rounds over the versions; checked against --versions by the run (a
+  // result file's settings pass through here without them).
+  s.rounds = static_cast<int>(args.get_int("rounds", args.has("versions") ? 3 : 1, 1, 1000));
   m.fresh_memory = args.has("fresh-memory");
   if (m.fresh_memory && m.timing == Timing::batched)
     throw UsageError("--fresh-memory cannot hand memory back between the calls of a batch: use --timing wall or events");
@@ -400,9 +403,10 @@ int run_command(const Args& args) {
     // Locked before it is read, so that no run still writing it changes it
     // after; a path that is no regular file gets its error from the reading.
     if (std::error_code ec; std::filesystem::is_regular_file(args.get("resume"), ec)) resumed_lock.emplace(args.get("resume"));
-    Resumed resumed = load_resume(args, settings);
+    Resumed resumed = load_resume(args, settings, time_limit);
     experiments = std::move(resumed.plan);
     backends = std::move(resumed.backends);
+    versions_executor = std::move(resumed.executor);
     record = std::move(resumed.previous);
     done = std::move(record.experiments);
     record.experiments.clear();
@@ -417,7 +421,11 @@ int run_command(const Args& args) {
     std::string suite_name;
     experiments = choose_experiments(args, suite_name);
     if (args.has("versions")) {
-      VersionsChoice choice = choose_versions(args, time_limit);
+      if (!isolate) throw UsageError("--versions needs worker processes: it cannot be combined with --no-isolate");
+      VersionsChoice choice =
+          choose_versions(args.all("versions"),
+                          args.has("backends") ? split_list(args.get("backends"), "backends") : std::vector<std::string>{},
+                          settings.rounds, time_limit);
       backends = std::move(choice.backends);
       versions_executor = std::move(choice.executor);
     } else {

@@ -50,11 +50,16 @@ std::vector<std::unique_ptr<Backend>> choose_backends(const Args& args);
 // that times them in rounds, each version in workers that load its plug-in
 // (cli/versions_choice.cpp). Throws UsageError, before anything runs, for
 // bad --versions text and for a version the package index lacks.
+// `texts`: the --versions values ("torch=2.11.0,2.15.0"); `wanted`: the
+// --backends names (empty: every backend a version can run here); `rounds`:
+// the rounds over the versions per experiment. A new run takes them from its
+// command line, --resume from the result file (cli/run_resume.cpp).
 struct VersionsChoice {
   std::vector<std::unique_ptr<Backend>> backends;
   std::unique_ptr<ExperimentExecutor> executor;
 };
-VersionsChoice choose_versions(const Args& args, double time_limit_s);
+VersionsChoice choose_versions(const std::vector<std::string>& texts, const std::vector<std::string>& wanted, int rounds,
+                               double time_limit_s);
 
 extern const CommandSpec kHistorySpec;
 int history_command(const Args& args);

@@ -1,12 +1,14 @@
 #include "cli/run_resume.h"
 
 #include <algorithm>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "cli/commands.h"
 #include "execution/machine.h"
 #include "format/json.h"
+#include "model/backend_info.h"
 #include "model/error.h"
 #include "model/suite.h"
 
@@ -42,9 +44,36 @@ std::vector<std::string> options_of(const RunSettings& settings) {
   return options;
 }
 
+// What a run over framework versions asked for, read back from its
+// backends' names: "cpu@torch-2.15.0" -> --versions torch=...,2.15.0 and
+// --backends cpu. Empty texts for a run without versions.
+struct VersionsAsked {
+  std::vector<std::string> texts, backends;
+};
+
+VersionsAsked versions_of(const RunRecord& r) {
+  std::map<std::string, std::vector<std::string>> versions;  // framework -> its versions, in the file's order
+  VersionsAsked out;
+  for (const BackendRecord& b : r.backends) {
+    const std::string base = base_name(b.info.name), tag = version_tag(b.info.name);
+    if (std::find(out.backends.begin(), out.backends.end(), base) == out.backends.end()) out.backends.push_back(base);
+    if (tag.empty()) continue;
+    const size_t dash = tag.find('-');
+    std::vector<std::string>& list = versions[tag.substr(0, dash)];
+    const std::string version = dash == std::string::npos ? "" : tag.substr(dash + 1);
+    if (std::find(list.begin(), list.end(), version) == list.end()) list.push_back(version);
+  }
+  for (const auto& [framework, list] : versions) {
+    std::string text = framework + "=";
+    for (size_t i = 0; i < list.size(); ++i) text += (i ? "," : "") + list[i];
+    out.texts.push_back(text);
+  }
+  return out;
+}
+
 }  // namespace
 
-Resumed load_resume(const Args& args, const RunSettings& given) {
+Resumed load_resume(const Args& args, const RunSettings& given, double time_limit_s) {
   const std::string path = args.get("resume");
   Resumed r;
   r.previous = read_result_file(path);
@@ -61,7 +90,8 @@ Resumed load_resume(const Args& args, const RunSettings& given) {
     if (args.has(option))
       conflict(std::string("--") + option + " cannot be combined with --resume: the experiments to run are the file's plan");
   for (const char* option : {"versions", "rounds"})
-    if (args.has(option)) conflict(std::string("--") + option + " cannot be combined with --resume");
+    if (args.has(option))
+      conflict(std::string("--") + option + " cannot be combined with --resume: the file's " + option + " are taken");
   if (args.has("suite") && args.get("suite") != prev.suite)
     conflict("--suite " + args.get("suite") + " differs from the file's suite " + quote(prev.suite));
 
@@ -75,23 +105,37 @@ Resumed load_resume(const Args& args, const RunSettings& given) {
   }
 
   // The backends, as recorded.
-  for (const BackendRecord& b : prev.backends)
-    if (!version_tag(b.info.name).empty())
-      conflict("it timed framework versions side by side (" + b.info.name +
-               "), which --resume cannot finish yet: run it again with its --versions");
   std::string names;
   for (const BackendRecord& b : prev.backends) names += (names.empty() ? "" : ",") + b.info.name;
   if (names.empty()) conflict("the file names no backend");
+  std::vector<std::string> recorded_names = split_list(names, "backends");
+  std::sort(recorded_names.begin(), recorded_names.end());
   if (args.has("backends")) {
-    std::vector<std::string> a = split_list(args.get("backends"), "backends"), b = split_list(names, "backends");
+    std::vector<std::string> a = split_list(args.get("backends"), "backends");
     std::sort(a.begin(), a.end());
-    std::sort(b.begin(), b.end());
-    if (a != b) conflict("--backends " + args.get("backends") + " differs from the file's backends " + names);
+    if (a != recorded_names) conflict("--backends " + args.get("backends") + " differs from the file's backends " + names);
   }
+  const VersionsAsked versions = versions_of(prev);
   try {
-    r.backends = choose_backends(Args(kRunSpec, {"--backends", names}));
+    if (versions.texts.empty()) {
+      r.backends = choose_backends(Args(kRunSpec, {"--backends", names}));
+    } else {
+      if (args.has("no-isolate"))
+        conflict("it timed framework versions side by side, which needs worker processes: --no-isolate cannot finish it");
+      VersionsChoice choice = choose_versions(versions.texts, versions.backends, prev.settings.rounds, time_limit_s);
+      r.backends = std::move(choice.backends);
+      r.executor = std::move(choice.executor);
+    }
   } catch (const UsageError& e) {
     conflict(e.what());
+  }
+  std::vector<std::string> chosen;
+  for (const auto& b : r.backends) chosen.push_back(b->info().name);
+  std::sort(chosen.begin(), chosen.end());
+  if (chosen != recorded_names) {
+    std::string listed;
+    for (const std::string& n : chosen) listed += (listed.empty() ? "" : ",") + n;
+    conflict("its backends " + names + " are not the ones its versions give here (" + listed + ")");
   }
   for (const auto& b : r.backends) {
     for (const BackendRecord& rec : prev.backends)

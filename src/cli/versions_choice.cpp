@@ -41,15 +41,13 @@ void say(const std::string& text) { std::cerr << "opbench run: " << text << "\n"
 
 }  // namespace
 
-VersionsChoice choose_versions(const Args& args, double time_limit_s) {
-  if (args.has("no-isolate")) throw UsageError("--versions needs worker processes: it cannot be combined with --no-isolate");
-  const std::vector<VersionRequest> requests = parse_version_requests(args.all("versions"));
-  const int rounds = static_cast<int>(args.get_int("rounds", 3, 1, 1000));
-  const VersionStore store({default_versions_root(), build_python(), build_source_dir(), this_build(), build_type()});
+VersionsChoice choose_versions(const std::vector<std::string>& texts, const std::vector<std::string>& wanted, int rounds,
+                               double time_limit_s) {
+  const std::vector<VersionRequest> requests = parse_version_requests(texts);
+  const VersionStore store(
+      {default_versions_root(), build_python(), build_source_dir(), this_build(), build_type(), build_configure_args()});
   for (const VersionRequest& r : requests) store.check_available(r);  // every refusal before any install
 
-  const std::vector<std::string> wanted =
-      args.has("backends") ? split_list(args.get("backends"), "backends") : std::vector<std::string>{};
   std::vector<std::unique_ptr<Backend>> build = create_backends();
   const std::string exe = this_executable();
   Describe describe = [&](const std::string& plugin) {

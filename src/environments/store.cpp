@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 #include "environments/process.h"
@@ -181,14 +182,9 @@ std::string VersionStore::build(const Framework& f, const std::string& version, 
            " changed since this opbench was built (run make build first)";
   const std::string build_dir = s_.root + "/plugins/build/" + tag(f, version), log = build_dir + ".log";
   fs::create_directories(build_dir, ec);
-  std::vector<std::string> configure = {"cmake", "-S", s_.source_dir, "-B", build_dir, "-G", "Ninja",
-                                        "-DCMAKE_BUILD_TYPE=" + s_.build_type, "-DOPBENCH_TESTS=OFF"};
-  for (const Framework& other : frameworks())
-    configure.push_back("-D" + other.cmake_option + (other.name == f.name ? "=ON" : "=OFF"));
-  for (const std::string& arg : f.cmake_args(environment_dir(f, version))) configure.push_back(arg);
   Clock::time_point start = Clock::now();
   std::remove(log.c_str());
-  ProcessResult r = run_process(configure, log, {}, true);
+  ProcessResult r = run_process(configure_command(f, version), log, {}, true);
   const std::string target = "opbench_" + f.name + "_module";
   if (r.ok()) r = run_process({"cmake", "--build", build_dir, "--target", target}, log, {}, true);
   out.build_s = seconds_since(start);
@@ -210,7 +206,34 @@ std::string VersionStore::build(const Framework& f, const std::string& version, 
     return "cannot keep the " + f.name + " " + version + " plug-in in " + module + ": " + ec.message();
   }
   out.built = true;
+  prune_plugins(s_.root + "/plugins", f, version, module);
   return "";
+}
+
+std::vector<std::string> VersionStore::configure_command(const Framework& f, const std::string& version) const {
+  std::vector<std::string> configure = {"cmake", "-S", s_.source_dir, "-B", s_.root + "/plugins/build/" + tag(f, version),
+                                        "-G", "Ninja", "-DCMAKE_BUILD_TYPE=" + s_.build_type, "-DOPBENCH_TESTS=OFF"};
+  configure.insert(configure.end(), s_.configure_args.begin(), s_.configure_args.end());
+  for (const Framework& other : frameworks())
+    configure.push_back("-D" + other.cmake_option + (other.name == f.name ? "=ON" : "=OFF"));
+  for (const std::string& arg : f.cmake_args(environment_dir(f, version))) configure.push_back(arg);
+  return configure;
+}
+
+std::vector<std::string> prune_plugins(const std::string& plugins_dir, const Framework& f, const std::string& version,
+                                       const std::string& keep) {
+  // <fw>-<version>-<16 hex digits>.so: plugin_path's names, and no other version's.
+  const std::regex name(std::regex_replace(tag(f, version), std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)") +
+                        "-[0-9a-f]{16}\\.so");
+  std::vector<std::string> removed;
+  std::error_code ec;
+  const fs::path kept = fs::path(keep).filename();
+  for (const auto& entry : fs::directory_iterator(plugins_dir, ec)) {
+    const fs::path file = entry.path().filename();
+    if (file == kept || !entry.is_regular_file(ec) || !std::regex_match(file.string(), name)) continue;
+    if (fs::remove(entry.path(), ec)) removed.push_back(entry.path().string());
+  }
+  return removed;
 }
 
 PreparedVersion VersionStore::prepare(const Framework& f, const std::string& version,

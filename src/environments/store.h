@@ -11,13 +11,16 @@
 //                                   later run would trust
 //   envs/<fw>-<version>.log         pip's output
 //   plugins/<fw>-<version>-<build>.so   the plug-in built against it, for one
-//                                   opbench build (execution/build_info.h)
+//                                   opbench build (execution/build_info.h);
+//                                   building it removes that version's
+//                                   plug-ins of other builds (prune_plugins)
 //   plugins/build/<fw>-<version>/   its CMake build folder, kept so that the
 //                                   next opbench build's plug-in is an
 //                                   incremental build
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "environments/versions.h"
 
@@ -29,6 +32,9 @@ struct StoreSettings {
   std::string source_dir;  // opbench's sources, which plug-ins are built from
   std::string build_key;   // this opbench build
   std::string build_type;  // CMAKE_BUILD_TYPE of this build: the plug-in's objects match its core's
+  // Where this build's configure found its dependencies (-DVAR=value,
+  // execution/build_info.h): the plug-in's configure needs them as well.
+  std::vector<std::string> configure_args = {};
 };
 
 // ~/.opbench, or $OPBENCH_VERSIONS_DIR.
@@ -66,6 +72,11 @@ class VersionStore {
   std::string environment_dir(const Framework& framework, const std::string& version) const;
   std::string plugin_path(const Framework& framework, const std::string& version) const;
 
+  // The CMake command that configures `version`'s plug-in in its build folder:
+  // this build's type and dependency locations, the framework's plug-in
+  // alone, found in the version's environment.
+  std::vector<std::string> configure_command(const Framework& framework, const std::string& version) const;
+
  private:
   std::string install(const Framework& framework, const std::string& version, PreparedVersion& out) const;
   std::string build(const Framework& framework, const std::string& version, PreparedVersion& out) const;
@@ -76,6 +87,16 @@ class VersionStore {
   StoreSettings s_;
   mutable std::map<std::string, std::string> asked_;  // build_python_has's answers, by "<fw>-<version>"
 };
+
+// Removes the plug-ins of `framework` at `version` in `plugins_dir` that
+// another opbench build made (plugins/<fw>-<version>-<other key>.so), all
+// but `keep`: each opbench build builds its own, and the folder would
+// otherwise grow by one plug-in a version with every rebuilt opbench. Other
+// versions and files that are not such plug-ins are left alone; returns the
+// files removed. A worker that has one loaded keeps running (the file goes
+// when the last process holding it ends).
+std::vector<std::string> prune_plugins(const std::string& plugins_dir, const Framework& framework,
+                                       const std::string& version, const std::string& keep);
 
 // The versions pip's "Available versions: 2.15.0, 2.14.1, ..." line lists;
 // empty when `output` has none.

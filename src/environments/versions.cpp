@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cctype>
 #include <regex>
+#include <sstream>
 
+#include "execution/build_info.h"
 #include "model/error.h"
 
 namespace opbench {
@@ -19,18 +21,33 @@ std::vector<std::string> Framework::cmake_args(const std::string& prefix) const 
   return {"-DMLX_DIR=" + prefix + "/mlx/share/cmake/MLX"};
 }
 
-const std::vector<Framework>& frameworks() {
+std::string mlx_flavour(const std::string& distributions) {
+  static const std::regex cuda("mlx-cuda-([0-9]+)");
+  std::string names = distributions;
+  for (char& c : names) c = c == '_' || c == '.' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::istringstream words(names);
+  std::smatch m;
+  for (std::string name; words >> name;)
+    if (std::regex_match(name, m, cuda)) return "cuda" + m[1].str();
+  return "cpu";
+}
+
+Framework mlx_framework(const std::string& flavour) {
 #ifdef __APPLE__
-  static const char* const mlx_package = "mlx";
-  static const char* const mlx_requirement = "mlx=={}";
+  (void)flavour;
+  return {"mlx", "mlx", "mlx=={}", "OPBENCH_WITH_MLX", "opbench_mlx.so"};
 #else
-  // The CPU build of MLX: the only one pip has for Linux without CUDA.
-  static const char* const mlx_package = "mlx-cpu";
-  static const char* const mlx_requirement = "mlx[cpu]=={}";
+  // pip's extras: mlx[cpu] pulls mlx-cpu, mlx[cuda13] mlx-cuda-13; the
+  // versions the index lists are the pulled package's.
+  const std::string package = flavour == "cpu" ? "mlx-cpu" : "mlx-cuda-" + flavour.substr(4);
+  return {"mlx", package, "mlx[" + flavour + "]=={}", "OPBENCH_WITH_MLX", "opbench_mlx.so"};
 #endif
+}
+
+const std::vector<Framework>& frameworks() {
   static const std::vector<Framework> all = {
       {"torch", "torch", "torch=={}", "OPBENCH_WITH_TORCH", "opbench_torch.so"},
-      {"mlx", mlx_package, mlx_requirement, "OPBENCH_WITH_MLX", "opbench_mlx.so"},
+      mlx_framework(mlx_flavour(build_mlx_distributions())),
   };
   return all;
 }

@@ -22,8 +22,21 @@ struct Framework {
   std::string requirement_for(const std::string& version) const;
 };
 
-// Every framework --versions knows, by name.
+// Every framework --versions knows, by name. Its MLX is the build of MLX
+// that this program's own is (mlx_flavour of build_mlx_distributions()).
 const std::vector<Framework>& frameworks();
+
+// Which build of MLX --versions installs, so that every version is the kind
+// this program's own MLX is: "cuda13" where `distributions` (the MLX
+// distributions of the build's Python at configure time, separated by
+// spaces) include mlx-cuda-13 (MLX's CUDA 13 build; any mlx-cuda-NN gives
+// "cudaNN"), else "cpu". Names compare as pip normalizes them (MLX_CUDA_13
+// is mlx-cuda-13).
+std::string mlx_flavour(const std::string& distributions);
+// MLX as pip names it for `flavour`: on Linux the requirement mlx[cpu]=={}
+// and the package mlx-cpu, or mlx[cuda13]=={} and mlx-cuda-13; on macOS
+// plain mlx=={} (Metal), whatever the flavour.
+Framework mlx_framework(const std::string& flavour);
 // Throws UsageError naming `name` and the known ones.
 const Framework& find_framework(const std::string& name);
 

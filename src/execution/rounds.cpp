@@ -23,8 +23,11 @@ Cell merged_rounds(std::vector<Cell> rounds) {
   for (Cell& c : rounds)
     if (!c.ok()) return std::move(c);
   Cell merged = std::move(rounds.front());
+  // Each round's share of the samples, kept: their spread is the cell's own noise (level_spread).
+  if (rounds.size() > 1) merged.round_samples = {merged.samples_ms.size()};
   for (size_t r = 1; r < rounds.size(); ++r) {
     const Cell& c = rounds[r];
+    merged.round_samples.push_back(c.samples_ms.size());
     merged.samples_ms.insert(merged.samples_ms.end(), c.samples_ms.begin(), c.samples_ms.end());
     if (merged.phases && c.phases) *merged.phases += *c.phases;
     merged.stop = c.stop;

@@ -29,8 +29,9 @@ struct BackendGroup {
 SamplerSettings round_share(const SamplerSettings& settings, int rounds);
 
 // A cell measured in rounds: the first failing round's cell if any fails,
-// else the samples of every round, their statistics over all of them, the
-// phases summed, the first round's check.
+// else the samples of every round (round_samples: how many each gave, when
+// there are two or more), their statistics over all of them, the phases
+// summed, the first round's check.
 Cell merged_rounds(std::vector<Cell> rounds);
 
 class RoundsExecutor : public ExperimentExecutor {

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <algorithm>
 #include <cstring>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -71,6 +72,7 @@ void to_json(json& j, const Cell& c) {
   j["timing"] = timing_words(c.timing, c.batch);
   j["cache"] = word(c.cache);
   j["samples_ms"] = c.samples_ms;
+  if (!c.round_samples.empty()) j["round_samples"] = c.round_samples;  // absent for a cell timed in one go
   if (c.host)
     j["host_per_call"] = {{"minor_faults", c.host->minor_faults}, {"user_ms", c.host->user_ms}, {"system_ms", c.host->system_ms}};
   if (c.warmup) j["warmup"] = {{"calls", c.warmup->calls}, {"capped", c.warmup->capped}};
@@ -95,6 +97,7 @@ void to_json(json& j, const RunSettings& s) {
        {"stop_when_settled", m.stop_when_settled},
        {"check", s.check}};
   if (s.memory) j["memory"] = true;  // absent otherwise: files of runs without it stay as they were
+  if (s.rounds != 1) j["rounds"] = s.rounds;  // the same: only a run over versions has rounds
 }
 
 namespace {
@@ -220,6 +223,19 @@ std::vector<double> samples_from(const json& j, const std::string& where) {
   return samples;
 }
 
+// How many samples each round took: counts of at least one that add up to
+// the cell's samples, or the file is not one opbench wrote.
+std::vector<size_t> round_samples_from(const json& j, size_t samples, const std::string& where) {
+  std::vector<size_t> rounds = optional_field<std::vector<size_t>>(j, "round_samples", {}, where);
+  size_t total = 0;
+  for (size_t n : rounds) total += n;
+  if (!rounds.empty() && (total != samples || std::find(rounds.begin(), rounds.end(), 0) != rounds.end()))
+    throw UsageError(where + ": field 'round_samples' (" + std::to_string(rounds.size()) + " rounds of " +
+                     std::to_string(total) + " samples) does not divide its " + std::to_string(samples) +
+                     " samples_ms into rounds of one or more");
+  return rounds;
+}
+
 // A file's times are written with 17 significant digits, so the mean of its
 // samples, summed again, agrees with its mean to about 1e-13 (10,000 samples:
 // 1e-12). One part in a million leaves room for a tool that rounds them to 7
@@ -271,6 +287,7 @@ Cell cell_from(const json& j, const std::string& experiment) {
   c.cache = word_field(cache_from_word, j, "cache", "warm", where);
   c.samples_ms = samples_from(j, where);
   check_mean(c, t.contains("steady_mean"), where);
+  c.round_samples = round_samples_from(j, c.samples_ms.size(), where);
   if (j.contains("host_per_call")) {
     const json& h = j.at("host_per_call");
     const std::string at = where + ": host_per_call";
@@ -304,6 +321,8 @@ RunSettings settings_from(const json& j, const std::string& where) {
   s.threads = count_field(j, "threads", where);
   s.check = optional_field<bool>(j, "check", true, where);
   s.memory = optional_field<bool>(j, "memory", false, where);
+  s.rounds = optional_field<int>(j, "rounds", 1, where);
+  if (s.rounds < 1) throw UsageError(where + ": field 'rounds' is " + std::to_string(s.rounds) + ": a run has one round or more");
   SamplerSettings& m = s.sampler;
   m.warmup_s = optional_field<double>(j, "warmup_s", m.warmup_s, where);
   // Files before the steady-state rule warmed up for the floor alone: their cap.

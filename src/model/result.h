@@ -69,6 +69,11 @@ struct Cell {
   bool not_applicable = false;
   Stats stats;
   std::vector<double> samples_ms;
+  // A cell timed in rounds (opbench run --versions): how many of samples_ms
+  // each round took, in the order taken (they add up to samples_ms); empty
+  // for a cell timed in one go. Its rounds' spread is its own noise
+  // (level_spread), which a change between versions must exceed.
+  std::vector<size_t> round_samples;
   Stop stop = Stop::none;  // why sampling stopped
   Timing timing = Timing::wall;  // what a sample was
   size_t batch = 1;              // calls per sample
@@ -130,6 +135,9 @@ struct RunSettings {
   int threads = 0;  // CPU threads for CPU backends; 0 = the framework's default
   bool check = true;  // compare every cell's output with the reference before timing it
   bool memory = false;  // measure each cell's peak memory in one more, untimed, call (--memory)
+  // Rounds over the framework versions per experiment (--rounds, with
+  // --versions); 1 for a run without versions.
+  int rounds = 1;
 
   bool operator==(const RunSettings&) const = default;
 };

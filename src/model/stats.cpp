@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
+#include <string>
 
 namespace opbench {
 
@@ -71,6 +73,38 @@ Stats summarize(const std::vector<double>& samples) {
   s.stddev = n > 1 ? std::sqrt(squares / (n - 1)) : 0.0;
   s.noise = n > 1 && s.mean > 0 ? s.stddev / std::sqrt(static_cast<double>(n)) / s.mean : 0.0;
   return s;
+}
+
+double level_spread(const std::vector<double>& samples, const std::vector<size_t>& parts) {
+  std::vector<size_t> sizes = parts;
+  if (sizes.empty()) {
+    if (samples.size() < 9) return 0;
+    const size_t third = samples.size() / 3;
+    sizes = {third, third, samples.size() - 2 * third};
+  }
+  size_t total = 0;
+  for (size_t n : sizes) total += n;
+  if (total != samples.size())
+    throw std::invalid_argument("level_spread: the parts hold " + std::to_string(total) + " samples, the cell " +
+                                std::to_string(samples.size()));
+  std::vector<double> medians;
+  size_t start = 0;
+  for (size_t n : sizes) {
+    if (n) {
+      std::vector<double> part(samples.begin() + static_cast<std::ptrdiff_t>(start),
+                               samples.begin() + static_cast<std::ptrdiff_t>(start + n));
+      std::sort(part.begin(), part.end());
+      medians.push_back(quantile(part, 0.5));
+    }
+    start += n;
+  }
+  if (medians.size() < 2) return 0;
+  std::vector<double> all = samples;
+  std::sort(all.begin(), all.end());
+  const double median = quantile(all, 0.5);
+  if (!(median > 0)) return 0;
+  const auto [low, high] = std::minmax_element(medians.begin(), medians.end());
+  return (*high - *low) / median;
 }
 
 }  // namespace opbench

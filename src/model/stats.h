@@ -42,6 +42,16 @@ struct Stats {
 };
 
 Stats summarize(const std::vector<double>& samples);
+
+// How far a cell's level moved while it was timed, as a fraction of its
+// median: the spread (highest - lowest) of the medians of its parts, the
+// samples taken in order. `parts` gives their sizes (a cell timed in rounds:
+// each round's); without them the parts are the samples' three thirds. A
+// change between two cells that is smaller than this is within what one
+// cell does on its own (docs/statistics.md). 0 with fewer than two parts (or,
+// in thirds, fewer than 9 samples): nothing to measure the drift with.
+// Throws std::invalid_argument when `parts` does not add up to the samples.
+double level_spread(const std::vector<double>& samples, const std::vector<size_t>& parts = {});
 // Relative standard error of the mean from running sums, for the stopping
 // rule (no copy, no sort).
 double relative_standard_error(size_t n, double sum, double sum_squares);

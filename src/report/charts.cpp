@@ -150,10 +150,10 @@ BarChart speedup_chart(const RunRecord& record, const std::string& machine_label
   for (const SpeedupPair& s : table.speedups) {
     BarSeries series{s.header(), {}, {}};
     for (auto& [label, times] : table.rows) {
-      double a = times.at(s.a).ms, b = times.at(s.b).ms;
-      bool known = a > 0 && b > 0;  // neither nan nor wrong
-      series.values.push_back(known ? b / a : NAN);
-      std::string text = format_speedup(a, b);
+      const double speedup = speedup_in(table, label, s);
+      bool known = speedup > 0 && std::isfinite(speedup);  // neither nan nor wrong
+      series.values.push_back(known ? speedup : NAN);
+      std::string text = format_speedup(1, speedup);
       series.labels.push_back(text.substr(text.find_first_not_of(' ')));
     }
     chart.series.push_back(std::move(series));

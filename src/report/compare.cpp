@@ -51,6 +51,15 @@ std::string aligned_table(const std::vector<std::vector<std::string>>& rows) {
 
 }  // namespace
 
+std::string change_rule(const CompareSettings& settings, bool cell_noise) {
+  return "a change is real when p < " + formatted("%g", settings.alpha) + ", new/base is off 1 by more than " +
+         formatted("%g", settings.min_effect * 100) + "%" +
+         (cell_noise ? " and by more than either cell moved on its own (the spread of its rounds' medians, or of its "
+                       "samples' thirds)"
+                     : "") +
+         " and the medians moved its way";
+}
+
 std::string p_value_text(double p) {
   if (std::isnan(p)) return "n/a";
   if (p < 1e-300) return "<1e-300";
@@ -86,6 +95,7 @@ struct Side {
   double mean_ms = 0;
   std::string why;
   bool imprecise = false;  // in any of its runs
+  double spread = 0;       // one run a side: its cell's level spread
 };
 
 Side side_of(const std::vector<RunRecord>& runs, const std::string& experiment, const std::string& backend,
@@ -94,22 +104,26 @@ Side side_of(const std::vector<RunRecord>& runs, const std::string& experiment, 
   double sum = 0;
   for (const RunRecord& r : runs) {
     const Cell* c = find_cell(r, experiment, backend);
-    if (std::string why = no_time(c, name); !why.empty()) return {{}, 0, why, false};
+    if (std::string why = no_time(c, name); !why.empty()) return {{}, 0, why, false, 0};
     sum += c->stats.mean;
     side.imprecise = side.imprecise || c->imprecise();
-    if (runs.size() > 1) side.values.push_back(c->stats.mean);
-    else side.values = c->samples_ms.empty() ? std::vector<double>{c->stats.mean} : c->samples_ms;  // a file without samples
+    if (runs.size() > 1) {
+      side.values.push_back(c->stats.mean);
+    } else {
+      side.values = c->samples_ms.empty() ? std::vector<double>{c->stats.mean} : c->samples_ms;  // a file without samples
+      side.spread = c->samples_ms.empty() ? 0 : level_spread(c->samples_ms, c->round_samples);
+    }
   }
   side.mean_ms = sum / static_cast<double>(runs.size());
   return side;
 }
 
 // Faster or slower: the test significant, the Hodges-Lehmann ratio off 1 by
-// more than the least effect, and the medians moved its way (a ratio and
-// medians that disagree are samples of different shapes, not a shift:
-// "faster" never comes with a higher median).
+// more than the least effect and than either cell's own noise, and the
+// medians moved its way (a ratio and medians that disagree are samples of
+// different shapes, not a shift: "faster" never comes with a higher median).
 Change change_of(const CellComparison& c, const CompareSettings& settings, double base_median, double new_median) {
-  if (c.p >= settings.alpha || std::abs(c.ratio - 1) <= settings.min_effect) return Change::same;
+  if (c.p >= settings.alpha || std::abs(c.ratio - 1) <= std::max(settings.min_effect, c.noise)) return Change::same;
   if (c.ratio > 1) return new_median > base_median ? Change::slower : Change::same;
   return new_median < base_median ? Change::faster : Change::same;
 }
@@ -135,7 +149,8 @@ Comparison compare_runs(const std::vector<RunRecord>& base, const std::vector<Ru
       }
       CellComparison c{e.label(), b.backend, old_side.mean_ms, new_side.mean_ms,
                        hodges_lehmann_ratio(old_side.values, new_side.values), NAN, old_side.values.size(),
-                       new_side.values.size(), Change::untested, old_side.imprecise, new_side.imprecise};
+                       new_side.values.size(), Change::untested, old_side.imprecise, new_side.imprecise,
+                       std::max(old_side.spread, new_side.spread)};
       // No test where too few values could never give p < alpha (google/benchmark's
       // tool needs 2 a side; 3 and 3 cannot go below 0.1).
       if (c.base_count >= 2 && c.new_count >= 2 &&
@@ -221,10 +236,9 @@ std::string render_comparison(const Comparison& c, const CompareSettings& settin
          std::to_string(c.faster) + " faster, " + std::to_string(c.same) + " same";
   if (c.untested)
     out += ", " + std::to_string(c.untested) + " untested (too few " + (c.by_runs ? "runs" : "samples") + " for the test)";
-  out += " (a change is real when p < " + formatted("%g", settings.alpha) +
-         ", new/base is off 1 by more than " + formatted("%g", settings.min_effect * 100) +
-         "% and the medians moved its way; new/base is the Hodges-Lehmann estimate the test goes with: the median of "
-         "every new/base ratio of two samples).\n";
+  out += " (" + change_rule(settings, !c.by_runs) +
+         "; new/base is the Hodges-Lehmann estimate the test goes with: the median of every new/base ratio of two "
+         "samples).\n";
   out += c.by_runs ? "The test compared the runs' means: the drift between runs counts as noise.\n"
                    : "The test compared samples of one run a side: it sees the noise within a run, not the drift "
                      "between runs; give several runs a side (BASE... -- NEW...) to include it.\n";

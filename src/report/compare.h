@@ -12,7 +12,7 @@ namespace opbench {
 
 struct CompareSettings {
   double alpha = 0.05;       // a change is significant when the test's p-value is below this...
-  double min_effect = 0.05;  // ...and the Hodges-Lehmann ratio is off 1 by more than this
+  double min_effect = 0.05;  // ...and the Hodges-Lehmann ratio is off 1 by more than this, and than the cells' noise
 };
 
 enum class Change { faster, slower, same, untested };
@@ -30,6 +30,13 @@ struct CellComparison {
   // The cell's output was imprecise (in any run of that side): timed and
   // compared, its time marked as in the tables.
   bool base_imprecise = false, new_imprecise = false;
+  // How far either cell moved on its own while it was timed: the larger of
+  // their level spreads (model/stats.h: the spread of the medians of its
+  // rounds, or of its samples' thirds). A change must be larger to count: a
+  // test over thousands of samples finds a drift of a few percent
+  // significant. 0 when the test compared runs' means (the drift between
+  // runs is then the test's own noise).
+  double noise = 0;
 };
 
 // A cell in only one run, or without a time in one of them.
@@ -70,6 +77,10 @@ std::string comparison_header(const std::vector<std::string>& base_paths, const 
 std::string render_comparison(const Comparison& comparison, const CompareSettings& settings);
 
 std::string change_name(Change change);
+// The rule of a change, as the summary under compare's table and the notes
+// under a versions table state it: "a change is real when p < 0.05, ...";
+// `cell_noise`: with the cells' own noise (samples compared, not runs' means).
+std::string change_rule(const CompareSettings& settings, bool cell_noise);
 // A p-value as compare's table prints it: "0.012", "3.2e-05", "n/a" (not tested).
 std::string p_value_text(double p);  // "faster", "slower", "same", "untested"
 

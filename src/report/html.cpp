@@ -164,10 +164,11 @@ std::string time_cell(const std::string& column, const TableTime& time, const st
          xml_escape(detail) + "\">" + text + "</td>";
 }
 
-std::string speedup_cell(const SpeedupPair& s, double a, double b) {
-  std::string text = trimmed(format_speedup(a, b)), value, classes = "num";
-  double x = (b / a - 1) * 100;
-  if (a > 0 && b > 0 && std::isfinite(x)) {
+// `speedup`: speedup_in's, so that a version change is the tables' (compare's ratio).
+std::string speedup_cell(const SpeedupPair& s, double speedup) {
+  std::string text = trimmed(format_speedup(1, speedup)), value, classes = "num";
+  double x = (speedup - 1) * 100;
+  if (speedup > 0 && std::isfinite(x)) {
     value = formatted("%.6g", x);
     classes += x >= 0 ? " faster" : " slower";
   } else {
@@ -195,7 +196,7 @@ std::string html_table(const TableData& table, const std::string& id, Detail&& d
       auto [text, noisy] = detail(i, b);
       out += time_cell(b, times.at(b), text, noisy);
     }
-    for (const SpeedupPair& s : table.speedups) out += speedup_cell(s, times.at(s.a).ms, times.at(s.b).ms);
+    for (const SpeedupPair& s : table.speedups) out += speedup_cell(s, speedup_in(table, label, s));
     out += "</tr>\n";
   }
   return out + "</tbody>\n</table>\n";

@@ -61,21 +61,27 @@ TableTime mean_of(const std::vector<TableTime>& times) {
   return mean;
 }
 
-// A version change's speedup, marked where it is beyond noise, and its
-// p-value where the table has its test.
-std::string version_change_cells(const Table& t, const std::string& label, const SpeedupPair& s, double a, double b) {
+const TestedChange* tested_in(const Table& t, const std::string& label, const SpeedupPair& s) {
   auto row = t.tested.find(label);
-  if (row == t.tested.end()) return format_speedup(a, b);
+  if (row == t.tested.end()) return nullptr;
   auto it = row->second.find(s.header());
-  const TestedChange test = it == row->second.end() ? TestedChange{} : it->second;
-  return format_speedup(a, b) + (test.beyond_noise ? kChangeMark : " ") + " | " + p_value_text(test.p);
+  return it == row->second.end() ? nullptr : &it->second;
+}
+
+// A speedup column's text in a row; a version change's marked where it is
+// beyond noise, and its p-value beside it where the table has its test.
+std::string speedup_cells(const Table& t, const std::string& label, const SpeedupPair& s) {
+  const std::string text = format_speedup(1, speedup_in(t, label, s));
+  if (!s.versions() || !t.with_tests) return text;
+  const TestedChange* test = tested_in(t, label, s);
+  return text + (test && test->beyond_noise ? kChangeMark : " ") + " | " + p_value_text(test ? test->p : NAN);
 }
 
 std::string render(const Table& t) {
   std::vector<std::string> headers = t.backends;
   for (const SpeedupPair& s : t.speedups) {
     headers.push_back(s.header());
-    if (s.versions() && !t.tested.empty()) headers.push_back("p-value");
+    if (s.versions() && t.with_tests) headers.push_back("p-value");
   }
   size_t width = 0;
   for (auto& [label, times] : t.rows) width = std::max(width, label.size());
@@ -89,15 +95,22 @@ std::string render(const Table& t) {
     std::string line = "| " + label + std::string(width - label.size(), ' ');
     auto time_of = [&](const std::string& b) { return times.count(b) ? times.at(b) : TableTime{}; };
     for (const std::string& b : t.backends) line += " | " + format_time(time_of(b));
-    for (const SpeedupPair& s : t.speedups)
-      line += " | " + (s.versions() ? version_change_cells(t, label, s, time_of(s.a).ms, time_of(s.b).ms)
-                                    : format_speedup(time_of(s.a).ms, time_of(s.b).ms));
+    for (const SpeedupPair& s : t.speedups) line += " | " + speedup_cells(t, label, s);
     out += line + " |\n";
   }
   return out;
 }
 
-Table empty_table(const RunRecord& r) { return {backend_columns(r), speedup_columns(r), {}, {}}; }
+Table empty_table(const RunRecord& r) { return {backend_columns(r), speedup_columns(r), {}, {}, false}; }
+
+// Every version change of the run, compared as opbench compare compares two
+// runs (report/versions.h): experiment label -> change header -> its cell.
+std::map<std::string, std::map<std::string, CellComparison>> version_comparisons(const RunRecord& r) {
+  std::map<std::string, std::map<std::string, CellComparison>> out;
+  for (const VersionChange& v : version_changes(r))
+    for (const CellComparison& c : compare_versions(r, v).cells) out[c.experiment].emplace(v.header(), c);
+  return out;
+}
 
 const char* const kTimingLegend =
     "wall: host clock around one call, device synchronised; events: device events around the call; "
@@ -150,9 +163,10 @@ TableData detailed_data(const RunRecord& r) {
   }
   std::map<std::string, std::string> row_of;  // compare names a row by its label ("... [backward]")
   for (const ExperimentRecord& e : r.experiments) row_of[e.label()] = e.name;
-  for (const VersionChange& v : version_changes(r))
-    for (const CellComparison& c : compare_versions(r, v).cells)
-      t.tested[row_of[c.experiment]][v.header()] = {c.p, c.change == Change::faster || c.change == Change::slower};
+  for (const auto& [label, changes] : version_comparisons(r))
+    for (const auto& [header, c] : changes)
+      t.tested[row_of[label]][header] = {c.ratio, c.p, c.change == Change::faster || c.change == Change::slower};
+  t.with_tests = true;
   return t;
 }
 
@@ -171,7 +185,37 @@ TableData average_data(const RunRecord& r) {
     for (auto& [b, values] : times[op]) means[b] = mean_of(values);
     t.rows.emplace_back(op + " ", means);
   }
+  // An op's version change: the geometric mean of its experiments' ratios,
+  // nan where one of them has none (as an average time is).
+  const auto compared = version_comparisons(r);
+  for (const SpeedupPair& s : t.speedups) {
+    if (!s.versions()) continue;
+    std::map<std::string, std::pair<double, size_t>> logs;  // op -> sum of log ratios, count
+    for (const ExperimentRecord& e : r.experiments) {
+      auto row = compared.find(e.label());
+      const CellComparison* c = nullptr;
+      if (row != compared.end())
+        if (auto it = row->second.find(s.header()); it != row->second.end()) c = &it->second;
+      auto& [sum, n] = logs[e.op];
+      sum += c ? std::log(c->ratio) : NAN;
+      ++n;
+    }
+    for (auto& [op, log] : logs) t.tested[op + " "][s.header()].ratio = std::exp(log.first / static_cast<double>(log.second));
+  }
   return t;
+}
+
+double speedup_in(const TableData& t, const std::string& label, const SpeedupPair& s) {
+  if (s.versions()) {
+    const TestedChange* change = tested_in(t, label, s);
+    return change ? 1 / change->ratio : NAN;
+  }
+  for (const auto& [row, times] : t.rows)
+    if (row == label) {
+      auto time = [&](const std::string& b) { return times.count(b) ? times.at(b).ms : NAN; };
+      return time(s.b) / time(s.a);
+    }
+  return NAN;
 }
 
 namespace {

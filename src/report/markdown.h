@@ -54,9 +54,13 @@ struct SpeedupPair {
   std::string header() const { return label.empty() ? a + "/" + b + " speedup" : label; }
   bool versions() const { return !label.empty(); }
 };
-// A version change's test in one row: its p-value and whether the change
-// is beyond noise (report/versions.h).
+// A version change in one row (report/versions.h): new/old as opbench
+// compare sizes a change, the Hodges-Lehmann ratio of the two cells' samples
+// (an op's average row: the geometric mean of its experiments', as compare's
+// summary), and, in the detailed table, the test's p-value and whether the
+// change is beyond noise.
 struct TestedChange {
+  double ratio = NAN;
   double p = NAN;
   bool beyond_noise = false;
 };
@@ -66,10 +70,16 @@ struct TableData {
   // backend's version change, in column order.
   std::vector<SpeedupPair> speedups;
   std::vector<std::pair<std::string, std::map<std::string, TableTime>>> rows;  // label -> backend -> time
-  // Row label -> version change header -> its test; the detailed table's
-  // only (an op's average is no set of samples to test).
+  // Row label -> version change header -> its size and test.
   std::map<std::string, std::map<std::string, TestedChange>> tested;
+  // A p-value column beside each version change: the detailed table's (an
+  // op's average is no set of samples to test).
+  bool with_tests = false;
 };
+// What a speedup column shows in row `label`: how many times faster `s.a` is
+// than `s.b` (b's time over a's), or, for a version change, 1 / its ratio;
+// nan where either has no time.
+double speedup_in(const TableData& table, const std::string& label, const SpeedupPair& s);
 // A row per experiment, labelled by its name; a row per op (label: the op and
 // a space, as the seed), the mean of its experiments, nan if any is nan or
 // wrong, marked if any is imprecise.

@@ -75,18 +75,17 @@ std::string version_change_notes(const RunRecord& record) {
       lines.push_back({std::abs(std::log(x.ratio)),
                        "- " + x.experiment + " on " + change.backend + ": " + version_of(change.oldest) + " -> " +
                            version_of(change.newest) + ": " + formatted("%.3f", x.base_ms) + " -> " +
-                           formatted("%.3f", x.new_ms) + " ms, " + trimmed(format_speedup(x.new_ms, x.base_ms)) + " (" +
+                           formatted("%.3f", x.new_ms) + " ms, " + trimmed(format_speedup(1, 1 / x.ratio)) + " (" +
                            change_name(x.change) + ", p " + p_value_text(x.p) + ")\n"});
     }
   }
   if (!compared) return "";
   std::stable_sort(lines.begin(), lines.end(), [](const Line& a, const Line& b) { return a.size > b.size; });
   const CompareSettings s;
-  std::string out = "Version changes: newest against oldest, each cell's samples tested as opbench compare tests two "
-                    "runs; " + std::string(kChangeMark) + " marks a change beyond noise (p < " + formatted("%g", s.alpha) +
-                    " and the means differ by more than " + formatted("%g", s.min_effect * 100) + "%): " +
-                    std::to_string(lines.size()) + " of " + std::to_string(compared) + " cells" +
-                    (lines.empty() ? ".\n" : ", largest first:\n");
+  std::string out = "Version changes: newest against oldest, the Hodges-Lehmann ratio of each cell's samples, tested "
+                    "as opbench compare tests two runs; " + std::string(kChangeMark) + " marks a change beyond noise (" +
+                    change_rule(s, true) + "): " + std::to_string(lines.size()) + " of " + std::to_string(compared) +
+                    " cells" + (lines.empty() ? ".\n" : ", largest first:\n");
   for (const Line& l : lines) out += l.text;
   return out;
 }

@@ -1,9 +1,11 @@
 #pragma once
 // A run over several versions of a framework (opbench run --versions): the
 // backends that are one backend at several versions, and the change from
-// its oldest version to its newest, tested as `opbench compare` tests two
-// runs (report/compare.h: the Mann-Whitney U test on the samples, a change
-// beyond noise when p < alpha and the means differ by more than min_effect).
+// its oldest version to its newest, sized and tested as `opbench compare`
+// sizes and tests two runs (report/compare.h: the Hodges-Lehmann ratio of the
+// samples, the Mann-Whitney U test, a change beyond noise when p < alpha and
+// the ratio is off 1 by more than min_effect and than either cell's own noise,
+// the spread of its rounds).
 #include <string>
 #include <vector>
 

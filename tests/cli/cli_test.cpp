@@ -783,8 +783,17 @@ std::vector<std::string> setup_lines(const std::string& err) {
 TEST(Versions, TwoMlxReleasesSideBySideThenEverythingReused) {
   const std::string out = make_temp_dir();
   const std::vector<std::string> env = {"OPBENCH_VERSIONS_DIR=" + versions_dir()};
+  // What an earlier opbench build left: its plug-in of 0.31.2 goes when this build's is built.
+  fs::create_directories(versions_dir() + "/plugins");
+  const std::string stale = versions_dir() + "/plugins/mlx-0.31.2-0123456789abcdef.so";
+  write_file(stale, "an older build's plug-in");
   Outcome first = opbench(versions_run("mlx=0.32.4,0.31.2", out + "/first"), env);
   ASSERT_EQ(first.code, 0) << first;
+  EXPECT_FALSE(fs::exists(stale));
+  size_t plugins = 0;
+  for (const auto& entry : fs::directory_iterator(versions_dir() + "/plugins"))
+    plugins += entry.path().filename().string().rfind("mlx-0.31.2-", 0) == 0;
+  EXPECT_EQ(plugins, 1u);  // this build's alone
   std::vector<std::string> said = setup_lines(first.err);
   EXPECT_NE(std::find(said.begin(), said.end(), "installing mlx[cpu]==0.31.2 into " + versions_dir() + "/envs/mlx-0.31.2"),
             said.end()) << first;
@@ -812,6 +821,13 @@ TEST(Versions, TwoMlxReleasesSideBySideThenEverythingReused) {
   EXPECT_NE(first.out.find("mlx 0.31.2, mlx 0.32.4"), std::string::npos) << first;  // the machine line
   EXPECT_NE(first.out.find("| mlx_cpu@mlx-0.31.2 | mlx_cpu@mlx-0.32.4 | mlx_cpu 0.32.4/0.31.2 speedup | p-value |"),
             std::string::npos) << first;
+  // The rounds, recorded: the setting, and how many samples each round gave each cell.
+  EXPECT_EQ(result["settings"]["rounds"], 2);
+  for (const auto& e : result["experiments"])
+    for (const auto& c : e["cells"]) {
+      ASSERT_EQ(c["round_samples"].size(), 2u) << c.dump().substr(0, 400);
+      EXPECT_EQ(c["round_samples"][0].get<size_t>() + c["round_samples"][1].get<size_t>(), c["samples_ms"].size());
+    }
 
   // The same run again installs and builds nothing.
   Outcome second = opbench(versions_run("mlx=0.31.2,0.32.4", out + "/second"), env);
@@ -822,6 +838,48 @@ TEST(Versions, TwoMlxReleasesSideBySideThenEverythingReused) {
   }
   said = setup_lines(second.err);
   EXPECT_NE(std::find(said.begin(), said.end(), "mlx 0.31.2: environment reused, plug-in reused"), said.end()) << second;
+}
+
+// An interrupted run over versions (planted: the finished run's file less
+// its last experiment, as a run stopped after the first leaves it) is
+// finished by --resume with the file's versions and rounds, nothing
+// installed or built again.
+TEST(Versions, AnInterruptedRunOverVersionsIsFinishedByResume) {
+  const std::string out = make_temp_dir();
+  const std::vector<std::string> env = {"OPBENCH_VERSIONS_DIR=" + versions_dir()};
+  Outcome whole = opbench(versions_run("mlx=0.31.2,0.32.4", out + "/whole"), env);
+  ASSERT_EQ(whole.code, 0) << whole;
+  nlohmann::json partial = nlohmann::json::parse(read_file(out + "/whole/result.json"));
+  ASSERT_EQ(partial["experiments"].size(), 2u);
+  partial["experiments"].erase(1);
+  fs::create_directories(out + "/stopped");
+  write_file(out + "/stopped/result.json", partial.dump());
+
+  // --versions and --rounds are the file's: given again, they are refused in one line.
+  Outcome again = opbench({"run", "--resume", out + "/stopped/result.json", "--rounds", "3"}, env);
+  EXPECT_EQ(again.code, 2) << again;
+  EXPECT_NE(again.err.find("--rounds cannot be combined with --resume: the file's rounds are taken"), std::string::npos) << again;
+
+  Outcome resumed = opbench({"run", "--resume", out + "/stopped/result.json"}, env);
+  ASSERT_EQ(resumed.code, 0) << resumed;
+  EXPECT_NE(resumed.err.find("2 of 4 cells done, 2 to run"), std::string::npos) << resumed;
+  std::vector<std::string> said = setup_lines(resumed.err);
+  EXPECT_NE(std::find(said.begin(), said.end(), "mlx 0.31.2: environment reused, plug-in reused"), said.end()) << resumed;
+  nlohmann::json result = nlohmann::json::parse(read_file(out + "/stopped/result.json"));
+  ASSERT_EQ(result["experiments"].size(), 2u);
+  EXPECT_EQ(result["experiments"][0], partial["experiments"][0]);  // the done experiment as it was
+  EXPECT_EQ(result["settings"]["rounds"], 2);
+  const auto& finished = result["experiments"][1];
+  EXPECT_EQ(finished["line"], "Sum dim1=64x64 axis=0");
+  std::vector<std::string> names;
+  for (const auto& c : finished["cells"]) {
+    names.push_back(c["backend"]);
+    EXPECT_EQ(c.value("error", ""), "") << c.dump().substr(0, 400);
+    EXPECT_EQ(c["round_samples"].size(), 2u) << c.dump().substr(0, 400);  // timed in the file's two rounds
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"mlx_cpu@mlx-0.31.2", "mlx_cpu@mlx-0.32.4"}));
+  EXPECT_NE(resumed.out.find("| mlx_cpu@mlx-0.31.2 | mlx_cpu@mlx-0.32.4 | mlx_cpu 0.32.4/0.31.2 speedup | p-value |"),
+            std::string::npos) << resumed;
 }
 
 TEST(Versions, AVersionThePackageIndexLacksIsRefusedBeforeAnythingRuns) {

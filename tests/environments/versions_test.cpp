@@ -4,10 +4,16 @@
 #include "environments/versions.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
 
 #include "environments/process.h"
 #include "environments/store.h"
 #include "environments/versioned.h"
+#include "execution/build_info.h"
 #include "model/error.h"
 #include "test_text.h"
 
@@ -80,6 +86,75 @@ TEST(Versions, WhatPipAndTheCompilerSay) {
   EXPECT_EQ(failure_line("ERROR: Exception:\nTraceback (most recent call last):\n  File \"x.py\"\n"
                          "OSError: [Errno 28] No space left on device\n"),
             "OSError: [Errno 28] No space left on device");
+}
+
+// MLX's build follows the program's own: the CPU build's requirement and
+// package on Linux, the CUDA build's where the build's Python had it.
+TEST(Versions, MlxFlavourFollowsTheBuildsOwnMlx) {
+  EXPECT_EQ(mlx_flavour("mlx mlx-cpu"), "cpu");
+  EXPECT_EQ(mlx_flavour(""), "cpu");  // no MLX in the build's Python (MLX_ROOT): the CPU build, as before
+  EXPECT_EQ(mlx_flavour("mlx mlx-cuda-13"), "cuda13");
+  EXPECT_EQ(mlx_flavour("MLX mlx_cuda_13"), "cuda13");  // as pip normalizes names
+  EXPECT_EQ(mlx_flavour("mlx mlx-cuda-12"), "cuda12");
+  EXPECT_EQ(mlx_flavour("mlx-cuda-13-extras mlx-lm"), "cpu");  // only the distribution itself
+#ifndef __APPLE__
+  const Framework cuda = mlx_framework("cuda13");
+  EXPECT_EQ(cuda.requirement_for("0.32.4"), "mlx[cuda13]==0.32.4");
+  EXPECT_EQ(cuda.package, "mlx-cuda-13");
+  const Framework cpu = mlx_framework("cpu");
+  EXPECT_EQ(cpu.requirement_for("0.32.4"), "mlx[cpu]==0.32.4");
+  EXPECT_EQ(cpu.package, "mlx-cpu");
+  // This build's: what its configure found in the build's Python.
+  EXPECT_EQ(find_framework("mlx").package, mlx_framework(mlx_flavour(build_mlx_distributions())).package);
+#endif
+}
+
+// A dependency location given to this build's configure (or found by it)
+// reaches the configure command of every version's plug-in, before the
+// framework's own location.
+TEST(Versions, ThePluginIsConfiguredWithTheProgramsDependencyLocations) {
+  const std::string given = "-Dnlohmann_json_DIR=" OPBENCH_TEST_NLOHMANN_JSON_DIR;
+  const std::vector<std::string>& args = build_configure_args();
+  EXPECT_NE(std::find(args.begin(), args.end(), given), args.end()) << given;
+  const std::filesystem::path root = std::filesystem::temp_directory_path() / ("opbench_configure_" + std::to_string(getpid()));
+  const VersionStore store({root.string(), "python3", "/src/opbench", "key", "Release",
+                            {"-DSQLite3_LIBRARY=/opt/sqlite/lib/libsqlite3.so", given}});
+  const std::vector<std::string> command = store.configure_command(find_framework("torch"), "2.15.0");
+  std::filesystem::remove_all(root);
+  auto at = [&](const std::string& arg) { return std::find(command.begin(), command.end(), arg) - command.begin(); };
+  ASSERT_LT(at(given), static_cast<std::ptrdiff_t>(command.size()));
+  ASSERT_LT(at("-DSQLite3_LIBRARY=/opt/sqlite/lib/libsqlite3.so"), static_cast<std::ptrdiff_t>(command.size()));
+  EXPECT_EQ(command[0], "cmake");
+  EXPECT_EQ(command[4], (root / "plugins/build/torch-2.15.0").string());
+  EXPECT_LT(at("-DOPBENCH_WITH_TORCH=ON"), static_cast<std::ptrdiff_t>(command.size()));
+  EXPECT_LT(at("-DOPBENCH_WITH_MLX=OFF"), static_cast<std::ptrdiff_t>(command.size()));
+  EXPECT_EQ(command.back().rfind("-DTorch_DIR=", 0), 0u);  // the version's own, last
+}
+
+// A new build's plug-in of a version removes that version's plug-ins of
+// other builds, and nothing else.
+TEST(Versions, APluginOfAnotherBuildIsRemovedWhenANewOneIsBuilt) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("opbench_prune_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "build");
+  const std::vector<std::string> files = {
+      "mlx-0.31.2-0123456789abcdef.so",  // another build's: removed
+      "mlx-0.31.2-fedcba9876543210.so",  // the new one: kept
+      "mlx-0.31.2-aaaaaaaaaaaaaaaa.so",  // a third build's: removed
+      "mlx-0.32.4-0123456789abcdef.so",  // another version
+      "mlx-0.31.21-0123456789abcdef.so", // another version, whose name begins alike
+      "torch-0.31.2-0123456789abcdef.so",
+      "mlx-0.31.2-0123456789abcdef.so.partial-12",
+      "describe.log"};
+  for (const std::string& f : files) std::ofstream(dir / f) << "x";
+  const Framework& mlx = find_framework("mlx");
+  std::vector<std::string> removed = prune_plugins(dir.string(), mlx, "0.31.2", (dir / files[1]).string());
+  std::sort(removed.begin(), removed.end());
+  EXPECT_EQ(removed, (std::vector<std::string>{(dir / files[0]).string(), (dir / files[2]).string()}));
+  for (size_t i = 0; i < files.size(); ++i) EXPECT_EQ(fs::exists(dir / files[i]), i != 0 && i != 2) << files[i];
+  EXPECT_TRUE(fs::is_directory(dir / "build"));
+  fs::remove_all(dir);
 }
 
 }  // namespace

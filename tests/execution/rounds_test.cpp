@@ -118,6 +118,7 @@ TEST(Rounds, MergedCell) {
   };
   Cell m = merged_rounds({cell({1, 2}), cell({3}, Verdict::imprecise), cell({4, 5})});
   EXPECT_EQ(m.samples_ms, (std::vector<double>{1, 2, 3, 4, 5}));
+  EXPECT_EQ(m.round_samples, (std::vector<size_t>{2, 1, 2}));  // which round each sample came from
   EXPECT_DOUBLE_EQ(m.stats.mean, 3);
   EXPECT_EQ(m.stats.count, 5u);
   EXPECT_DOUBLE_EQ(m.phases->sampling_s, 12);
@@ -126,6 +127,7 @@ TEST(Rounds, MergedCell) {
   broken.error = "out of memory";
   EXPECT_EQ(merged_rounds({cell({1}), broken, cell({2})}).error, "out of memory");
   EXPECT_TRUE(merged_rounds({cell({1}), cell({2}, Verdict::wrong)}).wrong());
+  EXPECT_TRUE(merged_rounds({cell({1, 2})}).round_samples.empty());  // one round: a cell timed in one go
 }
 
 }  // namespace

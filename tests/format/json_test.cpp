@@ -91,6 +91,7 @@ RunRecord full_record() {
   r.settings.sampler.cold = true;
   r.settings.sampler.fresh_memory = true;
   r.settings.memory = true;
+  r.settings.rounds = 3;
 
   BackendRecord cpu, cuda;
   cpu.info = {"cpu", 50, "torch framework with cpu backend", {}};
@@ -100,6 +101,7 @@ RunRecord full_record() {
 
   Cell argmax_cpu = timed_cell("cpu", {21.0, 21.2, 20.9, 23.0, 1.0 / 3.0});
   argmax_cpu.stop = Stop::time;
+  argmax_cpu.round_samples = {2, 1, 2};  // timed in rounds: 21.0 21.2 | 20.9 | 23.0 1/3
   argmax_cpu.check = {Verdict::passed, 0, 1e-4, "", {CheckScope::Kind::reference}};
   argmax_cpu.phases = CellPhases{0.5, 0.25, 0.0625, 1.75};
   argmax_cpu.memory = MemoryFigure{4194304, "LibTorch's CPU allocator, counted by opbench", "", false, 524288};
@@ -168,6 +170,7 @@ void expect_same(const RunRecord& a, const RunRecord& b) {
   EXPECT_EQ(a.settings.threads, b.settings.threads);
   EXPECT_EQ(a.settings.check, b.settings.check);
   EXPECT_EQ(a.settings.memory, b.settings.memory);
+  EXPECT_EQ(a.settings.rounds, b.settings.rounds);
   const SamplerSettings &sa = a.settings.sampler, &sb = b.settings.sampler;
   EXPECT_EQ(sa.warmup_s, sb.warmup_s);
   EXPECT_EQ(sa.min_samples, sb.min_samples);
@@ -219,6 +222,7 @@ void expect_same(const RunRecord& a, const RunRecord& b) {
         EXPECT_EQ(x.cells[c].cache, y.cells[c].cache);
       }
       EXPECT_EQ(x.cells[c].samples_ms, y.cells[c].samples_ms);
+      EXPECT_EQ(x.cells[c].round_samples, y.cells[c].round_samples);
       ASSERT_EQ(x.cells[c].phases.has_value(), y.cells[c].phases.has_value());
       if (x.cells[c].phases) {
         EXPECT_EQ(x.cells[c].phases->prepare_s, y.cells[c].phases->prepare_s);
@@ -558,6 +562,35 @@ TEST(ResultJson, RefusesAWordItDoesNotKnow) {
   EXPECT_TRUE(contains(message, "field 'stop': 'bored' is not one of noise, time, count")) << message;
   message = from_json_error(edited([](json& j) { j["settings"]["timing"] = "batched x4"; }));
   EXPECT_TRUE(contains(message, "settings: field 'timing': 'batched x4' is not one of wall, events, batched")) << message;
+}
+
+// A run over versions records its rounds (settings.rounds) and, in each
+// cell, how many of its samples each round took; a run without rounds (and
+// every file before them) has neither field and reads as one round.
+TEST(ResultJson, TheRoundsAndEachRoundsSamplesReadBack) {
+  const json file = json::parse(to_json(full_record()));
+  EXPECT_EQ(file["settings"]["rounds"], 3);
+  EXPECT_EQ(file["experiments"][0]["cells"][0]["round_samples"], json::array({2, 1, 2}));
+  EXPECT_FALSE(file["experiments"][1]["cells"][0].contains("round_samples"));
+  RunRecord back = from_json(file.dump(), kSource);
+  EXPECT_EQ(back.settings.rounds, 3);
+  EXPECT_EQ(back.experiments[0].cells[0].round_samples, (std::vector<size_t>{2, 1, 2}));
+  EXPECT_TRUE(back.experiments[1].cells[0].round_samples.empty());
+  RunRecord older = from_json(edited([](json& j) {
+                                j["settings"].erase("rounds");
+                                j["experiments"][0]["cells"][0].erase("round_samples");
+                              }),
+                              kSource);
+  EXPECT_EQ(older.settings.rounds, 1);
+  EXPECT_TRUE(older.experiments[0].cells[0].round_samples.empty());
+  EXPECT_FALSE(json::parse(to_json(older))["settings"].contains("rounds"));
+  // Rounds that do not add up to the samples, an empty round, no round: named.
+  EXPECT_TRUE(contains(from_json_error(edited([](json& j) { j["experiments"][0]["cells"][0]["round_samples"] = {2, 2}; })),
+                       "cell for 'cpu': field 'round_samples' (2 rounds of 4 samples) does not divide its 5 samples_ms"));
+  EXPECT_TRUE(contains(from_json_error(edited([](json& j) { j["experiments"][0]["cells"][0]["round_samples"] = {5, 0}; })),
+                       "field 'round_samples' (2 rounds of 5 samples)"));
+  EXPECT_TRUE(contains(from_json_error(edited([](json& j) { j["settings"]["rounds"] = 0; })),
+                       "settings: field 'rounds' is 0"));
 }
 
 // Files written before the settled stop existed sampled on to the cap: read

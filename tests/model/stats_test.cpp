@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <stdexcept>
 #include <vector>
 
 namespace opbench {
@@ -180,6 +181,24 @@ TEST(RelativeStandardError, ZeroForIdenticalSamples) {
 TEST(RelativeStandardError, InfiniteBelowTwoSamples) {
   EXPECT_TRUE(std::isinf(relative_standard_error(0, 0.0, 0.0)));
   EXPECT_TRUE(std::isinf(relative_standard_error(1, 2.0, 4.0)));
+}
+
+// The level spread: how far a cell's level moved while it was timed.
+TEST(LevelSpread, TheSpreadOfItsRoundsMediansOverItsMedian) {
+  // Rounds of medians 10, 12 and 11 (sizes 3, 2, 3); every sample's median 11: (12 - 10) / 11.
+  const std::vector<double> samples = {9, 10, 30, 12, 12, 11, 11, 11};
+  EXPECT_DOUBLE_EQ(level_spread(samples, {3, 2, 3}), 2.0 / 11);
+  // Without rounds, the thirds in the order taken: 1 1 1 | 1 1 1 | 2 2 2 (median 1): a drift of 100%.
+  EXPECT_DOUBLE_EQ(level_spread({1, 1, 1, 1, 1, 1, 2, 2, 2}), 1.0);
+  // The same samples interleaved have no drift: each third's median is 1.
+  EXPECT_DOUBLE_EQ(level_spread({1, 1, 2, 1, 1, 2, 1, 2, 1}), 0.0);
+}
+
+TEST(LevelSpread, NothingToMeasureWithIsZero) {
+  EXPECT_EQ(level_spread({1, 2, 3, 4, 5, 6, 7, 8}), 0.0);  // fewer than 9 samples for thirds
+  EXPECT_EQ(level_spread({1, 5}, {2}), 0.0);                 // one round
+  EXPECT_EQ(level_spread({1, 5, 9}, {0, 3}), 0.0);           // a round without samples is no part
+  EXPECT_THROW(level_spread({1, 2, 3}, {1, 1}), std::invalid_argument);
 }
 
 }  // namespace

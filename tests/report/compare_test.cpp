@@ -132,8 +132,42 @@ TEST(Compare, RenderedWithTheRuleAndTheGeometricMean) {
   EXPECT_TRUE(contains(text, "Geometric mean of new/base: 1.26"));
   EXPECT_TRUE(contains(text,
                        "over 6 cells: 2 slower, 0 faster, 4 same (a change is real when p < 0.05, new/base is off 1 "
-                       "by more than 5% and the medians moved its way; new/base is the Hodges-Lehmann estimate"));
+                       "by more than 5% and by more than either cell moved on its own (the spread of its rounds' medians, "
+                       "or of its samples' thirds) and the medians moved its way; new/base is the Hodges-Lehmann estimate"));
   EXPECT_EQ(change_name(Change::untested), "untested");
+  // Several runs a side: the runs' means carry the drift, and the rule says no more of the cells' own.
+  Comparison runs = compare_runs(std::vector<RunRecord>{noisy_run(1), noisy_run(3)},
+                                 std::vector<RunRecord>{noisy_run(2), noisy_run(4)}, settings);
+  EXPECT_TRUE(contains(render_comparison(runs, settings), "by more than 5% and the medians moved its way;"));
+}
+
+// A cell whose level drifts while it is timed (its thirds' medians 0.9, 1.0
+// and 1.1 of its level): a 10% slowdown is far beyond the test with 200
+// samples a side, yet within what the cell does on its own: the same.
+// Without the drift the same slowdown is slower.
+TEST(Compare, AChangeWithinTheDriftOfACellIsTheSame) {
+  auto drifting = [](Cell& c) {
+    for (size_t i = 0; i < c.samples_ms.size(); ++i) c.samples_ms[i] *= 0.9 + 0.1 * static_cast<double>(i * 3 / c.samples_ms.size());
+    c.stats = summarize(c.samples_ms);
+  };
+  RunRecord base = noisy_run(1), next = noisy_run(2, 1.10);
+  Comparison steady = compare_runs(base, next, CompareSettings{});
+  EXPECT_EQ(find(steady, "MatMul", "cpu")->change, Change::slower);
+  EXPECT_LT(find(steady, "MatMul", "cpu")->noise, 0.03);
+  drifting(next.experiments[2].cells[1]);
+  Comparison c = compare_runs(base, next, CompareSettings{});
+  const CellComparison* matmul = find(c, "MatMul", "cpu");
+  EXPECT_LT(matmul->p, 0.05);
+  EXPECT_GT(matmul->ratio, 1.05);
+  EXPECT_NEAR(matmul->noise, level_spread(next.experiments[2].cells[1].samples_ms), 1e-12);
+  EXPECT_GT(matmul->noise, matmul->ratio - 1);
+  EXPECT_EQ(matmul->change, Change::same);
+  // A cell timed in rounds (a versions run) is measured by its rounds: rounds that agree leave the change slower.
+  Cell& in_rounds = next.experiments[2].cells[1];
+  in_rounds.samples_ms = noisy_run(2, 1.10).experiments[2].cells[1].samples_ms;
+  in_rounds.stats = summarize(in_rounds.samples_ms);
+  in_rounds.round_samples = {67, 66, 67};
+  EXPECT_EQ(find(compare_runs(base, next, CompareSettings{}), "MatMul", "cpu")->change, Change::slower);
 }
 
 // The cell: the base run's ReLU had a few calls preempted for 10 ms
