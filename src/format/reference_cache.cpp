@@ -23,7 +23,7 @@ namespace opbench {
 
 namespace {
 
-constexpr char kMagic[8] = {'O', 'P', 'B', 'R', 'E', 'F', '3', '\n'};
+constexpr char kMagic[8] = {'O', 'P', 'B', 'R', 'E', 'F', '4', '\n'};
 // A shape of more dimensions, or a count past this, is a damaged file.
 constexpr uint64_t kMaxRank = 16;
 
@@ -44,8 +44,12 @@ bool take_array(std::ifstream& in, std::vector<T>& v, uint64_t n, uint64_t bytes
   return n == 0 || static_cast<bool>(in.read(reinterpret_cast<char*>(v.data()), static_cast<std::streamsize>(n * sizeof(T))));
 }
 
-void write_entry(std::ofstream& out, const std::string& key, const RefTensor& ref) {
+// Everything of an entry before its positions and values. The seconds its
+// reference took come first after the magic, so that choosing what to evict
+// reads 16 bytes of each file.
+std::string entry_header(const std::string& key, const RefTensor& ref, double seconds) {
   std::string header(kMagic, sizeof kMagic);
+  put(header, seconds);
   put(header, static_cast<uint64_t>(key.size()));
   header += key;
   put(header, static_cast<uint64_t>(ref.shape.size()));
@@ -55,10 +59,26 @@ void write_entry(std::ofstream& out, const std::string& key, const RefTensor& re
   put(header, ref.scale);
   put(header, static_cast<uint8_t>(ref.on_demand));
   put(header, ref.digest);
+  return header;
+}
+
+void write_entry(std::ofstream& out, const std::string& header, const RefTensor& ref) {
   out.write(header.data(), static_cast<std::streamsize>(header.size()));
   out.write(reinterpret_cast<const char*>(ref.positions.data()),
             static_cast<std::streamsize>(ref.positions.size() * sizeof(int64_t)));
   out.write(reinterpret_cast<const char*>(ref.values.data()), static_cast<std::streamsize>(ref.values.size() * sizeof(double)));
+}
+
+// The seconds an entry's reference took, as its file says; 0 (the first to
+// go) for a file too damaged to say.
+double recorded_seconds(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  char magic[sizeof kMagic];
+  double seconds = 0;
+  if (!in.read(magic, sizeof magic) || std::memcmp(magic, kMagic, sizeof kMagic) != 0 || !take(in, seconds) ||
+      !(seconds >= 0 && seconds < 1e9))
+    return 0;
+  return seconds;
 }
 
 // bytes of the file from offset into `to`, in parts read on all cores: a
@@ -91,7 +111,9 @@ std::optional<RefTensor> parsed(const std::string& path, const std::string& key)
   std::ifstream in(path, std::ios::binary);
   char magic[sizeof kMagic];
   uint64_t key_size = 0, rank = 0, npos = 0, nvalues = 0;
+  double seconds = 0;
   if (!in.read(magic, sizeof magic) || std::memcmp(magic, kMagic, sizeof kMagic) != 0) return std::nullopt;
+  if (!take(in, seconds) || !(seconds >= 0 && seconds < 1e9)) return std::nullopt;
   if (!take(in, key_size) || key_size != key.size()) return std::nullopt;
   std::string stored(key_size, '\0');
   if (!in.read(stored.data(), static_cast<std::streamsize>(key_size)) || stored != key) return std::nullopt;
@@ -107,7 +129,7 @@ std::optional<RefTensor> parsed(const std::string& path, const std::string& key)
   ref.on_demand = on_demand;
   if (ref.on_demand && npos) return std::nullopt;  // every element is read on demand: no positions
   if (!ref.on_demand && ref.digest) return std::nullopt;  // only an on-demand reference has a digest
-  uint64_t header = sizeof kMagic + 8 + key_size + 8 + 8 * rank + 33;
+  uint64_t header = sizeof kMagic + 8 + 8 + key_size + 8 + 8 * rank + 33;
   if (header > size) return std::nullopt;
   if (!take_array(in, ref.positions, npos, size - header)) return std::nullopt;
   // Exactly what a store writes: a dense entry has a value per element, a
@@ -176,14 +198,30 @@ std::optional<RefTensor> ReferenceCache::load(const std::string& key) const {
   return ref;
 }
 
-void ReferenceCache::store(const std::string& key, const RefTensor& ref) const {
-  uint64_t bytes = ref.values.size() * sizeof(double) + ref.positions.size() * sizeof(int64_t);
-  if (forget_other_builds() + bytes > max_bytes_) return;
+void ReferenceCache::store(const std::string& key, const RefTensor& ref, double seconds) const {
+  const std::string header = entry_header("build=" + build_ + "\n" + key, ref, seconds);
+  const uint64_t bytes = header.size() + ref.values.size() * sizeof(double) + ref.positions.size() * sizeof(int64_t);
+  if (bytes > max_bytes_) return;
   std::string path = path_of(key), partial = path + ".partial." + std::to_string(getpid());
-  std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-  write_entry(out, "build=" + build_ + "\n" + key, ref);
-  out.close();
+  // This build's other entries (one of the same key is replaced anyway).
+  std::vector<Entry> kept = forget_other_builds();
+  std::erase_if(kept, [&path](const Entry& f) { return fs::path(f.path).filename() == fs::path(path).filename(); });
+  uint64_t used = 0;
+  for (const Entry& f : kept) used += f.bytes;
+  // Full: room only from entries that save less per byte, the least first.
+  // Compared as seconds x bytes across, which needs no division.
+  auto saves_less = [](const Entry& a, const Entry& b) { return a.seconds * b.bytes < b.seconds * a.bytes; };
+  const Entry incoming{path, bytes, seconds};
+  std::sort(kept.begin(), kept.end(), saves_less);
+  size_t evicted = 0;
+  while (used + bytes > max_bytes_ && evicted < kept.size() && saves_less(kept[evicted], incoming))
+    used -= kept[evicted++].bytes;
+  if (used + bytes > max_bytes_) return;
   std::error_code ec;
+  for (size_t i = 0; i < evicted; ++i) fs::remove(kept[i].path, ec);
+  std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+  write_entry(out, header, ref);
+  out.close();
   if (!out) {
     fs::remove(partial, ec);
     return;
@@ -192,14 +230,14 @@ void ReferenceCache::store(const std::string& key, const RefTensor& ref) const {
   if (ec) fs::remove(partial, ec);
 }
 
-uint64_t ReferenceCache::forget_other_builds() const {
-  uint64_t mine = 0;
+std::vector<ReferenceCache::Entry> ReferenceCache::forget_other_builds() const {
+  std::vector<Entry> mine;
   std::error_code ec;
   for (const fs::directory_entry& f : fs::directory_iterator(folder_, ec)) {
     if (f.path().extension() != ".ref") continue;
     std::error_code size_error;
     if (f.path().filename().string().rfind(build_prefix_ + "-", 0) != 0) fs::remove(f.path(), size_error);
-    else mine += f.file_size(size_error);
+    else mine.push_back({f.path().string(), f.file_size(size_error), recorded_seconds(f.path())});
   }
   return mine;
 }

@@ -10,12 +10,19 @@
 // entries). Files are named by the build's hash and the key's; each repeats
 // its build and key, and a file that is damaged, truncated or of another key
 // is ignored and removed. Entries of other builds, which can never be read,
-// are removed when an entry is stored; past the size limit nothing more is
-// stored (evicting instead would make a suite larger than the cache miss on
-// every entry, each evicting the next one's).
+// are removed when an entry is stored.
+//
+// Each entry records how long its reference took to compute: what reading it
+// saves. Past the size limit a new entry goes in only by pushing out entries
+// that save less time per byte than it does, the least first; where those
+// are not enough to make room, nothing changes. So a suite larger than the
+// cache settles on the entries that save the most per byte (the least of
+// those kept only rises), instead of each new entry evicting the next one's
+// and every run missing on all of them.
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "model/experiment.h"
 #include "model/tensor.h"
@@ -38,16 +45,24 @@ class ReferenceCache {
   static std::string key(const Experiment& e, uint64_t seed);
 
   std::optional<RefTensor> load(const std::string& key) const;
-  // Stores `ref` when it fits within the limit; a failure to write (a full
-  // disk) leaves the cache without the entry, never a partial file.
-  void store(const std::string& key, const RefTensor& ref) const;
+  // Stores `ref`, which took `seconds` to compute, when it fits within the
+  // limit or can take the room of entries that save less per byte (above); a
+  // failure to write (a full disk) leaves the cache without the entry, never
+  // a partial file.
+  void store(const std::string& key, const RefTensor& ref, double seconds) const;
 
   const std::string& folder() const { return folder_; }
 
  private:
   std::string path_of(const std::string& key) const;
-  // Removes other builds' entries; the bytes this build's entries take.
-  uint64_t forget_other_builds() const;
+  // One of this build's entries: its file, size, and the seconds it saves.
+  struct Entry {
+    std::string path;
+    uint64_t bytes = 0;
+    double seconds = 0;
+  };
+  // Removes other builds' entries; this build's.
+  std::vector<Entry> forget_other_builds() const;
 
   std::string folder_;
   uint64_t max_bytes_;

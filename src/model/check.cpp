@@ -25,7 +25,10 @@ class RefValues {
       : e_(e), inputs_(inputs), ref_(ref) {}
   size_t size() const { return ref_.on_demand ? static_cast<size_t>(element_count(ref_.shape)) : ref_.values.size(); }
   double operator[](size_t k) const {
-    return ref_.on_demand ? e_.spec().reference_at(e_, inputs_, static_cast<int64_t>(k)) : ref_.values[k];
+    if (!ref_.on_demand) return ref_.values[k];
+    const int64_t flat = static_cast<int64_t>(k);
+    return e_.pass == Pass::backward ? e_.spec().vjp_at(e_, inputs_, inputs_.back(), flat)
+                                     : e_.spec().reference_at(e_, inputs_, flat);
   }
 
  private:
@@ -155,16 +158,29 @@ CheckResult scatter_elements(const Experiment& e, const std::vector<HostTensor>&
 // The backward pass: each float input's gradient is judged on its own (a
 // wrong gradient of PReLU's single alpha would vanish in a norm over x's
 // too); the worst one decides.
-// Relative norm error of got's elements [start, start + count) against `ref`'s.
-// On all cores, in fixed chunks: the same error on any number of them.
-double segment_error(const HostTensor& got, std::span<const double> ref, int64_t start, int64_t count) {
-  const size_t n = static_cast<size_t>(count);
-  const double diff = chunked_sum(n, [&](size_t i) {
-    const double d = got.at(start + static_cast<int64_t>(i)) - ref[start + i];
-    return d * d;
+// Against `ref`'s elements [start, start + count), got's: the squared
+// differences, the reference's squares, and got's non-finite elements, in one
+// pass (a dense gradient is up to a gigabyte to read). On all cores, in fixed
+// chunks: the same sums on any number of them.
+struct SegmentSums {
+  double diff = 0, squares = 0;
+  size_t non_finite = 0;
+  SegmentSums& operator+=(const SegmentSums& other) {
+    diff += other.diff;
+    squares += other.squares;
+    non_finite += other.non_finite;
+    return *this;
+  }
+  double error() const { return std::sqrt(diff) / std::max(std::sqrt(squares), 1e-30); }
+};
+
+template <class Ref>
+SegmentSums segment_sums(const HostTensor& got, const Ref& ref, int64_t start, int64_t count) {
+  return chunked_sum<SegmentSums>(static_cast<size_t>(count), [&](size_t i) {
+    const size_t at = static_cast<size_t>(start) + i;
+    const double g = got.at(static_cast<int64_t>(at)), r = ref[at], d = g - r;
+    return SegmentSums{d * d, r * r, std::isfinite(g) ? size_t{0} : size_t{1}};
   });
-  const double scale = chunked_sum(n, [&](size_t i) { return ref[start + i] * ref[start + i]; });
-  return std::sqrt(diff) / std::max(std::sqrt(scale), 1e-30);
 }
 
 // The gradients of every float input, flattened and joined in input order.
@@ -185,12 +201,13 @@ CheckResult gradients(const Experiment& e, const std::vector<HostTensor>& inputs
   double bound = tolerance(e.spec(), e.dtype), worst = 0;
   std::string worst_input;
   const HostBuffer<double> other = alternative_gradients(e, inputs);
+  const RefValues values(e, inputs, ref);
   int64_t start = 0;
   for (size_t i : differentiable_inputs(inputs)) {
-    if (any_index(static_cast<size_t>(inputs[i].numel()), [&](size_t k) { return !std::isfinite(got.at(start + static_cast<int64_t>(k))); }))
-      return fail(INFINITY, "non-finite value in the gradient of " + inputs[i].name);
-    double error = segment_error(got, ref.values, start, inputs[i].numel());
-    if (!other.empty()) error = std::min(error, segment_error(got, other, start, inputs[i].numel()));
+    const SegmentSums sums = segment_sums(got, values, start, inputs[i].numel());
+    if (sums.non_finite) return fail(INFINITY, "non-finite value in the gradient of " + inputs[i].name);
+    double error = sums.error();
+    if (!other.empty()) error = std::min(error, segment_sums(got, other, start, inputs[i].numel()).error());
     if (error > worst || worst_input.empty()) worst = error, worst_input = inputs[i].name;
     start += inputs[i].numel();
   }
@@ -201,15 +218,25 @@ CheckResult gradients(const Experiment& e, const std::vector<HostTensor>& inputs
   return result;
 }
 
-// The gradients of every float input, flattened and joined in input order.
+// The gradients of every float input, flattened and joined in input order:
+// read from dy as the check goes where the op places dy's values (vjp_at).
 RefTensor expected_gradients(const Experiment& e, const std::vector<HostTensor>& inputs) {
-  RefTensor out;
-  out.values = joined(e.spec().vjp(e, inputs, inputs.back()));
-  out.shape = {static_cast<int64_t>(out.values.size())};
+  if (!e.spec().vjp_at) return stored_gradients(e, inputs);
+  RefTensor out{result_shape(e, inputs), {}, {}};
+  out.on_demand = true;
   return out;
 }
 
 }  // namespace
+
+RefTensor stored_gradients(const Experiment& e, const std::vector<HostTensor>& inputs) {
+  std::vector<RefTensor> gradients = e.spec().vjp(e, inputs, inputs.back());
+  RefTensor out;
+  // One input's gradient is the joined one as it stands: no copy.
+  out.values = gradients.size() == 1 ? std::move(gradients[0].values) : joined(gradients);
+  out.shape = {static_cast<int64_t>(out.values.size())};
+  return out;
+}
 
 namespace {
 

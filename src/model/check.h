@@ -50,6 +50,11 @@ inline constexpr double kReferenceBudget = 3e8;
 // would cost more than `budget`.
 RefTensor expected_result(const Experiment& e, const std::vector<HostTensor>& inputs, double budget = kReferenceBudget);
 
+// The backward reference with every element stored, also where the check
+// reads it from dy as it goes (OpSpec::vjp_at): for a backend that stands in
+// for a framework with the reference itself.
+RefTensor stored_gradients(const Experiment& e, const std::vector<HostTensor>& inputs);
+
 // Compares `got` with `ref` for experiment `e` as its op's CheckKind says:
 // the relative norm error, for sums relative to the reduction of |x| (a
 // signed sum may cancel far below its terms' rounding); indices must match

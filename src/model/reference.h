@@ -45,6 +45,8 @@ struct Lanes {
   int64_t count() const { return outer * inner; }
   // Flat position of element k of lane `lane`.
   int64_t at(int64_t lane, int64_t k) const { return ((lane / inner) * length + k) * inner + lane % inner; }
+  // The lane of the element at flat position `flat`.
+  int64_t lane_of(int64_t flat) const { return flat / (length * inner) * inner + flat % inner; }
 };
 
 std::vector<double> read_lane(const HostTensor& x, const Lanes& lanes, int64_t lane);
@@ -79,6 +81,14 @@ RefTensor reduce_lanes(const HostTensor& x, int64_t axis, F f) {
   RefTensor out = zeros(std::move(shape));
   for_each_index(lanes.count(), 4.0 * lanes.length,
                  [&](int64_t lane) { out.values[lane] = f(read_lane(x, lanes, lane)); });
+  return out;
+}
+
+// A tensor of `shape` whose element i is f(i).
+template <class F>
+RefTensor elements_of(Shape shape, F f) {
+  RefTensor out = zeros(std::move(shape));
+  for_each_index(static_cast<int64_t>(out.values.size()), 8.0, [&](int64_t i) { out.values[i] = f(i); });
   return out;
 }
 

@@ -60,8 +60,8 @@ TEST_F(ReferenceCacheTest, WhatIsStoredReadsBackExactlyUnderItsKeyOnly) {
   sampled.positions = {0, 17, 999999};
   sampled.values = {1.0 / 3.0, -2.5e-300, 7e300};
   sampled.scale = 7e300 / 3;  // the check's scale comes back with it
-  cache.store("line=A\n", dense(3, 4, 0.5));
-  cache.store("line=B\n", sampled);
+  cache.store("line=A\n", dense(3, 4, 0.5), 1.0);
+  cache.store("line=B\n", sampled, 1.0);
   expect_equal(*cache.load("line=A\n"), dense(3, 4, 0.5));
   expect_equal(*cache.load("line=B\n"), sampled);
   // A copying op's entry: no values, only the shape, the check's scale and the digest.
@@ -69,7 +69,7 @@ TEST_F(ReferenceCacheTest, WhatIsStoredReadsBackExactlyUnderItsKeyOnly) {
   on_demand.on_demand = true;
   on_demand.scale = 13856.4;
   on_demand.digest = 0xfedcba9876543210ULL;
-  cache.store("line=D\n", on_demand);
+  cache.store("line=D\n", on_demand, 1.0);
   expect_equal(*cache.load("line=D\n"), on_demand);
   EXPECT_FALSE(cache.load("line=C\n"));
 }
@@ -79,7 +79,7 @@ TEST_F(ReferenceCacheTest, WhatIsStoredReadsBackExactlyUnderItsKeyOnly) {
 TEST_F(ReferenceCacheTest, ALargeEntryReadsBackInPartsOnAllCores) {
   ReferenceCache cache(dir_.string(), 1 << 30, "0.3.0 1 2");
   const RefTensor large = dense(3000, 1001, -7.25);  // 23 MiB of values: 3 parts, the last one short
-  cache.store("line=L\n", large);
+  cache.store("line=L\n", large, 1.0);
   host_threads_override() = 3;
   const std::optional<RefTensor> back = cache.load("line=L\n");
   host_threads_override() = 0;
@@ -101,10 +101,10 @@ TEST_F(ReferenceCacheTest, TheKeyHoldsEverythingTheReferenceDependsOn) {
 // an older build's entries, and removes them when it stores its own.
 TEST_F(ReferenceCacheTest, AnotherBuildReadsNoneOfItsEntriesAndRemovesThem) {
   ReferenceCache old_build(dir_.string(), 1 << 20, "0.3.0 100 1"), new_build(dir_.string(), 1 << 20, "0.3.0 100 2");
-  old_build.store("k\n", dense(4, 4, 1));
+  old_build.store("k\n", dense(4, 4, 1), 1.0);
   EXPECT_FALSE(new_build.load("k\n"));
   EXPECT_TRUE(old_build.load("k\n"));
-  new_build.store("other\n", dense(4, 4, 2));
+  new_build.store("other\n", dense(4, 4, 2), 1.0);
   EXPECT_FALSE(old_build.load("k\n"));
   EXPECT_EQ(files().size(), 1u);
   EXPECT_TRUE(new_build.load("other\n"));
@@ -113,7 +113,7 @@ TEST_F(ReferenceCacheTest, AnotherBuildReadsNoneOfItsEntriesAndRemovesThem) {
 TEST_F(ReferenceCacheTest, ADamagedFileIsAMissAndIsRemoved) {
   ReferenceCache cache(dir_.string(), 1 << 20, "0.3.0 1 2");
   for (int damage = 0; damage < 4; ++damage) {
-    cache.store("k\n", dense(8, 8, 1));
+    cache.store("k\n", dense(8, 8, 1), 1.0);
     ASSERT_EQ(files().size(), 1u);
     fs::path f = files()[0];
     if (damage == 0) fs::resize_file(f, fs::file_size(f) - 8);  // truncated
@@ -132,37 +132,99 @@ TEST_F(ReferenceCacheTest, ADamagedOnDemandEntryIsAMiss) {
   RefTensor on_demand{{1000, 192}, {}, {}};
   on_demand.on_demand = true;
   on_demand.scale = 2.5;
-  cache.store("k\n", on_demand);
+  cache.store("k\n", on_demand, 1.0);
   ASSERT_EQ(files().size(), 1u);
-  // magic 8, key size 8, key 2, rank 8, dims 16, positions 8, values 8, scale 8: the flag at 66
-  std::fstream(files()[0], std::ios::in | std::ios::out | std::ios::binary).seekp(66).write("\x02", 1);
+  // magic 8, seconds 8, key size 8, key 18 ("build=0.3.0 1 2\nk\n"), rank 8, dims 16, positions 8,
+  // values 8, scale 8: the flag at 90
+  {
+    std::fstream f(files()[0], std::ios::in | std::ios::out | std::ios::binary);
+    char flag = 0;
+    f.seekg(90).read(&flag, 1);
+    ASSERT_EQ(flag, 1);  // the offset is the flag's
+    f.seekp(90).write("\x02", 1);
+  }
   EXPECT_FALSE(cache.load("k\n"));
   on_demand.positions = {1, 2};
-  cache.store("k\n", on_demand);
+  cache.store("k\n", on_demand, 1.0);
   EXPECT_FALSE(cache.load("k\n"));
   // A digest belongs to an on-demand entry only: beside stored values it is damage.
   RefTensor stored = dense(2, 2, 1);
   stored.digest = 12345;
-  cache.store("k\n", stored);
+  cache.store("k\n", stored, 1.0);
   EXPECT_FALSE(cache.load("k\n"));
 }
 
-// Full, it keeps what it has: a suite larger than the cache then reads the
-// entries that fit on every run, where evicting would miss on every one.
-TEST_F(ReferenceCacheTest, AFullCacheKeepsWhatItHas) {
-  // Entries of 64 x 64 doubles (32 KiB and a header); room for three.
-  ReferenceCache cache(dir_.string(), 3 * (64 * 64 * 8 + 200), "0.3.0 1 2");
-  for (const char* key : {"first\n", "second\n", "third\n", "fourth\n"}) cache.store(key, dense(64, 64, 1));
+// Entries of 64 x 64 doubles (32 KiB) and a header of about 200 bytes: a
+// cache with room for three.
+constexpr uint64_t kRoomForThree = 3 * (64 * 64 * 8 + 200);
+
+// Full, a new entry that saves no more per byte than any kept one changes
+// nothing: a suite larger than the cache then reads the same entries on
+// every run, where evicting would miss on every one.
+TEST_F(ReferenceCacheTest, AFullCacheKeepsEntriesThatSaveAsMuchOrMore) {
+  ReferenceCache cache(dir_.string(), kRoomForThree, "0.3.0 1 2");
+  cache.store("first\n", dense(64, 64, 1), 2.0);
+  cache.store("second\n", dense(64, 64, 1), 3.0);
+  cache.store("third\n", dense(64, 64, 1), 1.0);
+  cache.store("equal\n", dense(64, 64, 1), 1.0);  // as much per byte as the least: no better
+  cache.store("fifth\n", dense(64, 64, 1), 0.5);
   EXPECT_EQ(files().size(), 3u);
   EXPECT_TRUE(cache.load("first\n"));
   EXPECT_TRUE(cache.load("second\n"));
   EXPECT_TRUE(cache.load("third\n"));
-  EXPECT_FALSE(cache.load("fourth\n"));
+  EXPECT_FALSE(cache.load("equal\n"));
+  EXPECT_FALSE(cache.load("fifth\n"));
+}
+
+// Full, an entry that saves more per byte takes the room of the one that
+// saves least.
+TEST_F(ReferenceCacheTest, AFullCacheEvictsTheEntryThatSavesLeastPerByte) {
+  ReferenceCache cache(dir_.string(), kRoomForThree, "0.3.0 1 2");
+  cache.store("first\n", dense(64, 64, 1), 2.0);
+  cache.store("second\n", dense(64, 64, 1), 0.5);
+  cache.store("third\n", dense(64, 64, 1), 1.0);
+  cache.store("fourth\n", dense(64, 64, 1), 4.0);
+  EXPECT_EQ(files().size(), 3u);
+  EXPECT_FALSE(cache.load("second\n"));
+  EXPECT_TRUE(cache.load("first\n"));
+  EXPECT_TRUE(cache.load("third\n"));
+  EXPECT_TRUE(cache.load("fourth\n"));
+  // Then the next least, and the rule holds across caches of the same
+  // folder: what an entry saves is in its file.
+  ReferenceCache again(dir_.string(), kRoomForThree, "0.3.0 1 2");
+  again.store("fifth\n", dense(64, 64, 1), 1.5);
+  EXPECT_FALSE(again.load("third\n"));
+  EXPECT_TRUE(again.load("fifth\n"));
+  EXPECT_EQ(files().size(), 3u);
+}
+
+// Per byte, not per entry: a large entry that saves the most seconds but
+// fewer per byte goes before two small ones, and a large newcomer that would
+// need the room of an entry saving more per byte than itself is not kept,
+// nothing being evicted for it.
+TEST_F(ReferenceCacheTest, WhatAnEntrySavesIsWeighedPerByte) {
+  ReferenceCache cache(dir_.string(), 4 * (64 * 64 * 8 + 200), "0.3.0 1 2");
+  cache.store("large\n", dense(128, 64, 1), 3.0);  // 2 units of room, 1.5 s a unit
+  cache.store("small\n", dense(64, 64, 1), 2.0);   // 2 s a unit
+  cache.store("newcomer\n", dense(64, 64, 1), 1.8);  // fits: the cache had one unit free
+  ASSERT_EQ(files().size(), 3u);
+  cache.store("dense\n", dense(64, 64, 1), 1.6);  // 1.6 s a unit: more than large's 1.5
+  EXPECT_FALSE(cache.load("large\n"));
+  EXPECT_TRUE(cache.load("small\n"));
+  EXPECT_TRUE(cache.load("newcomer\n"));
+  EXPECT_TRUE(cache.load("dense\n"));
+  // 3 units wanted, one free: taking two would evict an entry of 1.8 s a unit for one of 1.7.
+  cache.store("huge\n", dense(192, 64, 1), 5.1);
+  EXPECT_FALSE(cache.load("huge\n"));
+  EXPECT_TRUE(cache.load("small\n"));
+  EXPECT_TRUE(cache.load("newcomer\n"));
+  EXPECT_TRUE(cache.load("dense\n"));
+  EXPECT_EQ(files().size(), 3u);
 }
 
 TEST_F(ReferenceCacheTest, AnEntryLargerThanTheLimitIsNotKept) {
   ReferenceCache cache(dir_.string(), 64 * 64 * 8 - 1, "0.3.0 1 2");
-  cache.store("big\n", dense(64, 64, 1));
+  cache.store("big\n", dense(64, 64, 1), 1.0);
   EXPECT_FALSE(cache.load("big\n"));
   EXPECT_TRUE(files().empty());
 }

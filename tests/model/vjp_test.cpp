@@ -242,6 +242,37 @@ TEST(BackwardCheck, AWrongGradientOfOneInputIsCaughtAndNamed) {
   EXPECT_NE(check_output(e, in, got, ref).detail.find("non-finite value in the gradient of x"), std::string::npos);
 }
 
+// Sum's and SumAll's gradients only place dy's values: the reference stores
+// none (the check reads each from dy, OpSpec::vjp_at), and judges a result
+// as the stored gradients would, error for error, whatever the thread count.
+TEST(BackwardCheck, AGradientReadFromDyAsTheCheckGoesJudgesAsTheStoredOne) {
+  for (const char* line : {"Sum dim1=5x70x300 axis=1 pass=backward", "Sum dim1=5x70x300 axis=2 pass=backward",
+                           "Sum dim1=5x70x300 axis=0 pass=backward", "SumAll dim1=700x300 pass=backward"}) {
+    SCOPED_TRACE(line);
+    const Experiment e = parse_experiment(line);
+    const std::vector<HostTensor> in = make_inputs(e, 3);
+    const RefTensor on_demand = expected_result(e, in), stored = stored_gradients(e, in);
+    EXPECT_TRUE(on_demand.on_demand);
+    EXPECT_TRUE(on_demand.values.empty());
+    ASSERT_EQ(on_demand.shape, stored.shape);
+    ASSERT_EQ(stored.values.size(), static_cast<size_t>(in[0].numel()));
+    HostTensor got{"gradients", stored.shape, DType::Float32, HostBuffer<float>(stored.values.begin(), stored.values.end()), {}};
+    EXPECT_EQ(check_output(e, in, got, on_demand).error, 0);
+    for (size_t i = 0; i < got.f32.size(); i += 97) got.f32[i] *= 1.01f;
+    const double against_stored = check_output(e, in, got, stored).error;
+    EXPECT_GT(against_stored, 0);
+    host_threads_override() = 1;
+    const double one_thread = check_output(e, in, got, on_demand).error;
+    host_threads_override() = 5;
+    const double five_threads = check_output(e, in, got, on_demand).error;
+    host_threads_override() = 0;
+    EXPECT_EQ(one_thread, against_stored);
+    EXPECT_EQ(five_threads, against_stored);
+    got.f32[1234] = NAN;
+    EXPECT_NE(check_output(e, in, got, on_demand).detail.find("non-finite value in the gradient of x"), std::string::npos);
+  }
+}
+
 // A backward experiment sees the forward's inputs, and an upstream gradient
 // of the result's shape that the seed decides.
 TEST(BackwardInputs, SameNumbersAsTheForwardPassPlusASeededUpstreamGradient) {

@@ -17,21 +17,21 @@ RefTensor sum_all_reference(const Experiment&, const Inputs& in) {
   return {{}, {acc}, {}};
 }
 
-// Every element of a lane gets that lane's upstream gradient.
+// Every element of a lane gets that lane's upstream gradient; element `flat`
+// of x's gradient is read so (OpSpec::vjp_at) by the check.
+double sum_vjp_at(const Experiment& e, const Inputs& in, const HostTensor& dy, int64_t flat) {
+  return dy.at(Lanes(in[0].shape, axis_of(e, in[0])).lane_of(flat));
+}
+
 std::vector<RefTensor> sum_vjp(const Experiment& e, const Inputs& in, const HostTensor& dy) {
-  const Lanes lanes(in[0].shape, axis_of(e, in[0]));
-  RefTensor dx = zeros(in[0].shape);
-  for_each_index(lanes.count(), 2.0 * lanes.length, [&](int64_t lane) {
-    write_lane(dx, lanes, lane, std::vector<double>(lanes.length, dy.at(lane)));
-  });
-  return {std::move(dx)};
+  return {elements_of(in[0].shape, [&](int64_t i) { return sum_vjp_at(e, in, dy, i); })};
 }
 
 // dy is a scalar: every element of x gets it.
-std::vector<RefTensor> sum_all_vjp(const Experiment&, const Inputs& in, const HostTensor& dy) {
-  RefTensor dx = zeros(in[0].shape);
-  std::fill(dx.values.begin(), dx.values.end(), dy.at(0));
-  return {std::move(dx)};
+double sum_all_vjp_at(const Experiment&, const Inputs&, const HostTensor& dy, int64_t) { return dy.at(0); }
+
+std::vector<RefTensor> sum_all_vjp(const Experiment& e, const Inputs& in, const HostTensor& dy) {
+  return {elements_of(in[0].shape, [&](int64_t i) { return sum_all_vjp_at(e, in, dy, i); })};
 }
 
 }  // namespace
@@ -50,6 +50,7 @@ OPBENCH_OP_UNIT(sum) {
           .output_shape = without_axis,
           .reference = sum_reference,
           .vjp = sum_vjp,
+          .vjp_at = sum_vjp_at,
           .check = CheckKind::relative_to_magnitudes,
           .flops = per_element<1>,
           .quick = {"Sum dim1=16x32x32x32 axis=0", "Sum dim1=16x32x32x32 axis=3"},
@@ -62,6 +63,7 @@ OPBENCH_OP_UNIT(sum) {
           .output_shape = scalar,
           .reference = sum_all_reference,
           .vjp = sum_all_vjp,
+          .vjp_at = sum_all_vjp_at,
           .check = CheckKind::relative_to_magnitudes,
           .flops = per_element<1>,
           .quick = {"SumAll dim1=16x32x32x32", "SumAll dim1=10000"},
