@@ -9,6 +9,18 @@
 #include <thread>
 #include <vector>
 
+// Before a function of hot loops: compiled for AVX-512, AVX2 and the
+// baseline, the one this machine runs picked when opbench loads (the build
+// stays portable, without -march=native). The files that use it compile with
+// -ffp-contract=off (CMakeLists.txt): no product fused into a sum, so each
+// version rounds as the baseline does and the result is the same on any
+// machine.
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define OPBENCH_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define OPBENCH_VECTOR_CLONES
+#endif
+
 namespace opbench {
 
 // Threads parallel_for may use: the machine's cores, unless set (tests run
