@@ -87,7 +87,7 @@ namespace {
 // innermost loop runs over contiguous doubles the compiler vectorizes, and a
 // transposed view costs one read per copied element, not per product; the
 // copies are made once per tile and slice and reused by all its blocks.
-constexpr int64_t kTileRows = 64, kTileColumns = 64, kDepth = 256;
+constexpr int64_t kTileRows = 128, kTileColumns = 128, kDepth = 256;
 
 // acc[rows x columns] (rows kTileColumns apart) += pa[rows x depth] (rows
 // kDepth apart) @ pb[depth x columns] (rows kTileColumns apart), rows and
@@ -132,10 +132,13 @@ int64_t round_up(int64_t n, int64_t step) { return (n + step - 1) / step * step;
 void multiply_tile(const MatrixView& a, const MatrixView& b, double* out, int64_t r0, int64_t c0, int64_t tile_rows) {
   const int64_t rows = std::min(tile_rows, a.rows - r0), columns = std::min(kTileColumns, b.columns - c0);
   const int64_t padded_rows = round_up(rows, kBlockRows), padded_columns = round_up(columns, kBlockColumns);
-  // Unset: every element the blocks read is written below (a padded row or
-  // column is zero), and the rest of the buffers is never read.
-  HostBuffer<double> acc(static_cast<size_t>(padded_rows * kTileColumns)), pa(static_cast<size_t>(padded_rows * kDepth)),
-      pb(static_cast<size_t>(kDepth * kTileColumns));
+  // The thread's own buffers, kept for its next tile (fresh ones, of 128 KiB
+  // and more, were memory mapped and unmapped for every tile). Every element
+  // the blocks read is written below (a padded row or column is zero).
+  thread_local HostBuffer<double> acc, pa, pb;
+  acc.resize(static_cast<size_t>(kTileRows * kTileColumns));
+  pa.resize(static_cast<size_t>(kTileRows * kDepth));
+  pb.resize(static_cast<size_t>(kDepth * kTileColumns));
   for (int64_t r = 0; r < padded_rows; ++r)
     for (int64_t c = 0; c < padded_columns; ++c)
       acc[r * kTileColumns + c] = r < rows && c < columns ? out[(r0 + r) * b.columns + c0 + c] : 0.0;

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <limits>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "model/check.h"
@@ -441,6 +442,36 @@ TEST(ReferenceOnAllCores, TheProductsKernelIsThePlainLoopBitForBit) {
       EXPECT_EQ(differ, 0u) << threads << " threads";
     }
   }
+}
+
+// A parallel_for inside another's range runs on that range's thread: the
+// cores are busy already, and a batched product's thousand small matrices
+// each given a thread per core cost more in threads than in work.
+TEST(ReferenceOnAllCores, AParallelForInsideAnotherRunsOnItsThread) {
+  std::vector<std::thread::id> outer(8), inner(8 * 64);
+  on_threads(4, [&] {
+    parallel_for(8, [&](size_t b, size_t e) {
+      for (size_t i = b; i < e; ++i) {
+        outer[i] = std::this_thread::get_id();
+        parallel_for(64, [&](size_t ib, size_t ie) {
+          for (size_t k = ib; k < ie; ++k) inner[i * 64 + k] = std::this_thread::get_id();
+        }, 1);
+      }
+    }, 1);
+    return 0;
+  });
+  for (size_t i = 0; i < 8; ++i)
+    for (size_t k = 0; k < 64; ++k) EXPECT_EQ(inner[i * 64 + k], outer[i]) << i << ", " << k;
+  EXPECT_NE(outer.front(), outer.back());  // the outer one did run on several threads
+  // Outside, the calling thread is no worker: its parallel_for spreads again.
+  std::vector<std::thread::id> after(64);
+  on_threads(4, [&] {
+    parallel_for(64, [&](size_t b, size_t e) {
+      for (size_t k = b; k < e; ++k) after[k] = std::this_thread::get_id();
+    }, 1);
+    return 0;
+  });
+  EXPECT_NE(after.front(), after.back());
 }
 
 // The check's sums run in fixed chunks: the same error on any number of cores.
