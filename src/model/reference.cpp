@@ -128,9 +128,11 @@ void multiply_packed(const double* pa, const double* pb, int64_t rows, int64_t c
 
 int64_t round_up(int64_t n, int64_t step) { return (n + step - 1) / step * step; }
 
-// out's elements [r0, r0 + tile_rows) x [c0, c0 + kTileColumns), within the product.
-void multiply_tile(const MatrixView& a, const MatrixView& b, double* out, int64_t r0, int64_t c0, int64_t tile_rows) {
-  const int64_t rows = std::min(tile_rows, a.rows - r0), columns = std::min(kTileColumns, b.columns - c0);
+// out's elements [r0, r0 + tile_rows) x [c0, c0 + tile_columns), within the
+// product; tile_columns at most kTileColumns, the buffers' row length.
+void multiply_tile(const MatrixView& a, const MatrixView& b, double* out, int64_t r0, int64_t c0, int64_t tile_rows,
+                   int64_t tile_columns) {
+  const int64_t rows = std::min(tile_rows, a.rows - r0), columns = std::min(tile_columns, b.columns - c0);
   const int64_t padded_rows = round_up(rows, kBlockRows), padded_columns = round_up(columns, kBlockColumns);
   // The thread's own buffers, kept for its next tile (fresh ones, of 128 KiB
   // and more, were memory mapped and unmapped for every tile). Every element
@@ -168,17 +170,23 @@ void multiply_tile(const MatrixView& a, const MatrixView& b, double* out, int64_
 }  // namespace
 
 void multiply_add(const MatrixView& a, const MatrixView& b, double* out) {
-  const int64_t column_tiles = (b.columns + kTileColumns - 1) / kTileColumns;
-  // Tall tiles share each copied slice of b among more blocks; shorter ones
-  // where there would be too few tiles for the cores. The tiling changes
-  // which thread computes an element, never the order of its additions.
-  int64_t tile_rows = kTileRows;
-  while (tile_rows > kBlockRows &&
-         (a.rows + tile_rows - 1) / tile_rows * column_tiles < 4 * static_cast<int64_t>(host_threads()))
-    tile_rows /= 2;
+  // Large tiles share each copied slice among more blocks; smaller ones
+  // (halving the larger side) where there would be fewer than two a core.
+  // The tiling changes which thread computes an element, never the order of
+  // its additions.
+  if (a.rows == 0 || b.columns == 0) return;
+  int64_t tile_rows = std::min(kTileRows, round_up(a.rows, kBlockRows));
+  int64_t tile_columns = std::min(kTileColumns, round_up(b.columns, kBlockColumns));
+  auto tiles = [&] { return (a.rows + tile_rows - 1) / tile_rows * ((b.columns + tile_columns - 1) / tile_columns); };
+  constexpr int64_t kSmallest = 8;
+  while (tiles() < 2 * static_cast<int64_t>(host_threads()) && (tile_rows > kSmallest || tile_columns > kSmallest)) {
+    if (tile_rows >= tile_columns && tile_rows > kSmallest) tile_rows = round_up(tile_rows / 2, kBlockRows);
+    else tile_columns = round_up(tile_columns / 2, kBlockColumns);
+  }
+  const int64_t column_tiles = (b.columns + tile_columns - 1) / tile_columns;
   const int64_t row_tiles = (a.rows + tile_rows - 1) / tile_rows;
-  for_each_index(row_tiles * column_tiles, static_cast<double>(tile_rows) * kTileColumns * a.columns, [&](int64_t t) {
-    multiply_tile(a, b, out, (t / column_tiles) * tile_rows, (t % column_tiles) * kTileColumns, tile_rows);
+  for_each_index(row_tiles * column_tiles, static_cast<double>(tile_rows) * tile_columns * a.columns, [&](int64_t t) {
+    multiply_tile(a, b, out, (t / column_tiles) * tile_rows, (t % column_tiles) * tile_columns, tile_rows, tile_columns);
   });
 }
 
