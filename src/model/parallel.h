@@ -9,6 +9,18 @@
 #include <thread>
 #include <vector>
 
+// Before a function of hot loops: compiled for AVX-512, AVX2 and the
+// baseline, the one this machine runs picked when opbench loads (the build
+// stays portable, without -march=native). The files that use it compile with
+// -ffp-contract=off (CMakeLists.txt): no product fused into a sum, so each
+// version rounds as the baseline does and the result is the same on any
+// machine.
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define OPBENCH_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define OPBENCH_VECTOR_CLONES
+#endif
+
 namespace opbench {
 
 // Threads parallel_for may use: the machine's cores, unless set (tests run
@@ -22,15 +34,25 @@ inline size_t host_threads() {
   return set ? set : std::max(1u, std::thread::hardware_concurrency());
 }
 
+// Whether this thread is one of a parallel_for's own: a parallel_for inside
+// one runs on its thread, the cores being busy already (a batched product's
+// thousand small matrices, each given a thread per core, spent more on
+// starting threads than on their work).
+inline bool& inside_parallel_for() {
+  static thread_local bool inside = false;
+  return inside;
+}
+
 // Runs fn(begin, end) over contiguous ranges covering [0, n), on up to one
 // thread per core; `grain` is the fewest indices worth a thread of their own
-// (below it everything runs on the calling thread). An exception thrown by
-// fn (out of memory) reaches the caller once every range has stopped.
+// (below it everything runs on the calling thread, as it does inside another
+// parallel_for). An exception thrown by fn (out of memory) reaches the caller
+// once every range has stopped.
 template <typename Fn>
 void parallel_for(size_t n, Fn fn, size_t grain = size_t{1} << 20) {
   grain = std::max<size_t>(grain, 1);
   const size_t workers = std::min(host_threads(), (n + grain - 1) / grain);
-  if (workers <= 1) return fn(size_t{0}, n);
+  if (workers <= 1 || inside_parallel_for()) return fn(size_t{0}, n);
   const size_t per = (n + workers - 1) / workers;
   std::vector<std::exception_ptr> errors(workers);
   std::vector<std::thread> threads;
@@ -39,6 +61,7 @@ void parallel_for(size_t n, Fn fn, size_t grain = size_t{1} << 20) {
     const size_t b = w * per, e = std::min(n, b + per);
     if (b >= e) break;
     threads.emplace_back([&fn, &errors, w, b, e] {
+      inside_parallel_for() = true;
       try {
         fn(b, e);
       } catch (...) {

@@ -1,7 +1,8 @@
 #pragma once
-// The building blocks of the independent reference results: naive loops in
+// The building blocks of the independent reference results: plain loops in
 // double precision over the host inputs, written from the definitions in
-// docs/ops.md and sharing no code with any framework. Slow by design; tests
+// docs/ops.md and sharing no code with any framework. Only the matrix
+// product is tuned (multiply_add), and it gives the plain loop's bits; tests
 // use small shapes. Each op's own reference is in its unit (src/model/ops/).
 #include <cstdint>
 #include <initializer_list>
@@ -149,9 +150,11 @@ double dot(const float* a, const float* b, int64_t n);
 MatrixView matrix(const HostTensor& t, int64_t start, int64_t rows, int64_t columns);
 
 // out[a.rows x b.columns] += a @ b, row-major: in tiles that stay in cache,
-// the tiles on all cores. Each element's products are added in the order of
-// the inner index whatever the thread count, so the result is bit-identical
-// on any number of cores.
+// the tiles on all cores, in register blocks compiled for the machine's
+// vector unit (OPBENCH_VECTOR_CLONES). Each element's products are rounded
+// and added in the order of the inner index whatever the thread count and
+// the vector unit, so the result is that of the plain loop, bit for bit, on
+// any number of cores of any x86-64 machine.
 void multiply_add(const MatrixView& a, const MatrixView& b, double* out);
 
 // out[m x n] = a[m x k] @ b[k x n], the matrices starting at flat positions

@@ -8,11 +8,13 @@
 #include <cstring>
 #include <limits>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "model/check.h"
 #include "model/ops.h"
 #include "model/parallel.h"
+#include "model/random.h"
 
 namespace opbench {
 namespace {
@@ -377,7 +379,11 @@ TEST(ReferenceOnAllCores, IsBitIdenticalToOneThreads) {
   for (const char* line : {"ReLU dim1=300000", "Softmax dim1=512x300 axis=-1", "Sum dim1=64x32x40 axis=1",
                            "Concat dim1=300x64 dim2=300x32 axis=1", "Gather dim1=64x256 dim2=5000",
                            "MatMul dim1=300x64 dim2=64x50", "Conv2d dim1=4x40x40x3 dim2=8x3x3x3",
-                           "ScaledDotProductAttention dim1=2x4x64x16 dim2=2x4x64x16 dim3=2x4x64x16"})
+                           "ScaledDotProductAttention dim1=2x4x64x16 dim2=2x4x64x16 dim3=2x4x64x16",
+                           // the backward pass's products and loops along the head dimension
+                           "MatMul dim1=300x64 dim2=64x50 pass=backward", "MatMul dim1=5x30x70 dim2=70x50 pass=backward",
+                           "Linear dim1=3x100x70 dim2=70x90 dim3=90 pass=backward",
+                           "ScaledDotProductAttention dim1=2x4x64x40 dim2=2x4x64x40 dim3=2x4x64x40 pass=backward"})
     lines.push_back(line);
   for (const std::string& line : lines) {
     const Experiment e = parse_experiment(line);
@@ -392,6 +398,80 @@ TEST(ReferenceOnAllCores, IsBitIdenticalToOneThreads) {
       differ += std::memcmp(&one.values[i], &many.values[i], sizeof(double)) != 0;
     EXPECT_EQ(differ, 0u) << line;
   }
+}
+
+// The product's blocked, vectorized kernel against the plain loop it stands
+// for: each element is what it held plus its products, each rounded and then
+// added in the order of the inner index, bit for bit, whatever the thread
+// count. Shapes with edges in every direction (rows not a multiple of the
+// register block, columns not of the tile, an inner length past one slice),
+// and views read straight and transposed.
+TEST(ReferenceOnAllCores, TheProductsKernelIsThePlainLoopBitForBit) {
+  struct Case {
+    int64_t m, k, n;
+    bool a_transposed, b_transposed;
+  };
+  for (const Case& c : {Case{1, 1, 1, false, false}, Case{5, 300, 9, false, false}, Case{67, 513, 130, false, true},
+                        Case{3, 1000, 70, true, false}, Case{130, 257, 65, true, true}, Case{64, 64, 64, false, false}}) {
+    SCOPED_TRACE(std::to_string(c.m) + "x" + std::to_string(c.k) + "x" + std::to_string(c.n) + (c.a_transposed ? " a^T" : "") +
+                 (c.b_transposed ? " b^T" : ""));
+    HostTensor a{"a", {c.m * c.k}, DType::Float32, HostBuffer<float>(static_cast<size_t>(c.m * c.k)), {}};
+    HostTensor b{"b", {c.k * c.n}, DType::Float32, HostBuffer<float>(static_cast<size_t>(c.k * c.n)), {}};
+    fill_normal(a.f32, 11, 1);
+    fill_normal(b.f32, 11, 2);
+    // A transposed operand is stored the other way round and read through its view's steps.
+    const MatrixView av = c.a_transposed ? matrix(a, 0, c.k, c.m).transposed() : matrix(a, 0, c.m, c.k);
+    const MatrixView bv = c.b_transposed ? matrix(b, 0, c.n, c.k).transposed() : matrix(b, 0, c.k, c.n);
+    std::vector<double> start(static_cast<size_t>(c.m * c.n));
+    for (size_t i = 0; i < start.size(); ++i) start[i] = 0.25 * static_cast<double>(i % 7) - 0.5;
+    std::vector<double> plain = start;
+    for (int64_t i = 0; i < c.m; ++i)
+      for (int64_t j = 0; j < c.n; ++j)
+        for (int64_t p = 0; p < c.k; ++p) {
+          volatile double product = av(i, p) * bv(p, j);  // rounded before the sum: no fused multiply-add
+          plain[i * c.n + j] += product;
+        }
+    for (unsigned threads : {1u, 3u, 7u}) {
+      std::vector<double> got = start;
+      on_threads(threads, [&] {
+        multiply_add(av, bv, got.data());
+        return 0;
+      });
+      size_t differ = 0;
+      for (size_t i = 0; i < got.size(); ++i) differ += std::memcmp(&got[i], &plain[i], sizeof(double)) != 0;
+      EXPECT_EQ(differ, 0u) << threads << " threads";
+    }
+  }
+}
+
+// A parallel_for inside another's range runs on that range's thread: the
+// cores are busy already, and a batched product's thousand small matrices
+// each given a thread per core cost more in threads than in work.
+TEST(ReferenceOnAllCores, AParallelForInsideAnotherRunsOnItsThread) {
+  std::vector<std::thread::id> outer(8), inner(8 * 64);
+  on_threads(4, [&] {
+    parallel_for(8, [&](size_t b, size_t e) {
+      for (size_t i = b; i < e; ++i) {
+        outer[i] = std::this_thread::get_id();
+        parallel_for(64, [&](size_t ib, size_t ie) {
+          for (size_t k = ib; k < ie; ++k) inner[i * 64 + k] = std::this_thread::get_id();
+        }, 1);
+      }
+    }, 1);
+    return 0;
+  });
+  for (size_t i = 0; i < 8; ++i)
+    for (size_t k = 0; k < 64; ++k) EXPECT_EQ(inner[i * 64 + k], outer[i]) << i << ", " << k;
+  EXPECT_NE(outer.front(), outer.back());  // the outer one did run on several threads
+  // Outside, the calling thread is no worker: its parallel_for spreads again.
+  std::vector<std::thread::id> after(64);
+  on_threads(4, [&] {
+    parallel_for(64, [&](size_t b, size_t e) {
+      for (size_t k = b; k < e; ++k) after[k] = std::this_thread::get_id();
+    }, 1);
+    return 0;
+  });
+  EXPECT_NE(after.front(), after.back());
 }
 
 // The check's sums run in fixed chunks: the same error on any number of cores.

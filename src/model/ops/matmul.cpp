@@ -92,18 +92,32 @@ double matmul_at(const Experiment& e, const Inputs& in, int64_t flat) {
 
 // For each matrix of the result: da = dy b^T and db = a^T dy, added into
 // the operand matrix that fed it (a broadcast operand collects the gradient
-// of every result matrix it was used for, in the order of the result's).
+// of every result matrix it was used for, in the order of the result's). An
+// operand that is not broadcast has a matrix of its own for each result
+// matrix: where there are several for each core, those are made on all
+// cores, each one's product on one.
 std::vector<RefTensor> matmul_vjp(const Experiment& e, const Inputs& in, const HostTensor& dy) {
   const HostTensor &a = in[0], &b = in[1];
   const int64_t m = a.shape[a.shape.size() - 2], k = a.shape.back(), n = b.shape.back();
   const Shape out = matmul_out(e), batch(out.begin(), out.end() - 2);
+  const int64_t matrices = element_count(batch);
   RefTensor da = zeros(a.shape), db = zeros(b.shape);
-  for (int64_t t = 0; t < element_count(batch); ++t) {
-    const int64_t a0 = broadcast_source(a.shape, batch, t) * m * k, b0 = broadcast_source(b.shape, batch, t) * k * n;
-    const MatrixView dy_t = matrix(dy, t * m * n, m, n);
-    multiply_add(dy_t, matrix(b, b0, k, n).transposed(), da.values.data() + a0);
-    multiply_add(matrix(a, a0, m, k).transposed(), dy_t, db.values.data() + b0);
-  }
+  auto for_each_matrix = [&](const HostTensor& operand, int64_t operand_matrix, auto f) {
+    if (operand.numel() / operand_matrix == matrices && matrices >= 4 * static_cast<int64_t>(host_threads()))
+      for_each_index(matrices, static_cast<double>(m) * k * n, f);
+    else
+      for (int64_t t = 0; t < matrices; ++t) f(t);
+  };
+  for_each_matrix(a, m * k, [&](int64_t t) {
+    const int64_t b0 = broadcast_source(b.shape, batch, t) * k * n;
+    multiply_add(matrix(dy, t * m * n, m, n), matrix(b, b0, k, n).transposed(),
+                 da.values.data() + broadcast_source(a.shape, batch, t) * m * k);
+  });
+  for_each_matrix(b, k * n, [&](int64_t t) {
+    const int64_t a0 = broadcast_source(a.shape, batch, t) * m * k;
+    multiply_add(matrix(a, a0, m, k).transposed(), matrix(dy, t * m * n, m, n),
+                 db.values.data() + broadcast_source(b.shape, batch, t) * k * n);
+  });
   return {std::move(da), std::move(db)};
 }
 
