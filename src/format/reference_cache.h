@@ -13,7 +13,8 @@
 // are removed when an entry is stored.
 //
 // Each entry records how long its reference took to compute: what reading it
-// saves. Past the size limit a new entry goes in only by pushing out entries
+// saves. One that took less than reading it back would (at 2 GB/s) is not
+// stored. Past the size limit a new entry goes in only by pushing out entries
 // that save less time per byte than it does, the least first; where those
 // are not enough to make room, nothing changes. So a suite larger than the
 // cache settles on the entries that save the most per byte (the least of

@@ -222,6 +222,17 @@ TEST_F(ReferenceCacheTest, WhatAnEntrySavesIsWeighedPerByte) {
   EXPECT_EQ(files().size(), 3u);
 }
 
+// An entry that took less time to compute than it would take to read back
+// (2 GB/s) saves nothing: not stored, whatever room there is.
+TEST_F(ReferenceCacheTest, AnEntryFasterToComputeThanToReadIsNotKept) {
+  ReferenceCache cache(dir_.string(), 1 << 30, "0.3.0 1 2");
+  cache.store("quick\n", dense(1000, 1000, 1), 0.001);  // 8 MB: 4 ms to read
+  cache.store("slow\n", dense(1000, 1000, 1), 0.01);
+  EXPECT_FALSE(cache.load("quick\n"));
+  EXPECT_TRUE(cache.load("slow\n"));
+  EXPECT_EQ(files().size(), 1u);
+}
+
 TEST_F(ReferenceCacheTest, AnEntryLargerThanTheLimitIsNotKept) {
   ReferenceCache cache(dir_.string(), 64 * 64 * 8 - 1, "0.3.0 1 2");
   cache.store("big\n", dense(64, 64, 1), 1.0);
