@@ -320,17 +320,20 @@ TEST_F(Isolation, ASecondRunReadsTheReferenceFromTheCache) {
 }
 
 TEST_F(Isolation, TheTimeLimitAlsoBoundsMakingTheInputsAndReference) {
-  // The dense double-precision reference of a 512^3 product (1.3e8
-  // multiply-adds) takes far longer than 20 ms.
-  Outcome o = opbench(dir_, concat({"run", "--case", "MatMul dim1=512x512 dim2=512x512", "--backends", "test_abort,test_ok",
-                                    "--time-limit", "0.02", "--out", dir_ + "/out"},
+  // The dense double-precision reference of a 640^3 product (2.6e8
+  // multiply-adds, just under the budget above which it would be sampled)
+  // takes far longer than the shortest limit, 10 ms: 50 ms on two cores.
+  // (A 512^3 one against 20 ms took 21-28 ms here once the reference's
+  // kernels were vectorized: too close.)
+  Outcome o = opbench(dir_, concat({"run", "--case", "MatMul dim1=640x640 dim2=640x640", "--backends", "test_abort,test_ok",
+                                    "--time-limit", "0.01", "--out", dir_ + "/out"},
                                    kFast));
   ASSERT_EQ(o.code, 0) << o;
   RunRecord r = result();
   ASSERT_EQ(r.experiments.size(), 1u);
   ASSERT_EQ(r.experiments[0].cells.size(), 2u);
   for (const Cell& c : r.experiments[0].cells)
-    EXPECT_EQ(c.error, "time limit of 0.02 s exceeded while making the inputs and the reference") << c.backend;
+    EXPECT_EQ(c.error, "time limit of 0.01 s exceeded while making the inputs and the reference") << c.backend;
 }
 
 TEST_F(Isolation, AnExperimentThatCannotFitInMemoryIsSkipped) {
