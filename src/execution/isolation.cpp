@@ -29,9 +29,12 @@ std::string format_seconds(double seconds) {
 
 const char* const kWhileMaking = "while making the inputs and the reference";
 
-// A cell the framework failed (an error, not a wrong output or an op without
-// a gradient): its process may be left in a state that fails what follows.
-bool failed_in_framework(const Cell& cell) { return !cell.error.empty() && !cell.not_applicable && !cell.wrong(); }
+// A cell the framework failed (an error, not a wrong output, an op without a
+// gradient, or an op the backend declares it cannot run): its process may be
+// left in a state that fails what follows.
+bool failed_in_framework(const Cell& cell, const Backend& backend, const Experiment& e) {
+  return !cell.error.empty() && !cell.not_applicable && !cell.wrong() && backend.support(e.op).implemented;
+}
 
 }  // namespace
 
@@ -207,13 +210,16 @@ void IsolatedExecutor::run(const Experiment& e, const std::vector<Backend*>& bac
           }
           if (r == Wait::Message && culprit == 0) {
             in_cell = false;
-            const bool failed = failed_in_framework(cell);
-            finished(next++, std::move(cell));
-            deadline = Clock::now() + limit;
-            if (!failed) continue;
             // A framework's error can outlive its call (CUDA's sticky errors: MLX
             // 0.31's failed Sort made every later cell of its process fail), so
-            // the cells after a failure get new workers.
+            // the cells after a failure get a new worker. A world of several
+            // ranks is kept: each restart is a rendezvous of every rank, and a
+            // framework declines some collectives at run time by design (MLX's
+            // ring has no ReduceScatter on the CPU).
+            const bool restart = ranks == 1 && failed_in_framework(cell, *backends[next], e);
+            finished(next++, std::move(cell));
+            deadline = Clock::now() + limit;
+            if (!restart) continue;
             kill_workers();
             if (next < backends.size()) break;
             return;
