@@ -415,6 +415,9 @@ TEST(FastGradients, AreBitIdenticalOnOneThreadAndOnSeven) {
     const RefTensor seven = expected_result(e, in);
     host_threads_override() = 0;
     ASSERT_EQ(one.values.size(), seven.values.size()) << line;
+    ASSERT_EQ(one.on_demand, seven.on_demand) << line;
+    // Sum's and Concat's gradients are read from dy as the check goes: nothing stored to compare.
+    if (one.values.size() == 0) continue;
     EXPECT_EQ(std::memcmp(one.values.data(), seven.values.data(), one.values.size() * sizeof(double)), 0) << line;
   }
 }
