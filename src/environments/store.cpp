@@ -15,6 +15,7 @@
 #include "execution/isolation.h"
 #include "execution/worker_process.h"
 #include "model/error.h"
+#include "model/text.h"
 
 namespace opbench {
 
@@ -24,15 +25,6 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
-
-// A stable 64-bit digest (FNV-1a) as 16 hex digits: the build's key in a file name.
-std::string digest_hex(const std::string& text) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
-}
 
 std::string tag(const Framework& f, const std::string& version) { return f.name + "-" + version; }
 

@@ -128,6 +128,18 @@ void multiply_packed(const double* pa, const double* pb, int64_t rows, int64_t c
 
 int64_t round_up(int64_t n, int64_t step) { return (n + step - 1) / step * step; }
 
+// to[i * stride + j] = v(i0 + i, j0 + j) for i < count_i, j < count_j: a block of
+// the view copied into a packed buffer, read along the view's index whose
+// step is 1 where there is one.
+void pack(const MatrixView& v, int64_t i0, int64_t j0, int64_t count_i, int64_t count_j, double* to, int64_t stride) {
+  if (v.column_step == 1)
+    for (int64_t i = 0; i < count_i; ++i)
+      for (int64_t j = 0; j < count_j; ++j) to[i * stride + j] = v(i0 + i, j0 + j);
+  else
+    for (int64_t j = 0; j < count_j; ++j)
+      for (int64_t i = 0; i < count_i; ++i) to[i * stride + j] = v(i0 + i, j0 + j);
+}
+
 // out's elements [r0, r0 + tile_rows) x [c0, c0 + tile_columns), within the
 // product; tile_columns at most kTileColumns, the buffers' row length.
 void multiply_tile(const MatrixView& a, const MatrixView& b, double* out, int64_t r0, int64_t c0, int64_t tile_rows,
@@ -146,20 +158,9 @@ void multiply_tile(const MatrixView& a, const MatrixView& b, double* out, int64_
       acc[r * kTileColumns + c] = r < rows && c < columns ? out[(r0 + r) * b.columns + c0 + c] : 0.0;
   for (int64_t p0 = 0; p0 < a.columns; p0 += kDepth) {
     const int64_t depth = std::min(kDepth, a.columns - p0);
-    // Each copy reads its view along the index whose step is 1 where there is one.
-    if (a.column_step == 1)
-      for (int64_t r = 0; r < rows; ++r)
-        for (int64_t p = 0; p < depth; ++p) pa[r * kDepth + p] = a(r0 + r, p0 + p);
-    else
-      for (int64_t p = 0; p < depth; ++p)
-        for (int64_t r = 0; r < rows; ++r) pa[r * kDepth + p] = a(r0 + r, p0 + p);
+    pack(a, r0, p0, rows, depth, pa.data(), kDepth);
     for (int64_t r = rows; r < padded_rows; ++r) std::fill_n(&pa[r * kDepth], depth, 0.0);
-    if (b.column_step == 1)
-      for (int64_t p = 0; p < depth; ++p)
-        for (int64_t c = 0; c < columns; ++c) pb[p * kTileColumns + c] = b(p0 + p, c0 + c);
-    else
-      for (int64_t c = 0; c < columns; ++c)
-        for (int64_t p = 0; p < depth; ++p) pb[p * kTileColumns + c] = b(p0 + p, c0 + c);
+    pack(b, p0, c0, depth, columns, pb.data(), kTileColumns);
     for (int64_t p = 0; p < depth; ++p) std::fill(&pb[p * kTileColumns + columns], &pb[p * kTileColumns + padded_columns], 0.0);
     multiply_packed(pa.data(), pb.data(), padded_rows, padded_columns, depth, acc.data());
   }

@@ -1,5 +1,6 @@
 #pragma once
 // Small text helpers that the reports share.
+#include <cstdint>
 #include <cstdio>
 #include <ctime>
 #include <string>
@@ -28,6 +29,17 @@ inline std::string formatted(const char* pattern, double x) {
 inline std::string trimmed(const std::string& text) {
   size_t start = text.find_first_not_of(' '), end = text.find_last_not_of(' ');
   return start == std::string::npos ? "" : text.substr(start, end - start + 1);
+}
+
+// A stable 64-bit digest of `text` (FNV-1a) as 16 hex digits: the same text
+// gives the same digest in every build and on every machine (a history
+// record's identity, a plug-in's file name).
+inline std::string digest_hex(const std::string& text) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
 }
 
 }  // namespace opbench

@@ -33,16 +33,6 @@ const char* const kSchema[] = {
     "CREATE INDEX IF NOT EXISTS runs_created ON runs (created)",
 };
 
-// FNV-1a, 64 bits, in hex: the same record gives the same digest, so a run
-// imported twice (or imported after its run stored it) is stored once.
-std::string digest_of(const std::string& text) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
-}
-
 // The experiment line's dtype= (float32 when it has none).
 std::string dtype_of(const std::string& line) {
   size_t at = line.find(" dtype=");
@@ -89,7 +79,7 @@ std::string machine_fingerprint(const RunRecord& r) {
   std::string text = r.machine.cpu + "|" + std::to_string(r.machine.cores) + "|" + std::to_string(r.machine.memory_bytes) +
                      "|" + r.machine.hostname;
   for (const BackendRecord& b : r.backends) text += "|" + b.device;
-  return digest_of(text).substr(0, 12);
+  return digest_hex(text).substr(0, 12);
 }
 
 Store::Store(const std::string& location) {
@@ -147,7 +137,9 @@ void Store::create_or_check_schema() {
 }
 
 bool Store::append(const RunRecord& r, const std::string& source) {
-  const std::string digest = digest_of(to_json(r));
+  // The same record gives the same digest, so a run imported twice (or
+  // imported after its run stored it) is stored once.
+  const std::string digest = digest_hex(to_json(r));
   const json settings = r.settings;
   json backends = json::array();
   for (const BackendRecord& b : r.backends) backends.push_back({{"name", b.info.name}, {"device", b.device}});
