@@ -18,7 +18,8 @@ namespace {
 CheckResult fail(double error, std::string detail) { return {false, error, std::move(detail)}; }
 
 // The reference's elements as the check reads them: stored, or computed
-// now from the inputs (RefTensor::on_demand).
+// now from the inputs (RefTensor::on_demand), one at a time or a block at a
+// time.
 class RefValues {
  public:
   RefValues(const Experiment& e, const std::vector<HostTensor>& inputs, const RefTensor& ref)
@@ -27,8 +28,22 @@ class RefValues {
   double operator[](size_t k) const {
     if (!ref_.on_demand) return ref_.values[k];
     const int64_t flat = static_cast<int64_t>(k);
-    return e_.pass == Pass::backward ? e_.spec().vjp_at(e_, inputs_, inputs_.back(), flat)
-                                     : e_.spec().reference_at(e_, inputs_, flat);
+    if (e_.pass == Pass::backward) {
+      double value;
+      e_.spec().vjp_range(e_, inputs_, inputs_.back(), flat, 1, &value);
+      return value;
+    }
+    return e_.spec().reference_at(e_, inputs_, flat);
+  }
+  // Elements [start, start + count): where they lie, or written to `scratch`
+  // (room for `count`) when computed.
+  const double* block(size_t start, size_t count, double* scratch) const {
+    if (!ref_.on_demand) return ref_.values.data() + start;
+    if (e_.pass == Pass::backward)
+      e_.spec().vjp_range(e_, inputs_, inputs_.back(), static_cast<int64_t>(start), static_cast<int64_t>(count), scratch);
+    else
+      for (size_t k = 0; k < count; ++k) scratch[k] = (*this)[start + k];
+    return scratch;
   }
 
  private:
@@ -64,11 +79,16 @@ double norm(const Values& values) {
 double error_scale(const Experiment& e, const std::vector<HostTensor>& inputs, const RefTensor& ref) {
   double scale = norm(RefValues(e, inputs, ref));
   if (e.spec().check != CheckKind::relative_to_magnitudes) return scale;
-  std::vector<HostTensor> magnitudes = inputs;
-  auto& x = magnitudes[0].f32;
-  parallel_for(x.size(), [&x](size_t b, size_t e) {
-    for (size_t i = b; i < e; ++i) x[i] = std::abs(x[i]);
+  // |x| written straight into fresh memory on all cores: a copy of x first
+  // (half a gigabyte for a Sum's input) took its page faults on one.
+  std::vector<HostTensor> magnitudes;
+  const HostTensor& x = inputs[0];
+  magnitudes.push_back({x.name, x.shape, x.dtype, HostBuffer<float>(x.f32.size()), {}});
+  float* to = magnitudes[0].f32.data();
+  parallel_for(x.f32.size(), [&x, to](size_t b, size_t e) {
+    for (size_t i = b; i < e; ++i) to[i] = std::abs(x.f32[i]);
   });
+  magnitudes.insert(magnitudes.end(), inputs.begin() + 1, inputs.end());
   return std::max(scale, norm(e.spec().reference(e, magnitudes).values));
 }
 
@@ -174,12 +194,21 @@ struct SegmentSums {
   double error() const { return std::sqrt(diff) / std::max(std::sqrt(squares), 1e-30); }
 };
 
-template <class Ref>
-SegmentSums segment_sums(const HostTensor& got, const Ref& ref, int64_t start, int64_t count) {
-  return chunked_sum<SegmentSums>(static_cast<size_t>(count), [&](size_t i) {
-    const size_t at = static_cast<size_t>(start) + i;
-    const double g = got.at(static_cast<int64_t>(at)), r = ref[at], d = g - r;
-    return SegmentSums{d * d, r * r, std::isfinite(g) ? size_t{0} : size_t{1}};
+// `block(start, count, scratch)` gives the reference's elements [start,
+// start + count), as RefValues::block does.
+template <class Block>
+SegmentSums segment_sums(const HostTensor& got, Block block, int64_t start, int64_t count) {
+  return chunked_block_sum<SegmentSums>(static_cast<size_t>(count), [&](size_t b, size_t e) {
+    thread_local HostBuffer<double> scratch;
+    scratch.resize(e - b);
+    const double* ref = block(static_cast<size_t>(start) + b, e - b, scratch.data());
+    const float* g = got.f32.data() + start;
+    SegmentSums sums;
+    for (size_t i = b; i < e; ++i) {
+      const double r = ref[i - b], d = g[i] - r;
+      sums += SegmentSums{d * d, r * r, std::isfinite(g[i]) ? size_t{0} : size_t{1}};
+    }
+    return sums;
   });
 }
 
@@ -211,10 +240,15 @@ CheckResult gradients(const Experiment& e, const std::vector<HostTensor>& inputs
   const RefValues values(e, inputs, ref);
   int64_t start = 0;
   for (size_t i : differentiable_inputs(inputs)) {
-    const SegmentSums sums = segment_sums(got, values, start, inputs[i].numel());
+    const SegmentSums sums = segment_sums(
+        got, [&values](size_t at, size_t n, double* scratch) { return values.block(at, n, scratch); }, start,
+        inputs[i].numel());
     if (sums.non_finite) return fail(INFINITY, "non-finite value in the gradient of " + inputs[i].name);
     double error = sums.error();
-    if (!other.empty()) error = std::min(error, segment_sums(got, other, start, inputs[i].numel()).error());
+    if (!other.empty())
+      error = std::min(error, segment_sums(got, [&other](size_t at, size_t, double*) { return other.data() + at; }, start,
+                                           inputs[i].numel())
+                                  .error());
     if (error > worst || worst_input.empty()) worst = error, worst_input = inputs[i].name;
     start += inputs[i].numel();
   }
@@ -226,9 +260,9 @@ CheckResult gradients(const Experiment& e, const std::vector<HostTensor>& inputs
 }
 
 // The gradients of every float input, flattened and joined in input order:
-// read from dy as the check goes where the op places dy's values (vjp_at).
+// read from dy as the check goes where the op places dy's values (vjp_range).
 RefTensor expected_gradients(const Experiment& e, const std::vector<HostTensor>& inputs) {
-  if (!e.spec().vjp_at) return stored_gradients(e, inputs);
+  if (!e.spec().vjp_range) return stored_gradients(e, inputs);
   RefTensor out{result_shape(e, inputs), {}, {}};
   out.on_demand = true;
   return out;

@@ -51,7 +51,7 @@ inline constexpr double kReferenceBudget = 3e8;
 RefTensor expected_result(const Experiment& e, const std::vector<HostTensor>& inputs, double budget = kReferenceBudget);
 
 // The backward reference with every element stored, also where the check
-// reads it from dy as it goes (OpSpec::vjp_at): for a backend that stands in
+// reads it from dy as it goes (OpSpec::vjp_range): for a backend that stands in
 // for a framework with the reference itself.
 RefTensor stored_gradients(const Experiment& e, const std::vector<HostTensor>& inputs);
 

@@ -69,12 +69,16 @@ struct OpSpec {
   // says why; its backward cells are n/a).
   std::vector<RefTensor> (*vjp)(const Experiment&, const std::vector<HostTensor>& in, const HostTensor& dy) = nullptr;
   const char* no_gradient = nullptr;
-  // Element `flat` of vjp's gradients flattened and joined, for ops whose
-  // gradient only places dy's values (Sum's broadcasts each along its lane):
-  // the check then reads each element from dy as it goes, where the stored
-  // gradient would be a copy of them in double to make, cache and read (1 GiB
-  // for a Sum over 128 M elements). nullptr: the gradients are stored.
-  double (*vjp_at)(const Experiment&, const std::vector<HostTensor>& in, const HostTensor& dy, int64_t flat) = nullptr;
+  // Elements [start, start + count) of vjp's gradients flattened and joined,
+  // written to `out`, for ops whose gradient only places dy's values (Sum's
+  // broadcasts each along its lane): the check then reads them from dy a
+  // block at a time as it goes, where the stored gradient would be a copy of
+  // them in double to make, cache and read (1 GiB for a Sum over 128 M
+  // elements); a block, not an element, so that the index arithmetic is done
+  // once a block (an element at a time it was most of such a check).
+  // nullptr: the gradients are stored.
+  void (*vjp_range)(const Experiment&, const std::vector<HostTensor>& in, const HostTensor& dy, int64_t start,
+                    int64_t count, double* out) = nullptr;
   // A second convention that frameworks take where the derivative is not
   // unique (ScatterMax's tied maxima: MLX gives each the whole of dy where
   // vjp shares it, as PyTorch does); a gradient that agrees with either

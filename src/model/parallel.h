@@ -93,20 +93,31 @@ void fill_on_all_cores(T* to, size_t n) {
   parallel_for(n, [to](size_t b, size_t e) { std::fill(to + b, to + e, T{}); });
 }
 
-// The sum of term(i) over [0, n), on all cores: fixed chunks of 65536 terms,
-// each summed in order, and the chunks' sums added in order, so the result is
-// the same on any number of cores. T: the sum's type (an integer sum wraps).
-template <typename T = double, typename Term>
-T chunked_sum(size_t n, Term term) {
+// The sum over [0, n) of block(b, e), the sum of the terms of [b, e) in
+// their order, on all cores: fixed blocks of 65536 terms, and the blocks'
+// sums added in order, so the result is the same on any number of cores. A
+// block at a time lets the terms come from a buffer filled for the block. T:
+// the sum's type (an integer sum wraps).
+template <typename T = double, typename Block>
+T chunked_block_sum(size_t n, Block block) {
   constexpr size_t kChunk = size_t{1} << 16;
   std::vector<T> partial((n + kChunk - 1) / kChunk, T{});
   parallel_for(partial.size(), [&](size_t b, size_t e) {
-    for (size_t c = b; c < e; ++c)
-      for (size_t i = c * kChunk; i < std::min(n, (c + 1) * kChunk); ++i) partial[c] += term(i);
+    for (size_t c = b; c < e; ++c) partial[c] = block(c * kChunk, std::min(n, (c + 1) * kChunk));
   }, 1);
   T sum{};
   for (T p : partial) sum += p;
   return sum;
+}
+
+// The sum of term(i) over [0, n), on all cores, in chunked_block_sum's blocks.
+template <typename T = double, typename Term>
+T chunked_sum(size_t n, Term term) {
+  return chunked_block_sum<T>(n, [&term](size_t b, size_t e) {
+    T sum{};
+    for (size_t i = b; i < e; ++i) sum += term(i);
+    return sum;
+  });
 }
 
 // Whether pred(i) holds for any i in [0, n), on all cores.

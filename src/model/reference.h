@@ -93,6 +93,20 @@ RefTensor elements_of(Shape shape, F f) {
   return out;
 }
 
+// A tensor of `shape` whose elements are those of a longer sequence from
+// position `start` on: range(first, count, out) writes the sequence's
+// elements [first, first + count) to out (OpSpec::vjp_range), called on all
+// cores for blocks of the tensor.
+template <class Range>
+RefTensor elements_in_range(Shape shape, int64_t start, Range range) {
+  RefTensor out = zeros(std::move(shape));
+  double* values = out.values.data();
+  parallel_for(out.values.size(), [&](size_t b, size_t e) {
+    range(start + static_cast<int64_t>(b), static_cast<int64_t>(e - b), values + b);
+  }, size_t{1} << 16);
+  return out;
+}
+
 template <class F>
 RefTensor map_elements(const HostTensor& x, F f) {
   RefTensor out = zeros(x.shape);

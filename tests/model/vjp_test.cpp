@@ -243,7 +243,7 @@ TEST(BackwardCheck, AWrongGradientOfOneInputIsCaughtAndNamed) {
 }
 
 // Sum's, SumAll's and Concat's gradients only place dy's values: the
-// reference stores none (the check reads each from dy, OpSpec::vjp_at), and
+// reference stores none (the check reads them from dy, OpSpec::vjp_range), and
 // judges a result as the stored gradients would, error for error, whatever
 // the thread count.
 TEST(BackwardCheck, AGradientReadFromDyAsTheCheckGoesJudgesAsTheStoredOne) {

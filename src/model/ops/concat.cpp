@@ -1,4 +1,6 @@
 // Concat: two tensors joined along an axis.
+#include <algorithm>
+
 #include "model/ops/unit.h"
 
 namespace opbench {
@@ -52,25 +54,30 @@ double concat_at(const Experiment& e, const Inputs& in, int64_t flat) {
                           : b.at((outer * b_length + along - a_length) * inner + i);
 }
 
-// Each input's gradient is its part of dy along the axis: element `flat` of
-// the two joined (a's, then b's) is dy's element in the same lane, at the
-// same place along the axis past a's part for b. The check reads it so
-// (OpSpec::vjp_at): stored, Concat 1000000x64 and 1000000x128's would be
-// 1.5 GB of doubles copied from dy.
-double concat_vjp_at(const Experiment& e, const Inputs& in, const HostTensor& dy, int64_t flat) {
+// Each input's gradient is its part of dy along the axis: for each outer
+// index, a's gradient is the run of a's length x inner elements of dy's
+// block there, and b's the run after it. The joined gradients (a's, then
+// b's) from element `start` on are copied run by run. The check reads them
+// so (OpSpec::vjp_range): stored, Concat 1000000x64 and 1000000x128's would
+// be 1.5 GB of doubles copied from dy.
+void concat_vjp_range(const Experiment& e, const Inputs& in, const HostTensor& dy, int64_t start, int64_t count,
+                      double* out) {
   const HostTensor &a = in[0], &b = in[1];
-  const int64_t axis = axis_of(e, a);
-  const Lanes a_lanes(a.shape, axis), b_lanes(b.shape, axis), dy_lanes(dy.shape, axis);
-  const bool of_b = flat >= a.numel();
-  const Lanes& lanes = of_b ? b_lanes : a_lanes;
-  const int64_t at = of_b ? flat - a.numel() : flat, along = at / lanes.inner % lanes.length;
-  return dy.at(dy_lanes.at(lanes.lane_of(at), (of_b ? a_lanes.length : 0) + along));
+  const Lanes a_lanes(a.shape, axis_of(e, a)), b_lanes(b.shape, axis_of(e, b));
+  const int64_t a_run = a_lanes.length * a_lanes.inner, b_run = b_lanes.length * b_lanes.inner;
+  while (count > 0) {
+    const bool of_b = start >= a.numel();
+    const int64_t at = of_b ? start - a.numel() : start, run = of_b ? b_run : a_run;
+    const int64_t outer = at / run, offset = at % run, n = std::min(count, run - offset);
+    const float* from = dy.f32.data() + outer * (a_run + b_run) + (of_b ? a_run : 0) + offset;
+    std::copy(from, from + n, out);
+    start += n, count -= n, out += n;
+  }
 }
 
 std::vector<RefTensor> concat_vjp(const Experiment& e, const Inputs& in, const HostTensor& dy) {
-  const int64_t a_elements = in[0].numel();
-  return {elements_of(in[0].shape, [&](int64_t i) { return concat_vjp_at(e, in, dy, i); }),
-          elements_of(in[1].shape, [&](int64_t i) { return concat_vjp_at(e, in, dy, a_elements + i); })};
+  auto range = [&](int64_t s, int64_t n, double* out) { concat_vjp_range(e, in, dy, s, n, out); };
+  return {elements_in_range(in[0].shape, 0, range), elements_in_range(in[1].shape, in[0].numel(), range)};
 }
 
 }  // namespace
@@ -90,7 +97,7 @@ OPBENCH_OP_UNIT(concat) {
       .reference = concat_reference,
       .reference_at = concat_at,
       .vjp = concat_vjp,
-      .vjp_at = concat_vjp_at,
+      .vjp_range = concat_vjp_range,
       .computes_values = false,
       .flops = no_flops,
       .quick = {"Concat dim1=1000x64 dim2=1000x32 axis=1", "Concat dim1=64x1000 dim2=64x1000 axis=0"},
