@@ -4,6 +4,7 @@
 #include <bit>
 #include <cmath>
 #include <map>
+#include <set>
 #include <span>
 
 #include "model/ops.h"
@@ -232,23 +233,21 @@ HostBuffer<double> alternative_gradients(const Experiment& e, const std::vector<
   return joined(e.spec().vjp_alternative(e, inputs, inputs.back()));
 }
 
-CheckResult gradients(const Experiment& e, const std::vector<HostTensor>& inputs, const HostTensor& got,
-                      const RefTensor& ref) {
+// Each float input's gradient judged on its own, the worst deciding:
+// sums(start, count, other) gives the SegmentSums of the joined gradient's
+// elements [start, start + count) against the reference (other null) or
+// against the op's other convention's gradients.
+template <class Sums>
+CheckResult judged_gradients(const Experiment& e, const std::vector<HostTensor>& inputs, Sums sums) {
   double bound = tolerance(e.spec(), e.dtype), worst = 0;
   std::string worst_input;
   const HostBuffer<double> other = alternative_gradients(e, inputs);
-  const RefValues values(e, inputs, ref);
   int64_t start = 0;
   for (size_t i : differentiable_inputs(inputs)) {
-    const SegmentSums sums = segment_sums(
-        got, [&values](size_t at, size_t n, double* scratch) { return values.block(at, n, scratch); }, start,
-        inputs[i].numel());
-    if (sums.non_finite) return fail(INFINITY, "non-finite value in the gradient of " + inputs[i].name);
-    double error = sums.error();
-    if (!other.empty())
-      error = std::min(error, segment_sums(got, [&other](size_t at, size_t, double*) { return other.data() + at; }, start,
-                                           inputs[i].numel())
-                                  .error());
+    const SegmentSums found = sums(start, inputs[i].numel(), static_cast<const HostBuffer<double>*>(nullptr));
+    if (found.non_finite) return fail(INFINITY, "non-finite value in the gradient of " + inputs[i].name);
+    double error = found.error();
+    if (!other.empty()) error = std::min(error, sums(start, inputs[i].numel(), &other).error());
     if (error > worst || worst_input.empty()) worst = error, worst_input = inputs[i].name;
     start += inputs[i].numel();
   }
@@ -259,16 +258,127 @@ CheckResult gradients(const Experiment& e, const std::vector<HostTensor>& inputs
   return result;
 }
 
-// The gradients of every float input, flattened and joined in input order:
-// read from dy as the check goes where the op places dy's values (vjp_range).
-RefTensor expected_gradients(const Experiment& e, const std::vector<HostTensor>& inputs) {
-  if (!e.spec().vjp_range) return stored_gradients(e, inputs);
+// Against a sampled reference (positions in the joined gradient, sorted):
+// each input's gradient over its own positions. got_at(k): the result's
+// element at positions[k]; non_finite(start, count): whether the result has
+// a non-finite element among [start, start + count) where the whole result
+// is at hand (else its finiteness is judged before, ExperimentCheck::judge).
+// A few thousand elements: one core.
+template <class GotAt, class NonFinite>
+CheckResult gradients_at_samples(const Experiment& e, const std::vector<HostTensor>& inputs, GotAt got_at,
+                                 NonFinite non_finite, const RefTensor& ref) {
+  const std::vector<int64_t>& at = ref.positions;
+  return judged_gradients(e, inputs, [&](int64_t start, int64_t count, const HostBuffer<double>* other) {
+    SegmentSums sums;
+    sums.non_finite = !other && non_finite(start, count);
+    const size_t first = std::lower_bound(at.begin(), at.end(), start) - at.begin();
+    const size_t last = std::lower_bound(at.begin(), at.end(), start + count) - at.begin();
+    for (size_t k = first; k < last; ++k) {
+      const double g = got_at(k), r = other ? (*other)[at[k]] : ref.values[k], d = g - r;
+      sums += SegmentSums{d * d, r * r, std::isfinite(g) ? size_t{0} : size_t{1}};
+    }
+    return sums;
+  });
+}
+
+CheckResult gradients(const Experiment& e, const std::vector<HostTensor>& inputs, const HostTensor& got,
+                      const RefTensor& ref) {
+  if (!ref.dense())  // a non-finite element anywhere is still caught, and named by its input
+    return gradients_at_samples(
+        e, inputs, [&](size_t k) { return got.at(ref.positions[k]); },
+        [&](int64_t start, int64_t count) { return !all_finite(got.f32.data() + start, static_cast<size_t>(count)); },
+        ref);
+  const RefValues values(e, inputs, ref);
+  return judged_gradients(e, inputs, [&](int64_t start, int64_t count, const HostBuffer<double>* other) {
+    if (other) return segment_sums(got, [other](size_t at, size_t, double*) { return other->data() + at; }, start, count);
+    return segment_sums(got, [&values](size_t at, size_t n, double* scratch) { return values.block(at, n, scratch); },
+                        start, count);
+  });
+}
+
+// How many positions a sampled reference takes of `elements`: as many as
+// `budget` pays for at `per_element` each, at least 64 (every one where there
+// are fewer), at most 4096.
+size_t sample_size(double budget, double per_element, double elements) {
+  return static_cast<size_t>(
+      std::clamp(budget / per_element, std::min(64.0, elements), std::min(4096.0, elements)));  // lo <= hi
+}
+
+// `count` distinct positions of [0, elements) (count <= elements), sorted:
+// the first and the last element, and the first distinct ones of draws from
+// `seed` (a draw that repeats one is made up by the next, from further
+// streams where one is used up).
+std::vector<int64_t> spread_positions(size_t count, int64_t elements, uint64_t seed) {
+  std::set<int64_t> picks;
+  if (count > 0) picks.insert(0);
+  if (count > 1) picks.insert(elements - 1);
+  for (uint64_t stream = 0; picks.size() < count; ++stream) {
+    HostBuffer<int64_t> drawn(count);
+    fill_index(drawn, elements, seed, stream);
+    for (size_t k = 0; k < drawn.size() && picks.size() < count; ++k) picks.insert(drawn[k]);
+  }
+  return {picks.begin(), picks.end()};
+}
+
+// The gradients at positions drawn in each float input's own gradient (each
+// is judged on its own: every one needs its share), as positions of the
+// joined gradient. Each input's gradient is taken to cost about an equal
+// share of the whole (MatMul's da and db are a product each the size of the
+// forward's), so each gets the same share of `budget`, a 16th of it: an
+// element's sum is a plain loop, and a weight's (db = a^T dy, dw = x^T dy)
+// reads down two columns, a cache line (16 floats) per multiply-add, where
+// the budget counts the tiled products' (Linear 100x1024x256's 730 sampled
+// elements of dw took 4 s on two cores, a third of its complete gradients).
+// Each input's positions on all cores on their own: one of MatMul
+// 1000000x64 @ 64x1024's db elements costs a thousand of its da's.
+RefTensor sampled_vjp(const Experiment& e, const std::vector<HostTensor>& inputs, double budget, double cost) {
+  const OpSpec& op = e.spec();
+  const std::vector<size_t> differentiable = differentiable_inputs(inputs);
   RefTensor out{result_shape(e, inputs), {}, {}};
-  out.on_demand = true;
+  const double share = cost / static_cast<double>(differentiable.size());
+  constexpr double kColumnReads = 16;
+  int64_t start = 0;
+  for (size_t d = 0; d < differentiable.size(); ++d) {
+    const int64_t elements = inputs[differentiable[d]].numel();
+    if (elements > 0) {
+      const double per_element = share / static_cast<double>(elements);
+      const size_t count = sample_size(budget / static_cast<double>(differentiable.size()) / kColumnReads, per_element,
+                                       static_cast<double>(elements));
+      const std::vector<int64_t> picks = spread_positions(count, elements, hash_text(e.line(), 11 + d));
+      const size_t first = out.positions.size();
+      out.positions.resize(first + picks.size());
+      out.values.resize(first + picks.size());
+      reference::for_each_index(static_cast<int64_t>(picks.size()), per_element, [&](int64_t k) {
+        out.positions[first + k] = start + picks[k];
+        out.values[first + k] = op.sampled_vjp_at(e, inputs, inputs.back(), start + picks[k]);
+      });
+    }
+    start += elements;
+  }
   return out;
 }
 
+// The complete gradients' work, estimated (samples_gradients says why).
+double gradients_cost(const Experiment& e) { return 2 * e.spec().flops(e); }
+
+// The gradients of every float input, flattened and joined in input order:
+// read from dy as the check goes where the op places dy's values (vjp_range);
+// at sampled positions where samples_gradients says so; else complete.
+RefTensor expected_gradients(const Experiment& e, const std::vector<HostTensor>& inputs, double budget) {
+  if (e.spec().vjp_range) {
+    RefTensor out{result_shape(e, inputs), {}, {}};
+    out.on_demand = true;
+    return out;
+  }
+  if (samples_gradients(e, budget)) return sampled_vjp(e, inputs, budget, gradients_cost(e));
+  return stored_gradients(e, inputs);
+}
+
 }  // namespace
+
+bool samples_gradients(const Experiment& e, double budget) {
+  return e.spec().sampled_vjp_at && !e.spec().vjp_range && gradients_cost(e) > budget;
+}
 
 RefTensor stored_gradients(const Experiment& e, const std::vector<HostTensor>& inputs) {
   std::vector<RefTensor> gradients = e.spec().vjp(e, inputs, inputs.back());
@@ -295,19 +405,11 @@ RefTensor forward_reference(const Experiment& e, const std::vector<HostTensor>& 
     return ref;
   }
   if (!op.reference_at || cost <= budget) return op.reference(e, inputs);
-  // Spread positions: as many as the budget pays for (at least 64), always
-  // including the first and the last element.
+  // Spread positions: as many as the budget pays for.
   double per_element = cost / elements;
-  size_t count = static_cast<size_t>(
-      std::clamp(budget / per_element, std::min(64.0, elements), std::min(4096.0, elements)));  // lo <= hi
   RefTensor ref{shape, {}, {}};
-  HostBuffer<int64_t> drawn(count);
-  fill_index(drawn, static_cast<int64_t>(elements), hash_text(e.line(), 7), 0);
-  std::vector<int64_t> picks(drawn.begin(), drawn.end());
-  picks.front() = 0;
-  picks.back() = static_cast<int64_t>(elements) - 1;
-  std::sort(picks.begin(), picks.end());
-  picks.erase(std::unique(picks.begin(), picks.end()), picks.end());
+  std::vector<int64_t> picks = spread_positions(sample_size(budget, per_element, elements),
+                                                static_cast<int64_t>(elements), hash_text(e.line(), 7));
   ref.values.resize(picks.size());
   reference::for_each_index(static_cast<int64_t>(picks.size()), per_element,
                  [&](int64_t k) { ref.values[k] = op.reference_at(e, inputs, picks[k]); });
@@ -318,7 +420,7 @@ RefTensor forward_reference(const Experiment& e, const std::vector<HostTensor>& 
 }  // namespace
 
 RefTensor expected_result(const Experiment& e, const std::vector<HostTensor>& inputs, double budget) {
-  if (e.pass == Pass::backward) return expected_gradients(e, inputs);
+  if (e.pass == Pass::backward) return expected_gradients(e, inputs, budget);
   RefTensor ref = forward_reference(e, inputs, budget);
   if (!ref.on_demand) {
     ref.scale = error_scale(e, inputs, ref);
@@ -388,11 +490,13 @@ CheckResult check_sampled(const Experiment& e, const std::vector<HostTensor>& in
     return fail(INFINITY, std::to_string(got.values.numel()) + " sampled elements where " +
                               std::to_string(ref.values.size()) + " were asked for");
   auto got_at = [&](size_t k) { return got.values.at(static_cast<int64_t>(k)); };
+  if (e.pass == Pass::backward)
+    return gradients_at_samples(e, inputs, got_at, [](int64_t, int64_t) { return false; }, ref);
   return e.spec().check == CheckKind::exact_index ? exact(e, inputs, got_at, ref) : relative_norm(e, inputs, got_at, ref);
 }
 
 bool checks_sampled(const Experiment& e, const RefTensor& ref) {
-  return !ref.dense() && e.spec().check != CheckKind::any_writer;
+  return !ref.dense() && (e.pass == Pass::backward || e.spec().check != CheckKind::any_writer);
 }
 
 ExperimentCheck::ExperimentCheck(const Experiment& e, const std::vector<HostTensor>& inputs, const RefTensor* expected)

@@ -45,10 +45,19 @@ inline constexpr double kReferenceBudget = 3e8;
 // The reference result of `e` on `inputs`: for the backward pass, the op's
 // vector-Jacobian product (OpSpec::vjp) for the upstream gradient (the last
 // input), each float input's gradient flattened and joined; for the forward
-// pass the result, complete, or sampled at spread
-// positions where the op has an element-wise reference and the complete one
-// would cost more than `budget`.
+// pass the result. Complete, or sampled at spread positions where the op
+// has an element-wise reference (reference_at, sampled_vjp_at) and the
+// complete one would cost more than `budget` (for gradients, estimated as
+// twice the forward's flops): each float input's gradient then has
+// positions of its own (at least 64 where it has that many, its first and
+// last element among them), given as positions of the joined gradient.
 RefTensor expected_result(const Experiment& e, const std::vector<HostTensor>& inputs, double budget = kReferenceBudget);
+
+// Whether `e`'s backward reference is taken at sampled positions under
+// `budget`: the op gives single elements of its gradients (sampled_vjp_at),
+// and the complete ones would cost more (estimated as twice the forward's
+// flops: MatMul's da and db are each a product the size of the forward's).
+bool samples_gradients(const Experiment& e, double budget = kReferenceBudget);
 
 // The backward reference with every element stored, also where the check
 // reads it from dy as it goes (OpSpec::vjp_range): for a backend that stands in
@@ -75,7 +84,9 @@ uint64_t result_digest(const float* values, size_t n);
 
 // Whether `e`'s check against `ref` needs only the result's elements at the
 // reference's sampled positions (a sampled reference of any kind but
-// any_writer, which reads whole rows), which check_sampled then compares.
+// any_writer, which reads whole rows; gradients are never judged by rows),
+// which check_sampled then compares: for gradients, each input's over its
+// own positions, the worst deciding.
 bool checks_sampled(const Experiment& e, const RefTensor& ref);
 CheckResult check_sampled(const Experiment& e, const std::vector<HostTensor>& inputs, const SampledOutput& got,
                           const RefTensor& ref);

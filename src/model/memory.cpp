@@ -49,10 +49,10 @@ MemoryNeed estimate_memory(const Experiment& e, bool check) {
   if (e.pass == Pass::backward) {
     // The upstream gradient (the result's size) joins the inputs; the
     // gradients (the float inputs' size) come back, in double in the
-    // reference, and the framework keeps what its forward saves for the
-    // backward (about a result).
+    // reference unless it is sampled, and the framework keeps what its
+    // forward saves for the backward (about a result).
     double upstream = outputs * 4, gradients = inputs;
-    need.host_bytes += 2 * upstream + 2 * gradients * (check ? 2 : 1) + output_bytes;
+    need.host_bytes += 2 * upstream + 2 * gradients * (check && !samples_gradients(e) ? 2 : 1) + output_bytes;
     need.device_bytes += upstream + gradients + output_bytes;
   }
   return need;

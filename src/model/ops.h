@@ -79,6 +79,15 @@ struct OpSpec {
   // nullptr: the gradients are stored.
   void (*vjp_range)(const Experiment&, const std::vector<HostTensor>& in, const HostTensor& dy, int64_t start,
                     int64_t count, double* out) = nullptr;
+  // Element `flat` of vjp's gradients flattened and joined, computed from
+  // the definition at that one position, for ops whose complete gradients
+  // cost too much on large shapes (MatMul 1000000x64 @ 64x1024's are 130 G
+  // multiply-adds in double): the backward reference is then taken at
+  // positions sampled in each input's gradient, as reference_at's forward
+  // one (check.h's expected_result). Unlike vjp_range, only those positions are
+  // checked. nullptr: the gradients are always complete.
+  double (*sampled_vjp_at)(const Experiment&, const std::vector<HostTensor>& in, const HostTensor& dy,
+                           int64_t flat) = nullptr;
   // A second convention that frameworks take where the derivative is not
   // unique (ScatterMax's tied maxima: MLX gives each the whole of dy where
   // vjp shares it, as PyTorch does); a gradient that agrees with either

@@ -347,6 +347,47 @@ TEST_P(BackwardOp, GradientsAgreeWithTheReferenceThroughTheRunner) {
 
 INSTANTIATE_TEST_SUITE_P(AllBackends, BackwardOp, testing::ValuesIn(backward_cases()), backend_case_name);
 
+// Against a sampled backward reference (MatMul's, Linear's above the budget)
+// the runner asks a backend only for the gradients' elements at its
+// positions (PreparedOp::output_at): they must be the whole gradients'
+// there, whatever the leaf's layout (Conv2d's channels-first view, Linear's
+// w.T, PReLU's single alpha), with a finiteness flag that sees every element;
+// and a right step passes, its record saying how many elements were compared.
+TEST(BackwardPass, GradientsAtSampledPositionsOnEveryBackend) {
+  for (const auto& b : backends()) {
+    if (!reason_to_skip(*b).empty() || b->info().name == "cuda_graph") continue;
+    for (const char* line : {"MatMul dim1=3x20x16 dim2=3x16x12", "MatMul dim1=2x1x20x16 dim2=3x16x12",
+                             "Linear dim1=3x20x16 dim2=16x12 dim3=12", "Conv2d dim1=2x9x8x3 dim2=5x3x2x3",
+                             "PReLU dim1=4x6 dim2=1"}) {
+      SCOPED_TRACE(b->info().name + ": " + line);
+      const Experiment e = parse_experiment(std::string(line) + " pass=backward");
+      std::vector<HostTensor> inputs = make_inputs(e, kSeed);
+      const RefTensor ref = expected_result(e, inputs, 0);  // no budget: sampled where the op can be
+      std::unique_ptr<PreparedOp> op = b->prepare(e, inputs);
+      op->run();
+      const HostTensor whole = op->output();
+      const std::vector<int64_t> picks =
+          ref.dense() ? std::vector<int64_t>{0, whole.numel() / 3, whole.numel() - 1} : ref.positions;
+      const SampledOutput part = op->output_at(picks);
+      EXPECT_EQ(part.shape, whole.shape);
+      EXPECT_TRUE(part.all_finite);
+      EXPECT_TRUE(same_tensor(part.values, elements_at(whole, picks))) << describe(part.values);
+      op->release_output();
+      if (ref.dense()) continue;
+      const Cell cell = run_cell(*b, e, inputs, &ref, few_samples());
+      ASSERT_EQ(cell.error, "");
+      EXPECT_EQ(cell.check.verdict, Verdict::passed) << cell.check.detail;
+      EXPECT_EQ(cell.check.against.sampled_elements, static_cast<int64_t>(ref.positions.size()));
+      // A NaN in a's first element makes b's gradient's first row NaN: the
+      // flag sees it wherever the positions fall.
+      inputs[0].f32[0] = NAN;
+      op = b->prepare(e, inputs);
+      op->run();
+      EXPECT_FALSE(op->output_at({0}).all_finite);
+    }
+  }
+}
+
 // Argmax has no gradient: every backend's backward cell is n/a with the
 // reason, never run, never nan.
 TEST(BackwardPass, ArgmaxIsNotApplicableOnEveryBackend) {

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "model/check.h"
 #include "model/experiment.h"
 #include "model/parallel.h"
 
@@ -72,6 +73,38 @@ TEST_F(ReferenceCacheTest, WhatIsStoredReadsBackExactlyUnderItsKeyOnly) {
   cache.store("line=D\n", on_demand, 1.0);
   expect_equal(*cache.load("line=D\n"), on_demand);
   EXPECT_FALSE(cache.load("line=C\n"));
+}
+
+// A sampled backward reference (positions in each input's gradient, model/
+// check.h's expected_result) comes back with its positions, and judges as it
+// did; a complete one, as every gradient was stored before gradients were
+// sampled, still reads back and judges a right result as right.
+TEST_F(ReferenceCacheTest, SampledAndCompleteGradientsReadBackAndJudgeTheSame) {
+  ReferenceCache cache(dir_.string(), 1 << 20, "0.3.0 1 2");
+  const Experiment e = parse_experiment("MatMul dim1=2x1x20x16 dim2=3x16x12 pass=backward");
+  const std::vector<HostTensor> inputs = make_inputs(e, 3);
+  const RefTensor sampled = expected_result(e, inputs, 0), complete = expected_result(e, inputs);
+  ASSERT_FALSE(sampled.dense());
+  ASSERT_TRUE(complete.dense());
+  cache.store(ReferenceCache::key(e, 3), sampled, 1.0);
+  const std::optional<RefTensor> back = cache.load(ReferenceCache::key(e, 3));
+  ASSERT_TRUE(back);
+  expect_equal(*back, sampled);
+  HostTensor got{"gradients", complete.shape, DType::Float32, {complete.values.begin(), complete.values.end()}, {}};
+  float& last = got.f32[static_cast<size_t>(sampled.positions.back())];  // b's last element: always sampled
+  const float right = last;
+  last += 1000.0f;
+  const CheckResult before = check_output(e, inputs, got, sampled), after = check_output(e, inputs, got, *back);
+  EXPECT_FALSE(after.passed);
+  EXPECT_EQ(after.error, before.error);
+  EXPECT_EQ(after.detail, before.detail);
+  cache.store(ReferenceCache::key(e, 3), complete, 1.0);
+  const std::optional<RefTensor> whole = cache.load(ReferenceCache::key(e, 3));
+  ASSERT_TRUE(whole);
+  expect_equal(*whole, complete);
+  EXPECT_EQ(check_output(e, inputs, got, *whole).detail.rfind("gradient of b:", 0), 0u);
+  last = right;
+  EXPECT_TRUE(check_output(e, inputs, got, *whole).passed);
 }
 
 // A dense entry of many read parts (8 MiB each, on several threads): every

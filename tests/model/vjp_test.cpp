@@ -277,6 +277,137 @@ TEST(BackwardCheck, AGradientReadFromDyAsTheCheckGoesJudgesAsTheStoredOne) {
   }
 }
 
+// ---- the sampled backward reference ------------------------------------------
+// Above the budget (here none: 0), MatMul's and Linear's gradients are taken
+// at positions of each input's gradient (OpSpec::sampled_vjp_at).
+
+const std::vector<std::string> kSampledGradientLines = {
+    "MatMul dim1=3x20x16 dim2=3x16x12 pass=backward",
+    "MatMul dim1=2x1x20x16 dim2=3x16x12 pass=backward",  // a broadcast over b's batch, b over a's
+    "MatMul dim1=4x20x16 dim2=16x12 pass=backward",      // b broadcast over every matrix
+    "MatMul dim1=2x300 dim2=300x5 pass=backward",        // b's 1500 elements, each a sum over 2 rows
+    "Linear dim1=3x20x16 dim2=16x12 dim3=12 pass=backward",
+};
+
+// The float gradients a right backend gives: the complete reference, rounded.
+HostTensor rounded(const RefTensor& ref) {
+  return {"gradients", ref.shape, DType::Float32, HostBuffer<float>(ref.values.begin(), ref.values.end()), {}};
+}
+
+TEST(SampledGradients, EqualTheCompleteVjpAtTheirPositionsEachInputWithItsOwn) {
+  for (const std::string& line : kSampledGradientLines) {
+    SCOPED_TRACE(line);
+    const Experiment e = parse_experiment(line);
+    const std::vector<HostTensor> in = make_inputs(e, 3);
+    const RefTensor complete = stored_gradients(e, in);
+    EXPECT_EQ(expected_result(e, in, 1e12).values, complete.values);  // within the budget: complete
+    const RefTensor sampled = expected_result(e, in, 0);
+    ASSERT_FALSE(sampled.dense());
+    EXPECT_EQ(sampled.shape, complete.shape);
+    ASSERT_EQ(sampled.values.size(), sampled.positions.size());
+    EXPECT_TRUE(std::is_sorted(sampled.positions.begin(), sampled.positions.end()));
+    EXPECT_EQ(std::adjacent_find(sampled.positions.begin(), sampled.positions.end()), sampled.positions.end());
+    // Every input's gradient has positions of its own: at least 64 (all of
+    // them where it has fewer), its first and last element among them.
+    int64_t start = 0;
+    for (size_t i : differentiable_inputs(in)) {
+      const int64_t end = start + in[i].numel();
+      const auto first = std::lower_bound(sampled.positions.begin(), sampled.positions.end(), start);
+      const auto last = std::lower_bound(sampled.positions.begin(), sampled.positions.end(), end);
+      EXPECT_EQ(last - first, std::min<int64_t>(64, in[i].numel())) << in[i].name;
+      ASSERT_NE(first, last) << in[i].name;
+      EXPECT_EQ(*first, start) << in[i].name;
+      EXPECT_EQ(*(last - 1), end - 1) << in[i].name;
+      start = end;
+    }
+    size_t same_bits = 0;
+    for (size_t k = 0; k < sampled.positions.size(); ++k) {
+      const double full = complete.values[sampled.positions[k]];
+      EXPECT_NEAR(sampled.values[k], full, 1e-12 * std::max(1.0, std::abs(full))) << "at " << sampled.positions[k];
+      same_bits += sampled.values[k] == full;
+    }
+    // The same sums in the same order as the complete products' (each
+    // rounded product added in the order of the inner index).
+    EXPECT_EQ(same_bits, sampled.positions.size());
+    // The check asks the backend only for those elements, and says so.
+    const ExperimentCheck check(e, in, &sampled);
+    EXPECT_TRUE(check.sampled());
+    EXPECT_EQ(check.positions(), sampled.positions);
+    const CheckRecord record = check.judge(rounded(complete));
+    EXPECT_EQ(record.verdict, Verdict::passed) << record.detail;
+    EXPECT_EQ(scope_text(record.against),
+              "reference at " + std::to_string(sampled.positions.size()) + " sampled elements");
+  }
+}
+
+TEST(SampledGradients, AreTheSameOnOneThreadAndOnSeven) {
+  const Experiment e = parse_experiment("MatMul dim1=2x1x20x16 dim2=3x16x12 pass=backward");
+  const std::vector<HostTensor> in = make_inputs(e, 5);
+  host_threads_override() = 1;
+  const RefTensor one = expected_result(e, in, 0);
+  host_threads_override() = 7;
+  const RefTensor seven = expected_result(e, in, 0);
+  host_threads_override() = 0;
+  EXPECT_EQ(one.positions, seven.positions);
+  EXPECT_EQ(one.values, seven.values);
+}
+
+// A wrong gradient of one input fails the sampled check, naming that input,
+// on the whole result and on the sampled elements alone (as a GPU backend
+// sends them); so does a non-finite element.
+TEST(SampledGradients, AWrongGradientOfOneInputIsCaughtAndNamed) {
+  for (const std::string& line : kSampledGradientLines) {
+    SCOPED_TRACE(line);
+    const Experiment e = parse_experiment(line);
+    const std::vector<HostTensor> in = make_inputs(e, 3);
+    const RefTensor sampled = expected_result(e, in, 0);
+    const HostTensor right = rounded(stored_gradients(e, in));
+    auto judged = [&](const HostTensor& got) {
+      const CheckResult whole = check_output(e, in, got, sampled);
+      const SampledOutput part{got.shape, true, elements_at(got, sampled.positions)};
+      const CheckResult picked = check_sampled(e, in, part, sampled);
+      EXPECT_EQ(whole.passed, picked.passed);
+      EXPECT_EQ(whole.detail, picked.detail);
+      return whole;
+    };
+    EXPECT_TRUE(judged(right).passed);
+    int64_t start = 0;
+    for (size_t i : differentiable_inputs(in)) {
+      SCOPED_TRACE(in[i].name);
+      const int64_t count = in[i].numel();
+      HostTensor scaled = right;
+      for (int64_t k = start; k < start + count; ++k) scaled.f32[k] *= 1.5f;
+      CheckResult r = judged(scaled);
+      EXPECT_FALSE(r.passed);
+      EXPECT_NEAR(r.error, 0.5, 1e-6);
+      EXPECT_EQ(verdict(e, r), Verdict::wrong);
+      EXPECT_NE(r.detail.find("gradient of " + in[i].name + ":"), std::string::npos) << r.detail;
+      // A NaN at a sampled position (the segment's last element, always one).
+      HostTensor nan = right;
+      nan.f32[start + count - 1] = NAN;
+      r = judged(nan);
+      EXPECT_FALSE(r.passed);
+      EXPECT_EQ(r.detail, "non-finite value in the gradient of " + in[i].name);
+      start += count;
+    }
+    // A NaN where no position is: the whole result still shows it; the
+    // sampled elements alone cannot, and ExperimentCheck judges their
+    // all_finite flag first.
+    const auto sampled_at = [&](int64_t p) {
+      return std::binary_search(sampled.positions.begin(), sampled.positions.end(), p);
+    };
+    int64_t unsampled = 0;
+    while (sampled_at(unsampled)) ++unsampled;
+    ASSERT_LT(unsampled, right.numel());
+    HostTensor hidden_nan = right;
+    hidden_nan.f32[unsampled] = NAN;
+    EXPECT_EQ(check_output(e, in, hidden_nan, sampled).detail.rfind("non-finite value in the gradient of ", 0), 0u);
+    const ExperimentCheck check(e, in, &sampled);
+    const SampledOutput flagged{right.shape, false, elements_at(right, sampled.positions)};
+    EXPECT_EQ(check.judge(flagged).verdict, Verdict::wrong);
+  }
+}
+
 // A backward experiment sees the forward's inputs, and an upstream gradient
 // of the result's shape that the seed decides.
 TEST(BackwardInputs, SameNumbersAsTheForwardPassPlusASeededUpstreamGradient) {

@@ -211,11 +211,7 @@ class MlxPrepared : public PreparedOp {
     if (outputs_.empty()) throw std::runtime_error("no MLX result: run() has not been called");
     DeviceScope scope(device_);
     if (!gradients_) return to_host(result());
-    // MLX keeps the reference's layout; an input that prepare reshaped
-    // (scatter's E x 1 x F updates) has the same elements in the same order.
-    Arrays flat;
-    for (size_t i = 1; i < outputs_.size(); ++i) flat.push_back(mx::flatten(outputs_[i]));
-    HostTensor out = to_host(mx::concatenate(flat));
+    HostTensor out = to_host(joined_gradients());
     out.name = "gradients";
     return out;
   }
@@ -224,13 +220,12 @@ class MlxPrepared : public PreparedOp {
     DeviceScope scope(device_);
     return result_digest_of(result());
   }
-  // Gathered on the device: only the sampled elements of a forward result
-  // come to the host (gradients are always checked whole).
+  // Gathered on the device: only the sampled elements of a forward result,
+  // or of the joined gradients, come to the host.
   SampledOutput output_at(const std::vector<int64_t>& positions) override {
-    if (gradients_) return PreparedOp::output_at(positions);
     if (outputs_.empty()) throw std::runtime_error("no MLX result: run() has not been called");
     DeviceScope scope(device_);
-    const mx::array r = result();
+    const mx::array r = gradients_ ? joined_gradients() : result();
     SampledOutput out;
     out.shape.assign(r.shape().begin(), r.shape().end());
     if (mx::issubdtype(r.dtype(), mx::floating)) out.all_finite = result_is_finite(r);
@@ -238,6 +233,7 @@ class MlxPrepared : public PreparedOp {
     std::vector<int64_t> picks(positions);
     mx::array index(picks.data(), {static_cast<int>(picks.size())}, mx::int64);
     out.values = to_host(mx::take(mx::reshape(r, {-1}), index));
+    if (gradients_) out.values.name = "gradients";  // as output() names them
     return out;
   }
   // One run() between MLX's own counts. MLX's reset sets the peak to 0, not
@@ -264,6 +260,14 @@ class MlxPrepared : public PreparedOp {
  private:
   // The last forward result in the reference's layout.
   mx::array result() const { return to_reference_ ? to_reference_(outputs_.front()) : outputs_.front(); }
+  // A training step's gradients, flattened and joined in input order. MLX
+  // keeps the reference's layout; an input that prepare reshaped (scatter's
+  // E x 1 x F updates) has the same elements in the same order.
+  mx::array joined_gradients() const {
+    Arrays flat;
+    for (size_t i = 1; i < outputs_.size(); ++i) flat.push_back(mx::flatten(outputs_[i]));
+    return mx::concatenate(flat);
+  }
 
   // One call's lazy result; an op that rebinds its buffer (x[idx] = src)
   // makes the result its new buffer, leaving the old one referenced by the

@@ -42,18 +42,66 @@ at::Tensor upstream_like(const Experiment& e, const TorchOp& op, const at::Tenso
 }
 
 // A gradient of `leaf` (a view such as Conv's channels-first permutation of
-// a host-layout input) written into `to`, the host input's layout: through the
-// leaf's strides, converted to float32, in one copy (ATen's, on all cores on
-// the host; one transfer from a GPU) with no staging tensor between. A
+// a host-layout input) written into `buffer`, a contiguous tensor of the
+// host input's shape: through the leaf's strides, converted to the buffer's
+// dtype, in one copy (ATen's, on all cores on the host; one transfer from a
+// GPU) with no staging tensor between.
+void write_through_leaf(at::Tensor& buffer, const at::Tensor& gradient, const at::Tensor& leaf) {
+  // The copy covers every element only where the leaf's view does.
+  const bool covers = leaf.is_non_overlapping_and_dense() && leaf.storage_offset() == 0;
+  if (!gradient.defined() || !covers) buffer.zero_();  // undefined: autograd found no path, a zero gradient
+  if (gradient.defined()) buffer.as_strided(leaf.sizes(), leaf.strides(), leaf.storage_offset()).copy_(gradient);
+}
+
+// The gradient written into `to`, the host input's layout, in float32. A
 // Sum's 128 M-element gradient staged through a zeroed buffer, a cat and a
 // copy on one core took most of its 0.76 s check on the H200 host.
 void to_host_layout(const at::Tensor& gradient, const at::Tensor& leaf, const Shape& shape, float* to) {
   std::vector<int64_t> sizes(shape.begin(), shape.end());
   at::Tensor buffer = at::from_blob(to, sizes, at::TensorOptions().dtype(at::kFloat));
-  // The copy covers every element only where the leaf's view does.
-  const bool covers = leaf.is_non_overlapping_and_dense() && leaf.storage_offset() == 0;
-  if (!gradient.defined() || !covers) buffer.zero_();  // undefined: autograd found no path, a zero gradient
-  if (gradient.defined()) buffer.as_strided(leaf.sizes(), leaf.strides(), leaf.storage_offset()).copy_(gradient);
+  write_through_leaf(buffer, gradient, leaf);
+}
+
+// The gradients' elements at `positions` of their joined host layout, picked
+// where they lie: each defined gradient is put in its host input's layout on
+// its own device, as to_host_layout does on the host, and only the elements
+// picked in it cross to the host (MatMul 1000000x64 @ 64x1024's gradient of
+// a is 256 MB, its sample 16 KB). Finiteness is judged over every element,
+// on the device.
+SampledOutput gradients_at(const Tensors& gradients, const Tensors& leaves, const std::vector<Shape>& shapes,
+                           const std::vector<int64_t>& positions) {
+  SampledOutput out;
+  int64_t total = 0;
+  for (const Shape& shape : shapes) total += element_count(shape);
+  out.shape = {total};
+  for (const at::Tensor& g : gradients)
+    if (g.defined() && !at::isfinite(g).all().item<bool>()) out.all_finite = false;
+  for (int64_t p : positions)
+    if (p < 0 || p >= total) return out;  // not this shape's: nothing to pick
+  out.values = HostTensor{"gradients", {static_cast<int64_t>(positions.size())}, DType::Float32, {}, {}};
+  out.values.f32.assign(positions.size(), 0.0f);  // an undefined gradient's elements stay zero
+  int64_t start = 0;
+  for (size_t k = 0; k < leaves.size(); ++k) {
+    const int64_t count = element_count(shapes[k]);
+    std::vector<int64_t> picked, local;  // indices into positions, and the positions in this gradient
+    for (size_t q = 0; q < positions.size(); ++q)
+      if (positions[q] >= start && positions[q] < start + count) {
+        picked.push_back(static_cast<int64_t>(q));
+        local.push_back(positions[q] - start);
+      }
+    const at::Tensor& gradient = gradients.at(k);
+    if (!picked.empty() && gradient.defined()) {
+      std::vector<int64_t> sizes(shapes[k].begin(), shapes[k].end());
+      at::Tensor laid_out = at::empty(sizes, gradient.options());
+      write_through_leaf(laid_out, gradient, leaves[k]);
+      const at::Tensor index = at::tensor(local, at::kLong).to(gradient.device());
+      const at::Tensor values = laid_out.reshape({-1}).index_select(0, index).to(at::kCPU, at::kFloat).contiguous();
+      const float* v = values.data_ptr<float>();
+      for (size_t q = 0; q < picked.size(); ++q) out.values.f32[static_cast<size_t>(picked[q])] = v[q];
+    }
+    start += count;
+  }
+  return out;
 }
 
 }  // namespace
@@ -105,8 +153,12 @@ Step backward_step(const Experiment& e, const TorchOp& op, Tensors prepared, con
     }
     return out;
   };
-  // Gradients are always checked whole, and are always memory of their own.
-  return {.call = call, .to_host = to_host, .to_host_at = {}, .in_place = {}, .digest = {}};
+  // A sampled backward reference (check.h's expected_result) asks only for its positions.
+  auto to_host_at = [leaves, shapes](const Tensors& gradients, const std::vector<int64_t>& positions) {
+    return gradients_at(gradients, leaves, shapes, positions);
+  };
+  // Gradients are always memory of their own.
+  return {.call = call, .to_host = to_host, .to_host_at = to_host_at, .in_place = {}, .digest = {}};
 }
 
 }  // namespace opbench::torch_backend

@@ -17,7 +17,8 @@ struct Step {
   std::function<Tensors()> call;                       // timed
   std::function<HostTensor(const Tensors&)> to_host;  // untimed: in the reference's layout
   // Untimed: the result at sampled positions, gathered on the device
-  // (PreparedOp::output_at); empty where the check never samples (gradients).
+  // (PreparedOp::output_at); for gradients, at positions of their joined
+  // host layout. Empty where the check never samples.
   std::function<SampledOutput(const Tensors&, const std::vector<int64_t>&)> to_host_at;
   // Untimed: whether the result is an input's memory (an op updating it in
   // place, for --memory's least); empty where it never is (gradients).
@@ -36,6 +37,8 @@ struct Step {
 // gives the gradients, in the layout of the host inputs, flattened and
 // joined in input order. Relies on op.prepare keeping input i at position i
 // as a view or reshape of it (helpers it adds go after the inputs).
+// to_host_at gives the same joined gradients' elements at sampled positions,
+// each picked on the gradient's device.
 Step backward_step(const Experiment& e, const TorchOp& op, Tensors prepared, const std::vector<HostTensor>& host);
 
 }  // namespace opbench::torch_backend

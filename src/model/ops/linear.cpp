@@ -70,6 +70,29 @@ std::vector<RefTensor> linear_vjp(const Experiment&, const Inputs& in, const Hos
   return {std::move(dx), std::move(dw), std::move(db)};
 }
 
+// One element of linear_vjp's gradients joined (dx's, dw's, then db's), for
+// shapes whose complete gradients cost too much: the same sums in the same
+// order (dx along the output features, dw and db down the rows).
+double linear_sampled_vjp_at(const Experiment&, const Inputs& in, const HostTensor& dy, int64_t flat) {
+  const HostTensor &x = in[0], &w = in[1];
+  const int64_t k = w.shape[0], n = w.shape[1], rows = x.numel() / k;
+  double sum = 0;
+  if (flat < x.numel()) {  // dx[r, p] = dy[r, :] . w[p, :]
+    const int64_t r = flat / k, p = flat % k;
+    for (int64_t j = 0; j < n; ++j) sum += static_cast<double>(dy.f32[r * n + j]) * w.f32[p * n + j];
+    return sum;
+  }
+  flat -= x.numel();
+  if (flat < w.numel()) {  // dw[p, j] = x[:, p] . dy[:, j]
+    const int64_t p = flat / n, j = flat % n;
+    for (int64_t r = 0; r < rows; ++r) sum += static_cast<double>(x.f32[r * k + p]) * dy.f32[r * n + j];
+    return sum;
+  }
+  const int64_t j = flat - w.numel();  // db[j] = dy[:, j] summed
+  for (int64_t r = 0; r < rows; ++r) sum += dy.f32[r * n + j];
+  return sum;
+}
+
 }  // namespace
 }  // namespace opbench
 
@@ -86,6 +109,7 @@ OPBENCH_OP_UNIT(linear) {
       .reference = linear_reference,
       .reference_at = linear_at,
       .vjp = linear_vjp,
+      .sampled_vjp_at = linear_sampled_vjp_at,
       .tolerance = Tolerance::tf32,
       .flops = linear_flops,
       .quick = {"Linear dim1=10x64x32 dim2=32x128 dim3=128", "Linear dim1=10x1x512 dim2=512x1 dim3=1"},

@@ -121,6 +121,37 @@ std::vector<RefTensor> matmul_vjp(const Experiment& e, const Inputs& in, const H
   return {std::move(da), std::move(db)};
 }
 
+// One element of matmul_vjp's gradients joined (da's, then db's), for shapes
+// whose complete gradients cost too much: the same sums in the same order
+// (the result matrices in order, the products of each in the order of its
+// inner index), over the result matrices that the element's operand matrix fed.
+double matmul_sampled_vjp_at(const Experiment& e, const Inputs& in, const HostTensor& dy, int64_t flat) {
+  const HostTensor &a = in[0], &b = in[1];
+  const int64_t m = a.shape[a.shape.size() - 2], k = a.shape.back(), n = b.shape.back();
+  const Shape out = matmul_out(e), batch(out.begin(), out.end() - 2);
+  const int64_t matrices = element_count(batch);
+  double sum = 0;
+  if (flat < a.numel()) {  // da[s, i, p]: dy[t, i, :] . b[t's, p, :]
+    const int64_t s = flat / (m * k), i = flat / k % m, p = flat % k;
+    for (int64_t t = 0; t < matrices; ++t) {
+      if (broadcast_source(a.shape, batch, t) != s) continue;
+      const float* g = dy.f32.data() + t * m * n + i * n;
+      const float* row = b.f32.data() + broadcast_source(b.shape, batch, t) * k * n + p * n;
+      for (int64_t j = 0; j < n; ++j) sum += static_cast<double>(g[j]) * row[j];
+    }
+    return sum;
+  }
+  flat -= a.numel();  // db[s, p, j]: a[t's, :, p] . dy[t, :, j]
+  const int64_t s = flat / (k * n), p = flat / n % k, j = flat % n;
+  for (int64_t t = 0; t < matrices; ++t) {
+    if (broadcast_source(b.shape, batch, t) != s) continue;
+    const float* column = a.f32.data() + broadcast_source(a.shape, batch, t) * m * k + p;
+    const float* g = dy.f32.data() + t * m * n + j;
+    for (int64_t i = 0; i < m; ++i) sum += static_cast<double>(column[i * k]) * g[i * n];
+  }
+  return sum;
+}
+
 }  // namespace
 }  // namespace opbench
 
@@ -137,6 +168,7 @@ OPBENCH_OP_UNIT(matmul) {
       .reference = matmul_reference,
       .reference_at = matmul_at,
       .vjp = matmul_vjp,
+      .sampled_vjp_at = matmul_sampled_vjp_at,
       .tolerance = Tolerance::tf32,
       .flops = matmul_flops,
       .quick = {"MatMul dim1=32x1x100 dim2=32x100x64", "MatMul dim1=100x16x64 dim2=64x32",
