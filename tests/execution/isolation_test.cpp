@@ -1184,7 +1184,7 @@ class FakeWorker : public TempDirTest {
     std::vector<Cell> cells;
     CellEvents events;
     events.finished = [&](size_t, Cell c) { cells.push_back(std::move(c)); };
-    executor.run(parse_experiment("ReLU dim1=8"), {&backend}, RunSettings{}, events);
+    executor.run(parse_experiment("ReLU dim1=8"), {&backend}, RunSettings{}, events, /*keep_inputs=*/false);
     return cells;
   }
   // What starting the worker throws, or "" when it starts.

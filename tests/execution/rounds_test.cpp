@@ -23,7 +23,7 @@ RunSettings budget(size_t samples) {
 // An executor that cannot start its worker, as a version whose plug-in does not load.
 class BrokenExecutor : public ExperimentExecutor {
  public:
-  void run(const Experiment&, const std::vector<Backend*>&, const RunSettings&, const CellEvents&) override {
+  void run(const Experiment&, const std::vector<Backend*>&, const RunSettings&, const CellEvents&, bool) override {
     throw std::runtime_error("the worker process cannot start: cannot load the plug-in");
   }
 };
@@ -40,7 +40,7 @@ Outcome run_rounds(std::vector<BackendGroup> groups, const std::vector<Backend*>
   CellEvents events;
   events.started = [&](size_t i) { out.started.push_back(i); };
   events.finished = [&](size_t i, Cell c) { out.finished[i] = std::move(c); };
-  executor.run(parse_experiment("ReLU dim1=16x16"), backends, budget(samples), events);
+  executor.run(parse_experiment("ReLU dim1=16x16"), backends, budget(samples), events, /*keep_inputs=*/false);
   out.schedule = executor.schedule();
   return out;
 }
