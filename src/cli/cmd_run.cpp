@@ -118,8 +118,10 @@ std::vector<Pass> choose_passes(const Args& args) {
 }
 
 // Every experiment once per pass: all of one pass, then all of the next, so
-// that each pass's tables fill in the order of the suite. A line that names
-// its pass (pass=backward) keeps it.
+// that each pass's tables, and result.json, hold the experiments in the
+// order of the suite. They run in pairs, each experiment's pass given first
+// right before its other (execution/runner.h run_order), which takes its
+// inputs. A line that names its pass (pass=backward) keeps it.
 std::vector<Experiment> with_passes(const std::vector<Experiment>& experiments, const std::vector<Pass>& passes) {
   std::vector<Experiment> out;
   for (Pass pass : passes)

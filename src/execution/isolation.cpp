@@ -138,7 +138,7 @@ std::string IsolatedExecutor::start_workers(const RunSettings& settings, const C
 }
 
 void IsolatedExecutor::run(const Experiment& e, const std::vector<Backend*>& backends, const RunSettings& settings,
-                           const CellEvents& events) {
+                           const CellEvents& events, bool keep_inputs) {
   auto limit = clock_seconds(time_limit_s_);
   auto started = [&](size_t k) {
     if (events.started) events.started(k);
@@ -170,7 +170,7 @@ void IsolatedExecutor::run(const Experiment& e, const std::vector<Backend*>& bac
     std::vector<std::string> names;
     for (size_t k = next; k < backends.size(); ++k) names.push_back(base_name(backends[k]->info().name));
     // A worker that died already shows as a closed message pipe below.
-    const std::string request = request_message(e, names);
+    const std::string request = request_message(e, names, keep_inputs);
     for (auto& w : workers_) write_all(w->to, request);
 
     bool any_started = false, in_cell = false;

@@ -39,7 +39,7 @@ class IsolatedExecutor : public ExperimentExecutor {
   // Throws std::runtime_error when a worker cannot start at all (it exits or
   // reports "fatal" before "ready"): no cell could run.
   void run(const Experiment& e, const std::vector<Backend*>& backends, const RunSettings& settings,
-           const CellEvents& events) override;
+           const CellEvents& events, bool keep_inputs) override;
 
   // Variables its workers get beside this process's environment: a
   // framework version's worker loads that version's plug-in

@@ -49,7 +49,7 @@ Cell failed(const std::string& backend, const std::string& error) {
 }  // namespace
 
 void RoundsExecutor::run(const Experiment& e, const std::vector<Backend*>& backends, const RunSettings& settings,
-                         const CellEvents& events) {
+                         const CellEvents& events, bool keep_inputs) {
   // Each group's share of `backends`: indices into it, in its order.
   std::vector<std::vector<size_t>> members(groups_.size());
   for (size_t i = 0; i < backends.size(); ++i) {
@@ -100,7 +100,8 @@ void RoundsExecutor::run(const Experiment& e, const std::vector<Backend*>& backe
         }
       } else {
         try {
-          group.executor->run(e, running, round, inner);
+          const bool keep = forward.size() == 1 && (r + 1 < rounds_ || keep_inputs);
+          group.executor->run(e, running, round, inner, keep);
         } catch (const std::exception& ex) {
           // Its worker cannot start (its plug-in does not load): its cells
           // fail, the other versions run on.

@@ -38,8 +38,12 @@ class RoundsExecutor : public ExperimentExecutor {
  public:
   RoundsExecutor(std::vector<BackendGroup> groups, int rounds) : groups_(std::move(groups)), rounds_(rounds) {}
 
+  // Each version's worker keeps the inputs for its next round, and with
+  // `keep_inputs` for the next experiment, only when it is the one version
+  // that runs `e`: else another version's worker makes and holds the same
+  // inputs meanwhile, and the kept ones would double them.
   void run(const Experiment& e, const std::vector<Backend*>& backends, const RunSettings& settings,
-           const CellEvents& events) override;
+           const CellEvents& events, bool keep_inputs) override;
 
   // Every cell's turn so far, in order: "round backend" ("1 cpu@torch-2.15.0").
   const std::vector<std::string>& schedule() const { return schedule_; }

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <map>
 #include <new>
 
 #include "execution/sampler.h"
@@ -131,11 +132,14 @@ RefTensor cached_reference(const Experiment& e, const std::vector<HostTensor>& i
   return ref;
 }
 
-Prepared prepare_experiment(const Experiment& e, const RunSettings& settings) {
+// `reused`: the inputs of an experiment of e's inputs_key (KeptInputs), to
+// which only dy is added; else they are made.
+Prepared prepare_experiment(const Experiment& e, const RunSettings& settings,
+                            std::optional<std::vector<HostTensor>> reused) {
   Prepared p;
   try {
     Clock::time_point start = Clock::now();
-    p.inputs = make_inputs(e, settings.seed);
+    p.inputs = reused ? with_upstream_gradient(e, settings.seed, std::move(*reused)) : make_inputs(e, settings.seed);
     p.inputs_s = seconds_since(start);
     if (settings.check) {
       start = Clock::now();
@@ -179,13 +183,37 @@ bool not_applicable(const Experiment& e, const std::vector<Backend*>& backends, 
 
 }  // namespace
 
+std::optional<std::vector<HostTensor>> KeptInputs::take(const Experiment& e, uint64_t seed) {
+  std::optional<std::vector<HostTensor>> out;
+  if (!key_.empty() && seed == seed_ && key_ == inputs_key(e)) out = std::move(inputs_);
+  key_.clear();
+  inputs_ = {};  // freed here, before the next experiment makes its own
+  return out;
+}
+
+void KeptInputs::keep(const Experiment& e, uint64_t seed, std::vector<HostTensor> inputs) {
+  if (e.pass == Pass::backward) inputs.pop_back();  // dy, the last input (model/ops.h make_inputs)
+  key_ = inputs_key(e);
+  seed_ = seed;
+  inputs_ = std::move(inputs);
+}
+
 void run_experiment(const Experiment& e, const std::vector<Backend*>& backends, const RunSettings& settings,
-                    const CellEvents& events) {
+                    const CellEvents& events, KeptInputs* kept, bool keep_inputs) {
+  // First, whatever `e` is: kept inputs that are not e's are freed before
+  // its memory check and its own inputs.
+  std::optional<std::vector<HostTensor>> reused = kept ? kept->take(e, settings.seed) : std::nullopt;
   if (not_applicable(e, backends, events)) return;
   const MemoryNeed need = estimate_memory(e, settings.check);
+  // The estimate counts the inputs, which taken ones already hold: the memory
+  // they take is this experiment's too.
+  std::optional<uint64_t> available = available_host_memory();
+  if (available && reused)
+    for (const HostTensor& t : *reused) *available += t.bytes();
   Prepared p;
-  p.error = memory_shortfall(need.host_bytes, available_host_memory(), "memory");
-  if (p.error.empty()) p = prepare_experiment(e, settings);
+  p.error = memory_shortfall(need.host_bytes, available, "memory");
+  if (p.error.empty()) p = prepare_experiment(e, settings, std::move(reused));
+  reused.reset();  // refused for memory: freed now
   if (events.prepared) events.prepared(p.inputs_s, p.reference_s);
   // What a right result is, asked once for every backend's cell.
   std::optional<ExperimentCheck> check;
@@ -206,6 +234,30 @@ void run_experiment(const Experiment& e, const std::vector<Backend*>& backends, 
                                : failed_cell(backend.info().name, reason);
     if (events.finished) events.finished(i, std::move(cell));
   }
+  if (kept && keep_inputs && p.error.empty()) {
+    check.reset();  // it refers to the inputs
+    kept->keep(e, settings.seed, std::move(p.inputs));
+  }
+}
+
+std::vector<size_t> run_order(const std::vector<Experiment>& experiments) {
+  // Twins share their line in the forward pass.
+  auto forward_line = [](Experiment e) {
+    e.pass = Pass::forward;
+    return e.line();
+  };
+  std::map<std::string, std::vector<size_t>> twins;
+  for (size_t i = 0; i < experiments.size(); ++i) twins[forward_line(experiments[i])].push_back(i);
+  std::vector<size_t> order;
+  std::vector<bool> placed(experiments.size(), false);
+  for (size_t i = 0; i < experiments.size(); ++i) {
+    if (placed[i]) continue;
+    for (size_t j : twins[forward_line(experiments[i])]) {
+      order.push_back(j);
+      placed[j] = true;
+    }
+  }
+  return order;
 }
 
 void run_experiments(const std::vector<Experiment>& experiments, const std::vector<Backend*>& backends,
@@ -242,12 +294,19 @@ void run_experiments(const std::vector<Experiment>& experiments, const std::vect
     }
   }
 
+  // The experiments that run, in the order they run in: the executor may
+  // keep an experiment's inputs when the next one has the same.
+  std::vector<size_t> order;
+  for (size_t i : run_order(experiments))
+    if (!missing[i].empty()) order.push_back(i);
+
   auto start = std::chrono::steady_clock::now();
   size_t index = 0;
-  for (size_t i = 0; i < experiments.size(); ++i) {
-    if (missing[i].empty()) continue;
+  for (size_t n = 0; n < order.size(); ++n) {
+    const size_t i = order[n];
     if (observer.stop_requested()) break;
     const Experiment& e = experiments[i];
+    const bool keep_inputs = n + 1 < order.size() && inputs_key(experiments[order[n + 1]]) == inputs_key(e);
     std::vector<Cell> cells;
     ExperimentPhases phases;
     auto experiment_start = std::chrono::steady_clock::now();
@@ -262,7 +321,7 @@ void run_experiments(const std::vector<Experiment>& experiments, const std::vect
     };
     events.finished = [&](size_t, Cell cell) { cells.push_back(std::move(cell)); };
     events.stop = [&] { return observer.stop_requested(); };
-    executor.run(e, missing[i], record.settings, events);
+    executor.run(e, missing[i], record.settings, events, keep_inputs);
     phases.harness_s = harness_seconds(seconds_since(experiment_start), phases, cells);
     bool stopped = cells.size() < missing[i].size();
     if (cells.empty()) {

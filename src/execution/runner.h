@@ -3,6 +3,8 @@
 // experiment, then for each backend a checked run and the measurement. A
 // failure becomes a nan cell with its reason; the run goes on.
 #include <functional>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "execution/backend.h"
@@ -39,31 +41,60 @@ struct CellEvents {
 // Runs the cells of one experiment on some backends: in this process
 // (InProcessExecutor), or in worker processes (execution/isolation.h). Cells are
 // run and reported in the order of `backends`; a stop leaves the rest unrun.
+// `keep_inputs`: the next experiment this executor is given has the same
+// inputs (model/ops.h inputs_key), so the process that made them may keep
+// them for it (KeptInputs).
 class ExperimentExecutor {
  public:
   virtual ~ExperimentExecutor() = default;
   virtual void run(const Experiment& e, const std::vector<Backend*>& backends, const RunSettings& settings,
-                   const CellEvents& events) = 0;
+                   const CellEvents& events, bool keep_inputs) = 0;
+};
+
+// One experiment's inputs, kept for the next experiment when that one has
+// the same (its twin of the other pass: the backward experiment's inputs
+// are the forward's and dy), so that they are not made twice. One slot:
+// whatever the next experiment is, it empties the slot before it makes or
+// checks anything, so no unrelated experiment runs beside kept inputs.
+class KeptInputs {
+ public:
+  // The inputs kept for `e` (made for its inputs_key and `seed`), without
+  // dy; nullopt when none are. Either way the slot is empty after.
+  std::optional<std::vector<HostTensor>> take(const Experiment& e, uint64_t seed);
+  // Keeps `inputs`, made for `e` and `seed` (a backward experiment's dy is left out).
+  void keep(const Experiment& e, uint64_t seed, std::vector<HostTensor> inputs);
+
+ private:
+  std::string key_;
+  uint64_t seed_ = 0;
+  std::vector<HostTensor> inputs_;
 };
 
 // One experiment in this process: the memory check (model/memory.h), inputs
 // and reference once, then each backend's cell (run_cell). An experiment that
 // cannot fit in memory, or whose inputs cannot be made, gets that reason in
-// every cell.
+// every cell. With `kept`, the inputs kept there for `e` are taken instead
+// of made again (only dy is made), and with `keep_inputs` e's own are kept
+// there after its cells.
 void run_experiment(const Experiment& e, const std::vector<Backend*>& backends, const RunSettings& settings,
-                    const CellEvents& events);
+                    const CellEvents& events, KeptInputs* kept = nullptr, bool keep_inputs = false);
 
 class InProcessExecutor : public ExperimentExecutor {
  public:
   void run(const Experiment& e, const std::vector<Backend*>& backends, const RunSettings& settings,
-           const CellEvents& events) override {
-    run_experiment(e, backends, settings, events);
+           const CellEvents& events, bool keep_inputs) override {
+    run_experiment(e, backends, settings, events, &kept_, keep_inputs);
   }
+
+ private:
+  KeptInputs kept_;
 };
 
 // Appends `experiments` to record.experiments, in order, each with a cell per
 // backend in the order of `backends`; the caller has set the machine,
-// versions, settings and backends. Cells already in `done` (an interrupted
+// versions, settings and backends. They run in that order, except that an
+// experiment's twins of the other pass (the same line but pass=) run right
+// after it (run_order), where its inputs are still at hand. Cells already in `done` (an interrupted
 // run of the same plan, matched by experiment line) are kept and not run
 // again, and `record` holds them from the start, so that what is written
 // after each experiment never loses them. Once observer.stop_requested(),
@@ -71,6 +102,13 @@ class InProcessExecutor : public ExperimentExecutor {
 void run_experiments(const std::vector<Experiment>& experiments, const std::vector<Backend*>& backends,
                      RunRecord& record, RunObserver& observer, ExperimentExecutor& executor,
                      const std::vector<ExperimentRecord>& done = {});
+// The order run_experiments runs `experiments` in (indices): as given, each
+// followed at once by its twins of the other pass, in the order given. With
+// --pass forward,backward the list holds every forward experiment, then every
+// backward one (each pass's tables in the suite's order); they run X,
+// X backward, Y, Y backward, ...; with --pass backward,forward each backward
+// experiment runs before its forward one.
+std::vector<size_t> run_order(const std::vector<Experiment>& experiments);
 // The same, every cell in this process.
 void run_experiments(const std::vector<Experiment>& experiments, const std::vector<Backend*>& backends,
                      RunRecord& record, RunObserver& observer);

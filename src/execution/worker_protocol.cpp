@@ -15,8 +15,10 @@ namespace opbench {
 
 using nlohmann::json;
 
-std::string request_message(const Experiment& e, const std::vector<std::string>& backends) {
-  return json{{"line", e.line()}, {"backends", backends}}.dump() + "\n";
+std::string request_message(const Experiment& e, const std::vector<std::string>& backends, bool keep_inputs) {
+  json request{{"line", e.line()}, {"backends", backends}};
+  if (keep_inputs) request["keep_inputs"] = true;
+  return request.dump() + "\n";
 }
 
 Cell read_cell(const json& message, const std::string& backend) {
@@ -62,6 +64,7 @@ int serve_worker(const std::vector<std::string>& backends, const RunSettings& se
 
   std::FILE* in = fdopen(in_fd, "r");
   if (!in) return 1;
+  KeptInputs kept;  // an experiment's inputs, for its twin of the other pass next
   char* buffer = nullptr;
   size_t capacity = 0;
   ssize_t length;
@@ -81,7 +84,8 @@ int serve_worker(const std::vector<std::string>& backends, const RunSettings& se
     };
     events.started = [&](size_t i) { send(json{{"started", chosen[i]->info().name}}.dump()); };
     events.finished = [&](size_t, Cell cell) { send(json{{"cell", cell}}.dump()); };
-    run_experiment(e, chosen, settings, events);
+    const json* keep = request.contains("keep_inputs") ? &request.at("keep_inputs") : nullptr;
+    run_experiment(e, chosen, settings, events, &kept, keep && keep->is_boolean() && keep->get<bool>());
     send(R"({"done":true})");
   }
   std::free(buffer);

@@ -5,9 +5,12 @@
 // The parent sends one experiment at a time on the worker's standard input:
 //
 //   {"line": "ReLU dim1=8x8", "backends": ["cpu", "mlx_cpu"]}
+//   {"line": "ReLU dim1=8x8", "backends": ["cpu"], "keep_inputs": true}
 //
 // The worker makes the inputs and the reference once, as run_experiment
-// does in process, and answers on file descriptor 3, one JSON object a line:
+// does in process (with "keep_inputs", the next experiment has the same
+// inputs: the worker keeps them for it, KeptInputs), and answers on file
+// descriptor 3, one JSON object a line:
 //
 //   {"ready": true}                  once, when its backends are made
 //   {"fatal": "why"}                 instead of ready: it cannot serve at all
@@ -28,7 +31,7 @@
 namespace opbench {
 
 // The request for `e`'s cells on `backends` (names), with its newline.
-std::string request_message(const Experiment& e, const std::vector<std::string>& backends);
+std::string request_message(const Experiment& e, const std::vector<std::string>& backends, bool keep_inputs);
 
 // The cell a "cell" message carries, as `backend`'s; one the parent cannot
 // read is that backend's failure.

@@ -67,15 +67,25 @@ double minimum_bytes(const Experiment& e) {
   return in + output_bytes(e);
 }
 
-std::vector<HostTensor> make_inputs(const Experiment& e, uint64_t seed) {
+std::string inputs_key(const Experiment& e) {
   Experiment same_data = e;  // every dtype, mask and pass of an experiment starts from the same numbers
   same_data.dtype = FloatType::float32;
   same_data.causal_mask = false;  // the fused causal path sees the masked experiment's numbers
   same_data.pass = Pass::forward;
-  uint64_t stream_seed = hash_text(same_data.line(), seed);
-  std::vector<HostTensor> inputs = e.spec().make_inputs(e, stream_seed);
+  return same_data.line();
+}
+
+namespace {
+uint64_t stream_seed(const Experiment& e, uint64_t seed) { return hash_text(inputs_key(e), seed); }
+}  // namespace
+
+std::vector<HostTensor> make_inputs(const Experiment& e, uint64_t seed) {
+  return with_upstream_gradient(e, seed, e.spec().make_inputs(e, stream_seed(e, seed)));
+}
+
+std::vector<HostTensor> with_upstream_gradient(const Experiment& e, uint64_t seed, std::vector<HostTensor> inputs) {
   if (e.pass == Pass::backward)
-    inputs.push_back(op_unit::normal("dy", e.spec().output_shape(e), hash_text("upstream gradient", stream_seed), 0));
+    inputs.push_back(op_unit::normal("dy", e.spec().output_shape(e), hash_text("upstream gradient", stream_seed(e, seed)), 0));
   return inputs;
 }
 

@@ -160,6 +160,14 @@ Shape result_shape(const Experiment& e, const std::vector<HostTensor>& inputs);
 // last the upstream gradient, named "dy": normal values of the result's shape
 // from a stream of their own.
 std::vector<HostTensor> make_inputs(const Experiment& e, uint64_t seed);
+// What make_inputs draws `e`'s numbers from beside the seed: the line of `e`
+// in float32, without a mask, in the forward pass. Experiments of one key
+// get the same inputs, a backward one with dy after them: a run hands the
+// inputs on from one to the next (execution/runner.h KeptInputs).
+std::string inputs_key(const Experiment& e);
+// make_inputs(e, seed) from `inputs`, the inputs of an experiment of e's
+// inputs_key without dy: dy added when `e` is of the backward pass.
+std::vector<HostTensor> with_upstream_gradient(const Experiment& e, uint64_t seed, std::vector<HostTensor> inputs);
 
 // The backward pass: why `e`'s op has no gradient, or empty when it has one.
 std::string no_gradient_reason(const Experiment& e);

@@ -840,6 +840,71 @@ TEST(RunExperiments, RealBackendsStillMeasureNextToAFailingOne) {
   }
 }
 
+// A backend of this build that keeps a copy of the inputs each of its cells
+// was given (as it was given them: after the cells before it ran).
+class RecordingBackend : public Backend {
+ public:
+  explicit RecordingBackend(Backend& real) : real_(real) {}
+  const BackendInfo& info() const override { return real_.info(); }
+  std::string unavailable_reason() const override { return real_.unavailable_reason(); }
+  std::map<std::string, std::string> versions() const override { return real_.versions(); }
+  std::string device_name() const override { return real_.device_name(); }
+  std::optional<uint64_t> free_device_memory() const override { return real_.free_device_memory(); }
+  OpSupport support(const std::string& op) const override { return real_.support(op); }
+  std::unique_ptr<PreparedOp> prepare(const Experiment& e, const std::vector<HostTensor>& inputs) override {
+    given[e.line()] = inputs;
+    return real_.prepare(e, inputs);
+  }
+  std::map<std::string, std::vector<HostTensor>> given;
+
+ private:
+  Backend& real_;
+};
+
+// Both passes as `opbench run --pass forward,backward` runs them: each
+// backward experiment right after its forward twin, taking the inputs the
+// forward cell had (execution/runner.h KeptInputs). So no backend's forward
+// call may write into its inputs (Scatter's in-place index_put_ writes into
+// a buffer of its own): every cell, the backward ones included, gets exactly
+// the inputs make_inputs makes for it, and its check passes. An op of
+// several inputs, one of them indices (Scatter), one that picks rows
+// (Gather), and a float16 line.
+TEST(BackwardPass, TheBackwardCellGetsItsOwnInputsAfterItsForwardTwinRan) {
+  const std::vector<std::string> lines = {"Scatter dim1=64x16 dim2=1000", "Gather dim1=64x256 dim2=100",
+                                          "MatMul dim1=8x16 dim2=16x4 dtype=float16"};
+  std::vector<Experiment> plan;
+  for (const std::string& line : lines) plan.push_back(parse_experiment(line));
+  for (const std::string& line : lines) plan.push_back(parse_experiment(line + " pass=backward"));
+  bool any = false;
+  for (const auto& b : backends()) {
+    if (!reason_to_skip(*b).empty()) continue;
+    any = true;
+    SCOPED_TRACE(b->info().name);
+    RecordingBackend recording(*b);
+    RunRecord record;
+    record.settings.sampler = few_samples();
+    CountingObserver observer;
+    run_experiments(plan, {&recording}, record, observer);
+    ASSERT_EQ(record.experiments.size(), plan.size());
+    for (size_t i = 0; i < plan.size(); ++i) {
+      const Experiment& e = plan[i];
+      SCOPED_TRACE(e.line());
+      EXPECT_EQ(record.experiments[i].line, e.line()) << "the record keeps the plan's order";
+      if (!b->support(e.op).implemented) continue;
+      const std::vector<HostTensor> own = make_inputs(e, kSeed);
+      const std::vector<HostTensor>& got = recording.given[e.line()];
+      ASSERT_EQ(got.size(), own.size());
+      for (size_t k = 0; k < own.size(); ++k) EXPECT_TRUE(same_tensor(got[k], own[k])) << "input '" << own[k].name << "'";
+      const Cell& cell = record.experiments[i].cells.at(0);
+      EXPECT_EQ(cell.error, "");
+      EXPECT_TRUE(cell.check.verdict == Verdict::passed ||
+                  (e.dtype != FloatType::float32 && cell.check.verdict == Verdict::imprecise))
+          << cell.check.detail;
+    }
+  }
+  if (!any) GTEST_SKIP() << "no backend of this build is available here";
+}
+
 // ---- collectives: a worker process a rank, the framework's own runtime ----
 
 // Where a framework's runtime lacks a collective it registers: the cell's
@@ -877,7 +942,7 @@ TEST_P(Collectives, EveryCollectiveOnTwoRanksIsRightOrDeclined) {
     Cell cell;
     CellEvents events;
     events.finished = [&](size_t, Cell c) { cell = std::move(c); };
-    executor.run(e, {backend}, settings, events);
+    executor.run(e, {backend}, settings, events, /*keep_inputs=*/false);
     if (cell.error.find("is not available") != std::string::npos) GTEST_SKIP() << "one GPU a rank: " << cell.error;
     OpSupport support = backend->support(e.op);
     if (!support.implemented) {

@@ -450,6 +450,76 @@ TEST_F(Choosing, Bfloat16RunsAreCheckedAgainstTheReference) {
   expect_checked_in(run_cpu(concat(kHalfCases, {"--dtype", "bfloat16"})), "bfloat16");
 }
 
+// The experiments' names in the order their cells started, from the
+// progress lines ("[2/6] 0.31 s elapsed, ...  cpu  Scatter / dim=64x16 dim=1000 [backward]").
+std::vector<std::string> started_cells(const std::string& err) {
+  std::vector<std::string> out;
+  for (const std::string& line : lines_of(err))
+    if (size_t at = line.find("  cpu  "); line.rfind("[", 0) == 0 && at != std::string::npos) out.push_back(line.substr(at + 7));
+  return out;
+}
+
+// --pass forward,backward on the real cpu backend: each experiment's two
+// passes run one after the other (the backward taking the forward's
+// inputs), while result.json and the tables keep each pass's experiments in
+// the order given, every check passing; a resume of a run stopped part-way
+// finds its done cells and runs the rest in pairs too.
+TEST_F(Choosing, BothPassesRunInPairsAndKeepEachPassInTheOrderGiven) {
+  const std::vector<std::string> lines = {"Scatter dim1=64x16 dim2=1000", "Gather dim1=64x256 dim2=100",
+                                          "ReLU dim1=64x64 dtype=float16"};
+  std::vector<std::string> names, plan = lines, args = {"run", "--backends", "cpu", "--pass", "forward,backward",
+                                                        "--max-time", "0.05", "--min-time", "0.01", "--warmup", "0.005"};
+  for (const std::string& line : lines) {
+    names.push_back(parse_experiment(line).name());
+    plan.push_back(line + " pass=backward");
+    args.insert(args.end(), {"--case", line});
+  }
+  const std::string out = dir_ + "/both";
+  Outcome o = opbench(concat(args, {"--out", out}));
+  ASSERT_EQ(o.code, 0) << o;
+  EXPECT_EQ(started_cells(o.err), (std::vector<std::string>{names[0], names[0] + " [backward]", names[1],
+                                                            names[1] + " [backward]", names[2], names[2] + " [backward]"}))
+      << o;
+  const std::string path = out + "/result.json";
+  const RunRecord r = from_json(read_file(path), path);
+  EXPECT_EQ(r.plan, plan);
+  ASSERT_EQ(record_lines(r), plan);
+  for (const ExperimentRecord& e : r.experiments) {
+    ASSERT_EQ(e.cells.size(), 1u);
+    EXPECT_TRUE(e.cells[0].ok()) << e.line << ": " << e.cells[0].error;
+    EXPECT_EQ(e.cells[0].check.verdict, Verdict::passed) << e.line << ": " << e.cells[0].check.detail;
+  }
+  // Each pass's tables, their rows in the order given.
+  const size_t backward = o.out.find("## Backward pass (forward + gradients)");
+  ASSERT_NE(backward, std::string::npos) << o;
+  for (const std::string& part : {o.out.substr(0, backward), o.out.substr(backward)}) {
+    size_t last = 0;
+    for (const std::string& name : names) {
+      size_t at = part.find("| " + name + " ");
+      ASSERT_NE(at, std::string::npos) << name << "\n" << part;
+      EXPECT_GT(at, last) << name << "\n" << part;
+      last = at;
+    }
+  }
+
+  // As if stopped after three cells: both passes of Scatter, Gather's forward.
+  RunRecord stopped = r;
+  stopped.experiments = {r.experiments[0], r.experiments[1], r.experiments[3]};
+  fs::create_directories(dir_ + "/stopped");
+  const std::string half = dir_ + "/stopped/result.json";
+  write_file(half, to_json(stopped));
+  Outcome resumed = opbench({"run", "--resume", half});
+  ASSERT_EQ(resumed.code, 0) << resumed;
+  EXPECT_NE(resumed.err.find("3 of 6 cells done, 3 to run"), std::string::npos) << resumed;
+  EXPECT_EQ(started_cells(resumed.err), (std::vector<std::string>{names[1] + " [backward]", names[2], names[2] + " [backward]"}))
+      << resumed;
+  const RunRecord finished = from_json(read_file(half), half);
+  ASSERT_EQ(record_lines(finished), plan);
+  for (size_t i : {0, 1, 3}) EXPECT_EQ(finished.experiments[i].cells.at(0).samples_ms, r.experiments[i].cells.at(0).samples_ms);
+  for (const ExperimentRecord& e : finished.experiments)
+    EXPECT_EQ(e.cells.at(0).check.verdict, Verdict::passed) << e.line << ": " << e.cells.at(0).check.detail;
+}
+
 // Without --metrics: the two tables beside result.json, and no metrics.
 TEST_F(Choosing, MetricsOnlyWhenAskedFor) {
   Outcome o;

@@ -278,6 +278,29 @@ TEST_F(Isolation, PhasesAreRecordedInTheWorkerAndInProcess) {
   }
 }
 
+// --pass forward,backward: the backward experiment, run right after its
+// forward twin, takes the inputs the worker (or this process) made for it and
+// makes only dy, here one value beside 8 million made for the forward.
+TEST_F(Isolation, TheBackwardExperimentTakesItsForwardTwinsInputs) {
+  for (bool isolated : {true, false}) {
+    SCOPED_TRACE(isolated ? "worker" : "in process");
+    std::vector<std::string> args = concat({"run", "--case", "BCE dim1=4000000 dim2=4000000", "--pass", "forward,backward",
+                                            "--backends", "test_ok", "--no-check", "--out", dir_ + "/out"},
+                                           kFast);
+    if (!isolated) args.push_back("--no-isolate");
+    fs::remove_all(dir_ + "/out");
+    Outcome o = opbench(dir_, args);
+    ASSERT_EQ(o.code, 0) << o;
+    RunRecord r = result();
+    ASSERT_EQ(r.experiments.size(), 2u);
+    ASSERT_TRUE(r.experiments[0].phases && r.experiments[1].phases);
+    const double forward = r.experiments[0].phases->inputs_s, backward = r.experiments[1].phases->inputs_s;
+    EXPECT_GT(forward, 0);
+    EXPECT_LT(backward, forward / 20) << "the backward experiment made its inputs again";
+    for (const ExperimentRecord& e : r.experiments) EXPECT_TRUE(e.cells.at(0).ok()) << e.line << ": " << e.cells.at(0).error;
+  }
+}
+
 // A reference that takes a while is kept in the cache: the next run (the
 // worker reads it) makes none, --no-cache makes it again, and a damaged entry
 // is made again and replaced.
@@ -1184,7 +1207,7 @@ class FakeWorker : public TempDirTest {
     std::vector<Cell> cells;
     CellEvents events;
     events.finished = [&](size_t, Cell c) { cells.push_back(std::move(c)); };
-    executor.run(parse_experiment("ReLU dim1=8"), {&backend}, RunSettings{}, events);
+    executor.run(parse_experiment("ReLU dim1=8"), {&backend}, RunSettings{}, events, /*keep_inputs=*/false);
     return cells;
   }
   // What starting the worker throws, or "" when it starts.

@@ -23,7 +23,7 @@ RunSettings budget(size_t samples) {
 // An executor that cannot start its worker, as a version whose plug-in does not load.
 class BrokenExecutor : public ExperimentExecutor {
  public:
-  void run(const Experiment&, const std::vector<Backend*>&, const RunSettings&, const CellEvents&) override {
+  void run(const Experiment&, const std::vector<Backend*>&, const RunSettings&, const CellEvents&, bool) override {
     throw std::runtime_error("the worker process cannot start: cannot load the plug-in");
   }
 };
@@ -40,7 +40,7 @@ Outcome run_rounds(std::vector<BackendGroup> groups, const std::vector<Backend*>
   CellEvents events;
   events.started = [&](size_t i) { out.started.push_back(i); };
   events.finished = [&](size_t i, Cell c) { out.finished[i] = std::move(c); };
-  executor.run(parse_experiment("ReLU dim1=16x16"), backends, budget(samples), events);
+  executor.run(parse_experiment("ReLU dim1=16x16"), backends, budget(samples), events, /*keep_inputs=*/false);
   out.schedule = executor.schedule();
   return out;
 }
@@ -86,6 +86,45 @@ TEST(Rounds, AVersionThatCannotRunCostsOnlyItsOwnCells) {
   EXPECT_EQ(r.finished[1].error, "cannot build the torch 2.99.0 plug-in: error: no member named 'foo'");
   EXPECT_EQ(r.finished[2].error, "the worker process cannot start: cannot load the plug-in");
   EXPECT_EQ(r.started, (std::vector<size_t>{0, 1, 2}));
+}
+
+// In this process, noting what each turn was told of the inputs.
+class KeepNoting : public ExperimentExecutor {
+ public:
+  explicit KeepNoting(std::vector<bool>& noted) : noted_(noted) {}
+  void run(const Experiment& e, const std::vector<Backend*>& backends, const RunSettings& settings,
+           const CellEvents& events, bool keep_inputs) override {
+    noted_.push_back(keep_inputs);
+    in_process_.run(e, backends, settings, events, keep_inputs);
+  }
+
+ private:
+  std::vector<bool>& noted_;
+  InProcessExecutor in_process_;
+};
+
+// One version keeps its inputs for its next round, and for the next
+// experiment when the run says it has the same inputs; two versions keep
+// none: each one's worker would hold them while the other makes its own.
+TEST(Rounds, OnlyTheOneVersionOfAnExperimentKeepsItsInputs) {
+  const Experiment e = parse_experiment("ReLU dim1=16x16");
+  for (bool next_has_the_same : {false, true}) {
+    ReferenceBackend a("cpu@torch-2.11.0", 5000);
+    std::vector<bool> noted;
+    std::vector<BackendGroup> groups;
+    groups.push_back({{"cpu@torch-2.11.0"}, std::make_unique<KeepNoting>(noted), ""});
+    RoundsExecutor executor(std::move(groups), 3);
+    executor.run(e, {&a}, budget(3), {}, next_has_the_same);
+    EXPECT_EQ(noted, (std::vector<bool>{true, true, next_has_the_same}));
+  }
+  ReferenceBackend a("cpu@torch-2.11.0", 5000), b("cpu@torch-2.15.0", 5001);
+  std::vector<bool> noted;
+  std::vector<BackendGroup> groups;
+  groups.push_back({{"cpu@torch-2.11.0"}, std::make_unique<KeepNoting>(noted), ""});
+  groups.push_back({{"cpu@torch-2.15.0"}, std::make_unique<KeepNoting>(noted), ""});
+  RoundsExecutor executor(std::move(groups), 2);
+  executor.run(e, {&a, &b}, budget(2), {}, true);
+  EXPECT_EQ(noted, (std::vector<bool>(4, false)));
 }
 
 TEST(Rounds, ABackendInNoGroupIsAnError) {

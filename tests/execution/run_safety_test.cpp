@@ -15,11 +15,13 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -175,6 +177,192 @@ TEST(Resume, RepeatedLinesAreMatchedOneForOne) {
   EXPECT_EQ(lines_of(resumed), twice);
 }
 
+// ---- both passes: in pairs, the inputs handed on ---------------------------------
+
+// A reference backend that keeps a copy of the inputs each cell was given,
+// and the order its cells were prepared in.
+class RecordingBackend : public ReferenceBackend {
+ public:
+  using ReferenceBackend::ReferenceBackend;
+  std::unique_ptr<PreparedOp> prepare(const Experiment& e, const std::vector<HostTensor>& inputs) override {
+    given[e.line()] = inputs;
+    order.push_back(e.line());
+    return ReferenceBackend::prepare(e, inputs);
+  }
+  std::map<std::string, std::vector<HostTensor>> given;
+  std::vector<std::string> order;
+};
+
+// Bit for bit: names, shapes, types and every value's bytes.
+void expect_same_inputs(const std::vector<HostTensor>& got, const std::vector<HostTensor>& want) {
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    SCOPED_TRACE("input " + std::to_string(i) + " ('" + want[i].name + "')");
+    EXPECT_EQ(got[i].name, want[i].name);
+    EXPECT_EQ(got[i].shape, want[i].shape);
+    EXPECT_EQ(got[i].dtype, want[i].dtype);
+    ASSERT_EQ(got[i].f32.size(), want[i].f32.size());
+    ASSERT_EQ(got[i].i64.size(), want[i].i64.size());
+    // memcmp of an empty buffer's null pointer is undefined (UBSan), so only non-empty ones.
+    if (!want[i].f32.empty()) EXPECT_EQ(std::memcmp(got[i].f32.data(), want[i].f32.data(), want[i].f32.size() * 4), 0);
+    if (!want[i].i64.empty()) EXPECT_EQ(std::memcmp(got[i].i64.data(), want[i].i64.data(), want[i].i64.size() * 8), 0);
+  }
+}
+
+Experiment backward_of(Experiment e) {
+  e.pass = Pass::backward;
+  return e;
+}
+
+// An op of several inputs, one of them indices (Scatter: idx, src), one
+// that picks rows (Gather), and a float16 line.
+const std::vector<std::string> kTwinLines = {"Scatter dim1=64x16 dim2=1000", "Gather dim1=64x256 dim2=100",
+                                             "MatMul dim1=8x16 dim2=16x4 dtype=float16"};
+
+TEST(Passes, EachExperimentIsFollowedByItsOtherPassInTheOrderGiven) {
+  std::vector<Experiment> plan = experiments({"ReLU dim1=8", "Scatter dim1=64x16 dim2=1000", "Sum dim1=4x6 axis=1 dtype=float16"});
+  for (size_t i = 0; i < 3; ++i) plan.push_back(backward_of(plan[i]));
+  EXPECT_EQ(run_order(plan), (std::vector<size_t>{0, 3, 1, 4, 2, 5}));
+  // --pass backward,forward: the backward experiment of each pair first.
+  std::vector<Experiment> backward_first(plan.begin() + 3, plan.end());
+  backward_first.insert(backward_first.end(), plan.begin(), plan.begin() + 3);
+  EXPECT_EQ(run_order(backward_first), (std::vector<size_t>{0, 3, 1, 4, 2, 5}));
+  // Another dtype or mask is another experiment, not a twin: the order stays.
+  EXPECT_EQ(run_order(experiments({"ReLU dim1=8", "Sum dim1=4x6 axis=1", "ReLU dim1=8 dtype=float16"})),
+            (std::vector<size_t>{0, 1, 2}));
+  EXPECT_EQ(run_order(experiments(kLines)), (std::vector<size_t>{0, 1, 2, 3}));
+}
+
+// The cells run in pairs, the record stays in the plan's order (each pass's
+// experiments in the suite's order), and a resume finds what was done.
+TEST(Passes, BothPassesRunInPairsTheRecordKeepsThePlansOrderAndAResumeFindsTheDoneCells) {
+  std::vector<Experiment> plan = experiments({"ReLU dim1=8x8", "Sum dim1=4x6 axis=1"});
+  plan.push_back(backward_of(plan[0]));
+  plan.push_back(backward_of(plan[1]));
+  std::vector<std::string> lines;
+  for (const Experiment& e : plan) lines.push_back(e.line());
+
+  RecordingBackend a("a", 1);
+  RunRecord full;
+  full.settings = fast();
+  StoppingObserver observer;
+  InProcessExecutor executor;
+  run_experiments(plan, {&a}, full, observer, executor);
+  EXPECT_EQ(a.order, (std::vector<std::string>{lines[0], lines[2], lines[1], lines[3]}));
+  EXPECT_EQ(observer.indices, (std::vector<size_t>{0, 1, 2, 3}));
+  EXPECT_EQ(lines_of(full), lines);
+  EXPECT_EQ(observer.written, (std::vector<size_t>{1, 2, 3, 4}));
+
+  // Stopped after three cells: ReLU's two passes and Sum's forward, written in the plan's order.
+  RecordingBackend b("a", 1);
+  RunRecord first;
+  first.settings = fast();
+  StoppingObserver stopping(3);
+  InProcessExecutor first_executor;
+  run_experiments(plan, {&b}, first, stopping, first_executor);
+  ASSERT_EQ(lines_of(first), (std::vector<std::string>{lines[0], lines[1], lines[2]}));
+
+  RecordingBackend c("a", 1);
+  RunRecord resumed;
+  resumed.settings = fast();
+  StoppingObserver resuming;
+  InProcessExecutor resume_executor;
+  run_experiments(plan, {&c}, resumed, resuming, resume_executor, first.experiments);
+  EXPECT_EQ(c.order, (std::vector<std::string>{lines[3]}));
+  EXPECT_EQ(resuming.total, 1u);
+  EXPECT_EQ(lines_of(resumed), lines);
+  for (size_t i = 0; i < 3; ++i)
+    EXPECT_EQ(resumed.experiments[i].cells.at(0).samples_ms, first.experiments[i].cells.at(0).samples_ms);
+}
+
+// What matters: a backward experiment's cells get exactly the inputs
+// make_inputs makes for it, whether its forward twin ran just before (the
+// inputs handed on) or not (made afresh).
+TEST(Passes, TheBackwardExperimentGetsTheInputsMakeInputsMakesForIt) {
+  const RunSettings settings = fast();
+  for (const std::string& line : kTwinLines) {
+    SCOPED_TRACE(line);
+    const Experiment forward = parse_experiment(line), backward = backward_of(forward);
+    const std::vector<HostTensor> own = make_inputs(backward, settings.seed);
+    ASSERT_EQ(own.size(), make_inputs(forward, settings.seed).size() + 1);
+
+    RecordingBackend paired("a", 1);
+    RunRecord record;
+    record.settings = settings;
+    StoppingObserver observer;
+    InProcessExecutor executor;
+    run_experiments({forward, backward}, {&paired}, record, observer, executor);
+    ASSERT_EQ(paired.order, (std::vector<std::string>{forward.line(), backward.line()}));
+    expect_same_inputs(paired.given[forward.line()], make_inputs(forward, settings.seed));
+    expect_same_inputs(paired.given[backward.line()], own);
+
+    RecordingBackend alone("a", 1);
+    run_experiment(backward, {&alone}, settings, {});
+    expect_same_inputs(alone.given[backward.line()], own);
+  }
+}
+
+// The slot itself: a twin takes the very buffers kept (moved, not copied),
+// a backward experiment's dy is not kept, and anything else (another line,
+// another seed) finds nothing and empties the slot.
+TEST(Passes, KeptInputsGoToATwinOnlyAndLeaveTheSlotEmpty) {
+  const Experiment scatter = parse_experiment(kTwinLines[0]), scatter_back = backward_of(scatter);
+  KeptInputs kept;
+  std::vector<HostTensor> inputs = make_inputs(scatter, 0);
+  const int64_t* idx = inputs[0].i64.data();
+  const float* src = inputs[1].f32.data();
+  kept.keep(scatter, 0, std::move(inputs));
+  std::optional<std::vector<HostTensor>> taken = kept.take(scatter_back, 0);
+  ASSERT_TRUE(taken);
+  EXPECT_EQ((*taken)[0].i64.data(), idx);
+  EXPECT_EQ((*taken)[1].f32.data(), src);
+  EXPECT_FALSE(kept.take(scatter_back, 0)) << "taken once";
+
+  kept.keep(scatter_back, 0, make_inputs(scatter_back, 0));
+  taken = kept.take(scatter, 0);
+  ASSERT_TRUE(taken);
+  expect_same_inputs(*taken, make_inputs(scatter, 0));
+
+  // The key is what make_inputs draws from: a float16 or masked line has the same numbers.
+  kept.keep(scatter, 0, make_inputs(scatter, 0));
+  EXPECT_TRUE(kept.take(parse_experiment(kTwinLines[0] + " dtype=float16 pass=backward"), 0));
+
+  kept.keep(scatter, 0, make_inputs(scatter, 0));
+  EXPECT_FALSE(kept.take(scatter_back, 1)) << "another seed";
+  EXPECT_FALSE(kept.take(scatter_back, 0)) << "dropped by the experiment before";
+  kept.keep(scatter, 0, make_inputs(scatter, 0));
+  EXPECT_FALSE(kept.take(parse_experiment("Scatter dim1=64x16 dim2=999 pass=backward"), 0));
+  EXPECT_FALSE(kept.take(scatter_back, 0)) << "dropped by the experiment before";
+}
+
+// run_experiment takes what is kept for its experiment (planted values show
+// that they, not new ones, reach the cell), keeps its own only when asked,
+// and an unrelated experiment makes its own.
+TEST(Passes, RunExperimentTakesKeptInputsAndKeepsItsOwnOnlyWhenAsked) {
+  const RunSettings settings = fast();
+  const Experiment gather = parse_experiment(kTwinLines[1]), gather_back = backward_of(gather);
+  KeptInputs kept;
+  std::vector<HostTensor> planted = make_inputs(gather, settings.seed);
+  planted[0].f32[0] += 1;
+  kept.keep(gather, settings.seed, planted);
+  RecordingBackend a("a", 1);
+  run_experiment(gather_back, {&a}, settings, {}, &kept, /*keep_inputs=*/false);
+  planted.push_back(make_inputs(gather_back, settings.seed).back());  // dy, made for it
+  expect_same_inputs(a.given[gather_back.line()], planted);
+  EXPECT_FALSE(kept.take(gather, settings.seed)) << "not asked to keep";
+
+  run_experiment(gather, {&a}, settings, {}, &kept, /*keep_inputs=*/true);
+  std::optional<std::vector<HostTensor>> own = kept.take(gather_back, settings.seed);
+  ASSERT_TRUE(own);
+  expect_same_inputs(*own, make_inputs(gather, settings.seed));
+
+  run_experiment(gather, {&a}, settings, {}, &kept, /*keep_inputs=*/true);
+  const Experiment other = parse_experiment("ReLU dim1=8x8");
+  run_experiment(other, {&a}, settings, {}, &kept, /*keep_inputs=*/false);
+  expect_same_inputs(a.given[other.line()], make_inputs(other, settings.seed));
+  EXPECT_FALSE(kept.take(gather_back, settings.seed));
+}
+
 // ---- memory -----------------------------------------------------------------
 
 TEST(Memory, EstimateCoversInputsOutputsAndReference) {
@@ -218,6 +406,28 @@ TEST(Memory, AnExperimentThatCannotFitIsSkippedWithItsReason) {
   EXPECT_TRUE(a.prepared.count("ReLU dim1=8"));
   EXPECT_FALSE(a.prepared.count("ReLU dim1=1000000x100000"));
   EXPECT_TRUE(record.experiments[1].cells.at(0).ok());
+}
+
+// Inputs taken from the slot already hold memory the estimate counts: the
+// check counts them as the experiment's own, as when it makes them.
+TEST(Memory, KeptInputsCountAsTheExperimentsOwnInTheCheck) {
+  const RunSettings settings = fast();
+  const Experiment forward = parse_experiment("ReLU dim1=1000x1000"), backward = backward_of(forward);
+  const double need = estimate_memory(backward, settings.check).host_bytes, inputs = 4e6;
+  setenv("OPBENCH_TEST_MEMORY_AVAILABLE", std::to_string(static_cast<uint64_t>(need - inputs / 2)).c_str(), 1);
+  std::vector<Cell> cells;
+  CellEvents events;
+  events.finished = [&](size_t, Cell c) { cells.push_back(std::move(c)); };
+  ReferenceBackend a("a", 1);
+  run_experiment(backward, {&a}, settings, events);
+  KeptInputs kept;
+  kept.keep(forward, settings.seed, make_inputs(forward, settings.seed));
+  run_experiment(backward, {&a}, settings, events, &kept);
+  unsetenv("OPBENCH_TEST_MEMORY_AVAILABLE");
+  ASSERT_EQ(cells.size(), 2u);
+  EXPECT_NE(cells[0].error.find("skipped: needs about"), std::string::npos) << cells[0].error;
+  EXPECT_EQ(a.prepared[backward.line()], 1) << cells[1].error;
+  EXPECT_EQ(cells[1].error.find("skipped"), std::string::npos) << cells[1].error;
 }
 
 TEST(Memory, ADeviceWithoutRoomSkipsOnlyItsCell) {
