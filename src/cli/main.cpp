@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "execution/backend.h"
 #include "execution/worker_process.h"
 #include "model/memory.h"
 
@@ -26,8 +27,15 @@ namespace {
 // OPBENCH_PLUGINS=<module>[:<module>...] loads those instead: the worker of
 // one framework version (opbench run --versions) loads that version's
 // plug-in alone, since two versions of one framework's libraries share their
-// file names and cannot both load into one process.
+// file names and cannot both load into one process; a worker loads only the
+// plug-ins of the backends it runs (isolation.cpp).
 void load_framework_plugins() {
+  auto load = [](const std::filesystem::path& module) {
+    opbench::set_loading_module(module);
+    if (!dlopen(module.c_str(), RTLD_NOW | RTLD_LOCAL))
+      std::fprintf(stderr, "opbench: warning: cannot load %s: %s\n", module.c_str(), dlerror());
+    opbench::set_loading_module("");
+  };
   std::vector<std::filesystem::path> modules;
   if (const char* chosen = std::getenv("OPBENCH_PLUGINS"); chosen && *chosen) {
     std::string list = chosen;
@@ -35,9 +43,7 @@ void load_framework_plugins() {
       end = std::min(list.find(':', start), list.size());
       if (end > start) modules.push_back(list.substr(start, end - start));
     }
-    for (const auto& module : modules)
-      if (!dlopen(module.c_str(), RTLD_NOW | RTLD_LOCAL))
-        std::fprintf(stderr, "opbench: warning: cannot load %s: %s\n", module.c_str(), dlerror());
+    for (const auto& module : modules) load(module);
     return;
   }
   std::error_code ec;
@@ -45,9 +51,7 @@ void load_framework_plugins() {
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec))
     if (entry.path().extension() == ".so") modules.push_back(entry.path());
   std::sort(modules.begin(), modules.end());
-  for (const auto& module : modules)
-    if (!dlopen(module.c_str(), RTLD_NOW | RTLD_LOCAL))
-      std::fprintf(stderr, "opbench: warning: cannot load %s: %s\n", module.c_str(), dlerror());
+  for (const auto& module : modules) load(module);
   // A program copied away from its build folder leaves its frameworks behind.
   if (static_cast<long>(modules.size()) < OPBENCH_FRAMEWORK_MODULES)
     std::fprintf(stderr, "opbench: warning: this build has %d framework plug-ins but %zu are in %s: keep the "

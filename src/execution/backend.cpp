@@ -12,11 +12,34 @@ std::vector<std::pair<std::string, BackendFactory>>& registry() {
   return factories;
 }
 
+std::string& loading_module() {
+  static std::string path;
+  return path;
+}
+
+// Backend name -> the plug-in module that registered it.
+std::vector<std::pair<std::string, std::string>>& modules() {
+  static std::vector<std::pair<std::string, std::string>> of;
+  return of;
+}
+
 }  // namespace
 
 bool register_backend(const std::string& name, BackendFactory factory) {
   registry().emplace_back(name, std::move(factory));
+  if (!loading_module().empty()) modules().emplace_back(name, loading_module());
   return true;
+}
+
+void set_loading_module(const std::string& path) { loading_module() = path; }
+
+std::vector<std::string> modules_of(const std::vector<std::string>& backends) {
+  std::vector<std::string> out;
+  for (const auto& [name, module] : modules())
+    if (std::find(backends.begin(), backends.end(), name) != backends.end() &&
+        std::find(out.begin(), out.end(), module) == out.end())
+      out.push_back(module);
+  return out;
 }
 
 std::vector<std::unique_ptr<Backend>> create_backends() {

@@ -132,6 +132,14 @@ using BackendFactory = std::function<std::unique_ptr<Backend>()>;
 // Called by each plug-in at static-initialisation time (see OPBENCH_REGISTER_BACKEND).
 bool register_backend(const std::string& name, BackendFactory factory);
 
+// The plug-in module whose loading registers the backends that follow
+// (main.cpp sets it around each dlopen; empty: built into the program).
+void set_loading_module(const std::string& path);
+// The plug-in modules that register `backends`, each once, in loading
+// order: what a worker that runs only these loads (OPBENCH_PLUGINS). A
+// backend built into the program needs none.
+std::vector<std::string> modules_of(const std::vector<std::string>& backends);
+
 // Every backend compiled into this build, in column order.
 std::vector<std::unique_ptr<Backend>> create_backends();
 

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "execution/backend.h"
 #include "execution/worker_process.h"
 #include "execution/worker_protocol.h"
 #include "format/json.h"
@@ -75,8 +76,12 @@ void IsolatedExecutor::kill_workers() {
 }
 
 std::string IsolatedExecutor::start_workers(const RunSettings& settings, const CellEvents& events, int ranks) {
+  std::vector<std::string> base_names;
   std::string names;
-  for (const std::string& b : backends_) names += (names.empty() ? "" : ",") + base_name(b);
+  for (const std::string& b : backends_) {
+    base_names.push_back(base_name(b));
+    names += (names.empty() ? "" : ",") + base_names.back();
+  }
   const std::vector<std::string> args = {exe_, "worker", "--backends", names, "--settings", json(settings).dump()};
   const char* gpus = std::getenv("CUDA_VISIBLE_DEVICES");
   // A rank that cannot meet its peers says so within the cell's time limit,
@@ -85,8 +90,20 @@ std::string IsolatedExecutor::start_workers(const RunSettings& settings, const C
     rendezvous_ = local_rendezvous(ranks, std::getenv("OPBENCH_RENDEZVOUS_TIMEOUT_S")
                                               ? rendezvous_timeout_s()
                                               : std::clamp(0.5 * time_limit_s_, 1.0, 120.0));
+  // Only the plug-ins of the worker's own backends: loading LibTorch's
+  // libraries into a worker that runs MLX alone cost it 0.4 s on the 2-core
+  // machine's CPU build, more with CUDA's, at every start and restart. A
+  // worker of a framework version has its plug-in chosen already.
+  std::vector<std::pair<std::string, std::string>> base = environment_;
+  const bool chosen = std::getenv("OPBENCH_PLUGINS") ||
+                      std::any_of(base.begin(), base.end(), [](const auto& v) { return v.first == "OPBENCH_PLUGINS"; });
+  if (std::vector<std::string> modules = modules_of(base_names); !chosen && !modules.empty()) {
+    std::string list;
+    for (const std::string& m : modules) list += (list.empty() ? "" : ":") + m;
+    base.emplace_back("OPBENCH_PLUGINS", list);
+  }
   for (int r = 0; r < ranks; ++r) {
-    std::vector<std::pair<std::string, std::string>> set = environment_;
+    std::vector<std::pair<std::string, std::string>> set = base;
     if (ranks > 1)
       for (auto& variable : rank_environment(rendezvous_, r, gpus ? gpus : "")) set.push_back(std::move(variable));
     workers_.push_back(spawn_worker(args, set.empty() ? std::vector<std::string>{} : environment_with(set)));
