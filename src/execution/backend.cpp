@@ -7,9 +7,17 @@ namespace opbench {
 
 namespace {
 
-std::vector<std::pair<std::string, BackendFactory>>& registry() {
-  static std::vector<std::pair<std::string, BackendFactory>> factories;
-  return factories;
+// A registered backend: its name, how to make it, and the plug-in module
+// whose loading registered it (empty: built into the program).
+struct Registered {
+  std::string name;
+  BackendFactory factory;
+  std::string module;
+};
+
+std::vector<Registered>& registry() {
+  static std::vector<Registered> backends;
+  return backends;
 }
 
 std::string& loading_module() {
@@ -17,17 +25,10 @@ std::string& loading_module() {
   return path;
 }
 
-// Backend name -> the plug-in module that registered it.
-std::vector<std::pair<std::string, std::string>>& modules() {
-  static std::vector<std::pair<std::string, std::string>> of;
-  return of;
-}
-
 }  // namespace
 
 bool register_backend(const std::string& name, BackendFactory factory) {
-  registry().emplace_back(name, std::move(factory));
-  if (!loading_module().empty()) modules().emplace_back(name, loading_module());
+  registry().push_back({name, std::move(factory), loading_module()});
   return true;
 }
 
@@ -35,16 +36,16 @@ void set_loading_module(const std::string& path) { loading_module() = path; }
 
 std::vector<std::string> modules_of(const std::vector<std::string>& backends) {
   std::vector<std::string> out;
-  for (const auto& [name, module] : modules())
-    if (std::find(backends.begin(), backends.end(), name) != backends.end() &&
-        std::find(out.begin(), out.end(), module) == out.end())
-      out.push_back(module);
+  for (const Registered& r : registry())
+    if (!r.module.empty() && std::find(backends.begin(), backends.end(), r.name) != backends.end() &&
+        std::find(out.begin(), out.end(), r.module) == out.end())
+      out.push_back(r.module);
   return out;
 }
 
 std::vector<std::unique_ptr<Backend>> create_backends() {
   std::vector<std::unique_ptr<Backend>> backends;
-  for (auto& [name, factory] : registry()) backends.push_back(factory());
+  for (const Registered& r : registry()) backends.push_back(r.factory());
   // In the table's order (model/backend_info.cpp); those it lacks after, by name.
   std::stable_sort(backends.begin(), backends.end(), [](const auto& a, const auto& b) {
     const BackendInfo &x = a->info(), &y = b->info();
@@ -56,7 +57,7 @@ std::vector<std::unique_ptr<Backend>> create_backends() {
 const std::vector<std::string>& known_backend_names() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> out;
-    for (auto& [name, factory] : registry()) out.push_back(name);
+    for (const Registered& r : registry()) out.push_back(r.name);
     for (const MissingBackend& m : missing_backends()) {
       size_t start = 0;
       while (start < m.names.size()) {  // "a, b, c"

@@ -99,9 +99,11 @@ RefTensor elements_of(Shape shape, F f) {
 // cores for blocks of the tensor.
 template <class Range>
 RefTensor elements_in_range(Shape shape, int64_t start, Range range) {
-  RefTensor out = zeros(std::move(shape));
+  // Every element is written below, on all cores: no zeros first.
+  const size_t n = static_cast<size_t>(element_count(shape));
+  RefTensor out{std::move(shape), HostBuffer<double>(n), {}};
   double* values = out.values.data();
-  parallel_for(out.values.size(), [&](size_t b, size_t e) {
+  parallel_for(n, [&](size_t b, size_t e) {
     range(start + static_cast<int64_t>(b), static_cast<int64_t>(e - b), values + b);
   }, size_t{1} << 16);
   return out;
