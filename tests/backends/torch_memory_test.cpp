@@ -1,10 +1,12 @@
 // The counting wrapper around LibTorch's CPU allocator (--memory on `cpu`),
 // against allocations of known sizes, and the figure the cpu backend gives a
 // real op through the runner; the result digest in ATen operations (what a
-// GPU result's check computes) against the host's.
+// GPU result's check computes) against the host's; copies to and from a
+// CUDA device, where one is present, against the values sent.
 #include <ATen/ATen.h>
 #include <c10/core/CPUAllocator.h>
 #include <gtest/gtest.h>
+#include <torch/cuda.h>
 
 #include "backends/torch/torch_device.h"
 #include "backends/torch/torch_memory.h"
@@ -120,6 +122,42 @@ TEST(TorchDigest, ATenFindsTheHostsDigest) {
   moved[0] = x[n - 1];
   moved[n - 1] = x[0];
   EXPECT_NE(torch_backend::digest_by_aten(moved), host);
+}
+
+// Large enough to be staged: three 64 MiB stages would not hold it whole,
+// and it ends in a part-filled one.
+constexpr int64_t kStaged = (int64_t{40} << 20) / 4 + 123;
+
+TEST(TorchTransfer, HostToHostIsAPlainCopy) {
+  at::Tensor from = at::arange(kStaged, at::kFloat), to = at::empty({kStaged});
+  torch_backend::transfer(to, from);
+  EXPECT_TRUE(at::equal(to, from));
+}
+
+TEST(TorchTransfer, LargeCopiesCrossWholeBothWays) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  const at::Tensor host = at::arange(kStaged, at::kFloat);  // every value distinct and exact
+  at::Tensor device = at::full({kStaged}, NAN, at::device(at::kCUDA));
+  torch_backend::transfer(device, host);
+  EXPECT_TRUE(at::equal(device.cpu(), host));
+  at::Tensor back = at::full({kStaged}, NAN);
+  torch_backend::transfer(back, device);
+  EXPECT_TRUE(at::equal(back, host));
+}
+
+// A destination in another layout gets each value at its own index; a
+// device tensor of another dtype arrives converted.
+TEST(TorchTransfer, LayoutsAndDtypesAreKept) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  const at::Tensor square = at::arange(3200 * 3200, at::kFloat).view({3200, 3200});
+  at::Tensor transposed = at::empty({3200, 3200}, at::device(at::kCUDA)).t();
+  torch_backend::transfer(transposed, square);
+  EXPECT_TRUE(at::equal(transposed.cpu(), square));
+  const at::Tensor small = at::remainder(at::arange(kStaged, at::kFloat), 1024.0);  // exact in half
+  at::Tensor half = small.to(at::device(at::kCUDA).dtype(at::kHalf));
+  at::Tensor back = at::empty({kStaged});
+  torch_backend::transfer(back, half);
+  EXPECT_TRUE(at::equal(back, small));
 }
 
 }  // namespace

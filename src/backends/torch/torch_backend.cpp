@@ -30,7 +30,9 @@ at::Tensor to_device(const HostTensor& t, at::Device device) {
   at::Tensor host = t.dtype == DType::Float32
                         ? at::from_blob(const_cast<float*>(t.f32.data()), sizes, at::kFloat)
                         : at::from_blob(const_cast<int64_t*>(t.i64.data()), sizes, at::kLong);
-  return host.to(device, /*non_blocking=*/false, /*copy=*/true);
+  at::Tensor there = at::empty(sizes, host.options().device(device));
+  transfer(there, host);
+  return there;
 }
 
 at::ScalarType scalar_type(FloatType dtype) {
@@ -264,9 +266,13 @@ HostTensor host_tensor(const at::Tensor& t) {
   auto copy = [&t, n](auto& to, at::ScalarType type) {
     to.resize(n);
     // A device's copy into pageable memory takes the new pages' faults on
-    // one thread: take them on every core first.
-    if (!t.is_cpu()) fill_on_all_cores(to.data(), n);
-    if (n) at::from_blob(to.data(), t.sizes(), at::TensorOptions().dtype(type)).copy_(t);
+    // one thread: take them on every core first (CUDA's staged copy already
+    // writes them on every core).
+    if (!t.is_cpu() && !t.is_cuda()) fill_on_all_cores(to.data(), n);
+    if (n) {
+      at::Tensor host = at::from_blob(to.data(), t.sizes(), at::TensorOptions().dtype(type));
+      transfer(host, t);
+    }
   };
   if (t.scalar_type() == at::kLong) {
     out.dtype = DType::Int64;

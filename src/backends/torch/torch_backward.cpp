@@ -10,6 +10,7 @@
 
 #include <stdexcept>
 
+#include "backends/torch/torch_device.h"
 #include "model/ops.h"
 #include "model/parallel.h"
 
@@ -38,7 +39,9 @@ at::Tensor upstream_like(const Experiment& e, const TorchOp& op, const at::Tenso
     at::Tensor where = op.to_reference_layout(e, positions).reshape({-1});
     laid_out = at::empty({result.numel()}, at::kFloat).index_put_({where}, values).view(result.sizes());
   }
-  return at::empty_strided(result.sizes(), result.strides(), result.options()).copy_(laid_out);
+  at::Tensor upstream = at::empty_strided(result.sizes(), result.strides(), result.options());
+  transfer(upstream, laid_out);
+  return upstream;
 }
 
 // A gradient of `leaf` (a view such as Conv's channels-first permutation of
@@ -47,6 +50,14 @@ at::Tensor upstream_like(const Experiment& e, const TorchOp& op, const at::Tenso
 // dtype, in one copy (ATen's, on all cores on the host; one transfer from a
 // GPU) with no staging tensor between.
 void write_through_leaf(at::Tensor& buffer, const at::Tensor& gradient, const at::Tensor& leaf) {
+  // A device's gradient is laid out on the device, then crosses whole: the
+  // staged copy (transfer) needs a contiguous host side.
+  if (gradient.defined() && gradient.device() != buffer.device()) {
+    at::Tensor there = at::empty(buffer.sizes(), gradient.options().dtype(buffer.scalar_type()));
+    write_through_leaf(there, gradient, leaf);
+    transfer(buffer, there);
+    return;
+  }
   // The copy covers every element only where the leaf's view does.
   const bool covers = leaf.is_non_overlapping_and_dense() && leaf.storage_offset() == 0;
   if (!gradient.defined() || !covers) buffer.zero_();  // undefined: autograd found no path, a zero gradient
@@ -144,8 +155,10 @@ Step backward_step(const Experiment& e, const TorchOp& op, Tensors prepared, con
     out.shape = {total};
     out.f32.resize(static_cast<size_t>(total));
     // A device's copy into pageable memory takes the new pages' faults on
-    // one thread: take them on every core first.
-    if (!leaves.empty() && !leaves[0].is_cpu()) fill_on_all_cores(out.f32.data(), out.f32.size());
+    // one thread: take them on every core first (CUDA's staged copy already
+    // writes them on every core).
+    if (!leaves.empty() && !leaves[0].is_cpu() && !leaves[0].is_cuda())
+      fill_on_all_cores(out.f32.data(), out.f32.size());
     int64_t start = 0;
     for (size_t k = 0; k < leaves.size(); ++k) {
       if (element_count(shapes[k]) > 0) to_host_layout(gradients.at(k), leaves[k], shapes[k], out.f32.data() + start);
