@@ -19,7 +19,7 @@ class SavingObserver : public RunObserver {
     progress_.cell_started(index, total, e, backend, elapsed_s);
   }
   void experiment_finished(const RunRecord& record) override {
-    write_file_atomically(path_, to_json(record));
+    write_file_atomically(path_, text_(record));
     progress_.experiment_finished(record);
   }
   bool stop_requested() override { return progress_.stop_requested(); }
@@ -27,6 +27,7 @@ class SavingObserver : public RunObserver {
  private:
   RunObserver& progress_;
   std::string path_;
+  ResultText text_;
 };
 
 }  // namespace

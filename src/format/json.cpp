@@ -349,26 +349,68 @@ Machine machine_from(const json& j, const std::string& where) {
 
 }  // namespace
 
-std::string to_json(const RunRecord& r) {
-  json experiments = json::array();
-  for (const ExperimentRecord& e : r.experiments) {
-    json cells = json::array();
-    const std::optional<Experiment> collective = collective_of(e);
-    for (const Cell& c : e.cells) {
-      json cell = c;
-      // A collective's figures as nccl-tests prints them, for readers of
-      // the file; derived from the samples, so not read back.
-      if (std::optional<Bandwidth> b = collective ? cell_bandwidth(*collective, c) : std::nullopt)
-        cell["bandwidth"] = {{"size_bytes", b->bytes}, {"time_us", b->time_us}, {"algbw_GBps", b->algorithm_gbs},
-                             {"busbw_GBps", b->bus_gbs}};
-      cells.push_back(std::move(cell));
-    }
-    json experiment = {{"op", e.op}, {"name", e.name}, {"line", e.line}, {"pass", pass_text(e.pass)}, {"cells", cells}};
-    if (e.phases)
-      experiment["phases_s"] = {
-          {"inputs", e.phases->inputs_s}, {"reference", e.phases->reference_s}, {"harness", e.phases->harness_s}};
-    experiments.push_back(std::move(experiment));
+namespace {
+
+json experiment_json(const ExperimentRecord& e) {
+  json cells = json::array();
+  const std::optional<Experiment> collective = collective_of(e);
+  for (const Cell& c : e.cells) {
+    json cell = c;
+    // A collective's figures as nccl-tests prints them, for readers of
+    // the file; derived from the samples, so not read back.
+    if (std::optional<Bandwidth> b = collective ? cell_bandwidth(*collective, c) : std::nullopt)
+      cell["bandwidth"] = {{"size_bytes", b->bytes}, {"time_us", b->time_us}, {"algbw_GBps", b->algorithm_gbs},
+                           {"busbw_GBps", b->bus_gbs}};
+    cells.push_back(std::move(cell));
   }
+  json experiment = {{"op", e.op}, {"name", e.name}, {"line", e.line}, {"pass", pass_text(e.pass)}, {"cells", cells}};
+  if (e.phases)
+    experiment["phases_s"] = {
+        {"inputs", e.phases->inputs_s}, {"reference", e.phases->reference_s}, {"harness", e.phases->harness_s}};
+  return experiment;
+}
+
+// An experiment's text as an element of the file's "experiments" array (two
+// levels deep at dump(1)'s one space a level): its own dump, each line
+// moved right by two spaces. A JSON text holds no raw newline in a string.
+std::string experiment_text(const ExperimentRecord& e) {
+  std::string text = "  ";
+  for (char c : experiment_json(e).dump(1)) {
+    text += c;
+    if (c == '\n') text += "  ";
+  }
+  return text;
+}
+
+// What the file says of an experiment, in a few numbers: a record that
+// changes (a round's samples added, a cell's check) changes them.
+uint64_t fingerprint(const ExperimentRecord& e) {
+  uint64_t h = 1469598103934665603ull;
+  auto mix = [&h](const void* data, size_t bytes) {
+    for (size_t i = 0; i < bytes; ++i) h = (h ^ static_cast<const unsigned char*>(data)[i]) * 1099511628211ull;
+  };
+  auto mix_text = [&mix](const std::string& s) { mix(s.data(), s.size() + 1); };
+  mix_text(e.line);
+  for (const Cell& c : e.cells) {
+    mix_text(c.backend);
+    mix_text(c.error);
+    mix_text(c.check.detail);
+    mix(c.samples_ms.data(), c.samples_ms.size() * sizeof(double));
+    mix(c.round_samples.data(), c.round_samples.size() * sizeof(size_t));
+    const double figures[] = {c.stats.mean, c.check.error, c.phases ? c.phases->total_s() : -1.0,
+                              static_cast<double>(c.check.verdict), static_cast<double>(c.samples_ms.size())};
+    mix(figures, sizeof figures);
+  }
+  if (e.phases) {
+    const double figures[] = {e.phases->inputs_s, e.phases->reference_s, e.phases->harness_s};
+    mix(figures, sizeof figures);
+  }
+  return h;
+}
+
+}  // namespace
+
+std::string ResultText::operator()(const RunRecord& r) {
   json backends = json::array();
   for (const BackendRecord& b : r.backends) backends.push_back(to_json(b));
   const Machine& m = r.machine;
@@ -384,11 +426,27 @@ std::string to_json(const RunRecord& r) {
             {"settings", r.settings},
             {"backends", backends},
             {"plan", r.plan},
-            {"experiments", experiments},
+            {"experiments", json::array()},
             {"peaks", r.peaks}};
   if (!r.label.empty()) j["label"] = r.label;
-  return j.dump(1) + "\n";
+  std::string text = j.dump(1) + "\n";
+  if (r.experiments.empty()) return text;
+  // The experiments' array, from each one's kept text where its record has
+  // not changed since, spliced where dump(1) left the empty one.
+  std::string array = "[\n";
+  for (const ExperimentRecord& e : r.experiments) {
+    auto [kept, added] = kept_.try_emplace(e.line);
+    if (const uint64_t now = fingerprint(e); added || kept->second.first != now) kept->second = {now, experiment_text(e)};
+    if (array.size() > 2) array += ",\n";
+    array += kept->second.second;
+  }
+  array += "\n ]";
+  const std::string empty = "\n \"experiments\": []";
+  const size_t at = text.find(empty);
+  return text.replace(at + empty.size() - 2, 2, array);
 }
+
+std::string to_json(const RunRecord& r) { return ResultText()(r); }
 
 RunRecord from_json(const std::string& text, const std::string& source) {
   json j;

@@ -261,6 +261,37 @@ TEST(ResultJson, RoundTripPreservesEverything) {
   EXPECT_EQ(to_json(back), to_json(original));
 }
 
+// The text a run writes again after each experiment keeps each finished
+// experiment's text: as the record grows (in plan order or not), and where
+// a kept experiment changes afterwards (a round's samples, a check), the
+// text is the record's, formatted as one dump(1) of the whole file.
+TEST(ResultJson, TheTextWrittenAsARunGoesIsAlwaysTheWholeRecords) {
+  const RunRecord whole = full_record();
+  RunRecord growing = whole;
+  growing.experiments.clear();
+  ResultText text;
+  auto expect_is_the_record = [&text](const RunRecord& r) {
+    const std::string written = text(r);
+    EXPECT_EQ(written, json::parse(written).dump(1) + "\n");
+    expect_same(from_json(written, kSource), r);
+    EXPECT_EQ(written, ResultText()(r));  // nothing kept: made whole
+  };
+  expect_is_the_record(growing);
+  growing.experiments.push_back(whole.experiments[2]);
+  expect_is_the_record(growing);
+  growing.experiments.insert(growing.experiments.begin(), whole.experiments[0]);  // paired passes: plan order
+  expect_is_the_record(growing);
+  growing.experiments.insert(growing.experiments.begin() + 1, whole.experiments[1]);
+  expect_is_the_record(growing);
+  Cell& rounds = growing.experiments[0].cells[0];
+  rounds.samples_ms.push_back(22.5);  // another round's sample
+  rounds.round_samples.push_back(1);
+  rounds.stats = summarize(rounds.samples_ms);
+  expect_is_the_record(growing);
+  growing.experiments[2].cells[1].check.detail = "17 of 64 rows match no source row";
+  expect_is_the_record(growing);
+}
+
 // The worker's messages carry cells and settings as JSON values, never as
 // text parsed again: a value reads back as the record it came from, and is
 // what the result file holds.
