@@ -324,7 +324,8 @@ std::vector<int64_t> spread_positions(size_t count, int64_t elements, uint64_t s
 // is judged on its own: every one needs its share), as positions of the
 // joined gradient. Each input's gradient is taken to cost about an equal
 // share of the whole (MatMul's da and db are a product each the size of the
-// forward's), so each gets the same share of `budget`, a 16th of it: an
+// forward's) unless the op says what one element costs (sampled_vjp_cost),
+// and each gets the same share of `budget`, a 16th of it: an
 // element's sum is a plain loop, and a weight's (db = a^T dy, dw = x^T dy)
 // reads down two columns, a cache line (16 floats) per multiply-add, where
 // the budget counts the tiled products' (Linear 100x1024x256's 730 sampled
@@ -341,7 +342,8 @@ RefTensor sampled_vjp(const Experiment& e, const std::vector<HostTensor>& inputs
   for (size_t d = 0; d < differentiable.size(); ++d) {
     const int64_t elements = inputs[differentiable[d]].numel();
     if (elements > 0) {
-      const double per_element = share / static_cast<double>(elements);
+      const double per_element =
+          op.sampled_vjp_cost ? op.sampled_vjp_cost(e, d) : share / static_cast<double>(elements);
       const size_t count = sample_size(budget / static_cast<double>(differentiable.size()) / kColumnReads, per_element,
                                        static_cast<double>(elements));
       const std::vector<int64_t> picks = spread_positions(count, elements, hash_text(e.line(), 11 + d));

@@ -88,6 +88,12 @@ struct OpSpec {
   // checked. nullptr: the gradients are always complete.
   double (*sampled_vjp_at)(const Experiment&, const std::vector<HostTensor>& in, const HostTensor& dy,
                            int64_t flat) = nullptr;
+  // Multiply-adds of one element of input `input`'s gradient (its index
+  // among the float inputs) in sampled_vjp_at, for ops whose elements cost
+  // far more than the complete gradients' share each (one of attention's dk
+  // elements needs the softmax weights of every row that sees its key);
+  // nullptr: each input's gradient costs an equal share of the complete ones.
+  double (*sampled_vjp_cost)(const Experiment&, size_t input) = nullptr;
   // A second convention that frameworks take where the derivative is not
   // unique (ScatterMax's tied maxima: MLX gives each the whole of dy where
   // vjp shares it, as PyTorch does); a gradient that agrees with either

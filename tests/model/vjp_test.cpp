@@ -278,7 +278,7 @@ TEST(BackwardCheck, AGradientReadFromDyAsTheCheckGoesJudgesAsTheStoredOne) {
 }
 
 // ---- the sampled backward reference ------------------------------------------
-// Above the budget (here none: 0), MatMul's and Linear's gradients are taken
+// Above the budget (here none: 0), MatMul's, Linear's and attention's gradients are taken
 // at positions of each input's gradient (OpSpec::sampled_vjp_at).
 
 const std::vector<std::string> kSampledGradientLines = {
@@ -287,6 +287,9 @@ const std::vector<std::string> kSampledGradientLines = {
     "MatMul dim1=4x20x16 dim2=16x12 pass=backward",      // b broadcast over every matrix
     "MatMul dim1=2x300 dim2=300x5 pass=backward",        // b's 1500 elements, each a sum over 2 rows
     "Linear dim1=3x20x16 dim2=16x12 dim3=12 pass=backward",
+    // Keys 5 and 6 are seen by no query, their gradients zero; more queries than keys.
+    "ScaledDotProductAttention dim1=2x3x5x4 dim2=2x3x7x4 dim3=2x3x7x4 pass=backward",
+    "ScaledDotProductAttention dim1=1x2x9x8 dim2=1x2x4x8 dim3=1x2x4x8 pass=backward",
 };
 
 // The float gradients a right backend gives: the complete reference, rounded.

@@ -123,6 +123,62 @@ std::vector<RefTensor> attention_vjp(const Experiment&, const Inputs& in, const 
   return {std::move(dq), std::move(dk), std::move(dv)};
 }
 
+// Row i of one head, as attention_head_vjp finds it: the softmax weights p
+// over its visible keys, dp_j = dy_i . v_j, and sum_j p_j dp_j.
+struct RowWeights {
+  std::vector<double> p, dp;
+  double weighted = 0;
+};
+
+RowWeights row_weights(const float* q_row, const float* k_head, const float* v_head, const float* g_row, int64_t visible,
+                       int64_t d, double scale) {
+  RowWeights w{std::vector<double>(visible), std::vector<double>(visible), 0};
+  for (int64_t j = 0; j < visible; ++j) w.p[j] = dot(q_row, k_head + j * d, d) * scale;
+  w.p = softmax_of(std::move(w.p));
+  for (int64_t j = 0; j < visible; ++j) {
+    w.dp[j] = dot(g_row, v_head + j * d, d);
+    w.weighted += w.p[j] * w.dp[j];
+  }
+  return w;
+}
+
+// One element of attention_vjp's gradients joined (dq's, dk's, dv's), for
+// shapes whose complete gradients cost too much: the same sums in the same
+// order. dq[i, c] needs row i's weights; dk[j, c] and dv[j, c] those of
+// every row that sees key j.
+double attention_sampled_vjp_at(const Experiment&, const Inputs& in, const HostTensor& dy, int64_t flat) {
+  const HostTensor &q = in[0], &k = in[1], &v = in[2];
+  const int64_t lq = q.shape[2], lk = k.shape[2], d = q.shape[3];
+  const double scale = 1.0 / std::sqrt(static_cast<double>(d));
+  const int64_t input = flat < q.numel() ? 0 : flat < q.numel() + k.numel() ? 1 : 2;
+  const int64_t local = flat - (input == 0 ? 0 : input == 1 ? q.numel() : q.numel() + k.numel());
+  const int64_t head = local / ((input == 0 ? lq : lk) * d), at = local / d % (input == 0 ? lq : lk), c = local % d;
+  const float *qh = &q.f32[head * lq * d], *kh = &k.f32[head * lk * d], *vh = &v.f32[head * lk * d];
+  const float* g = &dy.f32[head * lq * d];
+  auto weights_of = [&](int64_t i) { return row_weights(qh + i * d, kh, vh, g + i * d, std::min(i + 1, lk), d, scale); };
+  double sum = 0;
+  if (input == 0) {
+    const RowWeights w = weights_of(at);
+    for (size_t j = 0; j < w.p.size(); ++j) sum += w.p[j] * (w.dp[j] - w.weighted) * scale * kh[j * d + c];
+    return sum;
+  }
+  for (int64_t i = at; i < lq; ++i) {  // the rows that see key `at`: i + 1 > at
+    const RowWeights w = weights_of(i);
+    sum += input == 1 ? w.p[at] * (w.dp[at] - w.weighted) * scale * qh[i * d + c] : w.p[at] * g[i * d + c];
+  }
+  return sum;
+}
+
+// Multiply-adds of one element of input `input`'s gradient in
+// attention_sampled_vjp_at: a row's weights each (two dots a visible key),
+// for one row (dq) or for every row that sees the key (dk, dv: half the
+// rows, on average).
+double attention_sampled_vjp_cost(const Experiment& e, size_t input) {
+  const double lq = static_cast<double>(e.dims[0][2]), lk = static_cast<double>(e.dims[1][2]);
+  const double row = 2.0 * std::min(lq, lk) * static_cast<double>(e.dims[0][3]);
+  return input == 0 ? row : row * std::max(1.0, lq / 2);
+}
+
 }  // namespace
 }  // namespace opbench
 
@@ -140,6 +196,8 @@ OPBENCH_OP_UNIT(attention) {
       .reference = attention_reference,
       .reference_at = attention_at,
       .vjp = attention_vjp,
+      .sampled_vjp_at = attention_sampled_vjp_at,
+      .sampled_vjp_cost = attention_sampled_vjp_cost,
       .tolerance = Tolerance::tf32,
       .flops = attention_flops,
       .quick = {"ScaledDotProductAttention dim1=2x4x16x64 dim2=2x4x16x64 dim3=2x4x16x64",
