@@ -26,6 +26,13 @@ or "plain" (what a plain Python script gets: no allocator setting, no cache
 cleared). By default, the state the result file was timed in. The table's
 first line names the state compared.
 
+A GPU cell's calls are timed with every thread of the process held on one
+core (--one-core) or wherever the OS puts them (--any-core): opbench holds
+them by default (its --any-core does not), since a synchronised call hands
+over between the caller and the framework's completion thread, and on a
+virtual machine the cores chosen decide its time (execution/one_core.h). By
+default, as the result file was timed.
+
 It is run by hand beside a result (the frameworks must be importable: the
 Python that opbench was built against, ~/.opbench/venv/bin/python by default).
 """
@@ -34,6 +41,7 @@ import functools
 import gzip
 import json
 import math
+import os
 import statistics
 import sys
 import time
@@ -397,7 +405,40 @@ def measure(call, time_s, min_calls, before_call=lambda: None):
             "minor_faults": faults / n, "user_ms": user_ms / n, "system_ms": system_ms / n}
 
 
-def measure_cell(line, backend, time_s, min_calls, state="reused"):
+GPU_BACKENDS = ("cuda", "mps", "mlx_gpu", "mlx_gpu_compile")
+
+
+class OneCore:
+    """Every thread of this process held on one core (the first allowed),
+    and given its set back after: opbench's hold for a GPU cell."""
+
+    def __init__(self, hold):
+        self.before = {}
+        if not hold or not hasattr(os, "sched_setaffinity"):
+            return
+        core = min(os.sched_getaffinity(0))
+        for tid in os.listdir("/proc/self/task"):
+            try:
+                self.before[int(tid)] = os.sched_getaffinity(int(tid))
+                os.sched_setaffinity(int(tid), {core})
+            except OSError:  # ended since it was listed
+                pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_):
+        if not self.before:
+            return
+        process = self.before[min(self.before)]
+        for tid in os.listdir("/proc/self/task"):
+            try:
+                os.sched_setaffinity(int(tid), self.before.get(int(tid), process))
+            except OSError:
+                pass
+
+
+def measure_cell(line, backend, time_s, min_calls, state="reused", one_core=False):
     """One cell, in this process, in allocator state `state` (STATES): the
     allocator pinned and emptied as opbench does at the start of a cell, then
     reused or handed back before every call; "plain" touches nothing. None
@@ -412,17 +453,18 @@ def measure_cell(line, backend, time_s, min_calls, state="reused"):
         call = mlx_timed(op, dims, args, *MLX_BACKENDS[backend], clear=state != "plain")
     if call is None:
         return None
-    if state == "reused":
-        reuse_host_memory()
-        return measure(call, time_s, min_calls)
-    if state == "fresh":
-        release_cache = framework_cache_release(backend)
+    with OneCore(one_core and backend in GPU_BACKENDS):
+        if state == "reused":
+            reuse_host_memory()
+            return measure(call, time_s, min_calls)
+        if state == "fresh":
+            release_cache = framework_cache_release(backend)
 
-        def fresh():
-            release_cache()
-            release_free_host_memory()
-        return measure(call, time_s, min_calls, fresh)
-    return measure(call, time_s, min_calls)
+            def fresh():
+                release_cache()
+                release_free_host_memory()
+            return measure(call, time_s, min_calls, fresh)
+        return measure(call, time_s, min_calls)
 
 
 def measure_in_fresh_process(line, backend, opts):
@@ -433,7 +475,7 @@ def measure_in_fresh_process(line, backend, opts):
     none of it."""
     import subprocess
     cell = json.dumps({"line": line, "backend": backend, "time_s": opts.time_s, "min_calls": opts.min_calls,
-                       "state": opts.state})
+                       "state": opts.state, "one_core": opts.one_core})
     done = subprocess.run([sys.executable, __file__, "--cell", cell], capture_output=True, text=True)
     if done.returncode != 0:
         lines = (done.stderr.strip() or f"exit {done.returncode}").splitlines()
@@ -469,7 +511,8 @@ def summary_lines(ratios):
 def main():
     if len(sys.argv) == 3 and sys.argv[1] == "--cell":  # a child of measure_in_fresh_process
         cell = json.loads(sys.argv[2])
-        print(json.dumps(measure_cell(cell["line"], cell["backend"], cell["time_s"], cell["min_calls"], cell["state"])))
+        print(json.dumps(measure_cell(cell["line"], cell["backend"], cell["time_s"], cell["min_calls"], cell["state"],
+                                      cell.get("one_core", False))))
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("result", help="an opbench result.json (or .json.gz)")
@@ -485,6 +528,10 @@ def main():
                              "(opbench's --fresh-memory) or plain (a plain script's: nothing set, nothing cleared); "
                              "default: the state the result file was timed in")
     parser.add_argument("--plain", dest="state", action="store_const", const="plain", help="the same as --state plain")
+    parser.add_argument("--one-core", dest="one_core", action="store_const", const=True,
+                        help="time GPU cells with every thread held on one core, as opbench does by default")
+    parser.add_argument("--any-core", dest="one_core", action="store_const", const=False,
+                        help="time GPU cells with the threads wherever the OS puts them")
     parser.add_argument("--out", help="also write the table (markdown) to this file")
     parser.add_argument("--python-cache", help="a JSON file of Python timings: cells found there are not timed "
                                                "again, new ones are added (to check two opbench results against "
@@ -504,6 +551,9 @@ def main():
     if "fresh_memory" not in result.get("settings", {}):
         opbench_state = "pinned, cleared per cell (before the stated states)"
     opts.state = opts.state or ("fresh" if timed_fresh else "reused")
+    opbench_one_core = result.get("settings", {}).get("one_core", False)
+    if opts.one_core is None:
+        opts.one_core = opbench_one_core
     wanted = set(filter(None, opts.backends.split(",")))
     rows, ratios = [], []
     for experiment in result["experiments"]:
@@ -520,12 +570,14 @@ def main():
             if ours < opts.min_ms:
                 continue
             our_faults = cell.get("host_per_call", {}).get("minor_faults")
-            key = f"{experiment['line']}|{backend}|{opts.state}"
+            held = opts.one_core and backend in GPU_BACKENDS
+            key = f"{experiment['line']}|{backend}|{opts.state}" + ("|one-core" if held else "")
             try:
                 if key in cache:
                     theirs = cache[key]
                 elif opts.one_process:
-                    theirs = measure_cell(experiment["line"], backend, opts.time_s, opts.min_calls, opts.state)
+                    theirs = measure_cell(experiment["line"], backend, opts.time_s, opts.min_calls, opts.state,
+                                          opts.one_core)
                 else:
                     theirs = measure_in_fresh_process(experiment["line"], backend, opts)
             except Exception as err:  # an op a framework lacks: say so, go on
@@ -549,7 +601,9 @@ def main():
     width = max([len(r[0]) for r in rows] + [10])
     mode = "all cells in one process" if opts.one_process else "each cell in a fresh process"
     lines = [f"Python cross-check of {opts.result} ({result.get('description', '')}); Python: {mode}; "
-             f"allocators' state: opbench {opbench_state}, Python {opts.state}", "",
+             f"allocators' state: opbench {opbench_state}, Python {opts.state}; GPU cells' threads: opbench "
+             f"{'on one core' if opbench_one_core else 'anywhere'}, Python {'on one core' if opts.one_core else 'anywhere'}",
+             "",
              f"| {'experiment':<{width}} | backend | opbench ms | python ms | opbench/python | page faults per call, opbench / python | python detail |",
              f"|{'-' * (width + 2)}|---------|-----------:|----------:|---------------:|------:|---------------|"]
     for name, backend, ours, theirs, ratio, faults, detail in rows:

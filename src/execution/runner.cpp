@@ -6,7 +6,9 @@
 #include <filesystem>
 #include <map>
 #include <new>
+#include <optional>
 
+#include "execution/one_core.h"
 #include "execution/sampler.h"
 #include "execution/worker_process.h"
 #include "format/reference_cache.h"
@@ -82,7 +84,12 @@ Cell run_cell(Backend& backend, const ExperimentCheck& check, const SamplerSetti
     cell.check = checked_run(*op, check);
     phases.check_s = seconds_since(start);
     if (cell.wrong()) return cell;  // an imprecise output is timed
-    Measurement m = measure(*op, settings);
+    Measurement m = [&] {
+      // A collective's ranks would share a core, and its library's threads need their own.
+      std::optional<OneCore> held;
+      if (settings.one_core && !backend.device_name().empty() && !e.spec().collective) held.emplace();
+      return measure(*op, settings);
+    }();
     phases.warmup_s = m.warmup_s;
     phases.sampling_s = m.sampling_s;
     cell.samples_ms = std::move(m.samples_ms);

@@ -267,6 +267,16 @@ std::string time_note(const RunRecord& r) {
          ", the rest (worker processes, messages) " + seconds_text(run.harness_s) + ".\n";
 }
 
+// A GPU cell timed with the worker's threads held on one core
+// (SamplerSettings::one_core): the run held them, the backend has a device,
+// and the op is no collective.
+bool held_on_one_core(const RunRecord& r, const ExperimentRecord& e, const Cell& c) {
+  if (!r.settings.sampler.one_core || collective_of(e)) return false;
+  for (const BackendRecord& b : r.backends)
+    if (b.info.name == c.backend) return !b.device.empty();
+  return false;
+}
+
 }  // namespace
 
 std::string table_notes(const RunRecord& r) {
@@ -298,7 +308,8 @@ std::string table_notes(const RunRecord& r) {
       settled += c.stop == Stop::settled;
       faults += page_fault_note(e, c);
       mixed += mixed_note(e, c);
-      modes[timing_words(c.timing, c.batch) + " timing, " + word(c.cache) + " caches, " + memory_state]++;
+      modes[timing_words(c.timing, c.batch) + " timing, " + word(c.cache) + " caches, " + memory_state +
+            (held_on_one_core(r, e, c) ? ", threads on one core" : "")]++;
       capped += c.warmup && c.warmup->capped;
       checked += c.check.verdict == Verdict::passed;
       sampled += c.check.verdict == Verdict::passed && c.check.against.sampled();

@@ -90,6 +90,7 @@ RunRecord full_record() {
   r.settings.sampler.batch = 32;
   r.settings.sampler.cold = true;
   r.settings.sampler.fresh_memory = true;
+  r.settings.sampler.one_core = false;
   r.settings.memory = true;
   r.settings.rounds = 3;
 
@@ -183,6 +184,7 @@ void expect_same(const RunRecord& a, const RunRecord& b) {
   EXPECT_EQ(sa.cold, sb.cold);
   EXPECT_EQ(sa.warmup_max_s, sb.warmup_max_s);
   EXPECT_EQ(sa.fresh_memory, sb.fresh_memory);
+  EXPECT_EQ(sa.one_core, sb.one_core);
 
   ASSERT_EQ(a.backends.size(), b.backends.size());
   for (size_t i = 0; i < a.backends.size(); ++i) {
@@ -638,11 +640,13 @@ TEST(ResultJson, TheSettledStopSettingReadsBackAndDefaultsToOffInOlderFiles) {
 // Files before the warm-up rule warmed up for the floor alone (their cap is
 // the floor), before the allocator option in no stated state (read as the
 // default), before the outlier fences with every sample's mean only (the
-// table's mean is it, no outlier).
+// table's mean is it, no outlier), before the one-core hold with threads
+// wherever the OS put them.
 TEST(ResultJson, OlderFilesWithoutTheWarmUpCapTheMemoryStateOrTheSteadyMean) {
   RunRecord r = from_json(edited([](json& j) {
                             j["settings"].erase("warmup_max_s");
                             j["settings"].erase("fresh_memory");
+                            j["settings"].erase("one_core");
                             json& t = j["experiments"][0]["cells"][0]["time_ms"];
                             t.erase("steady_mean");
                             t.erase("outliers");
@@ -650,6 +654,7 @@ TEST(ResultJson, OlderFilesWithoutTheWarmUpCapTheMemoryStateOrTheSteadyMean) {
                           kSource);
   EXPECT_EQ(r.settings.sampler.warmup_max_s, r.settings.sampler.warmup_s);
   EXPECT_FALSE(r.settings.sampler.fresh_memory);
+  EXPECT_FALSE(r.settings.sampler.one_core);
   const Stats& s = r.experiments[0].cells[0].stats;
   EXPECT_EQ(s.mean, s.mean_all);
   EXPECT_EQ(s.outliers, 0u);

@@ -280,7 +280,9 @@ TEST(DetailedTable, AnImpreciseCellIsTimedMarkedAndNoted) {
   EXPECT_TRUE(contains(notes, "1 cell's output was imprecise"));
   EXPECT_TRUE(contains(notes, "- imprecise: BCE / dim=1000000 dim=1000000 on cuda: error 0.018 above the tolerance "
                               "0.0001 against the reference; timed, marked *\n"));
-  EXPECT_TRUE(contains(notes, "Samples: wall timing, warm caches, memory the allocators reuse (8 cells)"));  // counted among the timed
+  EXPECT_TRUE(contains(notes, "Samples: wall timing, warm caches, memory the allocators reuse (4 cells); wall timing, "
+                              "warm caches, memory the allocators reuse, threads on one core (4 cells)"))
+      << notes;  // counted among the timed
 }
 
 TEST(AverageTable, AnAverageWithAnImpreciseCellIsMarkedUnlessItIsNan) {
@@ -354,10 +356,13 @@ TEST(TableNotes, AMixedCellIsMarkedAndListed) {
   EXPECT_FALSE(contains(table_notes(cuda_run()), "mixed samples"));
 }
 
-// The sampling line names the allocators' state; the warm-up line its floor
-// and cap, and how many cells reached the cap.
+// The sampling line names the allocators' state, and the GPU cells' threads
+// held on one core where they were; the warm-up line its floor and cap, and
+// how many cells reached the cap.
 TEST(TableNotes, StateTheMemoryStateAndTheWarmUp) {
   RunRecord r = cuda_run();
+  EXPECT_TRUE(contains(table_notes(r), "memory the allocators reuse, threads on one core (4 cells)"));  // cuda's, not cpu's
+  r.settings.sampler.one_core = false;
   r.settings.sampler.fresh_memory = true;
   r.settings.sampler.warmup_max_s = 0.5;
   r.experiments[0].cells[1].warmup = WarmUpRecord{400, true};
