@@ -27,11 +27,10 @@ cleared). By default, the state the result file was timed in. The table's
 first line names the state compared.
 
 A GPU cell's calls are timed with every thread of the process held on one
-core (--one-core) or wherever the OS puts them (--any-core): opbench holds
-them by default (its --any-core does not), since a synchronised call hands
-over between the caller and the framework's completion thread, and on a
-virtual machine the cores chosen decide its time (execution/one_core.h). By
-default, as the result file was timed.
+core (--one-core) or wherever the OS puts them (--any-core), as opbench's
+run was timed by default (its --one-core holds them): a synchronised call
+hands over between the caller and a framework's thread, and on a virtual
+machine the cores chosen decide its time (execution/one_core.h).
 
 It is run by hand beside a result (the frameworks must be importable: the
 Python that opbench was built against, ~/.opbench/venv/bin/python by default).

@@ -69,7 +69,7 @@ const CommandSpec kRunSpec = {
         {"batch", "N", "calls per sample with --timing batched (default: enough for about 1 ms)"},
         {"cold", "", "flush the caches (CPU, and the GPU's L2) before every sample; default: warm"},
         {"fresh-memory", "", "give every call fresh memory: the C library's and the framework's cached free memory handed back before it (default: the steady state of a loop whose buffers the allocators reuse)"},
-        {"any-core", "", "time GPU cells with the worker's threads wherever the OS puts them (default: every thread held on one core while a GPU cell is timed, so that the hand-over between a caller and the framework's completion thread costs the same in every run)"},
+        {"one-core", "", "hold every thread of the worker on one core while a GPU cell is timed, so that a hand-over between the caller and a framework's thread (autograd's, MLX-CUDA's completion thread) costs the same in every run (default: wherever the OS puts them, as in a user's process)"},
         {"dtype", "TYPE", "float32 (default, the seed's), float16 or bfloat16 for every experiment's float data"},
         {"ranks", "N", "ranks of every collective (--suite collectives): N worker processes on this host, one a GPU on cuda and mlx_gpu (default: the suite line's ranks=, else WORLD_SIZE when this process is one rank of a world started across hosts)"},
         {"pass", "LIST", "forward (default: the op's call), backward (one training step: the call and the gradients of its float inputs), or both: forward,backward"},
@@ -364,7 +364,7 @@ RunSettings choose_settings(const Args& args) {
   // result file's settings pass through here without them).
   s.rounds = static_cast<int>(args.get_int("rounds", args.has("versions") ? 3 : 1, 1, 1000));
   m.fresh_memory = args.has("fresh-memory");
-  m.one_core = !args.has("any-core");
+  m.one_core = args.has("one-core");
   if (m.fresh_memory && m.timing == Timing::batched)
     throw UsageError("--fresh-memory cannot hand memory back between the calls of a batch: use --timing wall or events");
   m.warmup_s = args.get_double("warmup", m.warmup_s, 0, 3600);

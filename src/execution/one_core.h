@@ -1,12 +1,14 @@
 #pragma once
 // Every thread of this process held on one core while a GPU cell is timed
-// (SamplerSettings::one_core). A synchronised GPU call hands over between
-// threads (MLX-CUDA's caller waits for its completion thread); where the
-// two sit on different cores, each hand-over wakes another core, and which
-// cores the OS chose decided the call's time: on the H200's virtual machine,
-// ReLU 128x16x1024 from Python took 44-51 us with the process on one core,
-// 71-74 us on two, and one or the other, switching within a run, on
-// sixteen (docs/sampling.md).
+// (SamplerSettings::one_core, --one-core). A synchronised GPU call can hand
+// over between threads (autograd's device thread runs a CUDA backward
+// pass, MLX-CUDA's caller waits for its completion thread); where the two
+// sit on different cores, each hand-over wakes another core, and on a
+// virtual machine which cores the OS chose decides the call's time: on the
+// H200's, MLX's ReLU 128x16x1024 from Python took 44-51 us with the process
+// on one core, 71-74 us on two, one or the other on sixteen; opbench's
+// backward cells on `cuda` were 0.84 of their time unheld (geometric mean).
+// Not the default: a user's process is not held (docs/sampling.md).
 #include <sys/types.h>
 
 #include <map>

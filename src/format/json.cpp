@@ -337,8 +337,7 @@ RunSettings settings_from(const json& j, const std::string& where) {
   m.batch = optional_field<size_t>(j, "batch", m.batch, where);
   m.cold = optional_field<bool>(j, "cold", m.cold, where);
   m.fresh_memory = optional_field<bool>(j, "fresh_memory", m.fresh_memory, where);
-  // Files written before it held no threads.
-  m.one_core = optional_field<bool>(j, "one_core", false, where);
+  m.one_core = optional_field<bool>(j, "one_core", m.one_core, where);
   // Files written before the rule existed sampled on to the cap.
   m.stop_when_settled = optional_field<bool>(j, "stop_when_settled", false, where);
   return s;

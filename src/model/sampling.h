@@ -72,10 +72,11 @@ struct SamplerSettings {
   // before it, as a process that calls once, or a loop whose allocator keeps
   // nothing, sees.
   bool fresh_memory = false;
-  // GPU cells (not collectives): every thread of the worker held on one core
-  // while the cell warms up and is sampled (execution/one_core.h says why);
-  // false (--any-core): wherever the OS puts them.
-  bool one_core = true;
+  // GPU cells (not collectives): true (--one-core): every thread of the
+  // worker held on one core while the cell warms up and is sampled
+  // (execution/one_core.h says why); false (default): wherever the OS puts
+  // them, as in a user's process.
+  bool one_core = false;
   // Stop once the samples' relative spread has settled and the target is out
   // of reach within max_time_s (Stop::settled); false samples on to the cap.
   bool stop_when_settled = true;

@@ -90,7 +90,7 @@ RunRecord full_record() {
   r.settings.sampler.batch = 32;
   r.settings.sampler.cold = true;
   r.settings.sampler.fresh_memory = true;
-  r.settings.sampler.one_core = false;
+  r.settings.sampler.one_core = true;
   r.settings.memory = true;
   r.settings.rounds = 3;
 
@@ -641,7 +641,7 @@ TEST(ResultJson, TheSettledStopSettingReadsBackAndDefaultsToOffInOlderFiles) {
 // the floor), before the allocator option in no stated state (read as the
 // default), before the outlier fences with every sample's mean only (the
 // table's mean is it, no outlier), before the one-core hold with threads
-// wherever the OS put them.
+// wherever the OS put them (the default).
 TEST(ResultJson, OlderFilesWithoutTheWarmUpCapTheMemoryStateOrTheSteadyMean) {
   RunRecord r = from_json(edited([](json& j) {
                             j["settings"].erase("warmup_max_s");
