@@ -25,6 +25,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <regex>
+#include <thread>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -464,6 +465,34 @@ TEST_F(Planted, AnOpDeclaredImpossibleIsANanCellWithTheReason) {
   EXPECT_TRUE(contains(o.out, "- nan: ReLU / dim=64 on test_cannot: test_cannot declares that it cannot run ReLU")) << o;
 }
 
+
+// --one-core holds a GPU cell's threads on one core while it is timed:
+// test_one_core (it names a device) fails a timed call whose thread may run
+// on more cores, and is timed only when held; the sampling line says so.
+TEST_F(Planted, OneCoreHoldsAGpuCellsThreadsWhileItIsTimed) {
+  if (std::thread::hardware_concurrency() < 2) GTEST_SKIP() << "one core: nothing to hold";
+  const std::vector<std::string> run = {"run", "--case", "ReLU dim1=64", "--backends", "test_one_core,test_ok"};
+  Outcome o = opbench(dir_, concat(concat(run, {"--out", dir_ + "/out"}), kFast));
+  ASSERT_EQ(o.code, 0) << o;
+  const RunRecord unheld = result();
+  EXPECT_FALSE(unheld.settings.sampler.one_core);
+  const Cell* failed = unheld.experiments.at(0).find("test_one_core");
+  ASSERT_TRUE(failed);
+  EXPECT_TRUE(contains(failed->error, "test_one_core: a timed call's thread may run on")) << failed->error;
+
+  o = opbench(dir_, concat(concat(run, {"--one-core", "--out", dir_ + "/held"}), kFast));
+  ASSERT_EQ(o.code, 0) << o;
+  const RunRecord held = result("held");
+  EXPECT_TRUE(held.settings.sampler.one_core);
+  const Cell* timed = held.experiments.at(0).find("test_one_core");
+  ASSERT_TRUE(timed);
+  EXPECT_TRUE(timed->ok()) << timed->error;
+  EXPECT_FALSE(timed->samples_ms.empty());
+  // test_ok names no device: its cell is not held, and the line says which were.
+  EXPECT_TRUE(contains(o.out, "memory the allocators reuse (1 cells); wall timing, warm caches, memory the allocators "
+                              "reuse, threads on one core (1 cells)"))
+      << o;
+}
 
 // A failure that poisons its process (test_sticky's Sort, as MLX-CUDA 0.31's
 // failed Sort left a sticky CUDA error that failed every later cell of its

@@ -22,12 +22,18 @@
 //                    no call can have
 // and one that declares, as a framework may, that it cannot run any op:
 //   test_cannot      every cell nan, with the declared reason
+// and one that names a device, as a GPU backend does, and fails every call
+// after the checked one unless its thread is held on one core (--one-core):
+//   test_one_core
 // and, for the ranks of a collective (one worker process a rank), backends
 // that misbehave on rank 1 only and are test_ok on every other rank:
 //   test_segv_rank1    dies of SIGSEGV in every run
 //   test_hang_rank1    never returns from a run
 //   test_double_rank1  every float output doubled
 //   test_absent_rank1  unavailable: rank 1's worker cannot start
+#ifdef __linux__
+#include <sched.h>
+#endif
 #include <signal.h>
 #include <unistd.h>
 
@@ -47,7 +53,7 @@ namespace opbench::testing_backends {
 
 namespace {
 
-enum class Fault { None, Abort, Segv, Kill, Hang, LossySum, StrayRow, NaN, Double, BadGradient, Cannot, LowMemory, Absent, Sticky };
+enum class Fault { None, Abort, Segv, Kill, Hang, LossySum, StrayRow, NaN, Double, BadGradient, Cannot, LowMemory, Absent, Sticky, OneCore };
 
 // `value` rounded to `bits` significant bits.
 double rounded(double value, int bits) {
@@ -61,6 +67,16 @@ double rounded(double value, int bits) {
 double reference_peak_bytes(const Experiment& e) {
   double elements = static_cast<double>(element_count(e.spec().output_shape(e)));
   return elements * 8 + elements * (e.spec().gives_indices ? 8 : 4);
+}
+
+// The cores the calling thread may run on (Linux); 1 elsewhere.
+int cores_of_this_thread() {
+#ifdef __linux__
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return CPU_COUNT(&set);
+#endif
+  return 1;
 }
 
 // The sum of `x` in order, the running sum kept in bfloat16's 8 significant bits.
@@ -113,6 +129,12 @@ class ReferencePrepared : public PreparedOp {
       case Fault::LowMemory:
       case Fault::Absent:
       case Fault::Sticky:
+        return;
+      case Fault::OneCore:
+        // The checked run comes before the warm-up, unheld.
+        if (++calls_ > 1)
+          if (const int cores = cores_of_this_thread(); cores > 1)
+            throw std::runtime_error("test_one_core: a timed call's thread may run on " + std::to_string(cores) + " cores");
         return;
       case Fault::Abort:
         std::fprintf(stderr, "test_abort: aborting on purpose\n");
@@ -167,6 +189,7 @@ class ReferencePrepared : public PreparedOp {
   std::vector<HostTensor> inputs_;
   Fault fault_;
   HostTensor output_;
+  size_t calls_ = 0;
 };
 
 // The rank a fault is planted on; every other rank is test_ok.
@@ -181,6 +204,7 @@ class TestBackend : public Backend {
     info_.description = "test backend (OPBENCH_TEST_BACKENDS)";
   }
   const BackendInfo& info() const override { return info_; }
+  std::string device_name() const override { return fault_ == Fault::OneCore ? "a test device" : ""; }
   std::string unavailable_reason() const override {
     return fault_ == Fault::Absent ? info_.name + " is absent on rank " + std::to_string(world_from_environment().rank) + ", on purpose" : "";
   }
@@ -225,7 +249,8 @@ bool register_all() {
                {"test_cannot", 910, Fault::Cannot}, {"test_bad_gradient", 911, Fault::BadGradient},
                {"test_low_memory", 912, Fault::LowMemory}, {"test_segv_rank1", 913, Fault::Segv, 1},
                {"test_hang_rank1", 914, Fault::Hang, 1}, {"test_double_rank1", 915, Fault::Double, 1},
-               {"test_absent_rank1", 916, Fault::Absent, 1}, {"test_sticky", 917, Fault::Sticky}};
+               {"test_absent_rank1", 916, Fault::Absent, 1}, {"test_sticky", 917, Fault::Sticky},
+               {"test_one_core", 918, Fault::OneCore}};
   for (const auto& k : kinds) {
     std::string name = k.name;
     int column = k.column, on_rank = k.on_rank;
