@@ -17,6 +17,12 @@ namespace opbench::reference {
 using Inputs = std::vector<HostTensor>;
 
 RefTensor zeros(Shape shape);
+// A tensor of `shape` whose elements are left unset, for a caller that
+// writes every one (on all cores): no pass of zeros first.
+inline RefTensor unset(Shape shape) {
+  const size_t n = static_cast<size_t>(element_count(shape));
+  return {std::move(shape), HostBuffer<double>(n), {}};
+}
 
 // The result of `e`, zero-filled, shaped by the op's unit so that the two
 // can never disagree.
@@ -99,11 +105,9 @@ RefTensor elements_of(Shape shape, F f) {
 // cores for blocks of the tensor.
 template <class Range>
 RefTensor elements_in_range(Shape shape, int64_t start, Range range) {
-  // Every element is written below, on all cores: no zeros first.
-  const size_t n = static_cast<size_t>(element_count(shape));
-  RefTensor out{std::move(shape), HostBuffer<double>(n), {}};
+  RefTensor out = unset(std::move(shape));  // every element is written below, on all cores
   double* values = out.values.data();
-  parallel_for(n, [&](size_t b, size_t e) {
+  parallel_for(out.values.size(), [&](size_t b, size_t e) {
     range(start + static_cast<int64_t>(b), static_cast<int64_t>(e - b), values + b);
   }, size_t{1} << 16);
   return out;
@@ -127,12 +131,12 @@ std::vector<RefTensor> elementwise_vjp(const HostTensor& x, const HostTensor& dy
 
 // The gradient of an op that maps each lane along `axis` to a lane of the
 // same length: f(x's lane, dy's lane) is the lane of x's gradient.
-// Every element belongs to one lane, written once: no zeros first (a pass
+// Every element belongs to one lane, written once: unset, not zeros (a pass
 // over a Softmax gradient of 64 M doubles).
 template <class F>
 std::vector<RefTensor> lane_vjp(const HostTensor& x, int64_t axis, const HostTensor& dy, F f) {
   const Lanes lanes(x.shape, axis);
-  RefTensor g{x.shape, HostBuffer<double>(static_cast<size_t>(x.numel())), {}};
+  RefTensor g = unset(x.shape);
   for_each_index(lanes.count(), 16.0 * lanes.length, [&](int64_t lane) {
     write_lane(g, lanes, lane, f(read_lane(x, lanes, lane), read_lane(dy, lanes, lane)));
   });
