@@ -77,6 +77,26 @@ double attention_at(const Experiment&, const Inputs& in, int64_t flat) {
   return out;
 }
 
+// Row i of one head: the softmax weights p over its visible keys,
+// dp_j = dy_i . v_j, and sum_j p_j dp_j (the complete gradients and the
+// sampled ones both start from them).
+struct RowWeights {
+  std::vector<double> p, dp;
+  double weighted = 0;
+};
+
+RowWeights row_weights(const float* q_row, const float* k_head, const float* v_head, const float* g_row, int64_t visible,
+                       int64_t d, double scale) {
+  RowWeights w{std::vector<double>(visible), std::vector<double>(visible), 0};
+  for (int64_t j = 0; j < visible; ++j) w.p[j] = dot(q_row, k_head + j * d, d) * scale;
+  w.p = softmax_of(std::move(w.p));
+  for (int64_t j = 0; j < visible; ++j) {
+    w.dp[j] = dot(g_row, v_head + j * d, d);
+    w.weighted += w.p[j] * w.dp[j];
+  }
+  return w;
+}
+
 // Per query row i, with P the softmax weights over its visible keys:
 // dv_j += P_j dy_i; dS_j = P_j (dy_i.v_j - sum_l P_l dy_i.v_l); dq_i += scale
 // sum_j dS_j k_j; dk_j += scale dS_j q_i. Masked keys have P = 0 and get
@@ -90,17 +110,10 @@ void attention_head_vjp(const float* qv, const float* kv, const float* vv, const
                         int64_t d, double scale, double* dqv, double* dkv, double* dvv) {
   for (int64_t i = 0; i < lq; ++i) {
     const int64_t visible = std::min(i + 1, lk), row = i * d;
-    std::vector<double> p(visible), dp(visible);
-    for (int64_t j = 0; j < visible; ++j) p[j] = dot(qv + row, kv + j * d, d) * scale;
-    p = softmax_of(std::move(p));
-    double weighted = 0;
+    const RowWeights w = row_weights(qv + row, kv, vv, g + row, visible, d, scale);
     for (int64_t j = 0; j < visible; ++j) {
-      dp[j] = dot(g + row, vv + j * d, d);
-      for (int64_t c = 0; c < d; ++c) dvv[j * d + c] += p[j] * g[row + c];
-      weighted += p[j] * dp[j];
-    }
-    for (int64_t j = 0; j < visible; ++j) {
-      const double ds = p[j] * (dp[j] - weighted) * scale;
+      for (int64_t c = 0; c < d; ++c) dvv[j * d + c] += w.p[j] * g[row + c];
+      const double ds = w.p[j] * (w.dp[j] - w.weighted) * scale;
       for (int64_t c = 0; c < d; ++c) {
         dqv[row + c] += ds * kv[j * d + c];
         dkv[j * d + c] += ds * qv[row + c];
@@ -121,25 +134,6 @@ std::vector<RefTensor> attention_vjp(const Experiment&, const Inputs& in, const 
                        &dq.values[q_head], &dk.values[kv_head], &dv.values[kv_head]);
   });
   return {std::move(dq), std::move(dk), std::move(dv)};
-}
-
-// Row i of one head, as attention_head_vjp finds it: the softmax weights p
-// over its visible keys, dp_j = dy_i . v_j, and sum_j p_j dp_j.
-struct RowWeights {
-  std::vector<double> p, dp;
-  double weighted = 0;
-};
-
-RowWeights row_weights(const float* q_row, const float* k_head, const float* v_head, const float* g_row, int64_t visible,
-                       int64_t d, double scale) {
-  RowWeights w{std::vector<double>(visible), std::vector<double>(visible), 0};
-  for (int64_t j = 0; j < visible; ++j) w.p[j] = dot(q_row, k_head + j * d, d) * scale;
-  w.p = softmax_of(std::move(w.p));
-  for (int64_t j = 0; j < visible; ++j) {
-    w.dp[j] = dot(g_row, v_head + j * d, d);
-    w.weighted += w.p[j] * w.dp[j];
-  }
-  return w;
 }
 
 // One element of attention_vjp's gradients joined (dq's, dk's, dv's), for
