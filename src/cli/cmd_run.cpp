@@ -69,6 +69,7 @@ const CommandSpec kRunSpec = {
         {"batch", "N", "calls per sample with --timing batched (default: enough for about 1 ms)"},
         {"cold", "", "flush the caches (CPU, and the GPU's L2) before every sample; default: warm"},
         {"fresh-memory", "", "give every call fresh memory: the C library's and the framework's cached free memory handed back before it (default: the steady state of a loop whose buffers the allocators reuse)"},
+        {"wait", "HOW", "how a timed call waits for a GPU result: poll (default: the thread checks for completion in a loop, as CUDA's synchronise does), sleep (it blocks until the driver wakes it, as MLX's eval does: a wake-up on every call), framework (each framework's own: MLX sleeps, PyTorch polls, as the reference harness timed)"},
         {"one-core", "", "hold every thread of the worker on one core while a GPU cell is timed, so that a hand-over between the caller and a framework's thread (autograd's, MLX-CUDA's completion thread) costs the same in every run (default: wherever the OS puts them, as in a user's process)"},
         {"dtype", "TYPE", "float32 (default, the seed's), float16 or bfloat16 for every experiment's float data"},
         {"ranks", "N", "ranks of every collective (--suite collectives): N worker processes on this host, one a GPU on cuda and mlx_gpu (default: the suite line's ranks=, else WORLD_SIZE when this process is one rank of a world started across hosts)"},
@@ -338,6 +339,17 @@ void tell_estimate(const std::vector<Experiment>& experiments, const std::vector
   if (!line.empty()) std::cerr << "opbench run: " << line << "\n";
 }
 
+// The value of a word option (--timing, --wait), or `otherwise` where it is
+// not given; an unknown word's error names the option.
+template <typename E>
+E word_option(const Args& args, const std::string& name, E (*from_word)(const std::string&), E otherwise) {
+  if (!args.has(name)) return otherwise;
+  try {
+    return from_word(args.get(name));
+  } catch (const UsageError& e) {
+    throw UsageError("--" + name + " " + e.what());
+  }
+}
 
 }  // namespace
 
@@ -348,13 +360,8 @@ RunSettings choose_settings(const Args& args) {
   s.seed = static_cast<uint64_t>(args.get_int("seed", 0, 0, INT64_MAX));
   s.check = !args.has("no-check");
   s.memory = args.has("memory");
-  if (args.has("timing")) {
-    try {
-      m.timing = timing_from_word(args.get("timing"));
-    } catch (const UsageError& e) {
-      throw UsageError(std::string("--timing ") + e.what());
-    }
-  }
+  m.timing = word_option(args, "timing", timing_from_word, m.timing);
+  m.wait = word_option(args, "wait", wait_from_word, m.wait);
   m.batch = args.get_int("batch", 0, 1, 1'000'000);
   if (m.batch && m.timing != Timing::batched) throw UsageError("--batch needs --timing batched");
   m.cold = args.has("cold");

@@ -13,6 +13,7 @@
 #include "model/backend_info.h"
 #include "model/experiment.h"
 #include "model/peak_memory.h"
+#include "model/sampling.h"
 #include "model/tensor.h"
 
 namespace opbench {
@@ -26,6 +27,10 @@ class PreparedOp {
   // One call of the op, returning only when its result is complete (device
   // synchronised, lazy graph evaluated).
   virtual void run() = 0;
+  // How run() and run_batch() wait for a device's result from now on
+  // (SamplerSettings::wait). Backends without a device, or without a way of
+  // waiting other than their framework's, ignore it.
+  virtual void set_wait(GpuWait wait) { (void)wait; }
   // The last run's result, copied to the host in the reference's layout.
   virtual HostTensor output() = 0;
   // The last run's result at `positions` (sorted flat indices of the

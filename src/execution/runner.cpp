@@ -79,6 +79,7 @@ Cell run_cell(Backend& backend, const ExperimentCheck& check, const SamplerSetti
   try {
     Clock::time_point start = Clock::now();
     std::unique_ptr<PreparedOp> op = backend.prepare(e, check.inputs());
+    op->set_wait(settings.wait);
     phases.prepare_s = seconds_since(start);
     start = Clock::now();
     cell.check = checked_run(*op, check);

@@ -95,6 +95,7 @@ void to_json(json& j, const RunSettings& s) {
        {"cold", m.cold},
        {"fresh_memory", m.fresh_memory},
        {"one_core", m.one_core},
+       {"wait", word(m.wait)},
        {"stop_when_settled", m.stop_when_settled},
        {"check", s.check}};
   if (s.memory) j["memory"] = true;  // absent otherwise: files of runs without it stay as they were
@@ -338,6 +339,8 @@ RunSettings settings_from(const json& j, const std::string& where) {
   m.cold = optional_field<bool>(j, "cold", m.cold, where);
   m.fresh_memory = optional_field<bool>(j, "fresh_memory", m.fresh_memory, where);
   m.one_core = optional_field<bool>(j, "one_core", m.one_core, where);
+  // Files before --wait waited as each framework does.
+  m.wait = word_field(wait_from_word, j, "wait", word(GpuWait::framework), where);
   // Files written before the rule existed sampled on to the cap.
   m.stop_when_settled = optional_field<bool>(j, "stop_when_settled", false, where);
   return s;

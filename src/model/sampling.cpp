@@ -12,6 +12,7 @@ namespace {
 constexpr std::array<const char*, 3> kTimingWords = {"wall", "events", "batched"};
 constexpr std::array<const char*, 2> kCacheWords = {"warm", "cold"};
 constexpr std::array<const char*, 5> kStopWords = {"", "noise", "time", "count", "settled"};
+constexpr std::array<const char*, 3> kWaitWords = {"poll", "sleep", "framework"};
 
 // The enum value whose word `text` is; the words are in the enum's order.
 template <typename E, size_t N>
@@ -29,10 +30,12 @@ E from_word(const std::array<const char*, N>& words, const std::string& text) {
 const char* word(Timing timing) { return kTimingWords[static_cast<size_t>(timing)]; }
 const char* word(Cache cache) { return kCacheWords[static_cast<size_t>(cache)]; }
 const char* word(Stop stop) { return kStopWords[static_cast<size_t>(stop)]; }
+const char* word(GpuWait wait) { return kWaitWords[static_cast<size_t>(wait)]; }
 
 Timing timing_from_word(const std::string& text) { return from_word<Timing>(kTimingWords, text); }
 Cache cache_from_word(const std::string& text) { return from_word<Cache>(kCacheWords, text); }
 Stop stop_from_word(const std::string& text) { return from_word<Stop>(kStopWords, text); }
+GpuWait wait_from_word(const std::string& text) { return from_word<GpuWait>(kWaitWords, text); }
 
 std::string timing_words(Timing timing, size_t batch) {
   if (timing == Timing::batched) return std::string(word(timing)) + " x" + std::to_string(batch);

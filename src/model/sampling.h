@@ -31,15 +31,28 @@ enum class Stop {
   settled,
 };
 
+// How a timed call waits for a GPU result (--wait). The wait is the
+// harness's, not the op's: a user's program seldom waits after every op, and
+// MLX's wait sleeps where CUDA's spins, which on the H200 machine put 20-45
+// us of waking up on every small MLX call and none on PyTorch's
+// (docs/sampling.md).
+enum class GpuWait {
+  poll,       // the caller's thread checks for completion in a loop, yielding between checks
+  sleep,      // the thread blocks until the driver wakes it (a blocking-sync CUDA event)
+  framework,  // each framework's own: MLX's eval sleeps, PyTorch's synchronize spins
+};
+
 // The words of files, tables and the command line.
 const char* word(Timing timing);  // "wall", "events", "batched"
 const char* word(Cache cache);    // "warm", "cold"
 const char* word(Stop stop);      // "", "noise", "time", "count", "settled"
+const char* word(GpuWait wait);      // "poll", "sleep", "framework"
 
 // The inverses. Each throws UsageError("'x' is not one of wall, events, batched").
 Timing timing_from_word(const std::string& text);
 Cache cache_from_word(const std::string& text);
 Stop stop_from_word(const std::string& text);
+GpuWait wait_from_word(const std::string& text);
 
 // How a cell's samples were taken, as result files write it: "wall",
 // "events", "batched x32" (`batch` calls a sample), and back.
@@ -77,6 +90,8 @@ struct SamplerSettings {
   // (execution/one_core.h says why); false (default): wherever the OS puts
   // them, as in a user's process.
   bool one_core = false;
+  // How a GPU cell's calls wait for their results (--wait).
+  GpuWait wait = GpuWait::poll;
   // Stop once the samples' relative spread has settled and the target is out
   // of reach within max_time_s (Stop::settled); false samples on to the cap.
   bool stop_when_settled = true;

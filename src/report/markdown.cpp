@@ -267,14 +267,23 @@ std::string time_note(const RunRecord& r) {
          ", the rest (worker processes, messages) " + seconds_text(run.harness_s) + ".\n";
 }
 
-// A GPU cell timed with the worker's threads held on one core
-// (SamplerSettings::one_core): the run held them, the backend has a device,
-// and the op is no collective.
-bool held_on_one_core(const RunRecord& r, const ExperimentRecord& e, const Cell& c) {
-  if (!r.settings.sampler.one_core || collective_of(e)) return false;
+// Whether the cell's backend names a device (a GPU's).
+bool on_a_device(const RunRecord& r, const Cell& c) {
   for (const BackendRecord& b : r.backends)
     if (b.info.name == c.backend) return !b.device.empty();
   return false;
+}
+
+// How a cell's calls were timed beyond the timing, caches and memory: on a
+// device, how they waited (SamplerSettings::wait) and whether the worker's
+// threads were held on one core (one_core: not a collective's).
+std::string device_conditions(const RunRecord& r, const ExperimentRecord& e, const Cell& c) {
+  if (!on_a_device(r, c)) return "";
+  const SamplerSettings& m = r.settings.sampler;
+  const char* wait = m.wait == GpuWait::poll    ? ", results awaited by polling"
+                     : m.wait == GpuWait::sleep ? ", results awaited asleep (woken by the driver)"
+                                                : ", results awaited as each framework does";
+  return wait + std::string(m.one_core && !collective_of(e) ? ", threads on one core" : "");
 }
 
 }  // namespace
@@ -309,7 +318,7 @@ std::string table_notes(const RunRecord& r) {
       faults += page_fault_note(e, c);
       mixed += mixed_note(e, c);
       modes[timing_words(c.timing, c.batch) + " timing, " + word(c.cache) + " caches, " + memory_state +
-            (held_on_one_core(r, e, c) ? ", threads on one core" : "")]++;
+            device_conditions(r, e, c)]++;
       capped += c.warmup && c.warmup->capped;
       checked += c.check.verdict == Verdict::passed;
       sampled += c.check.verdict == Verdict::passed && c.check.against.sampled();

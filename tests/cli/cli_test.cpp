@@ -619,6 +619,8 @@ const std::vector<BadInput> kBadInputs = {
     {"MaxTimeNotANumber", run_with({"--max-time", "abc"}), "abc"},
     {"NegativeWarmup", run_with({"--warmup", "-1"}), "--warmup"},
     {"MinAboveMaxSamples", run_with({"--min-samples", "10", "--max-samples", "5"}), "--min-samples"},
+    {"UnknownTiming", run_with({"--timing", "sometimes"}), "--timing 'sometimes' is not one of wall, events, batched"},
+    {"UnknownWait", run_with({"--wait", "nap"}), "--wait 'nap' is not one of poll, sleep, framework"},
     {"UnknownOption", run_with({"--frobnicate"}), "--frobnicate"},
     {"OptionGivenTwice", run_with({"--seed", "1", "--seed", "2"}), "--seed"},
     {"FlagWithValue", run_with({"--quiet=yes"}), "--quiet"},

@@ -466,6 +466,32 @@ TEST_F(Planted, AnOpDeclaredImpossibleIsANanCellWithTheReason) {
 }
 
 
+// --wait tells a GPU cell's calls how to wait for their results: test_sleep
+// (it names a device) fails a timed call told to wait any other way than by
+// sleeping; the default polls, and the sampling line says how each cell waited.
+TEST_F(Planted, WaitTellsAGpuCellHowItsCallsWait) {
+  const std::vector<std::string> run = {"run", "--case", "ReLU dim1=64", "--backends", "test_sleep,test_ok"};
+  Outcome o = opbench(dir_, concat(concat(run, {"--out", dir_ + "/out"}), kFast));
+  ASSERT_EQ(o.code, 0) << o;
+  const RunRecord polled = result();
+  EXPECT_EQ(polled.settings.sampler.wait, GpuWait::poll);
+  const Cell* failed = polled.experiments.at(0).find("test_sleep");
+  ASSERT_TRUE(failed);
+  EXPECT_TRUE(contains(failed->error, "test_sleep: a timed call was told to wait by 'poll', not by sleeping")) << failed->error;
+
+  o = opbench(dir_, concat(concat(run, {"--wait", "sleep", "--out", dir_ + "/slept"}), kFast));
+  ASSERT_EQ(o.code, 0) << o;
+  const RunRecord slept = result("slept");
+  EXPECT_EQ(slept.settings.sampler.wait, GpuWait::sleep);
+  const Cell* timed = slept.experiments.at(0).find("test_sleep");
+  ASSERT_TRUE(timed);
+  EXPECT_TRUE(timed->ok()) << timed->error;
+  EXPECT_FALSE(timed->samples_ms.empty());
+  EXPECT_TRUE(contains(o.out, "memory the allocators reuse (1 cells); wall timing, warm caches, memory the allocators "
+                              "reuse, results awaited asleep (woken by the driver) (1 cells)"))
+      << o;
+}
+
 // --one-core holds a GPU cell's threads on one core while it is timed:
 // test_one_core (it names a device) fails a timed call whose thread may run
 // on more cores, and is timed only when held; the sampling line says so.
@@ -490,7 +516,7 @@ TEST_F(Planted, OneCoreHoldsAGpuCellsThreadsWhileItIsTimed) {
   EXPECT_FALSE(timed->samples_ms.empty());
   // test_ok names no device: its cell is not held, and the line says which were.
   EXPECT_TRUE(contains(o.out, "memory the allocators reuse (1 cells); wall timing, warm caches, memory the allocators "
-                              "reuse, threads on one core (1 cells)"))
+                              "reuse, results awaited by polling, threads on one core (1 cells)"))
       << o;
 }
 
@@ -1045,6 +1071,7 @@ const std::vector<BadResume> kBadResumes = {
     {"OtherMaxTime", [](std::string t) { return t; }, {"--max-time", "9"}, "--max-time 9 differs"},
     {"OtherBackends", [](std::string t) { return t; }, {"--backends", "test_ok,test_abort"}, "--backends test_ok,test_abort differs"},
     {"NoCheckOnACheckedRun", [](std::string t) { return t; }, {"--no-check"}, "--no-check differs"},
+    {"OtherWait", [](std::string t) { return t; }, {"--wait", "sleep"}, "--wait sleep differs from the file's setting wait = \"poll\""},
     {"OpsWithResume", [](std::string t) { return t; }, {"--ops", "ReLU"}, "--ops cannot be combined with --resume"},
     {"CaseWithResume", [](std::string t) { return t; }, {"--case", "ReLU dim1=4"}, "--case cannot be combined with --resume"},
     {"UnknownBackend", edited([](nlohmann::json& j) { j["backends"][0]["name"] = "nosuch"; }), {}, "unknown backend 'nosuch'"},

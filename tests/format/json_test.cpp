@@ -91,6 +91,7 @@ RunRecord full_record() {
   r.settings.sampler.cold = true;
   r.settings.sampler.fresh_memory = true;
   r.settings.sampler.one_core = true;
+  r.settings.sampler.wait = GpuWait::sleep;
   r.settings.memory = true;
   r.settings.rounds = 3;
 
@@ -185,6 +186,7 @@ void expect_same(const RunRecord& a, const RunRecord& b) {
   EXPECT_EQ(sa.warmup_max_s, sb.warmup_max_s);
   EXPECT_EQ(sa.fresh_memory, sb.fresh_memory);
   EXPECT_EQ(sa.one_core, sb.one_core);
+  EXPECT_EQ(sa.wait, sb.wait);
 
   ASSERT_EQ(a.backends.size(), b.backends.size());
   for (size_t i = 0; i < a.backends.size(); ++i) {
@@ -595,6 +597,8 @@ TEST(ResultJson, RefusesAWordItDoesNotKnow) {
   EXPECT_TRUE(contains(message, "field 'stop': 'bored' is not one of noise, time, count")) << message;
   message = from_json_error(edited([](json& j) { j["settings"]["timing"] = "batched x4"; }));
   EXPECT_TRUE(contains(message, "settings: field 'timing': 'batched x4' is not one of wall, events, batched")) << message;
+  message = from_json_error(edited([](json& j) { j["settings"]["wait"] = "nap"; }));
+  EXPECT_TRUE(contains(message, "settings: field 'wait': 'nap' is not one of poll, sleep, framework")) << message;
 }
 
 // A run over versions records its rounds (settings.rounds) and, in each
@@ -641,12 +645,14 @@ TEST(ResultJson, TheSettledStopSettingReadsBackAndDefaultsToOffInOlderFiles) {
 // the floor), before the allocator option in no stated state (read as the
 // default), before the outlier fences with every sample's mean only (the
 // table's mean is it, no outlier), before the one-core hold with threads
-// wherever the OS put them (the default).
+// wherever the OS put them (the default), before --wait with each
+// framework's own wait.
 TEST(ResultJson, OlderFilesWithoutTheWarmUpCapTheMemoryStateOrTheSteadyMean) {
   RunRecord r = from_json(edited([](json& j) {
                             j["settings"].erase("warmup_max_s");
                             j["settings"].erase("fresh_memory");
                             j["settings"].erase("one_core");
+                            j["settings"].erase("wait");
                             json& t = j["experiments"][0]["cells"][0]["time_ms"];
                             t.erase("steady_mean");
                             t.erase("outliers");
@@ -655,6 +661,7 @@ TEST(ResultJson, OlderFilesWithoutTheWarmUpCapTheMemoryStateOrTheSteadyMean) {
   EXPECT_EQ(r.settings.sampler.warmup_max_s, r.settings.sampler.warmup_s);
   EXPECT_FALSE(r.settings.sampler.fresh_memory);
   EXPECT_FALSE(r.settings.sampler.one_core);
+  EXPECT_EQ(r.settings.sampler.wait, GpuWait::framework);
   const Stats& s = r.experiments[0].cells[0].stats;
   EXPECT_EQ(s.mean, s.mean_all);
   EXPECT_EQ(s.outliers, 0u);

@@ -280,7 +280,8 @@ TEST(DetailedTable, AnImpreciseCellIsTimedMarkedAndNoted) {
   EXPECT_TRUE(contains(notes, "1 cell's output was imprecise"));
   EXPECT_TRUE(contains(notes, "- imprecise: BCE / dim=1000000 dim=1000000 on cuda: error 0.018 above the tolerance "
                               "0.0001 against the reference; timed, marked *\n"));
-  EXPECT_TRUE(contains(notes, "Samples: wall timing, warm caches, memory the allocators reuse (8 cells)"))
+  EXPECT_TRUE(contains(notes, "Samples: wall timing, warm caches, memory the allocators reuse (4 cells); wall timing, warm "
+                              "caches, memory the allocators reuse, results awaited by polling (4 cells)"))
       << notes;  // counted among the timed
 }
 
@@ -355,22 +356,32 @@ TEST(TableNotes, AMixedCellIsMarkedAndListed) {
   EXPECT_FALSE(contains(table_notes(cuda_run()), "mixed samples"));
 }
 
-// The sampling line names the allocators' state, and the GPU cells' threads
-// held on one core where they were; the warm-up line its floor and cap, and
-// how many cells reached the cap.
+// The sampling line names the allocators' state, how the GPU cells' calls
+// waited for their results and their threads held on one core where they
+// were; the warm-up line its floor and cap, and how many cells reached the cap.
 TEST(TableNotes, StateTheMemoryStateAndTheWarmUp) {
   RunRecord r = cuda_run();
   r.settings.sampler.one_core = true;  // --one-core: cuda's cells, not cpu's
   EXPECT_TRUE(contains(table_notes(r), "Samples: wall timing, warm caches, memory the allocators reuse (4 cells); wall "
-                                       "timing, warm caches, memory the allocators reuse, threads on one core (4 cells)"))
+                                       "timing, warm caches, memory the allocators reuse, results awaited by polling, "
+                                       "threads on one core (4 cells)"))
       << table_notes(r);
   r.settings.sampler.one_core = false;
+  r.settings.sampler.wait = GpuWait::sleep;
+  EXPECT_TRUE(contains(table_notes(r), "memory the allocators reuse (4 cells); wall timing, warm caches, memory the "
+                                       "allocators reuse, results awaited asleep (woken by the driver) (4 cells)"))
+      << table_notes(r);
+  r.settings.sampler.wait = GpuWait::framework;  // a file from before --wait
+  EXPECT_TRUE(contains(table_notes(r), "reuse, results awaited as each framework does (4 cells)")) << table_notes(r);
+  r.settings.sampler.wait = GpuWait::poll;
   r.settings.sampler.fresh_memory = true;
   r.settings.sampler.warmup_max_s = 0.5;
   r.experiments[0].cells[1].warmup = WarmUpRecord{400, true};
   r.experiments[1].cells[1].warmup = WarmUpRecord{30, false};
   std::string notes = table_notes(r);
-  EXPECT_TRUE(contains(notes, "Samples: wall timing, warm caches, fresh memory every call (8 cells)")) << notes;
+  EXPECT_TRUE(contains(notes, "Samples: wall timing, warm caches, fresh memory every call (4 cells); wall timing, warm "
+                              "caches, fresh memory every call, results awaited by polling (4 cells)"))
+      << notes;
   EXPECT_TRUE(contains(notes, "Warm-up: until the calls' times no longer fell, at least 0.01 s, at most 0.5 s a cell; "
                               "1 cell reached the cap still falling.\n"))
       << notes;

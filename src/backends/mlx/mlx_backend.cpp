@@ -16,6 +16,7 @@
 #include <functional>
 #include <optional>
 #include <stdexcept>
+#include <thread>
 #include <variant>
 
 #include "backends/mlx/mlx_collectives.h"
@@ -163,13 +164,13 @@ class MlxPrepared : public PreparedOp {
         to_reference_(std::move(to_reference)), ranks_(ranks) {}
 
   // Builds the lazy graph and evaluates it, as Python's `mx.eval(fn(x))`:
-  // eval returns once the result is computed on the device (it waits on the
-  // event the stream signals after the call's kernels), so no second
-  // synchronisation is needed, and none is paid.
+  // it returns once the result is computed on the device (the stream signals
+  // an event after the call's kernels), so no second synchronisation is
+  // needed, and none is paid.
   void run() override {
     DeviceScope scope(device_);
     outputs_ = call();
-    mx::eval(outputs_);
+    evaluate();
   }
   // `n` graphs queued with async_eval and one wait at the end: the batched
   // timing mode's launches back to back.
@@ -179,8 +180,9 @@ class MlxPrepared : public PreparedOp {
       outputs_ = call();
       mx::async_eval(outputs_);
     }
-    mx::eval(outputs_);
+    evaluate();
   }
+  void set_wait(GpuWait wait) override { wait_ = wait; }
   void release_output() override { outputs_.clear(); }
   void release_cached_memory() override {
     DeviceScope scope(device_);
@@ -258,6 +260,22 @@ class MlxPrepared : public PreparedOp {
   }
 
  private:
+  // mx::eval of the outputs. Its wait on the GPU sleeps on a blocking-sync
+  // CUDA event until the driver's interrupt wakes the thread: 20-45 us more
+  // a call on the H200 machine, and only when the kernels outlast the
+  // launch, which makes a small cell's time flip between two modes
+  // (docs/sampling.md). Under GpuWait::poll the thread asks whether the
+  // outputs are done instead (a cudaEventQuery each), yielding between asks
+  // so that MLX's completion thread gets the core where --one-core holds them
+  // all on one.
+  void evaluate() {
+    if (device_ == mx::Device::gpu && wait_ == GpuWait::poll) {
+      mx::async_eval(outputs_);
+      for (mx::array& a : outputs_)
+        while (!a.is_available()) std::this_thread::yield();
+    }
+    mx::eval(outputs_);
+  }
   // The last forward result in the reference's layout.
   mx::array result() const { return to_reference_ ? to_reference_(outputs_.front()) : outputs_.front(); }
   // A training step's gradients, flattened and joined in input order. MLX
@@ -296,6 +314,7 @@ class MlxPrepared : public PreparedOp {
   std::function<mx::array(const mx::array&)> to_reference_;
   int ranks_;
   Arrays outputs_;  // empty before the first run and after release_output
+  GpuWait wait_ = GpuWait::poll;
 };
 
 struct Variant {

@@ -22,9 +22,11 @@
 //                    no call can have
 // and one that declares, as a framework may, that it cannot run any op:
 //   test_cannot      every cell nan, with the declared reason
-// and one that names a device, as a GPU backend does, and fails every call
-// after the checked one unless its thread is held on one core (--one-core):
+// and ones that name a device, as a GPU backend does, and fail every call
+// after the checked one unless its thread is held on one core (--one-core),
+// or unless it was told to wait for its results by sleeping (--wait sleep):
 //   test_one_core
+//   test_sleep
 // and, for the ranks of a collective (one worker process a rank), backends
 // that misbehave on rank 1 only and are test_ok on every other rank:
 //   test_segv_rank1    dies of SIGSEGV in every run
@@ -53,7 +55,7 @@ namespace opbench::testing_backends {
 
 namespace {
 
-enum class Fault { None, Abort, Segv, Kill, Hang, LossySum, StrayRow, NaN, Double, BadGradient, Cannot, LowMemory, Absent, Sticky, OneCore };
+enum class Fault { None, Abort, Segv, Kill, Hang, LossySum, StrayRow, NaN, Double, BadGradient, Cannot, LowMemory, Absent, Sticky, OneCore, Sleep };
 
 // `value` rounded to `bits` significant bits.
 double rounded(double value, int bits) {
@@ -105,6 +107,7 @@ class ReferencePrepared : public PreparedOp {
   }
   HostTensor output() override { return output_; }
   void release_output() override { output_ = {}; }
+  void set_wait(GpuWait wait) override { wait_ = wait; }
   // Counted from what run() allocates, not measured: only test_low_memory's
   // figure is wrong, below what its result alone takes.
   MemoryFigure measure_peak_memory() override {
@@ -135,6 +138,10 @@ class ReferencePrepared : public PreparedOp {
         if (++calls_ > 1)
           if (const int cores = cores_of_this_thread(); cores > 1)
             throw std::runtime_error("test_one_core: a timed call's thread may run on " + std::to_string(cores) + " cores");
+        return;
+      case Fault::Sleep:
+        if (++calls_ > 1 && wait_ != GpuWait::sleep)
+          throw std::runtime_error(std::string("test_sleep: a timed call was told to wait by '") + word(wait_) + "', not by sleeping");
         return;
       case Fault::Abort:
         std::fprintf(stderr, "test_abort: aborting on purpose\n");
@@ -190,6 +197,7 @@ class ReferencePrepared : public PreparedOp {
   Fault fault_;
   HostTensor output_;
   size_t calls_ = 0;
+  GpuWait wait_ = GpuWait::poll;
 };
 
 // The rank a fault is planted on; every other rank is test_ok.
@@ -204,7 +212,9 @@ class TestBackend : public Backend {
     info_.description = "test backend (OPBENCH_TEST_BACKENDS)";
   }
   const BackendInfo& info() const override { return info_; }
-  std::string device_name() const override { return fault_ == Fault::OneCore ? "a test device" : ""; }
+  std::string device_name() const override {
+    return fault_ == Fault::OneCore || fault_ == Fault::Sleep ? "a test device" : "";
+  }
   std::string unavailable_reason() const override {
     return fault_ == Fault::Absent ? info_.name + " is absent on rank " + std::to_string(world_from_environment().rank) + ", on purpose" : "";
   }
@@ -250,7 +260,7 @@ bool register_all() {
                {"test_low_memory", 912, Fault::LowMemory}, {"test_segv_rank1", 913, Fault::Segv, 1},
                {"test_hang_rank1", 914, Fault::Hang, 1}, {"test_double_rank1", 915, Fault::Double, 1},
                {"test_absent_rank1", 916, Fault::Absent, 1}, {"test_sticky", 917, Fault::Sticky},
-               {"test_one_core", 918, Fault::OneCore}};
+               {"test_one_core", 918, Fault::OneCore}, {"test_sleep", 919, Fault::Sleep}};
   for (const auto& k : kinds) {
     std::string name = k.name;
     int column = k.column, on_rank = k.on_rank;

@@ -66,8 +66,9 @@ class TorchPrepared : public PreparedOp {
 
   void run() override {
     outputs_ = step_.call();
-    sync_();
+    wait();
   }
+  void set_wait(GpuWait wait) override { wait_ = wait; }
   void release_output() override { outputs_.clear(); }
   // The CPU's is glibc's, which the sampler handles for every backend.
   void release_cached_memory() override {
@@ -89,7 +90,7 @@ class TorchPrepared : public PreparedOp {
   }
   void run_batch(size_t n) override {
     for (size_t i = 0; i < n; ++i) outputs_ = step_.call();
-    sync_();
+    wait();
   }
   bool flush_device_cache() override {
     if (cuda_) flush_cuda_l2();
@@ -131,12 +132,20 @@ class TorchPrepared : public PreparedOp {
   }
 
  private:
+  // For the timed calls: CUDA's as SamplerSettings::wait says, any other
+  // device's as its framework waits.
+  void wait() {
+    if (cuda_) cuda_wait(wait_);
+    else sync_();
+  }
+
   Step step_;
   at::TensorOptions device_;
   void (*sync_)();
   bool cuda_;
   int ranks_;
   Tensors outputs_;
+  GpuWait wait_ = GpuWait::poll;
 };
 
 // The forward call of `op`: its result, back in the reference's layout for the check.

@@ -31,6 +31,12 @@ double cuda_peak_bytes(const std::function<void()>& call);
 // (4 GiB from pageable memory on the H200: 0.75 s as one transfer, 0.085 s
 // staged; back to the host 0.33 s and 0.14 s). Any other copy is ATen's.
 void transfer(at::Tensor& to, const at::Tensor& from);
+// Waits for the current CUDA device's work, as `wait` says (GpuWait's words):
+// sleep on a blocking-sync event recorded on the current stream, woken by the
+// driver, as MLX's eval waits; otherwise torch.cuda.synchronize()'s wait, which
+// under CUDA's default schedule spins (polls) on a machine with more cores
+// than CUDA contexts.
+void cuda_wait(GpuWait wait);
 // Hands the CUDA caching allocator's free blocks back to the driver.
 void empty_cuda_cache();
 // Overwrites a buffer twice the size of the device's L2 cache, and waits.

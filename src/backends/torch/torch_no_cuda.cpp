@@ -15,6 +15,7 @@ std::string cuda_device_name() { return ""; }
 std::string cuda_version() { return ""; }
 double cuda_event_time(const std::function<void()>&) { no_cuda(); }
 void flush_cuda_l2() { no_cuda(); }
+void cuda_wait(GpuWait) { no_cuda(); }
 void empty_cuda_cache() {}
 void transfer(at::Tensor& to, const at::Tensor& from) { to.copy_(from); }
 double cuda_peak_bytes(const std::function<void()>&) { no_cuda(); }
