@@ -27,10 +27,19 @@ cleared). By default, the state the result file was timed in. The table's
 first line names the state compared.
 
 A GPU cell's calls are timed with every thread of the process held on one
-core (--one-core) or wherever the OS puts them (--any-core), as opbench's
-run was timed by default (its --one-core holds them): a synchronised call
+core (--one-core) or wherever the OS puts them (--any-core), by default as
+opbench's run was timed (its --one-core holds them): a synchronised call
 hands over between the caller and a framework's thread, and on a virtual
 machine the cores chosen decide its time (execution/one_core.h).
+
+How a call waits for a GPU result is stated too (opbench's --wait,
+docs/sampling.md). PyTorch's CUDA calls wait as the result file's did:
+torch.cuda.synchronize() polls (poll, framework), a blocking CUDA event sleeps
+(sleep). MLX's Python API has one wait, mx.eval's, which sleeps until the
+driver wakes the thread: against a file timed with --wait poll (opbench's
+default) its small cells read slower by that wake-up, and the table's first
+line says so; a file timed with --wait sleep or framework compares like with
+like.
 
 It is run by hand beside a result (the frameworks must be importable: the
 Python that opbench was built against, ~/.opbench/venv/bin/python by default).
@@ -194,7 +203,7 @@ def torch_call(op, dims, args, device):
     return None
 
 
-def torch_timed(op, dims, args, device):
+def torch_timed(op, dims, args, device, wait="poll"):
     import torch
     fn = torch_call(op, dims, args, device)
     if fn is None:
@@ -202,6 +211,12 @@ def torch_timed(op, dims, args, device):
     sync = {"cuda": torch.cuda.synchronize, "mps": getattr(torch, "mps", None) and torch.mps.synchronize,
             "cpu": lambda: None}[device]
     sync()
+    if device == "cuda" and wait == "sleep":  # opbench's --wait sleep: a blocking-sync event
+        done = torch.cuda.Event(blocking=True)
+
+        def sync():
+            done.record()
+            done.synchronize()
 
     @torch.no_grad()
     def call():
@@ -437,7 +452,7 @@ class OneCore:
                 pass
 
 
-def measure_cell(line, backend, time_s, min_calls, state="reused", one_core=False):
+def measure_cell(line, backend, time_s, min_calls, state="reused", one_core=False, wait="poll"):
     """One cell, in this process, in allocator state `state` (STATES): the
     allocator pinned and emptied as opbench does at the start of a cell, then
     reused or handed back before every call; "plain" touches nothing. None
@@ -447,7 +462,7 @@ def measure_cell(line, backend, time_s, min_calls, state="reused", one_core=Fals
         release_free_host_memory()
     op, dims, args = parse_line(line)
     if backend in TORCH_BACKENDS:
-        call = torch_timed(op, dims, args, TORCH_BACKENDS[backend])
+        call = torch_timed(op, dims, args, TORCH_BACKENDS[backend], wait)
     else:
         call = mlx_timed(op, dims, args, *MLX_BACKENDS[backend], clear=state != "plain")
     if call is None:
@@ -474,7 +489,7 @@ def measure_in_fresh_process(line, backend, opts):
     none of it."""
     import subprocess
     cell = json.dumps({"line": line, "backend": backend, "time_s": opts.time_s, "min_calls": opts.min_calls,
-                       "state": opts.state, "one_core": opts.one_core})
+                       "state": opts.state, "one_core": opts.one_core, "wait": opts.wait})
     done = subprocess.run([sys.executable, __file__, "--cell", cell], capture_output=True, text=True)
     if done.returncode != 0:
         lines = (done.stderr.strip() or f"exit {done.returncode}").splitlines()
@@ -494,6 +509,23 @@ def faults_text(ours, theirs):
     return f"{ours_text} / {theirs:.0f}"
 
 
+def waits_text(wait, backends):
+    """How each side's GPU calls waited for their results, for the table's
+    first line: opbench as its --wait said, Python as it can."""
+    gpu = sorted(b for b in backends if b in GPU_BACKENDS)
+    if not gpu:
+        return "no GPU cells"
+    opbench = {"poll": "by polling", "sleep": "asleep (blocking events)",
+               "framework": "as each framework does (MLX asleep, PyTorch polling)"}[wait]
+    python = []
+    if "cuda" in gpu:
+        python.append("cuda " + ("asleep (a blocking event)" if wait == "sleep" else "by polling (torch.cuda.synchronize)"))
+    if any(b.startswith("mlx_gpu") for b in gpu):
+        python.append("mlx_gpu asleep (mx.eval, the only wait of MLX's Python API"
+                      + ("; its wake-up is in Python's times, not opbench's)" if wait == "poll" else ")"))
+    return f"GPU results awaited: opbench {opbench}, Python " + ", ".join(python)
+
+
 def summary_lines(ratios):
     inside = sum(0.7 <= r <= 1.3 for r, _, _ in ratios)
     lines = ["", f"{inside} of {len(ratios)} cells within 0.7-1.3 of the Python call "
@@ -511,7 +543,7 @@ def main():
     if len(sys.argv) == 3 and sys.argv[1] == "--cell":  # a child of measure_in_fresh_process
         cell = json.loads(sys.argv[2])
         print(json.dumps(measure_cell(cell["line"], cell["backend"], cell["time_s"], cell["min_calls"], cell["state"],
-                                      cell.get("one_core", False))))
+                                      cell.get("one_core", False), cell.get("wait", "poll"))))
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("result", help="an opbench result.json (or .json.gz)")
@@ -551,6 +583,7 @@ def main():
         opbench_state = "pinned, cleared per cell (before the stated states)"
     opts.state = opts.state or ("fresh" if timed_fresh else "reused")
     opbench_one_core = result.get("settings", {}).get("one_core", False)
+    opts.wait = result.get("settings", {}).get("wait", "framework")  # files before --wait: each framework's own
     if opts.one_core is None:
         opts.one_core = opbench_one_core
     wanted = set(filter(None, opts.backends.split(",")))
@@ -570,13 +603,14 @@ def main():
                 continue
             our_faults = cell.get("host_per_call", {}).get("minor_faults")
             held = opts.one_core and backend in GPU_BACKENDS
-            key = f"{experiment['line']}|{backend}|{opts.state}" + ("|one-core" if held else "")
+            key = (f"{experiment['line']}|{backend}|{opts.state}" + ("|one-core" if held else "") +
+                   ("|sleep" if backend == "cuda" and opts.wait == "sleep" else ""))
             try:
                 if key in cache:
                     theirs = cache[key]
                 elif opts.one_process:
                     theirs = measure_cell(experiment["line"], backend, opts.time_s, opts.min_calls, opts.state,
-                                          opts.one_core)
+                                          opts.one_core, opts.wait)
                 else:
                     theirs = measure_in_fresh_process(experiment["line"], backend, opts)
             except Exception as err:  # an op a framework lacks: say so, go on
@@ -601,7 +635,8 @@ def main():
     mode = "all cells in one process" if opts.one_process else "each cell in a fresh process"
     lines = [f"Python cross-check of {opts.result} ({result.get('description', '')}); Python: {mode}; "
              f"allocators' state: opbench {opbench_state}, Python {opts.state}; GPU cells' threads: opbench "
-             f"{'on one core' if opbench_one_core else 'anywhere'}, Python {'on one core' if opts.one_core else 'anywhere'}",
+             f"{'on one core' if opbench_one_core else 'anywhere'}, Python {'on one core' if opts.one_core else 'anywhere'}; "
+             f"{waits_text(opts.wait, {r[1] for r in rows})}",
              "",
              f"| {'experiment':<{width}} | backend | opbench ms | python ms | opbench/python | page faults per call, opbench / python | python detail |",
              f"|{'-' * (width + 2)}|---------|-----------:|----------:|---------------:|------:|---------------|"]
