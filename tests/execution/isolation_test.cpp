@@ -377,7 +377,28 @@ TEST_F(Isolation, AnExperimentThatCannotFitInMemoryIsSkipped) {
 
 // ---- planted answers: imprecise is timed and marked, wrong is not timed ------
 
-using Planted = TempDirTest;
+class Planted : public TempDirTest {
+ protected:
+  // A planted device backend that fails its timed calls unless `option` is
+  // given, run with test_ok beside it twice: without the option (its cell's
+  // error must contain `error`), then with it (its cell timed). The second
+  // run's record and output.
+  std::pair<RunRecord, Outcome> timed_only_with(const std::string& backend, const std::vector<std::string>& option,
+                                                const std::string& error) {
+    const std::vector<std::string> run = {"run", "--case", "ReLU dim1=64", "--backends", backend + ",test_ok"};
+    Outcome o = opbench(dir_, concat(concat(run, {"--out", dir_ + "/out"}), kFast));
+    EXPECT_EQ(o.code, 0) << o;
+    const RunRecord without = result();
+    const Cell* failed = without.experiments.at(0).find(backend);
+    EXPECT_TRUE(failed && contains(failed->error, error)) << (failed ? failed->error : "no cell");
+    o = opbench(dir_, concat(concat(concat(run, option), {"--out", dir_ + "/with"}), kFast));
+    EXPECT_EQ(o.code, 0) << o;
+    RunRecord with = result("with");
+    const Cell* timed = with.experiments.at(0).find(backend);
+    EXPECT_TRUE(timed && timed->ok() && !timed->samples_ms.empty()) << (timed ? timed->error : "no cell");
+    return {std::move(with), o};
+  }
+};
 
 // The row of `label` in the first table of `tables` that has it.
 std::string row_of(const std::string& tables, const std::string& label) {
@@ -470,23 +491,10 @@ TEST_F(Planted, AnOpDeclaredImpossibleIsANanCellWithTheReason) {
 // (it names a device) fails a timed call told to wait any other way than by
 // sleeping; the default polls, and the sampling line says how each cell waited.
 TEST_F(Planted, WaitTellsAGpuCellHowItsCallsWait) {
-  const std::vector<std::string> run = {"run", "--case", "ReLU dim1=64", "--backends", "test_sleep,test_ok"};
-  Outcome o = opbench(dir_, concat(concat(run, {"--out", dir_ + "/out"}), kFast));
-  ASSERT_EQ(o.code, 0) << o;
-  const RunRecord polled = result();
-  EXPECT_EQ(polled.settings.sampler.wait, GpuWait::poll);
-  const Cell* failed = polled.experiments.at(0).find("test_sleep");
-  ASSERT_TRUE(failed);
-  EXPECT_TRUE(contains(failed->error, "test_sleep: a timed call was told to wait by 'poll', not by sleeping")) << failed->error;
-
-  o = opbench(dir_, concat(concat(run, {"--wait", "sleep", "--out", dir_ + "/slept"}), kFast));
-  ASSERT_EQ(o.code, 0) << o;
-  const RunRecord slept = result("slept");
+  auto [slept, o] = timed_only_with("test_sleep", {"--wait", "sleep"},
+                                    "test_sleep: a timed call was told to wait by 'poll', not by sleeping");
+  EXPECT_EQ(result().settings.sampler.wait, GpuWait::poll);
   EXPECT_EQ(slept.settings.sampler.wait, GpuWait::sleep);
-  const Cell* timed = slept.experiments.at(0).find("test_sleep");
-  ASSERT_TRUE(timed);
-  EXPECT_TRUE(timed->ok()) << timed->error;
-  EXPECT_FALSE(timed->samples_ms.empty());
   EXPECT_TRUE(contains(o.out, "memory the allocators reuse (1 cells); wall timing, warm caches, memory the allocators "
                               "reuse, results awaited asleep (woken by the driver) (1 cells)"))
       << o;
@@ -497,23 +505,9 @@ TEST_F(Planted, WaitTellsAGpuCellHowItsCallsWait) {
 // on more cores, and is timed only when held; the sampling line says so.
 TEST_F(Planted, OneCoreHoldsAGpuCellsThreadsWhileItIsTimed) {
   if (std::thread::hardware_concurrency() < 2) GTEST_SKIP() << "one core: nothing to hold";
-  const std::vector<std::string> run = {"run", "--case", "ReLU dim1=64", "--backends", "test_one_core,test_ok"};
-  Outcome o = opbench(dir_, concat(concat(run, {"--out", dir_ + "/out"}), kFast));
-  ASSERT_EQ(o.code, 0) << o;
-  const RunRecord unheld = result();
-  EXPECT_FALSE(unheld.settings.sampler.one_core);
-  const Cell* failed = unheld.experiments.at(0).find("test_one_core");
-  ASSERT_TRUE(failed);
-  EXPECT_TRUE(contains(failed->error, "test_one_core: a timed call's thread may run on")) << failed->error;
-
-  o = opbench(dir_, concat(concat(run, {"--one-core", "--out", dir_ + "/held"}), kFast));
-  ASSERT_EQ(o.code, 0) << o;
-  const RunRecord held = result("held");
+  auto [held, o] = timed_only_with("test_one_core", {"--one-core"}, "test_one_core: a timed call's thread may run on");
+  EXPECT_FALSE(result().settings.sampler.one_core);
   EXPECT_TRUE(held.settings.sampler.one_core);
-  const Cell* timed = held.experiments.at(0).find("test_one_core");
-  ASSERT_TRUE(timed);
-  EXPECT_TRUE(timed->ok()) << timed->error;
-  EXPECT_FALSE(timed->samples_ms.empty());
   // test_ok names no device: its cell is not held, and the line says which were.
   EXPECT_TRUE(contains(o.out, "memory the allocators reuse (1 cells); wall timing, warm caches, memory the allocators "
                               "reuse, results awaited by polling, threads on one core (1 cells)"))
