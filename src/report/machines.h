@@ -18,7 +18,8 @@ bool same_host(const RunRecord& a, const RunRecord& b);
 
 // What a run was measured with, in a reader's words, each a setting of its
 // own: "pass forward", "dtype float32", "threads 4" ("threads default"),
-// "timing wall", "warm caches", "seed 0", sampling limits, "outputs checked".
+// "timing wall", "warm caches", "memory reused", "GPU wait poll", "GPU
+// threads anywhere", "seed 0", sampling limits, "outputs checked".
 std::vector<std::string> measured_with(const RunRecord& record);
 
 // The runs as report sections: the runs of one host (same_host) with the same

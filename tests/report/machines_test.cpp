@@ -157,6 +157,12 @@ TEST(MachineSections, EachSettingThatDiffersIsNamed) {
             }),
             (P{"timing wall", "timing batched x32"}));
   EXPECT_EQ(differs([](RunRecord& r) { r.settings.sampler.cold = true; }), (P{"warm caches", "cold caches"}));
+  EXPECT_EQ(differs([](RunRecord& r) { r.settings.sampler.fresh_memory = true; }), (P{"memory reused", "fresh memory"}));
+  // A file from before --wait against a run of today's default.
+  EXPECT_EQ(differs([](RunRecord& r) { r.settings.sampler.wait = GpuWait::framework; }),
+            (P{"GPU wait poll", "GPU wait framework"}));
+  EXPECT_EQ(differs([](RunRecord& r) { r.settings.sampler.one_core = true; }),
+            (P{"GPU threads anywhere", "GPU threads on one core"}));
   EXPECT_EQ(differs([](RunRecord& r) { r.settings.check = false; }), (P{"outputs checked", "outputs not checked"}));
   EXPECT_EQ(differs([](RunRecord& r) { r.settings.seed = 7; }), (P{"seed 0", "seed 7"}));
   EXPECT_EQ(differs([](RunRecord& r) { r.settings.sampler.target_noise = 0.005; }),
