@@ -266,8 +266,8 @@ class MlxPrepared : public PreparedOp {
   // launch, which makes a small cell's time flip between two modes
   // (docs/sampling.md). Under GpuWait::poll the thread asks whether the
   // outputs are done instead (a cudaEventQuery each), yielding between asks
-  // so that MLX's completion thread gets the core where --one-core holds them
-  // all on one.
+  // so that MLX's completion thread can run where --one-core holds them all
+  // on one core (though more slowly there than when this thread sleeps).
   void evaluate() {
     if (device_ == mx::Device::gpu && wait_ == GpuWait::poll) {
       mx::async_eval(outputs_);
