@@ -33,8 +33,9 @@ enum class Stop {
 
 // How a timed call waits for a GPU result (--wait). The wait is the
 // harness's, not the op's: a user's program seldom waits after every op, and
-// MLX's wait sleeps where CUDA's spins, which on the H200 machine put 20-45
-// us of waking up on every small MLX call and none on PyTorch's
+// MLX's wait sleeps where CUDA's spins, which on the H200 machine put 20-50
+// us of waking up on many small MLX calls, in some runs and not in others,
+// and none on PyTorch's
 // (docs/sampling.md).
 enum class GpuWait {
   poll,       // the caller's thread checks for completion in a loop, yielding between checks

@@ -261,7 +261,7 @@ class MlxPrepared : public PreparedOp {
 
  private:
   // mx::eval of the outputs. Its wait on the GPU sleeps on a blocking-sync
-  // CUDA event until the driver's interrupt wakes the thread: 20-45 us more
+  // CUDA event until the driver's interrupt wakes the thread: 20-50 us more
   // a call on the H200 machine, and only when the kernels outlast the
   // launch, which makes a small cell's time flip between two modes
   // (docs/sampling.md). Under GpuWait::poll the thread asks whether the
